@@ -1,0 +1,123 @@
+/*
+ * expr.h
+ *	  DynamoDB's expression language: condition and filter expressions,
+ *	  update expressions, projection expressions and key conditions, with
+ *	  #name / :value placeholders.
+ *
+ *	  expr_parse.c   text -> tree; plain C with no server calls, so the fuzz
+ *	                 target (test/fuzz/) links it on its own.  See the
+ *	                 "parser core" section at the end of this file.
+ *	  expr_eval.c    conditions, filters and projections over jsonb items,
+ *	                 placeholder resolution and the unused-placeholder check.
+ *	  expr_update.c  update expressions (SET, REMOVE, ADD, DELETE) -> new item.
+ *
+ *	  Usage by an operation (put_item, query ...): one StExprContext per
+ *	  request; parse each expression given (every parse marks the
+ *	  placeholders it uses); call st_expr_check_unused() once all are
+ *	  parsed; then evaluate as often as needed.  Parsed trees and the context
+ *	  live in CurrentMemoryContext.
+ *
+ *	  Errors (ereport): a malformed expression raises ERRCODE_SYNTAX_ERROR
+ *	  with the position in the message; an undefined or unused placeholder,
+ *	  a wrongly typed operand at update time (e.g. "+" on a string), or a
+ *	  key attribute in an update raises ERRCODE_INVALID_PARAMETER_VALUE.  All
+ *	  name ValidationException, as DynamoDB does.
+ */
+#ifndef SINGLETABLE_EXPR_H
+#define SINGLETABLE_EXPR_H
+
+#include "postgres.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+/* A parsed expression of any kind; the layout is private to expr_*.c. */
+typedef struct StExpr StExpr;
+
+typedef struct StExprContext
+{
+	Jsonb	   *names;			/* ExpressionAttributeNames {"#n": "name"}, or NULL */
+	Jsonb	   *values;			/* ExpressionAttributeValues {":v": value}, or NULL */
+	List	   *used_names;		/* char * placeholders seen so far */
+	List	   *used_values;
+} StExprContext;
+
+/* Sort-key operator of a key condition. */
+typedef enum StKeyOp
+{
+	ST_KEYOP_NONE = 0,			/* no sort-key condition */
+	ST_KEYOP_EQ,
+	ST_KEYOP_LT,
+	ST_KEYOP_LE,
+	ST_KEYOP_GT,
+	ST_KEYOP_GE,
+	ST_KEYOP_BETWEEN,
+	ST_KEYOP_BEGINS_WITH
+} StKeyOp;
+
+/*
+ * A key condition, resolved: attribute names with #names substituted and
+ * values with :values substituted (scalars: jbvString, jbvNumeric, ...).
+ * The parser accepts the partition-key equality and at most one sort-key
+ * condition joined by AND, in either order, with or without parentheses;
+ * which attribute is the partition key is decided by the caller, which
+ * knows the table: the parser returns the equality conditions in order and
+ * lets the caller match names.  When both conditions are equalities the
+ * first one written is returned as pk.
+ */
+typedef struct StKeyCondition
+{
+	char	   *pk_attr;
+	JsonbValue	pk_value;
+	char	   *sk_attr;		/* NULL when sk_op == ST_KEYOP_NONE */
+	StKeyOp		sk_op;
+	JsonbValue	sk_value;		/* the operand; the lower bound for BETWEEN */
+	JsonbValue	sk_value2;		/* the upper bound for BETWEEN */
+} StKeyCondition;
+
+extern void st_expr_context_init(StExprContext *cx, Jsonb *names, Jsonb *values);
+
+/*
+ * Parsers.  "what" names the argument in error messages ("condition",
+ * "filter", "update", "projection", "key condition").
+ */
+extern StExpr *st_parse_condition(StExprContext *cx, const char *text, const char *what);
+extern StExpr *st_parse_update(StExprContext *cx, const char *text);
+extern StExpr *st_parse_projection(StExprContext *cx, const char *text);
+extern StKeyCondition *st_parse_key_condition(StExprContext *cx, const char *text);
+
+/* Raise ValidationException if a name or value placeholder was never used. */
+extern void st_expr_check_unused(StExprContext *cx);
+
+/*
+ * Evaluate a condition or filter against an item; item NULL means "no such
+ * item" (every attribute_exists is false).  Comparisons between different
+ * types are false, never an error.
+ */
+extern bool st_eval_condition(StExprContext *cx, StExpr *cond, Jsonb *item);
+
+/*
+ * Apply an update expression.  item is the current item, or the key
+ * attributes alone when the item does not exist (update_item upserts).
+ * key_attrs (char *) are the table's key attribute names: touching one is
+ * an error.  *updated_attrs, when not NULL, receives the top-level attribute
+ * names the update touched (for UPDATED_OLD / UPDATED_NEW).  Returns the
+ * new item; numbers produced by arithmetic are checked against DynamoDB's
+ * 38-digit limit.
+ */
+extern Jsonb *st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
+							  List *key_attrs, List **updated_attrs);
+
+/* Keep only the projected paths of item (DynamoDB's ProjectionExpression). */
+extern Jsonb *st_apply_projection(StExprContext *cx, StExpr *projection, Jsonb *item);
+
+/* Keep only the named top-level attributes (UPDATED_OLD / UPDATED_NEW). */
+extern Jsonb *st_project_top_level(Jsonb *item, List *attrs);
+
+/*
+ * Compare two scalar JsonbValues with DynamoDB's rules: strings in byte
+ * order, numbers numerically.  Returns false through *comparable when the
+ * types differ or are not ordered types.
+ */
+extern int	st_compare_scalars(const JsonbValue *a, const JsonbValue *b, bool *comparable);
+
+#endif							/* SINGLETABLE_EXPR_H */

@@ -1,0 +1,904 @@
+/*
+ * expr_parse.c
+ *	  The parser core of DynamoDB's expression language: text -> StxNode
+ *	  tree (expr_int.h) for condition/filter/key-condition, update and
+ *	  projection expressions.
+ *
+ *	  Plain C with no server calls: memory comes from the caller's
+ *	  allocation hook and errors come back in an StxError, so this file links
+ *	  on its own into the libFuzzer target (test/fuzz/expr_fuzz.c).
+ *	  Placeholders (#name, :value) are recorded, not resolved: that is
+ *	  expr_eval.c's job, as is everything that needs the item or the values.
+ *
+ *	  Grammar (keywords and function names are case-insensitive):
+ *
+ *	    condition  := or
+ *	    or         := and { OR and }
+ *	    and        := not { AND not }
+ *	    not        := NOT not | predicate
+ *	    predicate  := '(' condition ')'
+ *	                | function '(' operand { ',' operand } ')'
+ *	                | operand comparator operand
+ *	                | operand BETWEEN operand AND operand
+ *	                | operand IN '(' operand { ',' operand } ')'
+ *	    operand    := path | :value | size '(' path ')'
+ *	    path       := name { '.' name | '[' digits ']' }
+ *	    name       := identifier | #placeholder
+ *
+ *	    update     := clause { clause }     each of SET REMOVE ADD DELETE once
+ *	    clause     := SET path '=' setvalue { ',' path '=' setvalue }
+ *	                | REMOVE path { ',' path }
+ *	                | ADD path :value { ',' path :value }
+ *	                | DELETE path :value { ',' path :value }
+ *	    setvalue   := setoperand [ ('+' | '-') setoperand ]
+ *	    setoperand := path | :value
+ *	                | if_not_exists '(' path ',' setoperand ')'
+ *	                | list_append '(' setoperand ',' setoperand ')'
+ *
+ *	    projection := path { ',' path }
+ *
+ *	  The words AND OR NOT BETWEEN IN SET REMOVE ADD DELETE cannot be used as
+ *	  bare attribute names (use a #placeholder); DynamoDB's longer list of
+ *	  reserved words is not enforced.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "expr_int.h"
+
+typedef enum TokType
+{
+	T_END,
+	T_IDENT,
+	T_NAMEPH,					/* #name */
+	T_VALUEPH,					/* :value */
+	T_INT,
+	T_DOT,
+	T_COMMA,
+	T_LPAREN,
+	T_RPAREN,
+	T_LBRACKET,
+	T_RBRACKET,
+	T_EQ,
+	T_NE,
+	T_LT,
+	T_LE,
+	T_GT,
+	T_GE,
+	T_PLUS,
+	T_MINUS
+} TokType;
+
+typedef struct Tok
+{
+	TokType		type;
+	size_t		start;			/* byte offset */
+	size_t		len;
+} Tok;
+
+typedef struct Parser
+{
+	const char *s;
+	size_t		len;
+	Tok			tok;			/* current token */
+	StxMode		mode;
+	int			depth;
+	StxAllocFn	alloc;
+	void	   *alloc_arg;
+	StxError   *err;
+	jmp_buf		fail;
+} Parser;
+
+static const char *const cmp_names[] = {"=", "<>", "<", "<=", ">", ">="};
+static const char *const func_names[] = {
+	"attribute_exists", "attribute_not_exists", "attribute_type",
+	"begins_with", "contains"
+};
+
+const char *
+stx_cmp_name(int op)
+{
+	return (op >= 0 && op <= STX_GE) ? cmp_names[op] : "?";
+}
+
+const char *
+stx_func_name(int fn)
+{
+	return (fn >= 0 && fn <= STX_FN_CONTAINS) ? func_names[fn] : "?";
+}
+
+/* 1-based character (not byte) position of byte offset off. */
+static int
+char_position(Parser *p, size_t off)
+{
+	int			n = 1;
+
+	for (size_t i = 0; i < off && i < p->len; i++)
+		if (((unsigned char) p->s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define STX_NORETURN __attribute__((noreturn))
+#define STX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define STX_NORETURN
+#define STX_PRINTF(f, a)
+#endif
+
+static void fail_at(Parser *p, const Tok *tok, const char *fmt,...) STX_NORETURN STX_PRINTF(3, 4);
+static void syntax_error(Parser *p) STX_NORETURN;
+
+/* Report an error about the token at tok and leave the parse. */
+static void
+fail_at(Parser *p, const Tok *tok, const char *fmt,...)
+{
+	StxError   *err = p->err;
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	err->at_end = (tok->type == T_END);
+	err->position = char_position(p, tok->start);
+	err->near[0] = '\0';
+	if (!err->at_end)
+	{
+		size_t		n = tok->len;
+
+		if (n > sizeof(err->near) - 1)
+		{
+			n = sizeof(err->near) - 1;
+			/* do not cut a UTF-8 sequence in two */
+			while (n > 0 && ((unsigned char) p->s[tok->start + n] & 0xC0) == 0x80)
+				n--;
+		}
+		memcpy(err->near, p->s + tok->start, n);
+		err->near[n] = '\0';
+		/* a NUL byte would truncate the text; show the rest as nothing */
+	}
+	longjmp(p->fail, 1);
+}
+
+static void *
+palloc_p(Parser *p, size_t size)
+{
+	void	   *m = p->alloc(p->alloc_arg, size);
+
+	if (m == NULL)
+	{
+		Tok			t = {T_END, 0, 0};
+
+		fail_at(p, &t, "out of memory");
+	}
+	memset(m, 0, size);
+	return m;
+}
+
+static char *
+copy_text(Parser *p, size_t start, size_t len)
+{
+	char	   *c = palloc_p(p, len + 1);
+
+	memcpy(c, p->s + start, len);
+	c[len] = '\0';
+	return c;
+}
+
+static bool
+is_ident_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool
+is_ident_char(unsigned char c)
+{
+	return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Lex the token starting at or after byte offset off into *t. */
+static void
+lex_at(Parser *p, size_t off, Tok *t)
+{
+	const char *s = p->s;
+	size_t		len = p->len;
+	unsigned char c;
+
+	while (off < len && (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
+						 s[off] == '\r' || s[off] == '\f' || s[off] == '\v'))
+		off++;
+	t->start = off;
+	t->len = 1;
+	if (off >= len)
+	{
+		t->type = T_END;
+		t->len = 0;
+		return;
+	}
+	c = (unsigned char) s[off];
+	if (is_ident_start(c) || ((c == '#' || c == ':') && off + 1 < len &&
+							  is_ident_char((unsigned char) s[off + 1])))
+	{
+		size_t		e = off + 1;
+
+		while (e < len && is_ident_char((unsigned char) s[e]))
+			e++;
+		t->type = c == '#' ? T_NAMEPH : c == ':' ? T_VALUEPH : T_IDENT;
+		t->len = e - off;
+		return;
+	}
+	if (c >= '0' && c <= '9')
+	{
+		size_t		e = off;
+
+		while (e < len && s[e] >= '0' && s[e] <= '9')
+			e++;
+		t->type = T_INT;
+		t->len = e - off;
+		return;
+	}
+	switch (c)
+	{
+		case '.':
+			t->type = T_DOT;
+			return;
+		case ',':
+			t->type = T_COMMA;
+			return;
+		case '(':
+			t->type = T_LPAREN;
+			return;
+		case ')':
+			t->type = T_RPAREN;
+			return;
+		case '[':
+			t->type = T_LBRACKET;
+			return;
+		case ']':
+			t->type = T_RBRACKET;
+			return;
+		case '=':
+			t->type = T_EQ;
+			return;
+		case '+':
+			t->type = T_PLUS;
+			return;
+		case '-':
+			t->type = T_MINUS;
+			return;
+		case '<':
+			if (off + 1 < len && s[off + 1] == '>')
+			{
+				t->type = T_NE;
+				t->len = 2;
+			}
+			else if (off + 1 < len && s[off + 1] == '=')
+			{
+				t->type = T_LE;
+				t->len = 2;
+			}
+			else
+				t->type = T_LT;
+			return;
+		case '>':
+			if (off + 1 < len && s[off + 1] == '=')
+			{
+				t->type = T_GE;
+				t->len = 2;
+			}
+			else
+				t->type = T_GT;
+			return;
+		default:
+			break;
+	}
+	/* an unexpected character: report the whole UTF-8 sequence */
+	t->type = T_END;			/* not used: we fail right away */
+	{
+		size_t		e = off + 1;
+
+		while (e < len && e - off < 4 && ((unsigned char) s[e] & 0xC0) == 0x80)
+			e++;
+		t->len = e - off;
+		t->type = T_IDENT;		/* so that fail_at shows the text */
+		fail_at(p, t, (c == '#' || c == ':') ? "incomplete placeholder" : "unexpected character");
+	}
+}
+
+static void
+advance(Parser *p)
+{
+	lex_at(p, p->tok.start + p->tok.len, &p->tok);
+}
+
+static TokType
+peek_type(Parser *p)
+{
+	Tok			t;
+
+	lex_at(p, p->tok.start + p->tok.len, &t);
+	return t.type;
+}
+
+/* Is the current token the keyword kw (case-insensitive)? */
+static bool
+is_kw(Parser *p, const char *kw)
+{
+	size_t		n = strlen(kw);
+
+	if (p->tok.type != T_IDENT || p->tok.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+	{
+		char		c = p->s[p->tok.start + i];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c != kw[i])
+			return false;
+	}
+	return true;
+}
+
+static bool
+is_reserved(Parser *p)
+{
+	static const char *const kws[] = {
+		"and", "or", "not", "between", "in", "set", "remove", "add", "delete"
+	};
+
+	for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (is_kw(p, kws[i]))
+			return true;
+	return false;
+}
+
+static void
+syntax_error(Parser *p)
+{
+	fail_at(p, &p->tok, "syntax error");
+}
+
+static void
+expect(Parser *p, TokType type)
+{
+	if (p->tok.type != type)
+		syntax_error(p);
+	advance(p);
+}
+
+static void
+enter(Parser *p)
+{
+	if (++p->depth > STX_MAX_DEPTH)
+	{
+		p->err->kind = STX_ERR_LIMIT;
+		fail_at(p, &p->tok, "expression is nested more than %d levels deep", STX_MAX_DEPTH);
+	}
+}
+
+static StxNode *
+make_node(Parser *p, StxKind kind, const Tok *at, int nargs)
+{
+	StxNode    *n = palloc_p(p, sizeof(StxNode));
+
+	n->kind = kind;
+	n->pos = char_position(p, at->start);
+	n->nargs = nargs;
+	if (nargs > 0)
+		n->args = palloc_p(p, sizeof(StxNode *) * nargs);
+	return n;
+}
+
+/* A growable array of node pointers, for AND/OR chains and action lists. */
+typedef struct NodeVec
+{
+	StxNode   **items;
+	int			n;
+	int			cap;
+} NodeVec;
+
+static void
+vec_push(Parser *p, NodeVec *v, StxNode *node)
+{
+	if (v->n == v->cap)
+	{
+		int			cap = v->cap ? v->cap * 2 : 8;
+		StxNode   **items = palloc_p(p, sizeof(StxNode *) * cap);
+
+		if (v->n > 0)
+			memcpy(items, v->items, sizeof(StxNode *) * v->n);
+		v->items = items;
+		v->cap = cap;
+	}
+	v->items[v->n++] = node;
+}
+
+static StxNode *
+vec_node(Parser *p, StxKind kind, const Tok *at, NodeVec *v)
+{
+	StxNode    *n = make_node(p, kind, at, 0);
+
+	n->nargs = v->n;
+	n->args = v->items;
+	return n;
+}
+
+/* path := name { '.' name | '[' digits ']' } */
+static StxNode *
+parse_path(Parser *p)
+{
+	StxPathElem elems[STX_MAX_PATH_DEPTH + 1];
+	int			n = 0;
+	Tok			first = p->tok;
+	StxNode    *node;
+
+	for (;;)
+	{
+		StxPathElem *e;
+
+		if (n > 0)
+		{
+			if (p->tok.type == T_DOT)
+				advance(p);
+			else if (p->tok.type != T_LBRACKET)
+				break;
+		}
+		if (n >= STX_MAX_PATH_DEPTH)
+		{
+			p->err->kind = STX_ERR_LIMIT;
+			fail_at(p, &p->tok, "document path has more than %d levels", STX_MAX_PATH_DEPTH);
+		}
+		e = &elems[n++];
+		memset(e, 0, sizeof(*e));
+		e->pos = char_position(p, p->tok.start);
+		if (n > 1 && p->tok.type == T_LBRACKET)
+		{
+			long		idx = 0;
+
+			advance(p);
+			if (p->tok.type != T_INT)
+				syntax_error(p);
+			for (size_t i = 0; i < p->tok.len; i++)
+			{
+				idx = idx * 10 + (p->s[p->tok.start + i] - '0');
+				if (idx > STX_MAX_LIST_INDEX)
+					fail_at(p, &p->tok, "list index is too large");
+			}
+			e->is_index = true;
+			e->index = (int) idx;
+			advance(p);
+			expect(p, T_RBRACKET);
+			continue;
+		}
+		if (p->tok.type == T_NAMEPH)
+			e->is_placeholder = true;
+		else if (p->tok.type != T_IDENT || is_reserved(p))
+			syntax_error(p);
+		e->name = copy_text(p, p->tok.start, p->tok.len);
+		advance(p);
+	}
+	node = make_node(p, STX_PATH, &first, 0);
+	node->nelems = n;
+	node->elems = palloc_p(p, sizeof(StxPathElem) * n);
+	memcpy(node->elems, elems, sizeof(StxPathElem) * n);
+	return node;
+}
+
+static StxNode *
+parse_value(Parser *p)
+{
+	StxNode    *n;
+
+	if (p->tok.type != T_VALUEPH)
+		syntax_error(p);
+	n = make_node(p, STX_VALUE, &p->tok, 0);
+	n->name = copy_text(p, p->tok.start, p->tok.len);
+	advance(p);
+	return n;
+}
+
+/* Is the current token an identifier followed by '(' (a function call)? */
+static bool
+at_function(Parser *p)
+{
+	return p->tok.type == T_IDENT && peek_type(p) == T_LPAREN;
+}
+
+/* operand := path | :value | size '(' path ')' */
+static StxNode *
+parse_operand(Parser *p)
+{
+	if (p->tok.type == T_VALUEPH)
+		return parse_value(p);
+	if (at_function(p))
+	{
+		Tok			at = p->tok;
+		StxNode    *n;
+
+		if (!is_kw(p, "size"))
+			fail_at(p, &p->tok, "function \"%.*s\" is not allowed as an operand here",
+					(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
+		advance(p);
+		expect(p, T_LPAREN);
+		n = make_node(p, STX_SIZE, &at, 1);
+		if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
+			fail_at(p, &p->tok, "the argument of size must be a document path");
+		n->args[0] = parse_path(p);
+		expect(p, T_RPAREN);
+		return n;
+	}
+	if (p->tok.type == T_IDENT || p->tok.type == T_NAMEPH)
+		return parse_path(p);
+	syntax_error(p);
+	return NULL;				/* not reached */
+}
+
+static StxNode *parse_or(Parser *p);
+
+/* A boolean function call in a condition. */
+static StxNode *
+parse_function(Parser *p)
+{
+	Tok			at = p->tok;
+	int			fn = 0;
+	int			nargs = 0;
+	StxNode    *n;
+
+	if (is_kw(p, "attribute_exists"))
+		fn = STX_FN_ATTRIBUTE_EXISTS, nargs = 1;
+	else if (is_kw(p, "attribute_not_exists"))
+		fn = STX_FN_ATTRIBUTE_NOT_EXISTS, nargs = 1;
+	else if (is_kw(p, "attribute_type"))
+		fn = STX_FN_ATTRIBUTE_TYPE, nargs = 2;
+	else if (is_kw(p, "begins_with"))
+		fn = STX_FN_BEGINS_WITH, nargs = 2;
+	else if (is_kw(p, "contains"))
+		fn = STX_FN_CONTAINS, nargs = 2;
+	else if (is_kw(p, "if_not_exists") || is_kw(p, "list_append"))
+		fail_at(p, &p->tok, "function \"%.*s\" is only allowed in update expressions",
+				(int) p->tok.len, p->s + p->tok.start);
+	else
+		fail_at(p, &p->tok, "unrecognized function \"%.*s\"",
+				(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
+
+	advance(p);
+	expect(p, T_LPAREN);
+	n = make_node(p, STX_FUNC, &at, nargs);
+	n->op = fn;
+	for (int i = 0; i < nargs; i++)
+	{
+		if (i > 0)
+		{
+			if (p->tok.type == T_RPAREN)
+				fail_at(p, &p->tok, "function %s takes %d arguments", func_names[fn], nargs);
+			expect(p, T_COMMA);
+		}
+		if (i == 0)
+		{
+			if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
+				fail_at(p, &p->tok, "the first argument of %s must be a document path",
+						func_names[fn]);
+			n->args[0] = parse_path(p);
+		}
+		else
+			n->args[i] = parse_operand(p);
+	}
+	if (p->tok.type == T_COMMA)
+		fail_at(p, &p->tok, "function %s takes %d argument%s", func_names[fn], nargs,
+				nargs == 1 ? "" : "s");
+	expect(p, T_RPAREN);
+	return n;
+}
+
+static StxNode *
+parse_predicate(Parser *p)
+{
+	Tok			at = p->tok;
+	StxNode    *lhs;
+	StxNode    *n;
+
+	if (p->tok.type == T_LPAREN)
+	{
+		enter(p);
+		advance(p);
+		n = parse_or(p);
+		expect(p, T_RPAREN);
+		p->depth--;
+		return n;
+	}
+	if (at_function(p) && !is_kw(p, "size"))
+		return parse_function(p);
+
+	lhs = parse_operand(p);
+	at = p->tok;
+	switch (p->tok.type)
+	{
+		case T_EQ:
+		case T_NE:
+		case T_LT:
+		case T_LE:
+		case T_GT:
+		case T_GE:
+			n = make_node(p, STX_CMP, &at, 2);
+			n->op = p->tok.type == T_EQ ? STX_EQ : p->tok.type == T_NE ? STX_NE :
+				p->tok.type == T_LT ? STX_LT : p->tok.type == T_LE ? STX_LE :
+				p->tok.type == T_GT ? STX_GT : STX_GE;
+			advance(p);
+			n->args[0] = lhs;
+			n->args[1] = parse_operand(p);
+			return n;
+		default:
+			break;
+	}
+	if (is_kw(p, "between"))
+	{
+		n = make_node(p, STX_BETWEEN, &at, 3);
+		advance(p);
+		n->args[0] = lhs;
+		n->args[1] = parse_operand(p);
+		if (!is_kw(p, "and"))
+			syntax_error(p);
+		advance(p);
+		n->args[2] = parse_operand(p);
+		return n;
+	}
+	if (is_kw(p, "in"))
+	{
+		NodeVec		v = {0};
+
+		advance(p);
+		expect(p, T_LPAREN);
+		vec_push(p, &v, lhs);
+		for (;;)
+		{
+			if (v.n > STX_MAX_IN_OPERANDS)
+			{
+				p->err->kind = STX_ERR_LIMIT;
+				fail_at(p, &p->tok, "IN takes at most %d operands", STX_MAX_IN_OPERANDS);
+			}
+			vec_push(p, &v, parse_operand(p));
+			if (p->tok.type != T_COMMA)
+				break;
+			advance(p);
+		}
+		expect(p, T_RPAREN);
+		return vec_node(p, STX_IN, &at, &v);
+	}
+	syntax_error(p);
+	return NULL;				/* not reached */
+}
+
+static StxNode *
+parse_not(Parser *p)
+{
+	if (is_kw(p, "not"))
+	{
+		Tok			at = p->tok;
+		StxNode    *n = make_node(p, STX_NOT, &at, 1);
+
+		enter(p);
+		advance(p);
+		n->args[0] = parse_not(p);
+		p->depth--;
+		return n;
+	}
+	return parse_predicate(p);
+}
+
+static StxNode *
+parse_and(Parser *p)
+{
+	Tok			at = p->tok;
+	StxNode    *first = parse_not(p);
+	NodeVec		v = {0};
+
+	if (!is_kw(p, "and"))
+		return first;
+	vec_push(p, &v, first);
+	while (is_kw(p, "and"))
+	{
+		advance(p);
+		vec_push(p, &v, parse_not(p));
+	}
+	return vec_node(p, STX_AND, &at, &v);
+}
+
+static StxNode *
+parse_or(Parser *p)
+{
+	Tok			at = p->tok;
+	StxNode    *first = parse_and(p);
+	NodeVec		v = {0};
+
+	if (!is_kw(p, "or"))
+		return first;
+	vec_push(p, &v, first);
+	while (is_kw(p, "or"))
+	{
+		advance(p);
+		vec_push(p, &v, parse_and(p));
+	}
+	return vec_node(p, STX_OR, &at, &v);
+}
+
+/* setoperand := path | :value | if_not_exists(...) | list_append(...) */
+static StxNode *
+parse_set_operand(Parser *p)
+{
+	Tok			at = p->tok;
+	StxNode    *n;
+
+	if (p->tok.type == T_VALUEPH)
+		return parse_value(p);
+	if (at_function(p))
+	{
+		bool		ine = is_kw(p, "if_not_exists");
+
+		if (!ine && !is_kw(p, "list_append"))
+			fail_at(p, &p->tok, "function \"%.*s\" is not allowed in an update expression",
+					(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
+		enter(p);
+		advance(p);
+		expect(p, T_LPAREN);
+		n = make_node(p, ine ? STX_IF_NOT_EXISTS : STX_LIST_APPEND, &at, 2);
+		if (ine)
+		{
+			if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
+				fail_at(p, &p->tok, "the first argument of if_not_exists must be a document path");
+			n->args[0] = parse_path(p);
+		}
+		else
+			n->args[0] = parse_set_operand(p);
+		if (p->tok.type == T_RPAREN)
+			fail_at(p, &p->tok, "function %s takes 2 arguments",
+					ine ? "if_not_exists" : "list_append");
+		expect(p, T_COMMA);
+		n->args[1] = parse_set_operand(p);
+		if (p->tok.type == T_COMMA)
+			fail_at(p, &p->tok, "function %s takes 2 arguments",
+					ine ? "if_not_exists" : "list_append");
+		expect(p, T_RPAREN);
+		p->depth--;
+		return n;
+	}
+	if (p->tok.type == T_IDENT || p->tok.type == T_NAMEPH)
+		return parse_path(p);
+	syntax_error(p);
+	return NULL;				/* not reached */
+}
+
+static StxNode *
+parse_set_value(Parser *p)
+{
+	StxNode    *lhs = parse_set_operand(p);
+	StxNode    *n;
+
+	if (p->tok.type != T_PLUS && p->tok.type != T_MINUS)
+		return lhs;
+	n = make_node(p, p->tok.type == T_PLUS ? STX_PLUS : STX_MINUS, &p->tok, 2);
+	advance(p);
+	n->args[0] = lhs;
+	n->args[1] = parse_set_operand(p);
+	return n;
+}
+
+static StxNode *
+parse_update(Parser *p)
+{
+	static const char *const clauses[] = {"set", "remove", "add", "delete"};
+	static const StxKind kinds[] = {STX_SET, STX_REMOVE, STX_ADD, STX_DELETE};
+	bool		seen[4] = {false, false, false, false};
+	NodeVec		v = {0};
+	Tok			first = p->tok;
+
+	while (p->tok.type != T_END)
+	{
+		int			c;
+
+		for (c = 0; c < 4; c++)
+			if (is_kw(p, clauses[c]))
+				break;
+		if (c == 4)
+			syntax_error(p);
+		if (seen[c])
+			fail_at(p, &p->tok, "the %.*s section can be used only once in an update expression",
+					(int) p->tok.len, p->s + p->tok.start);
+		seen[c] = true;
+		advance(p);
+		for (;;)
+		{
+			Tok			at = p->tok;
+			StxNode    *a = make_node(p, kinds[c], &at, kinds[c] == STX_REMOVE ? 1 : 2);
+
+			if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
+				syntax_error(p);
+			a->args[0] = parse_path(p);
+			if (kinds[c] == STX_SET)
+			{
+				expect(p, T_EQ);
+				a->args[1] = parse_set_value(p);
+			}
+			else if (kinds[c] != STX_REMOVE)
+				a->args[1] = parse_value(p);
+			vec_push(p, &v, a);
+			if (p->tok.type != T_COMMA)
+				break;
+			advance(p);
+		}
+	}
+	return vec_node(p, STX_UPDATE, &first, &v);
+}
+
+static StxNode *
+parse_projection(Parser *p)
+{
+	NodeVec		v = {0};
+	Tok			first = p->tok;
+
+	for (;;)
+	{
+		if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
+			syntax_error(p);
+		vec_push(p, &v, parse_path(p));
+		if (p->tok.type != T_COMMA)
+			break;
+		advance(p);
+	}
+	return vec_node(p, STX_PROJECTION, &first, &v);
+}
+
+StxNode *
+stx_parse(const char *text, size_t len, StxMode mode,
+		  StxAllocFn alloc, void *alloc_arg, StxError *err)
+{
+	Parser		p;
+	StxNode    *root = NULL;
+
+	memset(err, 0, sizeof(*err));
+	memset(&p, 0, sizeof(p));
+	p.s = text;
+	p.len = len;
+	p.mode = mode;
+	p.alloc = alloc;
+	p.alloc_arg = alloc_arg;
+	p.err = err;
+
+	if (setjmp(p.fail) != 0)
+		return NULL;
+
+	if (len > STX_MAX_EXPR_BYTES)
+	{
+		err->kind = STX_ERR_LIMIT;
+		snprintf(err->message, sizeof(err->message),
+				 "expression is longer than %d bytes", STX_MAX_EXPR_BYTES);
+		return NULL;
+	}
+
+	lex_at(&p, 0, &p.tok);
+	if (p.tok.type == T_END)
+	{
+		err->kind = STX_ERR_EMPTY;
+		fail_at(&p, &p.tok, "expression is empty");
+	}
+
+	switch (mode)
+	{
+		case STX_MODE_CONDITION:
+			root = parse_or(&p);
+			break;
+		case STX_MODE_UPDATE:
+			root = parse_update(&p);
+			break;
+		case STX_MODE_PROJECTION:
+			root = parse_projection(&p);
+			break;
+	}
+	if (p.tok.type != T_END)
+		syntax_error(&p);
+	return root;
+}

@@ -1,0 +1,650 @@
+/*
+ * items.c
+ *	  Single-item operations: put_item, get_item, delete_item, update_item.
+ *
+ *	  Writes go through SPI plans prepared once per table and kept
+ *	  (SPI_keepplan) in a hash keyed by relation OID, as ri_triggers.c keeps
+ *	  its plans, so the executor applies the table's generated key columns,
+ *	  CHECK constraint, GSI triggers and privileges exactly as for plain DML,
+ *	  and no SQL text is parsed per call.  Reads of one item by key use the
+ *	  primary key's btree directly (no planner, no SQL), except when
+ *	  row-level security applies to the caller: then a kept SPI plan reads
+ *	  it, so policies are honoured.
+ *
+ *	  Conditional writes (a condition expression, or return values that
+ *	  need the old item) lock the item's row with SELECT ... FOR UPDATE,
+ *	  evaluate, then UPDATE or DELETE it; when there is no row, they INSERT
+ *	  ... ON CONFLICT DO NOTHING and start over if another transaction
+ *	  inserted the key first, so a condition is atomic with its write, as in
+ *	  DynamoDB.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+
+#include "expr.h"
+#include "items.h"
+#include "singletable.h"
+
+PG_FUNCTION_INFO_V1(st_sql_put_item);
+PG_FUNCTION_INFO_V1(st_sql_get_item);
+PG_FUNCTION_INFO_V1(st_sql_delete_item);
+PG_FUNCTION_INFO_V1(st_sql_update_item);
+
+/* Retries of a conditional write that lost an insert race, before giving up */
+#define ST_MAX_WRITE_RETRIES 100
+
+typedef enum ItemPlanKind
+{
+	PLAN_UPSERT,				/* INSERT .. ON CONFLICT DO UPDATE */
+	PLAN_INSERT_IF_ABSENT,		/* INSERT .. ON CONFLICT DO NOTHING */
+	PLAN_LOCK,					/* SELECT item .. FOR UPDATE */
+	PLAN_UPDATE,				/* UPDATE .. SET item = $n WHERE key */
+	PLAN_DELETE,				/* DELETE .. WHERE key RETURNING item */
+	PLAN_SELECT,				/* SELECT item .. WHERE key (RLS path) */
+	NUM_ITEM_PLANS
+} ItemPlanKind;
+
+typedef struct ItemPlans
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	SPIPlanPtr	plans[NUM_ITEM_PLANS];
+} ItemPlans;
+
+static HTAB *item_plans = NULL;
+
+static void
+item_plans_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ItemPlans  *entry;
+
+	if (item_plans == NULL)
+		return;
+	hash_seq_init(&status, item_plans);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		if (!OidIsValid(relid) || entry->relid == relid)
+			entry->valid = false;
+}
+
+/* The key-column predicate of a table's plans: pk = $1 [AND sk = $2] */
+static const char *
+key_predicate(StTable *t)
+{
+	return t->sk_attr ? "pk = $1 AND sk = $2" : "pk = $1";
+}
+
+/*
+ * The kept SPI plan of one kind for a table, prepared on first use.
+ * Parameters: the key columns ($1, $2) then the item, for the plans that
+ * take one.  Must be called inside SPI_connect.
+ */
+static SPIPlanPtr
+get_item_plan(StTable *t, ItemPlanKind kind)
+{
+	ItemPlans  *entry;
+	bool		found;
+	char	   *rel;
+	char	   *sql = NULL;
+	Oid			argtypes[3];
+	int			nargs = 0;
+	int			nkeys = t->sk_attr ? 2 : 1;
+	SPIPlanPtr	plan;
+	const char *conflict = t->sk_attr ? "(pk, sk)" : "(pk)";
+
+	if (item_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ItemPlans);
+		ctl.hcxt = CacheMemoryContext;
+		item_plans = hash_create("singletable item plans", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(item_plans_invalidate, (Datum) 0);
+	}
+	entry = hash_search(item_plans, &t->relid, HASH_ENTER, &found);
+	if (!found || !entry->valid)
+	{
+		for (int i = 0; i < NUM_ITEM_PLANS; i++)
+		{
+			if (found && entry->plans[i])
+				SPI_freeplan(entry->plans[i]);
+			entry->plans[i] = NULL;
+		}
+		entry->valid = true;
+	}
+	if (entry->plans[kind])
+		return entry->plans[kind];
+
+	rel = quote_qualified_identifier(t->schema_name, t->table_name);
+	argtypes[0] = st_key_type_oid(t->pk_type);
+	argtypes[1] = st_key_type_oid(t->sk_type);
+	switch (kind)
+	{
+		case PLAN_UPSERT:
+			sql = psprintf("INSERT INTO %s AS t (item) VALUES ($1) ON CONFLICT %s "
+						   "DO UPDATE SET item = EXCLUDED.item", rel, conflict);
+			argtypes[0] = JSONBOID;
+			nargs = 1;
+			break;
+		case PLAN_INSERT_IF_ABSENT:
+			sql = psprintf("INSERT INTO %s (item) VALUES ($1) ON CONFLICT %s DO NOTHING",
+						   rel, conflict);
+			argtypes[0] = JSONBOID;
+			nargs = 1;
+			break;
+		case PLAN_LOCK:
+			sql = psprintf("SELECT item FROM %s WHERE %s FOR UPDATE", rel, key_predicate(t));
+			nargs = nkeys;
+			break;
+		case PLAN_UPDATE:
+			sql = psprintf("UPDATE %s SET item = $%d WHERE %s", rel, nkeys + 1, key_predicate(t));
+			argtypes[nkeys] = JSONBOID;
+			nargs = nkeys + 1;
+			break;
+		case PLAN_DELETE:
+			sql = psprintf("DELETE FROM %s WHERE %s RETURNING item", rel, key_predicate(t));
+			nargs = nkeys;
+			break;
+		case PLAN_SELECT:
+			sql = psprintf("SELECT item FROM %s WHERE %s", rel, key_predicate(t));
+			nargs = nkeys;
+			break;
+		case NUM_ITEM_PLANS:
+			break;
+	}
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	entry->plans[kind] = plan;
+	return plan;
+}
+
+/*
+ * Parse and check a key argument: a JSON object holding exactly the table's
+ * key attributes, of the right types.  Fills keys[0..1] with the key column
+ * Datums.
+ */
+void
+st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys)
+{
+	int			expected = t->sk_attr ? 2 : 1;
+	bool		isnull;
+	JsonbValue	v;
+
+	if (key == NULL || JB_ROOT_IS_SCALAR(key) || !JB_ROOT_IS_OBJECT(key) ||
+		JB_ROOT_COUNT(key) != expected ||
+		st_get_attr(key, t->pk_attr, &v) == NULL ||
+		(t->sk_attr && st_get_attr(key, t->sk_attr, &v) == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key must hold exactly the key attributes of table \"%s\"", t->table_name),
+				 errdetail("ValidationException: The provided key element does not match the schema."),
+				 t->sk_attr ? errhint("The key attributes are \"%s\" and \"%s\".", t->pk_attr, t->sk_attr)
+				 : errhint("The key attribute is \"%s\".", t->pk_attr)));
+	keys[0] = st_key_datum(key, t->pk_attr, t->pk_type, ST_MAX_PARTITION_KEY_BYTES,
+						   true, &isnull, false);
+	if (t->sk_attr)
+		keys[1] = st_key_datum(key, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
+							   false, &isnull, false);
+}
+
+/* Fill keys[] from an item's key attributes (validating them). */
+static void
+item_keys(StTable *t, Jsonb *item, Datum *keys)
+{
+	bool		isnull;
+
+	keys[0] = st_key_datum(item, t->pk_attr, t->pk_type, ST_MAX_PARTITION_KEY_BYTES,
+						   true, &isnull, false);
+	if (t->sk_attr)
+		keys[1] = st_key_datum(item, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
+							   false, &isnull, false);
+}
+
+/*
+ * Read one item by its key column Datums with the primary key's btree, in
+ * the active snapshot.  Returns a copy in CurrentMemoryContext, or NULL.
+ * The caller has checked SELECT privilege and that no RLS applies.
+ */
+static Jsonb *
+fetch_item_direct(StTable *t, Datum *keys)
+{
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	ScanKeyData skey[2];
+	int			nkeys = t->sk_attr ? 2 : 1;
+	Jsonb	   *result = NULL;
+
+	heap = table_open(t->relid, AccessShareLock);
+	index = index_open(t->pkey_index, AccessShareLock);
+	for (int i = 0; i < nkeys; i++)
+	{
+		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
+
+		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
+							   InvalidOid, st_key_collation(type),
+							   st_key_eq_proc(type), keys[i]);
+	}
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), nkeys, 0);
+	index_rescan(scan, skey, nkeys, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, ST_ATTNUM_ITEM, &isnull);
+
+		if (!isnull)
+			result = DatumGetJsonbPCopy(d);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+	return result;
+}
+
+/* Copy the first column of SPI's first result row out of SPI's memory. */
+static Jsonb *
+spi_first_item(MemoryContext outer)
+{
+	bool		isnull;
+	Datum		d;
+	MemoryContext old;
+	Jsonb	   *result;
+
+	if (SPI_processed == 0)
+		return NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(outer);
+	result = DatumGetJsonbPCopy(d);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/*
+ * Read one item by key, honouring privileges and row-level security.
+ * Returns a copy in CurrentMemoryContext, or NULL.
+ */
+Jsonb *
+st_fetch_item(StTable *t, Datum *keys)
+{
+	AclResult	aclresult;
+	MemoryContext outer = CurrentMemoryContext;
+	Jsonb	   *result;
+
+	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
+	if (check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED)
+		return fetch_item_direct(t, keys);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_plan(get_item_plan(t, PLAN_SELECT), keys, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read item");
+	result = spi_first_item(outer);
+	SPI_finish();
+	return result;
+}
+
+/* The btree equality function of a key column type. */
+RegProcedure
+st_key_eq_proc(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return F_TEXTEQ;
+		case ST_KEY_N:
+			return F_NUMERIC_EQ;
+		case ST_KEY_B:
+			return F_BYTEAEQ;
+	}
+	return InvalidOid;
+}
+
+/* Parse return_values against what an operation allows. */
+StReturnValues
+st_parse_return_values(text *arg, const char *operation, int allowed)
+{
+	static const char *const names[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
+	char	   *s;
+
+	if (arg == NULL)
+		return ST_RETURN_NONE;
+	s = text_to_cstring(arg);
+	for (int i = 0; i < lengthof(names); i++)
+	{
+		if (pg_strcasecmp(s, names[i]) == 0 && (allowed & (1 << i)))
+			return (StReturnValues) i;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid return_values \"%s\" for %s", s, operation),
+			 errdetail("ValidationException: ReturnValues can only be %s for %s.",
+					   allowed == ST_RV_PUT_DELETE ? "NONE or ALL_OLD" :
+					   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW",
+					   operation)));
+	return ST_RETURN_NONE;
+}
+
+void
+st_condition_failed(Jsonb *old_item)
+{
+	ereport(ERROR,
+			(errcode(ST_ERRCODE_CONDITIONAL_CHECK_FAILED),
+			 errmsg("conditional request failed"),
+			 errdetail("ConditionalCheckFailedException: The conditional request failed.")));
+}
+
+static Jsonb *
+jsonb_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : PG_GETARG_JSONB_P(n);
+}
+
+static char *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+static StTable *
+table_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("table must not be null"),
+				 errdetail("ValidationException: TableName is required.")));
+	return st_table_lookup(PG_GETARG_OID(0), false);
+}
+
+/*
+ * The heart of every single-item write.  Applies req to the item with the
+ * given key atomically, and returns what req->return_values asks for (or
+ * NULL).  See the file header for the locking protocol.
+ */
+Jsonb *
+st_write_item(StWriteRequest *req)
+{
+	StTable    *t = req->table;
+	MemoryContext outer = CurrentMemoryContext;
+	int			nkeys = t->sk_attr ? 2 : 1;
+	Jsonb	   *old_item = NULL;
+	Jsonb	   *new_item = NULL;
+	List	   *updated = NIL;
+	Datum		args[3];
+	int			attempt;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/* Unconditional put: one upsert, nothing else to know. */
+	if (req->kind == ST_WRITE_PUT && req->condition == NULL &&
+		req->return_values == ST_RETURN_NONE)
+	{
+		args[0] = PointerGetDatum(req->item);
+		if (SPI_execute_plan(get_item_plan(t, PLAN_UPSERT), args, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not put item");
+		SPI_finish();
+		return NULL;
+	}
+
+	/* Unconditional delete: the old item comes back from RETURNING. */
+	if (req->kind == ST_WRITE_DELETE && req->condition == NULL)
+	{
+		if (SPI_execute_plan(get_item_plan(t, PLAN_DELETE), req->keys, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+			elog(ERROR, "could not delete item");
+		old_item = spi_first_item(outer);
+		SPI_finish();
+		return req->return_values == ST_RETURN_ALL_OLD ? old_item : NULL;
+	}
+
+	for (attempt = 0;; attempt++)
+	{
+		if (attempt >= ST_MAX_WRITE_RETRIES)
+			ereport(ERROR,
+					(errcode(ST_ERRCODE_TRANSACTION_CONFLICT),
+					 errmsg("could not write item after %d attempts", attempt),
+					 errdetail("TransactionConflictException: The item was being changed by other transactions.")));
+
+		if (SPI_execute_plan(get_item_plan(t, PLAN_LOCK), req->keys, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not lock item");
+		old_item = spi_first_item(outer);
+
+		if (req->condition && !st_eval_condition(req->cx, req->condition, old_item))
+		{
+			SPI_finish();
+			st_condition_failed(old_item);
+		}
+
+		if (req->kind == ST_WRITE_DELETE)
+		{
+			if (old_item)
+			{
+				if (SPI_execute_plan(get_item_plan(t, PLAN_DELETE), req->keys, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+					elog(ERROR, "could not delete item");
+			}
+			break;
+		}
+
+		if (req->kind == ST_WRITE_PUT)
+			new_item = req->item;
+		else
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+			Jsonb	   *base = old_item ? old_item : req->key;
+
+			updated = NIL;
+			new_item = req->update ? st_apply_update(req->cx, req->update, base,
+													 req->key_attrs, &updated)
+				: base;
+			MemoryContextSwitchTo(old);
+		}
+
+		if (old_item)
+		{
+			for (int i = 0; i < nkeys; i++)
+				args[i] = req->keys[i];
+			args[nkeys] = PointerGetDatum(new_item);
+			if (SPI_execute_plan(get_item_plan(t, PLAN_UPDATE), args, NULL, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "could not update item");
+			if (SPI_processed == 1)
+				break;
+			/* the row vanished between lock and update: cannot happen, but retry */
+			continue;
+		}
+		args[0] = PointerGetDatum(new_item);
+		if (SPI_execute_plan(get_item_plan(t, PLAN_INSERT_IF_ABSENT), args, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert item");
+		if (SPI_processed == 1)
+			break;
+		/* another transaction inserted the key first: lock it and re-evaluate */
+	}
+	SPI_finish();
+
+	switch (req->return_values)
+	{
+		case ST_RETURN_NONE:
+			return NULL;
+		case ST_RETURN_ALL_OLD:
+			return old_item;
+		case ST_RETURN_ALL_NEW:
+			return new_item;
+		case ST_RETURN_UPDATED_OLD:
+			return old_item ? st_project_top_level(old_item, updated) : NULL;
+		case ST_RETURN_UPDATED_NEW:
+			return new_item ? st_project_top_level(new_item, updated) : NULL;
+	}
+	return NULL;
+}
+
+/* The table's key attribute names, for update expressions. */
+List *
+st_key_attr_list(StTable *t)
+{
+	List	   *l = list_make1(t->pk_attr);
+
+	if (t->sk_attr)
+		l = lappend(l, t->sk_attr);
+	return l;
+}
+
+/*
+ * put_item(tbl regclass, item jsonb, condition text, names jsonb,
+ *          "values" jsonb, return_values text) RETURNS jsonb
+ */
+Datum
+st_sql_put_item(PG_FUNCTION_ARGS)
+{
+	StWriteRequest req = {0};
+	StExprContext cx;
+	Jsonb	   *result;
+	char	   *condition = text_arg(fcinfo, 2);
+
+	req.kind = ST_WRITE_PUT;
+	req.table = table_arg(fcinfo);
+	req.item = jsonb_arg(fcinfo, 1);
+	if (req.item == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("item must not be null"),
+				 errdetail("ValidationException: Item is required.")));
+	req.return_values = st_parse_return_values(PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5),
+											   "put_item", ST_RV_PUT_DELETE);
+	st_expr_context_init(&cx, jsonb_arg(fcinfo, 3), jsonb_arg(fcinfo, 4));
+	req.cx = &cx;
+	if (condition)
+		req.condition = st_parse_condition(&cx, condition, "condition");
+	st_expr_check_unused(&cx);
+
+	/*
+	 * A plain put is validated by the table itself (generated key columns and
+	 * CHECK constraint); otherwise validate first, so that a bad item is a
+	 * ValidationException even when the condition would fail.
+	 */
+	if (req.condition || req.return_values != ST_RETURN_NONE)
+	{
+		st_validate_item(req.item);
+		item_keys(req.table, req.item, req.keys);
+	}
+	result = st_write_item(&req);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * get_item(tbl regclass, key jsonb, projection text, names jsonb) RETURNS jsonb
+ */
+Datum
+st_sql_get_item(PG_FUNCTION_ARGS)
+{
+	StTable    *t = table_arg(fcinfo);
+	Datum		keys[2];
+	Jsonb	   *item;
+	StExprContext cx;
+	StExpr	   *projection = NULL;
+	char	   *proj_text = text_arg(fcinfo, 2);
+
+	st_parse_key_arg(t, jsonb_arg(fcinfo, 1), keys);
+	st_expr_context_init(&cx, jsonb_arg(fcinfo, 3), NULL);
+	if (proj_text)
+		projection = st_parse_projection(&cx, proj_text);
+	st_expr_check_unused(&cx);
+	item = st_fetch_item(t, keys);
+	if (item == NULL)
+		PG_RETURN_NULL();
+	if (projection)
+		item = st_apply_projection(&cx, projection, item);
+	PG_RETURN_JSONB_P(item);
+}
+
+/*
+ * delete_item(tbl regclass, key jsonb, condition text, names jsonb,
+ *             "values" jsonb, return_values text) RETURNS jsonb
+ */
+Datum
+st_sql_delete_item(PG_FUNCTION_ARGS)
+{
+	StWriteRequest req = {0};
+	StExprContext cx;
+	Jsonb	   *result;
+	char	   *condition = text_arg(fcinfo, 2);
+
+	req.kind = ST_WRITE_DELETE;
+	req.table = table_arg(fcinfo);
+	req.key = jsonb_arg(fcinfo, 1);
+	st_parse_key_arg(req.table, req.key, req.keys);
+	req.return_values = st_parse_return_values(PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5),
+											   "delete_item", ST_RV_PUT_DELETE);
+	st_expr_context_init(&cx, jsonb_arg(fcinfo, 3), jsonb_arg(fcinfo, 4));
+	req.cx = &cx;
+	if (condition)
+		req.condition = st_parse_condition(&cx, condition, "condition");
+	st_expr_check_unused(&cx);
+	result = st_write_item(&req);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(result);
+}
+
+/*
+ * update_item(tbl regclass, key jsonb, update text, condition text,
+ *             names jsonb, "values" jsonb, return_values text) RETURNS jsonb
+ */
+Datum
+st_sql_update_item(PG_FUNCTION_ARGS)
+{
+	StWriteRequest req = {0};
+	StExprContext cx;
+	Jsonb	   *result;
+	char	   *update = text_arg(fcinfo, 2);
+	char	   *condition = text_arg(fcinfo, 3);
+
+	req.kind = ST_WRITE_UPDATE;
+	req.table = table_arg(fcinfo);
+	req.key = jsonb_arg(fcinfo, 1);
+	st_parse_key_arg(req.table, req.key, req.keys);
+	req.key_attrs = st_key_attr_list(req.table);
+	req.return_values = st_parse_return_values(PG_ARGISNULL(6) ? NULL : PG_GETARG_TEXT_PP(6),
+											   "update_item", ST_RV_ALL);
+	st_expr_context_init(&cx, jsonb_arg(fcinfo, 4), jsonb_arg(fcinfo, 5));
+	req.cx = &cx;
+	if (update)
+		req.update = st_parse_update(&cx, update);
+	if (condition)
+		req.condition = st_parse_condition(&cx, condition, "condition");
+	st_expr_check_unused(&cx);
+	result = st_write_item(&req);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(result);
+}

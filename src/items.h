@@ -1,0 +1,56 @@
+/*
+ * items.h
+ *	  Single-item reads and writes (items.c), shared with the batch and
+ *	  transaction operations and the event store, which write items the
+ *	  same way.
+ */
+#ifndef SINGLETABLE_ITEMS_H
+#define SINGLETABLE_ITEMS_H
+
+#include "expr.h"
+#include "singletable.h"
+
+typedef enum StReturnValues
+{
+	ST_RETURN_NONE = 0,
+	ST_RETURN_ALL_OLD,
+	ST_RETURN_UPDATED_OLD,
+	ST_RETURN_ALL_NEW,
+	ST_RETURN_UPDATED_NEW
+} StReturnValues;
+
+/* which return values an operation allows (bit i = StReturnValues i) */
+#define ST_RV_PUT_DELETE	((1 << ST_RETURN_NONE) | (1 << ST_RETURN_ALL_OLD))
+#define ST_RV_ALL			0x1f
+
+typedef enum StWriteKind
+{
+	ST_WRITE_PUT,
+	ST_WRITE_UPDATE,
+	ST_WRITE_DELETE
+} StWriteKind;
+
+/* One single-item write, as st_write_item() applies it. */
+typedef struct StWriteRequest
+{
+	StWriteKind kind;
+	StTable    *table;
+	Jsonb	   *item;			/* PUT: the new item */
+	Jsonb	   *key;			/* UPDATE/DELETE: the key object */
+	Datum		keys[2];		/* key column Datums (PUT: only when conditional) */
+	List	   *key_attrs;		/* UPDATE: the table's key attribute names */
+	StExprContext *cx;
+	StExpr	   *condition;		/* or NULL */
+	StExpr	   *update;			/* UPDATE: or NULL */
+	StReturnValues return_values;
+} StWriteRequest;
+
+extern Jsonb *st_write_item(StWriteRequest *req);
+extern Jsonb *st_fetch_item(StTable *t, Datum *keys);
+extern void st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys);
+extern List *st_key_attr_list(StTable *t);
+extern StReturnValues st_parse_return_values(text *arg, const char *operation, int allowed);
+extern void st_condition_failed(Jsonb *old_item);
+extern RegProcedure st_key_eq_proc(StKeyType type);
+
+#endif							/* SINGLETABLE_ITEMS_H */

@@ -1,0 +1,553 @@
+/*
+ * keys.c
+ *	  Items and their keys: validation of an item against DynamoDB's rules
+ *	  (an object, numbers DynamoDB can store, the item size limit measured
+ *	  as DynamoDB measures it), extraction of key attributes into the typed
+ *	  key columns (text COLLATE "C", numeric, bytea) and back, and the SQL
+ *	  functions the table definition calls: item_check() in its CHECK
+ *	  constraint and key_s/key_n/key_b() in its generated key columns.
+ *
+ *	  Everything here is per item and per key, on the hot path of every
+ *	  write: no catalog access, no SQL.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "common/base64.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "singletable.h"
+
+PG_FUNCTION_INFO_V1(st_sql_item_check);
+PG_FUNCTION_INFO_V1(st_sql_key_s);
+PG_FUNCTION_INFO_V1(st_sql_key_n);
+PG_FUNCTION_INFO_V1(st_sql_key_b);
+
+/* DynamoDB's exponent range for numbers: 1E-130 .. 9.99..E+125 */
+#define ST_MAX_NUMBER_EXPONENT	125
+#define ST_MIN_NUMBER_EXPONENT	(-130)
+
+/*
+ * Look up a top-level attribute of an item.  Returns NULL when the item has
+ * no such attribute or is not an object.
+ */
+JsonbValue *
+st_get_attr(Jsonb *item, const char *name, JsonbValue *result)
+{
+	if (!JB_ROOT_IS_OBJECT(item) || JB_ROOT_IS_SCALAR(item))
+		return NULL;
+	return getKeyJsonValueFromContainer(&item->root, name, strlen(name), result);
+}
+
+/*
+ * Count the significant digits of a number and find its decimal exponent
+ * (the power of ten of its first significant digit).  Returns false for
+ * NaN and infinities.
+ */
+static bool
+number_shape(Numeric num, int *significant, int *exponent)
+{
+	char	   *s;
+	char	   *p;
+	int			ndigits = 0;
+	int			int_digits = -1;
+	int			first = -1;
+	int			last = -1;
+
+	if (numeric_is_nan(num) || numeric_is_inf(num))
+		return false;
+	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	for (p = s; *p; p++)
+	{
+		if (*p == '.')
+			int_digits = ndigits;
+		else if (*p >= '0' && *p <= '9')
+		{
+			if (*p != '0')
+			{
+				if (first < 0)
+					first = ndigits;
+				last = ndigits;
+			}
+			ndigits++;
+		}
+	}
+	if (int_digits < 0)
+		int_digits = ndigits;
+	pfree(s);
+	if (first < 0)
+	{
+		*significant = 0;
+		*exponent = 0;
+	}
+	else
+	{
+		*significant = last - first + 1;
+		*exponent = int_digits - first - 1;
+	}
+	return true;
+}
+
+/*
+ * Raise a ValidationException when DynamoDB could not store the number:
+ * more than 38 significant digits, or a magnitude outside 1E-130 ..
+ * 9.9999999999999999999999999999999999999E+125.
+ */
+void
+st_validate_number(Numeric num, const char *attr)
+{
+	int			significant;
+	int			exponent;
+
+	if (!number_shape(num, &significant, &exponent))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("attribute \"%s\" is not a finite number", attr),
+				 errdetail("ValidationException: The parameter cannot be converted to a numeric value.")));
+	if (significant > ST_MAX_NUMBER_DIGITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("number in attribute \"%s\" has more than %d significant digits",
+						attr, ST_MAX_NUMBER_DIGITS),
+				 errdetail("ValidationException: Attempting to store more than 38 significant digits in a Number.")));
+	if (significant > 0 && exponent > ST_MAX_NUMBER_EXPONENT)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("number in attribute \"%s\" is too large", attr),
+				 errdetail("ValidationException: Number overflow. Attempting to store a number with magnitude larger than supported range.")));
+	if (significant > 0 && exponent < ST_MIN_NUMBER_EXPONENT)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("number in attribute \"%s\" is too small", attr),
+				 errdetail("ValidationException: Number underflow. Attempting to store a number with magnitude smaller than supported range.")));
+}
+
+/* DynamoDB's size of a number: one byte per two significant digits, plus one. */
+static Size
+number_size(Numeric num)
+{
+	int			significant;
+	int			exponent;
+
+	if (!number_shape(num, &significant, &exponent))
+		return 1;
+	return (significant + 1) / 2 + 1;
+}
+
+/*
+ * Walk an item once: check every number and, when asked, add up the item's
+ * size as DynamoDB does (attribute names and string values in UTF-8 bytes,
+ * numbers by significant digits, booleans and nulls one byte, lists and
+ * maps three bytes plus one byte per element).
+ */
+static Size
+walk_item(Jsonb *item, bool measure)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	Size		size = 0;
+	int			depth = 0;
+	const char *attr = "";
+	char	   *attrbuf = NULL;
+
+	it = JsonbIteratorInit(&item->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				if (depth > 0)
+					size += 3;
+				depth++;
+				break;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				depth--;
+				break;
+			case WJB_KEY:
+				size += v.val.string.len;
+				if (depth == 1)
+				{
+					if (attrbuf)
+						pfree(attrbuf);
+					attrbuf = pnstrdup(v.val.string.val, v.val.string.len);
+					attr = attrbuf;
+				}
+				break;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				if (depth > 1)
+					size += 1;	/* per-element overhead inside a list or map */
+				switch (v.type)
+				{
+					case jbvString:
+						size += v.val.string.len;
+						break;
+					case jbvNumeric:
+						st_validate_number(v.val.numeric, attr);
+						if (measure)
+							size += number_size(v.val.numeric);
+						break;
+					default:
+						size += 1;
+						break;
+				}
+				break;
+			default:
+				break;
+		}
+	}
+	if (attrbuf)
+		pfree(attrbuf);
+	return size;
+}
+
+/*
+ * Size of an item as DynamoDB measures it (see walk_item).
+ */
+Size
+st_item_size(Jsonb *item)
+{
+	return walk_item(item, true);
+}
+
+/*
+ * Check an item: a JSON object whose numbers DynamoDB can store and whose
+ * size is within singletable.max_item_size.  The stored jsonb is never
+ * smaller than DynamoDB's measure of the same item, so the exact measure is
+ * needed only for items whose jsonb exceeds the limit.
+ */
+void
+st_validate_item(Jsonb *item)
+{
+	Size		size;
+
+	if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("item must be a JSON object"),
+				 errdetail("ValidationException: An item is a map of attribute names to values.")));
+	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
+	{
+		walk_item(item, false);
+		return;
+	}
+	size = walk_item(item, true);
+	if (size > (Size) st_max_item_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("item size of %zu bytes exceeds the limit of %d bytes", size, st_max_item_size),
+				 errdetail("ValidationException: Item size has exceeded the maximum allowed size."),
+				 errhint("The limit is the setting singletable.max_item_size.")));
+}
+
+/* DynamoDB's type name of a JSON value, for messages. */
+static const char *
+value_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return "S";
+		case jbvNumeric:
+			return "N";
+		case jbvBool:
+			return "BOOL";
+		case jbvNull:
+			return "NULL";
+		case jbvArray:
+			return "L";
+		case jbvObject:
+			return "M";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "L" : "M";
+		default:
+			return "?";
+	}
+}
+
+static void
+key_type_mismatch(const JsonbValue *v, const char *attr, StKeyType type)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("key attribute \"%s\" must be of type %c", attr, (char) type),
+			 errdetail("ValidationException: One or more parameter values were invalid: Type mismatch for key %s expected: %c actual: %s.",
+					   attr, (char) type, value_type_name(v))));
+}
+
+static void
+key_too_long(const char *attr, int len, int max_bytes, bool is_partition)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s key attribute \"%s\" is %d bytes, more than the limit of %d bytes",
+					is_partition ? "partition" : "sort", attr, len, max_bytes),
+			 errdetail("ValidationException: One or more parameter values were invalid: Size of %s has exceeded the maximum size limit of %d bytes.",
+					   is_partition ? "hashkey" : "rangekey", max_bytes)));
+}
+
+static void
+key_empty(const char *attr)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("key attribute \"%s\" is empty", attr),
+			 errdetail("ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s.",
+					   "string", attr)));
+}
+
+/*
+ * Convert a JSON value into the Datum of a key column of the given type,
+ * validating it as DynamoDB validates key attributes.  The result is
+ * palloc'd in CurrentMemoryContext.
+ */
+Datum
+st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
+						int max_bytes, bool is_partition)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			if (v->type != jbvString)
+				key_type_mismatch(v, attr, type);
+			if (v->val.string.len == 0)
+				key_empty(attr);
+			if (v->val.string.len > max_bytes)
+				key_too_long(attr, v->val.string.len, max_bytes, is_partition);
+			return PointerGetDatum(cstring_to_text_with_len(v->val.string.val,
+															v->val.string.len));
+		case ST_KEY_N:
+			if (v->type != jbvNumeric)
+				key_type_mismatch(v, attr, type);
+			st_validate_number(v->val.numeric, attr);
+			return PointerGetDatum(DatumGetNumericCopy(NumericGetDatum(v->val.numeric)));
+		case ST_KEY_B:
+			{
+				bytea	   *result;
+				int			declen;
+
+				if (v->type != jbvString)
+					key_type_mismatch(v, attr, type);
+				if (v->val.string.len == 0)
+					key_empty(attr);
+				declen = pg_b64_dec_len(v->val.string.len);
+				result = palloc(VARHDRSZ + declen);
+				declen = pg_b64_decode(v->val.string.val, v->val.string.len,
+									   VARDATA(result), declen);
+				if (declen < 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("binary key attribute \"%s\" is not valid base64", attr),
+							 errdetail("ValidationException: One or more parameter values were invalid: Invalid binary value for key %s.", attr)));
+				if (declen == 0)
+					key_empty(attr);
+				if (declen > max_bytes)
+					key_too_long(attr, declen, max_bytes, is_partition);
+				SET_VARSIZE(result, VARHDRSZ + declen);
+				return PointerGetDatum(result);
+			}
+	}
+	elog(ERROR, "unrecognized key type %d", (int) type);
+	return (Datum) 0;
+}
+
+/*
+ * The key column Datum of an item's key attribute.  A missing attribute is
+ * a ValidationException unless missing_ok, which sets *isnull instead.
+ */
+Datum
+st_key_datum(Jsonb *item, const char *attr, StKeyType type, int max_bytes,
+			 bool is_partition, bool *isnull, bool missing_ok)
+{
+	JsonbValue	v;
+
+	*isnull = false;
+	if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("item must be a JSON object"),
+				 errdetail("ValidationException: An item is a map of attribute names to values.")));
+	if (st_get_attr(item, attr, &v) == NULL)
+	{
+		if (missing_ok)
+		{
+			*isnull = true;
+			return (Datum) 0;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("item is missing the key attribute \"%s\"", attr),
+				 errdetail("ValidationException: One or more parameter values were invalid: Missing the key %s in the item.", attr)));
+	}
+	return st_key_datum_from_value(&v, attr, type, max_bytes, is_partition);
+}
+
+/*
+ * The JSON value of a key column Datum (the inverse of
+ * st_key_datum_from_value).  Fills and returns *out.
+ */
+JsonbValue *
+st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			{
+				text	   *t = DatumGetTextPP(d);
+
+				out->type = jbvString;
+				out->val.string.len = VARSIZE_ANY_EXHDR(t);
+				out->val.string.val = VARDATA_ANY(t);
+				break;
+			}
+		case ST_KEY_N:
+			out->type = jbvNumeric;
+			out->val.numeric = DatumGetNumeric(d);
+			break;
+		case ST_KEY_B:
+			{
+				bytea	   *b = DatumGetByteaPP(d);
+				int			len = VARSIZE_ANY_EXHDR(b);
+				int			enclen = pg_b64_enc_len(len);
+				char	   *buf = palloc(enclen + 1);
+
+				enclen = pg_b64_encode(VARDATA_ANY(b), len, buf, enclen);
+				if (enclen < 0)
+					elog(ERROR, "could not encode binary key");
+				out->type = jbvString;
+				out->val.string.len = enclen;
+				out->val.string.val = buf;
+				break;
+			}
+	}
+	return out;
+}
+
+/*
+ * The key of an item as a JSON object of its key attributes, e.g.
+ * {"PK": "USER#1", "SK": "PROFILE"}.  The item must hold them.
+ */
+Jsonb *
+st_item_key(StTable *table, Jsonb *item)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < 2; i++)
+	{
+		const char *attr = (i == 0) ? table->pk_attr : table->sk_attr;
+
+		if (attr == NULL)
+			continue;
+		if (st_get_attr(item, attr, &v) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("item is missing the key attribute \"%s\"", attr),
+					 errdetail("ValidationException: One or more parameter values were invalid: Missing the key %s in the item.", attr)));
+		k.type = jbvString;
+		k.val.string.val = (char *) attr;
+		k.val.string.len = strlen(attr);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+Oid
+st_key_type_oid(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return TEXTOID;
+		case ST_KEY_N:
+			return NUMERICOID;
+		case ST_KEY_B:
+			return BYTEAOID;
+	}
+	return InvalidOid;
+}
+
+/* String keys compare in byte order, as DynamoDB's do. */
+Oid
+st_key_collation(StKeyType type)
+{
+	return type == ST_KEY_S ? C_COLLATION_OID : InvalidOid;
+}
+
+StKeyType
+st_parse_key_type(const char *s, const char *what)
+{
+	if (s != NULL && s[0] != '\0' && s[1] == '\0')
+	{
+		switch (s[0])
+		{
+			case 'S':
+			case 'N':
+			case 'B':
+				return (StKeyType) s[0];
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid %s type \"%s\"", what, s ? s : "NULL"),
+			 errdetail("ValidationException: A key attribute type must be S, N or B.")));
+	return ST_KEY_S;			/* keep compiler quiet */
+}
+
+/*
+ * item_check(item jsonb) RETURNS boolean: the CHECK constraint of every
+ * singletable table.  Raises the specific error instead of returning false.
+ */
+Datum
+st_sql_item_check(PG_FUNCTION_ARGS)
+{
+	st_validate_item(PG_GETARG_JSONB_P(0));
+	PG_RETURN_BOOL(true);
+}
+
+/* Shared body of key_s/key_n/key_b(item jsonb, attr text, is_partition boolean) */
+static Datum
+sql_key(FunctionCallInfo fcinfo, StKeyType type)
+{
+	Jsonb	   *item = PG_GETARG_JSONB_P(0);
+	char	   *attr = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	bool		is_partition = PG_GETARG_BOOL(2);
+	bool		isnull;
+	Datum		d;
+
+	d = st_key_datum(item, attr, type,
+					 is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+					 is_partition, &isnull, false);
+	PG_RETURN_DATUM(d);
+}
+
+Datum
+st_sql_key_s(PG_FUNCTION_ARGS)
+{
+	return sql_key(fcinfo, ST_KEY_S);
+}
+
+Datum
+st_sql_key_n(PG_FUNCTION_ARGS)
+{
+	return sql_key(fcinfo, ST_KEY_N);
+}
+
+Datum
+st_sql_key_b(PG_FUNCTION_ARGS)
+{
+	return sql_key(fcinfo, ST_KEY_B);
+}

@@ -1,0 +1,144 @@
+/*
+ * singletable.h
+ *	  Shared definitions of the singletable extension: the catalog facts of a
+ *	  singletable table (StTable), key handling, settings, and the entry
+ *	  points each component offers the others.  Component headers (expr.h,
+ *	  ...) hold what only one component and its callers need.
+ *
+ *	  Physical layout of a singletable table (see catalog.c):
+ *
+ *	    item jsonb NOT NULL CHECK (singletable.item_check(item))
+ *	    pk   text COLLATE "C" | numeric | bytea  GENERATED ALWAYS AS (key of item)
+ *	    sk   (same, absent for a hash-only table) GENERATED ALWAYS AS (...)
+ *	    PRIMARY KEY (pk, sk)          -- btree; key queries are range scans on it
+ *	    REPLICA IDENTITY FULL         -- so the change stream has old images
+ *
+ *	  The key columns are generated from the item, so no DML can make them
+ *	  disagree with it; the generation functions validate the key attributes.
+ */
+#ifndef SINGLETABLE_H
+#define SINGLETABLE_H
+
+#include "postgres.h"
+#include "access/attnum.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+#include "errors.h"
+
+#define ST_MAX_PARTITION_KEY_BYTES	2048
+#define ST_MAX_SORT_KEY_BYTES		1024
+#define ST_MAX_NUMBER_DIGITS		38
+
+/* Column numbers of a singletable table (1-based attribute numbers). */
+#define ST_ATTNUM_ITEM	1
+#define ST_ATTNUM_PK	2
+#define ST_ATTNUM_SK	3
+
+/* DynamoDB's scalar key types. */
+typedef enum StKeyType
+{
+	ST_KEY_S = 'S',				/* string: text COLLATE "C" (byte order) */
+	ST_KEY_N = 'N',				/* number: numeric */
+	ST_KEY_B = 'B'				/* binary: base64 text in the item, bytea column */
+} StKeyType;
+
+/* One global secondary index (issue: GSIs).  Filled by the catalog. */
+typedef struct StIndex
+{
+	char	   *name;			/* index name, e.g. GSI1 */
+	Oid			relid;			/* the index's own table */
+	char	   *pk_attr;
+	StKeyType	pk_type;
+	char	   *sk_attr;		/* NULL when the index has no sort key */
+	StKeyType	sk_type;
+	char	   *projection;		/* ALL, KEYS_ONLY or INCLUDE */
+	List	   *include;		/* list of char * for INCLUDE */
+} StIndex;
+
+/*
+ * Catalog facts of one singletable table, cached per backend by
+ * st_table_lookup() and invalidated by relcache invalidation of the table.
+ * Allocated in CacheMemoryContext: treat as read-only and do not keep a
+ * pointer across anything that may process invalidations.
+ */
+typedef struct StTable
+{
+	Oid			relid;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *pk_attr;		/* partition key attribute name, e.g. PK */
+	StKeyType	pk_type;
+	char	   *sk_attr;		/* sort key attribute, NULL for hash-only */
+	StKeyType	sk_type;
+	Oid			pkey_index;		/* btree index on (pk[, sk]) */
+	char	   *stream_view;	/* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
+	List	   *indexes;		/* StIndex *, in name order */
+} StTable;
+
+/*
+ * What a query or scan reads: a base table or a GSI's own table.  Both keep
+ * the (projected) item in column 1 and have a btree whose columns, in order,
+ * are key_attnums: for a base table (pk[, sk]); for an index table the index
+ * keys then the base table's keys, which makes every btree entry unique so
+ * pagination over equal index keys neither loses nor repeats an item.
+ * LastEvaluatedKey carries key_attrs[0..nkeys-1] taken from the item.
+ */
+#define ST_MAX_KEYSPACE_KEYS 4
+typedef struct StKeySpace
+{
+	StTable    *table;			/* the base table */
+	StIndex    *index;			/* NULL when reading the base table */
+	Oid			relid;			/* heap to read */
+	Oid			btree;			/* btree over key_attnums, in order */
+	const char *pk_attr;		/* partition key the key condition must name */
+	StKeyType	pk_type;
+	const char *sk_attr;		/* sort key, NULL when none */
+	StKeyType	sk_type;
+	int			nkeys;			/* number of btree key columns */
+	const char *key_attrs[ST_MAX_KEYSPACE_KEYS];
+	StKeyType	key_types[ST_MAX_KEYSPACE_KEYS];
+	AttrNumber	key_attnums[ST_MAX_KEYSPACE_KEYS];
+} StKeySpace;
+
+/* query.c: the base table's keyspace; index_*.c: an index's keyspace */
+extern void st_keyspace_for_table(StTable *table, StKeySpace *ks);
+extern void st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks);
+
+/* settings (singletable.c) */
+extern int	st_max_item_size;	/* singletable.max_item_size, bytes */
+extern int	st_max_events_per_append;	/* singletable.max_events_per_append */
+extern int	st_batch_get_max_keys;	/* singletable.batch_get_max_keys */
+extern int	st_batch_write_max_items;	/* singletable.batch_write_max_items */
+extern int	st_transact_max_items;	/* singletable.transact_max_items */
+
+/* catalog.c */
+extern StTable *st_table_lookup(Oid relid, bool missing_ok);
+extern StTable *st_table_lookup_for_index_relid(Oid index_relid, StIndex **index);
+extern StIndex *st_table_find_index(StTable *table, const char *index_name);
+extern void st_table_invalidate(Oid relid);
+extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
+
+/* keys.c: key attributes and item validation */
+extern void st_validate_item(Jsonb *item);
+extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
+						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
+extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
+									 int max_bytes, bool is_partition);
+extern Jsonb *st_item_key(StTable *table, Jsonb *item);
+extern Oid	st_key_type_oid(StKeyType type);
+extern Oid	st_key_collation(StKeyType type);
+extern StKeyType st_parse_key_type(const char *s, const char *what);
+/* Look up a top-level attribute of an item into *result; NULL when absent. */
+extern JsonbValue *st_get_attr(Jsonb *item, const char *name, JsonbValue *result);
+extern Size st_item_size(Jsonb *item);
+extern void st_validate_number(Numeric num, const char *attr);
+extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
+
+/* typedjson.c: DynamoDB typed JSON ({"S":..}, {"N":..}, {"M":..} ...) */
+extern Jsonb *st_to_typed_item(Jsonb *item);
+extern Jsonb *st_from_typed_item(Jsonb *typed);
+extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
+
+#endif							/* SINGLETABLE_H */

@@ -1,0 +1,52 @@
+-- singletable install script, part 00: the catalog.
+-- (src/sql/*.sql are concatenated in name order into singletable--0.1.sql.)
+
+\echo Use "CREATE EXTENSION singletable" to load this file. \quit
+
+-- One row per singletable table.  user_catalog_table lets the change-stream
+-- output plugin read it under logical decoding's historic snapshots.
+CREATE TABLE singletable.tables (
+	relid regclass PRIMARY KEY,
+	partition_key text NOT NULL,
+	partition_key_type "char" NOT NULL CHECK (partition_key_type IN ('S', 'N', 'B')),
+	sort_key text,
+	sort_key_type "char" CHECK (sort_key_type IN ('S', 'N', 'B')),
+	stream_view text NOT NULL DEFAULT 'NEW_AND_OLD_IMAGES'
+		CHECK (stream_view IN ('KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES')),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL))
+) WITH (user_catalog_table = true);
+
+-- One row per global secondary index; each index is a table of its own.
+CREATE TABLE singletable.indexes (
+	relid regclass NOT NULL REFERENCES singletable.tables ON DELETE CASCADE,
+	index_name text NOT NULL,
+	index_relid regclass NOT NULL UNIQUE,
+	partition_key text NOT NULL,
+	partition_key_type "char" NOT NULL CHECK (partition_key_type IN ('S', 'N', 'B')),
+	sort_key text,
+	sort_key_type "char" CHECK (sort_key_type IN ('S', 'N', 'B')),
+	projection text NOT NULL DEFAULT 'ALL' CHECK (projection IN ('ALL', 'KEYS_ONLY', 'INCLUDE')),
+	include text[],
+	PRIMARY KEY (relid, index_name),
+	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL)),
+	CHECK ((projection = 'INCLUDE') = (include IS NOT NULL))
+) WITH (user_catalog_table = true);
+
+-- pg_dump dumps the catalog rows with the tables, so a restored database
+-- still knows its singletable tables.
+SELECT pg_catalog.pg_extension_config_dump('singletable.tables', '');
+SELECT pg_catalog.pg_extension_config_dump('singletable.indexes', '');
+
+-- Anyone may read the catalog; a row may be written only by the owner of the
+-- table it describes, so one tenant cannot re-key another's table.
+GRANT SELECT ON singletable.tables, singletable.indexes TO PUBLIC;
+GRANT INSERT, UPDATE, DELETE ON singletable.tables, singletable.indexes TO PUBLIC;
+ALTER TABLE singletable.tables ENABLE ROW LEVEL SECURITY;
+ALTER TABLE singletable.indexes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON singletable.tables FOR SELECT USING (true);
+CREATE POLICY read_all ON singletable.indexes FOR SELECT USING (true);
+CREATE POLICY owner_writes ON singletable.tables FOR ALL
+	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'));
+CREATE POLICY owner_writes ON singletable.indexes FOR ALL
+	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'));

@@ -1,0 +1,53 @@
+# Sourced by the test and run scripts: start and stop a throwaway cluster.
+#   cluster_start DIR   -> sets PGHOST PGPORT PGUSER, server running
+#   cluster_stop DIR
+# Servers cannot run as root, so as root the cluster runs as the "postgres"
+# user, which owns DIR; clients (psql, pg_regress) run as the caller.
+PG_BINDIR=${PG_BINDIR:-$(${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config} --bindir)}
+
+as_server_user() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+	local p
+	for p in $(shuf -i 20000-40000 -n 50); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && [ ! -e "/tmp/.s.PGSQL.$p" ]; then
+			echo "$p"; return 0
+		fi
+	done
+	return 1
+}
+
+cluster_start() {
+	local dir=$1
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+	PGPORT=$(free_port)
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		as_server_user "$PG_BINDIR/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
+			{ cat "$dir/initdb.log"; return 1; }
+		cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+wal_level = logical
+max_replication_slots = 20
+max_wal_senders = 20
+max_prepared_transactions = 10
+output_plugin_libraries = 'pgoutput, test_decoding, singletable'
+fsync = off
+log_min_messages = warning
+log_line_prefix = '%m [%p] '
+CONF
+	fi
+	as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -o "-p $PGPORT" -l "$dir/server.log" -w start >/dev/null ||
+		{ cat "$dir/server.log"; return 1; }
+	echo "$PGPORT" >"$dir/port"
+	export PGHOST=$dir PGPORT PGUSER=postgres
+}
+
+cluster_stop() {
+	local dir=$1
+	[ -f "$dir/data/postmaster.pid" ] && as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+	return 0
+}

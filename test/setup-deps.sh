@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what building and testing singletable needs on Debian 12, only
+# what is missing.  Run as root (or with sudo available); a no-op when all is there.
+set -euo pipefail
+need=()
+pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+# The server must be 15.20 or newer (output_plugin_libraries), so upgrade it too.
+for p in postgresql-15 postgresql-server-dev-15 postgresql-contrib-15 libipc-run-perl make gcc; do
+	pkg_ok "$p" || need+=("$p")
+done
+if pkg_ok postgresql-15; then
+	v=$(dpkg-query -W -f='${Version}' postgresql-15)
+	dpkg --compare-versions "$v" ge 15.20 || need+=(postgresql-15)
+fi
+for p in "${EXTRA_PACKAGES[@]:-}"; do [ -n "$p" ] && ! pkg_ok "$p" && need+=("$p"); done
+[ ${#need[@]} -eq 0 ] && exit 0
+SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "setup-deps: installing ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
