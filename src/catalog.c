@@ -241,6 +241,7 @@ load_table(Oid relid)
 		else
 		{
 			t->pkey_index = RelationGetPrimaryKeyIndex(trel);
+			t->row_security = trel->rd_rel->relrowsecurity;
 			t->table_name = pstrdup(RelationGetRelationName(trel));
 			t->schema_name = get_namespace_name(RelationGetNamespace(trel));
 			relation_close(trel, AccessShareLock);

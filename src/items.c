@@ -301,7 +301,7 @@ st_fetch_item(StTable *t, Datum *keys)
 	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
-	if (check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED)
+	if (!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED)
 		return fetch_item_direct(t, keys);
 
 	if (SPI_connect() != SPI_OK_CONNECT)

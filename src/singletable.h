@@ -73,6 +73,7 @@ typedef struct StTable
 	char	   *sk_attr;		/* sort key attribute, NULL for hash-only */
 	StKeyType	sk_type;
 	Oid			pkey_index;		/* btree index on (pk[, sk]) */
+	bool		row_security;	/* relrowsecurity: policies may apply */
 	char	   *stream_view;	/* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
 	List	   *indexes;		/* StIndex *, in name order */
 } StTable;
@@ -140,5 +141,18 @@ extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValu
 extern Jsonb *st_to_typed_item(Jsonb *item);
 extern Jsonb *st_from_typed_item(Jsonb *typed);
 extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
+/* whole items into a JsonbParseState (next value, or the root: returned) */
+extern JsonbValue *st_push_typed_item(JsonbParseState **state, Jsonb *item);
+extern JsonbValue *st_push_plain_item(JsonbParseState **state, Jsonb *typed);
+/*
+ * Single attribute values.  Containers may be jbvBinary or built in memory;
+ * results are scalars or jbvBinary.  path names the value in errors (":v",
+ * "a.b[2]"; NULL for none).
+ */
+extern JsonbValue *st_plain_value_to_typed(JsonbValue *plain);
+extern JsonbValue *st_typed_value_to_plain(JsonbValue *typed, const char *path);
+extern void st_push_typed_value(JsonbParseState **state, JsonbValue *plain);
+extern void st_push_plain_value(JsonbParseState **state, JsonbIteratorToken seq,
+								JsonbValue *typed, const char *path);
 
 #endif							/* SINGLETABLE_H */

@@ -3,6 +3,10 @@
 
 \echo Use "CREATE EXTENSION singletable" to load this file. \quit
 
+-- Everyone may call the extension's functions; each function runs with the
+-- caller's rights, so table privileges and row-level security still decide.
+GRANT USAGE ON SCHEMA singletable TO PUBLIC;
+
 -- One row per singletable table.  user_catalog_table lets the change-stream
 -- output plugin read it under logical decoding's historic snapshots.
 CREATE TABLE singletable.tables (

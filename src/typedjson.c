@@ -1,0 +1,1174 @@
+/*
+ * typedjson.c
+ *	  Conversion between plain JSON items (the DynamoDB DocumentClient view,
+ *	  which is how singletable stores items) and DynamoDB's typed JSON
+ *	  ({"S": ..}, {"N": ..}, {"M": ..}, {"SS": ..} ...), for whole items
+ *	  (attribute maps) and for single attribute values, plus the SQL
+ *	  functions to_dynamodb_json / from_dynamodb_json / to_dynamodb_value /
+ *	  from_dynamodb_value / to_dynamodb_json_text.
+ *
+ *	  Plain JSON cannot tell a set from a list nor binary from a string, so
+ *	  typed -> plain loses that: SS/NS/BS become sorted, de-duplicated
+ *	  arrays, B stays base64 text.  Plain -> typed therefore never produces
+ *	  a set or B.
+ *
+ *	  st_append_typed_item_text() serves the change-stream plugin: it prints
+ *	  the typed image of an item in one pass over the stored item, straight
+ *	  into the output buffer, with exactly the text JsonbToCString() gives
+ *	  for st_to_typed_item() of the same item (jsonb keeps object keys in
+ *	  the same order whatever the values, so the typed map's order is the
+ *	  plain item's order).
+ *
+ *	  Number limits are checked by st_validate_number() (keys.c).
+ */
+#include "postgres.h"
+
+#include "common/base64.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "singletable.h"
+
+PG_FUNCTION_INFO_V1(st_sql_to_dynamodb_json);
+PG_FUNCTION_INFO_V1(st_sql_from_dynamodb_json);
+PG_FUNCTION_INFO_V1(st_sql_to_dynamodb_value);
+PG_FUNCTION_INFO_V1(st_sql_from_dynamodb_value);
+PG_FUNCTION_INFO_V1(st_sql_to_dynamodb_json_text);
+
+/* Longest excerpt of a bad value quoted in an error message, in bytes */
+#define ST_MAX_QUOTED_VALUE 64
+
+/* Longest number text handed to numeric_in() as written */
+#define ST_MAX_LITERAL_NUMBER 128
+
+/*
+ * Typed value kinds, by their DynamoDB type key.
+ */
+typedef enum TypedKind
+{
+	TK_S,
+	TK_N,
+	TK_B,
+	TK_BOOL,
+	TK_NULL,
+	TK_L,
+	TK_M,
+	TK_SS,
+	TK_NS,
+	TK_BS
+} TypedKind;
+
+static const struct
+{
+	const char *key;
+	TypedKind	kind;
+}			typed_keys[] =
+{
+	{"S", TK_S},
+	{"N", TK_N},
+	{"B", TK_B},
+	{"BOOL", TK_BOOL},
+	{"NULL", TK_NULL},
+	{"L", TK_L},
+	{"M", TK_M},
+	{"SS", TK_SS},
+	{"NS", TK_NS},
+	{"BS", TK_BS}
+};
+
+/* One member of a set being sorted */
+typedef struct SetMember
+{
+	JsonbValue	value;			/* what is emitted: string or numeric */
+	const char *bytes;			/* sort key: string bytes or decoded binary */
+	int			len;
+	int			pos;			/* position in the input, for a stable sort */
+} SetMember;
+
+static void push_plain(JsonbParseState **state, JsonbIteratorToken seq,
+					   JsonbValue *typed, StringInfo path);
+static JsonbValue *push_typed(JsonbParseState **state, JsonbValue *plain);
+
+/* ----------------------------------------------------------------------
+ * Errors
+ * ----------------------------------------------------------------------
+ */
+
+/* errmsg naming the attribute path, when there is one */
+static int
+errmsg_path(StringInfo path)
+{
+	if (path == NULL || path->len == 0)
+		return errmsg("invalid typed attribute value");
+	return errmsg("invalid typed attribute value for \"%s\"", path->data);
+}
+
+#define typed_error(path, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg_path(path), \
+			 errdetail(__VA_ARGS__)))
+
+/* A printable excerpt of a string value, for messages */
+static char *
+quote_excerpt(const char *s, int len)
+{
+	int			cut;
+	char	   *r;
+
+	if (len <= ST_MAX_QUOTED_VALUE)
+		return pnstrdup(s, len);
+	cut = pg_mbcliplen(s, len, ST_MAX_QUOTED_VALUE);
+	r = palloc(cut + 4);
+	memcpy(r, s, cut);
+	strcpy(r + cut, "...");
+	return r;
+}
+
+static const char *
+plain_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvArray:
+			return "an array";
+		case jbvObject:
+			return "an object";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
+		default:
+			return "an unsupported value";
+	}
+}
+
+/* ----------------------------------------------------------------------
+ * Attribute paths for messages: a, a.b, a[2].c
+ * ----------------------------------------------------------------------
+ */
+
+static int
+path_push_key(StringInfo path, const char *key, int keylen)
+{
+	int			saved = path->len;
+
+	if (path->len > 0)
+		appendStringInfoChar(path, '.');
+	appendBinaryStringInfo(path, key, keylen);
+	return saved;
+}
+
+static int
+path_push_index(StringInfo path, int i)
+{
+	int			saved = path->len;
+
+	appendStringInfo(path, "[%d]", i);
+	return saved;
+}
+
+static void
+path_pop(StringInfo path, int saved)
+{
+	path->len = saved;
+	path->data[saved] = '\0';
+}
+
+/* ----------------------------------------------------------------------
+ * Scalars of typed JSON: numbers and base64
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * Parse the text of an "N" value into a Numeric DynamoDB can store.
+ *
+ * The grammar is that of a decimal number: an optional sign, digits with an
+ * optional decimal point (at least one digit), an optional exponent.  No
+ * spaces, NaN or Infinity.  Anything else is a ValidationException.
+ *
+ * numeric_in() must not fail here (PG 15 has no soft errors), so a number
+ * too long or with an exponent too large to hand it as written is first
+ * rewritten in a short form that keeps what st_validate_number() judges
+ * (more than 38 significant digits stays more than 38; an exponent out of
+ * DynamoDB's range stays out of it); such numbers are rejected anyway, and
+ * valid ones keep their exact value.
+ */
+static Numeric
+parse_number(const char *s, int len, StringInfo path)
+{
+	int			i = 0;
+	bool		neg = false;
+	int			ndigits = 0;	/* digits before the exponent */
+	int			nint = -1;		/* digits before the decimal point */
+	int			first = -1;		/* index of first non-zero digit */
+	int			last = -1;		/* index of last non-zero digit */
+	int			first_pos = -1; /* its byte offset */
+	long		exp = 0;
+	bool		exp_neg = false;
+	Numeric		num;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = (s[i++] == '-');
+	for (; i < len; i++)
+	{
+		if (s[i] >= '0' && s[i] <= '9')
+		{
+			if (s[i] != '0')
+			{
+				if (first < 0)
+				{
+					first = ndigits;
+					first_pos = i;
+				}
+				last = ndigits;
+			}
+			ndigits++;
+		}
+		else if (s[i] == '.' && nint < 0)
+			nint = ndigits;
+		else
+			break;
+	}
+	if (ndigits == 0)
+		goto bad;
+	if (nint < 0)
+		nint = ndigits;
+	if (i < len && (s[i] == 'e' || s[i] == 'E'))
+	{
+		int			start;
+
+		i++;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			exp_neg = (s[i++] == '-');
+		start = i;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		{
+			if (exp < 1000000)
+				exp = exp * 10 + (s[i] - '0');
+		}
+		if (i == start)
+			goto bad;
+		if (exp_neg)
+			exp = -exp;
+	}
+	if (i != len)
+		goto bad;
+
+	if (first < 0)
+	{
+		/* zero, whatever its exponent */
+		num = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+												  CStringGetDatum("0"),
+												  ObjectIdGetDatum(InvalidOid),
+												  Int32GetDatum(-1)));
+	}
+	else if (len <= ST_MAX_LITERAL_NUMBER && exp > -1000 && exp < 1000)
+	{
+		char	   *lit = pnstrdup(s, len);
+
+		num = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+												  CStringGetDatum(lit),
+												  ObjectIdGetDatum(InvalidOid),
+												  Int32GetDatum(-1)));
+		pfree(lit);
+	}
+	else
+	{
+		/* d.ddd...e<exponent of the first significant digit> */
+		StringInfoData buf;
+		long		e10 = exp + (nint - first - 1);
+		int			sig = last - first + 1;
+		int			emitted = 0;
+
+		initStringInfo(&buf);
+		if (neg)
+			appendStringInfoChar(&buf, '-');
+		for (i = first_pos; emitted < sig && emitted < ST_MAX_NUMBER_DIGITS; i++)
+		{
+			if (s[i] == '.')
+				continue;
+			appendStringInfoChar(&buf, s[i]);
+			if (emitted == 0)
+				appendStringInfoChar(&buf, '.');
+			emitted++;
+		}
+		if (sig > ST_MAX_NUMBER_DIGITS)
+			appendStringInfoChar(&buf, '1');	/* still too many digits */
+		e10 = Max(Min(e10, 1000), -1000);
+		appendStringInfo(&buf, "e%ld", e10);
+		num = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+												  CStringGetDatum(buf.data),
+												  ObjectIdGetDatum(InvalidOid),
+												  Int32GetDatum(-1)));
+		pfree(buf.data);
+	}
+	st_validate_number(num, path && path->len > 0 ? path->data : "value");
+	return num;
+
+bad:
+	typed_error(path,
+				"ValidationException: The parameter cannot be converted to a numeric value: %s.",
+				quote_excerpt(s, len));
+	return NULL;				/* keep compiler quiet */
+}
+
+static inline int
+b64_digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Strict base64 check (RFC 4648 alphabet, padded to a multiple of 4, no
+ * whitespace), then decode.  Returns the decoded bytes and their length.
+ */
+static char *
+decode_base64(const char *s, int len, int *outlen, StringInfo path)
+{
+	int			pad = 0;
+	int			i;
+	char	   *out;
+	int			n;
+
+	if (len % 4 != 0)
+		goto bad;
+	if (len > 0 && s[len - 1] == '=')
+		pad++;
+	if (len > 1 && s[len - 2] == '=')
+		pad++;
+	for (i = 0; i < len - pad; i++)
+	{
+		if (b64_digit((unsigned char) s[i]) < 0)
+			goto bad;
+	}
+	out = palloc(pg_b64_dec_len(len) + 1);
+	n = pg_b64_decode(s, len, out, pg_b64_dec_len(len));
+	if (n < 0)
+		goto bad;
+	*outlen = n;
+	return out;
+
+bad:
+	typed_error(path,
+				"ValidationException: The parameter is not valid base64: %s.",
+				quote_excerpt(s, len));
+	return NULL;				/* keep compiler quiet */
+}
+
+/* ----------------------------------------------------------------------
+ * Typed -> plain
+ * ----------------------------------------------------------------------
+ */
+
+/*
+ * Split a typed attribute value {"T": payload} into its kind and payload.
+ */
+static TypedKind
+decode_typed(JsonbValue *typed, JsonbValue *payload, StringInfo path)
+{
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbIteratorToken tok;
+	int			i;
+
+	if (typed->type != jbvBinary || !JsonContainerIsObject(typed->val.binary.data))
+		typed_error(path,
+					"ValidationException: An attribute value must be an object with one type key, such as {\"S\": \"text\"}, not %s.",
+					plain_type_name(typed));
+	if (JsonContainerSize(typed->val.binary.data) != 1)
+		typed_error(path,
+					"ValidationException: An attribute value must have exactly one type key, not %u.",
+					JsonContainerSize(typed->val.binary.data));
+
+	it = JsonbIteratorInit(typed->val.binary.data);
+	tok = JsonbIteratorNext(&it, &key, true);
+	Assert(tok == WJB_BEGIN_OBJECT);
+	tok = JsonbIteratorNext(&it, &key, true);
+	Assert(tok == WJB_KEY);
+	tok = JsonbIteratorNext(&it, payload, true);
+	Assert(tok == WJB_VALUE);
+	(void) tok;
+
+	for (i = 0; i < lengthof(typed_keys); i++)
+	{
+		if (strlen(typed_keys[i].key) == key.val.string.len &&
+			memcmp(typed_keys[i].key, key.val.string.val, key.val.string.len) == 0)
+			return typed_keys[i].kind;
+	}
+	typed_error(path,
+				"ValidationException: Unrecognized attribute value type \"%s\"; expected one of S, N, B, BOOL, NULL, L, M, SS, NS, BS.",
+				quote_excerpt(key.val.string.val, key.val.string.len));
+	return TK_NULL;				/* keep compiler quiet */
+}
+
+static void
+payload_error(StringInfo path, const char *type, const char *expected,
+			  JsonbValue *payload)
+{
+	typed_error(path,
+				"ValidationException: The value of type \"%s\" must be %s, not %s.",
+				type, expected, plain_type_name(payload));
+}
+
+static int
+set_member_cmp_bytes(const void *a, const void *b)
+{
+	const SetMember *x = a;
+	const SetMember *y = b;
+	int			r;
+
+	r = memcmp(x->bytes, y->bytes, Min(x->len, y->len));
+	if (r == 0 && x->len != y->len)
+		r = x->len < y->len ? -1 : 1;
+	if (r == 0)
+		r = x->pos - y->pos;
+	return r;
+}
+
+static int
+set_member_cmp_numeric(const void *a, const void *b)
+{
+	const SetMember *x = a;
+	const SetMember *y = b;
+	int			r;
+
+	r = DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+										  NumericGetDatum(x->value.val.numeric),
+										  NumericGetDatum(y->value.val.numeric)));
+	if (r == 0)
+		r = x->pos - y->pos;
+	return r;
+}
+
+static bool
+set_members_equal(const SetMember *x, const SetMember *y, TypedKind kind)
+{
+	if (kind == TK_NS)
+		return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+												 NumericGetDatum(x->value.val.numeric),
+												 NumericGetDatum(y->value.val.numeric))) == 0;
+	return x->len == y->len && memcmp(x->bytes, y->bytes, x->len) == 0;
+}
+
+/*
+ * SS, NS, BS: a non-empty array of strings, emitted sorted (bytes, number
+ * or decoded bytes) and without duplicates.
+ */
+static void
+push_set(JsonbParseState **state, TypedKind kind, const char *type,
+		 JsonbValue *payload, StringInfo path)
+{
+	JsonbContainer *c;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	SetMember  *members;
+	int			n = 0;
+	int			i;
+
+	if (payload->type != jbvBinary || !JsonContainerIsArray(payload->val.binary.data))
+		payload_error(path, type, "an array of strings", payload);
+	c = payload->val.binary.data;
+	if (JsonContainerSize(c) == 0)
+		typed_error(path,
+					"ValidationException: One or more parameter values were invalid: A set of type \"%s\" may not be empty.",
+					type);
+
+	members = palloc(sizeof(SetMember) * JsonContainerSize(c));
+	it = JsonbIteratorInit(c);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		SetMember  *m;
+		int			saved;
+
+		if (tok != WJB_ELEM)
+			continue;
+		saved = path_push_index(path, n);
+		if (v.type != jbvString)
+			payload_error(path, type, "an array of strings", &v);
+		m = &members[n];
+		m->pos = n;
+		switch (kind)
+		{
+			case TK_SS:
+				m->value = v;
+				m->bytes = v.val.string.val;
+				m->len = v.val.string.len;
+				break;
+			case TK_NS:
+				m->value.type = jbvNumeric;
+				m->value.val.numeric = parse_number(v.val.string.val,
+													v.val.string.len, path);
+				m->bytes = NULL;
+				m->len = 0;
+				break;
+			default:
+				m->value = v;
+				m->bytes = decode_base64(v.val.string.val, v.val.string.len,
+										 &m->len, path);
+				break;
+		}
+		path_pop(path, saved);
+		n++;
+	}
+
+	qsort(members, n, sizeof(SetMember),
+		  kind == TK_NS ? set_member_cmp_numeric : set_member_cmp_bytes);
+
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0 && set_members_equal(&members[i - 1], &members[i], kind))
+			continue;
+		pushJsonbValue(state, WJB_ELEM, &members[i].value);
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	pfree(members);
+}
+
+/*
+ * Push the plain form of one typed attribute value into *state, as seq
+ * (WJB_VALUE after a key, WJB_ELEM in an array).  A container is pushed as
+ * its BEGIN .. END, so with an empty *state the value becomes the root.
+ * A scalar at the root is the caller's business (see typed_to_plain).
+ */
+static void
+push_plain(JsonbParseState **state, JsonbIteratorToken seq,
+		   JsonbValue *typed, StringInfo path)
+{
+	JsonbValue	payload;
+	JsonbValue	v;
+	TypedKind	kind;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	int			n;
+
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+
+	kind = decode_typed(typed, &payload, path);
+	switch (kind)
+	{
+		case TK_S:
+			if (payload.type != jbvString)
+				payload_error(path, "S", "a string", &payload);
+			pushJsonbValue(state, seq, &payload);
+			break;
+		case TK_N:
+			if (payload.type != jbvString)
+				payload_error(path, "N", "a string holding a number", &payload);
+			v.type = jbvNumeric;
+			v.val.numeric = parse_number(payload.val.string.val,
+										 payload.val.string.len, path);
+			pushJsonbValue(state, seq, &v);
+			break;
+		case TK_B:
+			{
+				int			len;
+
+				if (payload.type != jbvString)
+					payload_error(path, "B", "a base64 string", &payload);
+				pfree(decode_base64(payload.val.string.val,
+									payload.val.string.len, &len, path));
+				pushJsonbValue(state, seq, &payload);
+				break;
+			}
+		case TK_BOOL:
+			if (payload.type != jbvBool)
+				payload_error(path, "BOOL", "a boolean", &payload);
+			pushJsonbValue(state, seq, &payload);
+			break;
+		case TK_NULL:
+			if (payload.type != jbvBool || !payload.val.boolean)
+				typed_error(path,
+							"ValidationException: One or more parameter values were invalid: Null attribute value types must have the true value.");
+			v.type = jbvNull;
+			pushJsonbValue(state, seq, &v);
+			break;
+		case TK_L:
+			if (payload.type != jbvBinary || !JsonContainerIsArray(payload.val.binary.data))
+				payload_error(path, "L", "an array", &payload);
+			pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+			it = JsonbIteratorInit(payload.val.binary.data);
+			n = 0;
+			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+			{
+				int			saved;
+
+				if (tok != WJB_ELEM)
+					continue;
+				saved = path_push_index(path, n++);
+				push_plain(state, WJB_ELEM, &v, path);
+				path_pop(path, saved);
+			}
+			pushJsonbValue(state, WJB_END_ARRAY, NULL);
+			break;
+		case TK_M:
+			if (payload.type != jbvBinary || !JsonContainerIsObject(payload.val.binary.data))
+				payload_error(path, "M", "an object", &payload);
+			pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+			it = JsonbIteratorInit(payload.val.binary.data);
+			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+			{
+				int			saved;
+
+				if (tok == WJB_KEY)
+				{
+					pushJsonbValue(state, WJB_KEY, &v);
+					saved = path_push_key(path, v.val.string.val, v.val.string.len);
+					tok = JsonbIteratorNext(&it, &v, true);
+					Assert(tok == WJB_VALUE);
+					push_plain(state, WJB_VALUE, &v, path);
+					path_pop(path, saved);
+				}
+			}
+			pushJsonbValue(state, WJB_END_OBJECT, NULL);
+			break;
+		case TK_SS:
+			push_set(state, kind, "SS", &payload, path);
+			break;
+		case TK_NS:
+			push_set(state, kind, "NS", &payload, path);
+			break;
+		case TK_BS:
+			push_set(state, kind, "BS", &payload, path);
+			break;
+	}
+}
+
+/*
+ * The plain form of one typed value as a finished JsonbValue: a scalar, or
+ * a container built as a Jsonb and returned as jbvBinary (so the caller
+ * can push it with pushJsonbValue or look into it).
+ */
+static JsonbValue *
+typed_to_plain(JsonbValue *typed, StringInfo path)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+	JsonbValue *elem;
+
+	/* build it as the one element of a throwaway array, then take it out */
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	push_plain(&state, WJB_ELEM, typed, path);
+	res = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	Assert(res->type == jbvArray && res->val.array.nElems == 1);
+	elem = &res->val.array.elems[0];
+	if (elem->type == jbvArray || elem->type == jbvObject)
+	{
+		Jsonb	   *jb = JsonbValueToJsonb(elem);
+
+		elem = palloc(sizeof(JsonbValue));
+		elem->type = jbvBinary;
+		elem->val.binary.data = &jb->root;
+		elem->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	}
+	return elem;
+}
+
+/* ----------------------------------------------------------------------
+ * Plain -> typed
+ * ----------------------------------------------------------------------
+ */
+
+static void
+push_type_key(JsonbParseState **state, const char *type)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) type;
+	k.val.string.len = strlen(type);
+	pushJsonbValue(state, WJB_KEY, &k);
+}
+
+/*
+ * Push the typed form {"T": ..} of one plain value as the next value of
+ * *state (or as its root when *state is empty; the root is returned).
+ * Containers come as jbvBinary (from an iterator with skipNested) and are
+ * walked here.
+ */
+static JsonbValue *
+push_typed(JsonbParseState **state, JsonbValue *plain)
+{
+	JsonbValue	v;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	switch (plain->type)
+	{
+		case jbvString:
+			push_type_key(state, "S");
+			pushJsonbValue(state, WJB_VALUE, plain);
+			break;
+		case jbvNumeric:
+			push_type_key(state, "N");
+			v.type = jbvString;
+			v.val.string.val = DatumGetCString(DirectFunctionCall1(numeric_out,
+																   NumericGetDatum(plain->val.numeric)));
+			v.val.string.len = strlen(v.val.string.val);
+			pushJsonbValue(state, WJB_VALUE, &v);
+			break;
+		case jbvBool:
+			push_type_key(state, "BOOL");
+			pushJsonbValue(state, WJB_VALUE, plain);
+			break;
+		case jbvNull:
+			push_type_key(state, "NULL");
+			v.type = jbvBool;
+			v.val.boolean = true;
+			pushJsonbValue(state, WJB_VALUE, &v);
+			break;
+		case jbvBinary:
+			if (JsonContainerIsArray(plain->val.binary.data))
+			{
+				push_type_key(state, "L");
+				pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+				it = JsonbIteratorInit(plain->val.binary.data);
+				while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+				{
+					if (tok == WJB_ELEM)
+						push_typed(state, &v);
+				}
+				pushJsonbValue(state, WJB_END_ARRAY, NULL);
+			}
+			else
+			{
+				push_type_key(state, "M");
+				pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+				it = JsonbIteratorInit(plain->val.binary.data);
+				while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+				{
+					if (tok == WJB_KEY)
+						pushJsonbValue(state, WJB_KEY, &v);
+					else if (tok == WJB_VALUE)
+						push_typed(state, &v);
+				}
+				pushJsonbValue(state, WJB_END_OBJECT, NULL);
+			}
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) plain->type);
+	}
+	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/* ----------------------------------------------------------------------
+ * Entry points: single values
+ * ----------------------------------------------------------------------
+ */
+
+/* A container built in memory (jbvArray/jbvObject) as jbvBinary */
+static JsonbValue *
+as_binary(JsonbValue *v, JsonbValue *tmp)
+{
+	Jsonb	   *jb;
+
+	if (v->type != jbvArray && v->type != jbvObject)
+		return v;
+	jb = JsonbValueToJsonb(v);
+	tmp->type = jbvBinary;
+	tmp->val.binary.data = &jb->root;
+	tmp->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	return tmp;
+}
+
+/* The root of a Jsonb as a JsonbValue: its scalar, or its container */
+static void
+jsonb_root_value(Jsonb *jb, JsonbValue *v)
+{
+	if (JB_ROOT_IS_SCALAR(jb))
+	{
+		if (!JsonbExtractScalar(&jb->root, v))
+			elog(ERROR, "could not extract jsonb scalar");
+	}
+	else
+	{
+		v->type = jbvBinary;
+		v->val.binary.data = &jb->root;
+		v->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	}
+}
+
+static void
+init_path(StringInfo path, const char *name)
+{
+	initStringInfo(path);
+	if (name)
+		appendStringInfoString(path, name);
+}
+
+/*
+ * Typed form {"T": ..} of one plain value (any JSON value), as jbvBinary.
+ */
+JsonbValue *
+st_plain_value_to_typed(JsonbValue *plain)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	tmp;
+	JsonbValue *res;
+
+	res = push_typed(&state, as_binary(plain, &tmp));
+	return as_binary(res, palloc(sizeof(JsonbValue)));
+}
+
+/*
+ * Plain form of one typed attribute value.  path names the value in error
+ * messages (e.g. ":v" or "a.b[2]"; NULL for none).  Returns a scalar or a
+ * jbvBinary container.  Raises ValidationException (22023) on a malformed
+ * typed value and 22003 on a number DynamoDB cannot store.
+ */
+JsonbValue *
+st_typed_value_to_plain(JsonbValue *typed, const char *path)
+{
+	StringInfoData p;
+	JsonbValue	tmp;
+
+	init_path(&p, path);
+	return typed_to_plain(as_binary(typed, &tmp), &p);
+}
+
+/*
+ * Push the typed form of a plain value as the next value of *state: after
+ * a WJB_KEY, or as an element of the array being built.
+ */
+void
+st_push_typed_value(JsonbParseState **state, JsonbValue *plain)
+{
+	JsonbValue	tmp;
+
+	push_typed(state, as_binary(plain, &tmp));
+}
+
+/*
+ * Push the plain form of a typed value into *state, which must be inside a
+ * container: seq is WJB_VALUE after a key, WJB_ELEM in an array.
+ */
+void
+st_push_plain_value(JsonbParseState **state, JsonbIteratorToken seq,
+					JsonbValue *typed, const char *path)
+{
+	StringInfoData p;
+	JsonbValue	tmp;
+
+	if (*state == NULL || (seq != WJB_VALUE && seq != WJB_ELEM))
+		elog(ERROR, "st_push_plain_value needs a container being built");
+	init_path(&p, path);
+	push_plain(state, seq, as_binary(typed, &tmp), &p);
+}
+
+/* ----------------------------------------------------------------------
+ * Entry points: items (attribute maps)
+ * ----------------------------------------------------------------------
+ */
+
+static void
+check_object(Jsonb *jb, const char *what)
+{
+	if (JB_ROOT_IS_SCALAR(jb) || !JB_ROOT_IS_OBJECT(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object", what),
+				 errdetail("ValidationException: An item is a map of attribute names to values.")));
+}
+
+/*
+ * Push the typed attribute map of a plain item as the next value of *state
+ * (or as its root, which is then returned).
+ */
+JsonbValue *
+st_push_typed_item(JsonbParseState **state, Jsonb *item)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+
+	check_object(item, "item");
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	it = JsonbIteratorInit(&item->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			pushJsonbValue(state, WJB_KEY, &v);
+		else if (tok == WJB_VALUE)
+			push_typed(state, &v);
+	}
+	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/*
+ * Push the plain item of a typed attribute map as the next value of *state
+ * (or as its root, which is then returned).  Errors name the attribute
+ * path.
+ */
+JsonbValue *
+st_push_plain_item(JsonbParseState **state, Jsonb *typed)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	StringInfoData path;
+
+	check_object(typed, "typed item");
+	initStringInfo(&path);
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	it = JsonbIteratorInit(&typed->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			pushJsonbValue(state, WJB_KEY, &v);
+			path_pop(&path, 0);
+			appendBinaryStringInfo(&path, v.val.string.val, v.val.string.len);
+		}
+		else if (tok == WJB_VALUE)
+			push_plain(state, WJB_VALUE, &v, &path);
+	}
+	pfree(path.data);
+	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+Jsonb *
+st_to_typed_item(Jsonb *item)
+{
+	JsonbParseState *state = NULL;
+
+	return JsonbValueToJsonb(st_push_typed_item(&state, item));
+}
+
+Jsonb *
+st_from_typed_item(Jsonb *typed)
+{
+	JsonbParseState *state = NULL;
+
+	return JsonbValueToJsonb(st_push_plain_item(&state, typed));
+}
+
+/* ----------------------------------------------------------------------
+ * Typed item straight to text (change stream)
+ * ----------------------------------------------------------------------
+ */
+
+/* A JSON string literal, escaped exactly as escape_json() does */
+static void
+append_json_string(StringInfo out, const char *s, int len)
+{
+	int			start = 0;
+	int			i;
+
+	appendStringInfoCharMacro(out, '"');
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (i > start)
+			appendBinaryStringInfo(out, s + start, i - start);
+		start = i + 1;
+		switch (c)
+		{
+			case '\b':
+				appendStringInfoString(out, "\\b");
+				break;
+			case '\f':
+				appendStringInfoString(out, "\\f");
+				break;
+			case '\n':
+				appendStringInfoString(out, "\\n");
+				break;
+			case '\r':
+				appendStringInfoString(out, "\\r");
+				break;
+			case '\t':
+				appendStringInfoString(out, "\\t");
+				break;
+			case '"':
+				appendStringInfoString(out, "\\\"");
+				break;
+			case '\\':
+				appendStringInfoString(out, "\\\\");
+				break;
+			default:
+				appendStringInfo(out, "\\u%04x", (int) c);
+				break;
+		}
+	}
+	if (len > start)
+		appendBinaryStringInfo(out, s + start, len - start);
+	appendStringInfoCharMacro(out, '"');
+}
+
+/*
+ * Append the typed image of a plain item to out: the same text as
+ * JsonbToCString(NULL, &st_to_typed_item(item)->root, ..), produced in one
+ * pass over the item without building the typed jsonb.
+ */
+void
+st_append_typed_item_text(StringInfo out, Jsonb *item)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	int			depth = 0;
+	bool		first = true;	/* nothing emitted yet in this container */
+	bool		after_key = false;	/* the next value follows a key */
+
+	check_object(item, "item");
+	it = JsonbIteratorInit(&item->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		/* separator before an element or a value that is not a key's */
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY ||
+			tok == WJB_ELEM || tok == WJB_VALUE)
+		{
+			if (!after_key && !first)
+				appendBinaryStringInfo(out, ", ", 2);
+			after_key = false;
+		}
+		switch (tok)
+		{
+			case WJB_BEGIN_OBJECT:
+				if (depth > 0)
+					appendBinaryStringInfo(out, "{\"M\": {", 7);
+				else
+					appendStringInfoCharMacro(out, '{');
+				depth++;
+				first = true;
+				break;
+			case WJB_BEGIN_ARRAY:
+				appendBinaryStringInfo(out, "{\"L\": [", 7);
+				depth++;
+				first = true;
+				break;
+			case WJB_END_OBJECT:
+				depth--;
+				if (depth > 0)
+					appendBinaryStringInfo(out, "}}", 2);
+				else
+					appendStringInfoCharMacro(out, '}');
+				first = false;
+				break;
+			case WJB_END_ARRAY:
+				depth--;
+				appendBinaryStringInfo(out, "]}", 2);
+				first = false;
+				break;
+			case WJB_KEY:
+				if (!first)
+					appendBinaryStringInfo(out, ", ", 2);
+				append_json_string(out, v.val.string.val, v.val.string.len);
+				appendBinaryStringInfo(out, ": ", 2);
+				after_key = true;
+				break;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				switch (v.type)
+				{
+					case jbvString:
+						appendBinaryStringInfo(out, "{\"S\": ", 6);
+						append_json_string(out, v.val.string.val, v.val.string.len);
+						appendStringInfoCharMacro(out, '}');
+						break;
+					case jbvNumeric:
+						{
+							char	   *n = DatumGetCString(DirectFunctionCall1(numeric_out,
+																				NumericGetDatum(v.val.numeric)));
+
+							appendBinaryStringInfo(out, "{\"N\": \"", 7);
+							appendStringInfoString(out, n);
+							appendBinaryStringInfo(out, "\"}", 2);
+							pfree(n);
+							break;
+						}
+					case jbvBool:
+						if (v.val.boolean)
+							appendBinaryStringInfo(out, "{\"BOOL\": true}", 14);
+						else
+							appendBinaryStringInfo(out, "{\"BOOL\": false}", 15);
+						break;
+					case jbvNull:
+						appendBinaryStringInfo(out, "{\"NULL\": true}", 14);
+						break;
+					default:
+						elog(ERROR, "unexpected jsonb value type %d", (int) v.type);
+				}
+				first = false;
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+/* ----------------------------------------------------------------------
+ * SQL functions
+ * ----------------------------------------------------------------------
+ */
+
+Datum
+st_sql_to_dynamodb_json(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(st_to_typed_item(PG_GETARG_JSONB_P(0)));
+}
+
+Datum
+st_sql_from_dynamodb_json(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(st_from_typed_item(PG_GETARG_JSONB_P(0)));
+}
+
+Datum
+st_sql_to_dynamodb_json_text(PG_FUNCTION_ARGS)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	st_append_typed_item_text(&out, PG_GETARG_JSONB_P(0));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
+
+Datum
+st_sql_to_dynamodb_value(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	JsonbValue	v;
+
+	jsonb_root_value(jb, &v);
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(st_plain_value_to_typed(&v)));
+}
+
+Datum
+st_sql_from_dynamodb_value(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	JsonbValue	v;
+
+	jsonb_root_value(jb, &v);
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(st_typed_value_to_plain(&v, NULL)));
+}
