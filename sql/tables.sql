@@ -1,6 +1,9 @@
 -- Tables: create_table, describe_table, drop_table, and the key columns
 -- derived from the item.
 SET client_min_messages = warning;
+-- Each test file works in a schema of its own.
+CREATE SCHEMA tables_test;
+SET search_path = tables_test, public;
 
 -- The common case: PK/SK string keys.
 SELECT singletable.create_table('app');
@@ -94,8 +97,11 @@ SELECT singletable.drop_table('nums');
 SELECT to_regclass('nums');
 DROP TABLE bins;
 DROP SCHEMA other CASCADE;
-SELECT relid FROM singletable.tables ORDER BY relid::text;
+SELECT relid FROM singletable.tables t JOIN pg_class c ON c.oid = t.relid
+ WHERE c.relnamespace = 'tables_test'::regnamespace ORDER BY 1;
 
 -- The catalog survives a dump: it is an extension configuration table.
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS x(oid) JOIN pg_class c ON c.oid = x.oid
- WHERE e.extname = 'singletable' ORDER BY 1;
+ WHERE e.extname = 'singletable' AND c.relname IN ('tables', 'indexes') ORDER BY 1;
+RESET search_path;
+DROP SCHEMA tables_test CASCADE;

@@ -153,6 +153,9 @@ struct StExpr
  */
 #ifdef PG_VERSION_NUM
 
+#include "fmgr.h"
+#include "expr.h"
+
 /*
  * A mutable JSON value, for building updated items and projections: a value
  * still in the jsonb (MV_VALUE: scalar or jbvBinary container), or an object
@@ -185,6 +188,15 @@ extern void st_mv_set_key(StMutVal *obj, const char *key, int keylen, StMutVal *
 extern void st_mv_remove_at(StMutVal *mv, int i);
 extern void st_mv_append(StMutVal *arr, StMutVal *child, int idx);
 extern Jsonb *st_mv_to_jsonb(StMutVal *mv);
+
+/*
+ * The SQL helpers' parse, cached in flinfo->fn_extra while the expression,
+ * names and values stay the same from call to call (the common case: one
+ * expression applied to many rows).
+ */
+extern StExpr *st_expr_cached_parse(FunctionCallInfo fcinfo, StxMode mode,
+									text *expr, Jsonb *names, Jsonb *values,
+									StExprContext **cx);
 
 extern bool st_expr_path_lookup(Jsonb *item, StxNode *path, JsonbValue *out);
 extern bool st_expr_values_equal(const JsonbValue *a, const JsonbValue *b);

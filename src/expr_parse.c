@@ -440,11 +440,15 @@ parse_path(Parser *p)
 	for (;;)
 	{
 		StxPathElem *e;
+		bool		dot = false;
 
 		if (n > 0)
 		{
 			if (p->tok.type == T_DOT)
+			{
 				advance(p);
+				dot = true;
+			}
 			else if (p->tok.type != T_LBRACKET)
 				break;
 		}
@@ -456,7 +460,7 @@ parse_path(Parser *p)
 		e = &elems[n++];
 		memset(e, 0, sizeof(*e));
 		e->pos = char_position(p, p->tok.start);
-		if (n > 1 && p->tok.type == T_LBRACKET)
+		if (n > 1 && !dot && p->tok.type == T_LBRACKET)
 		{
 			long		idx = 0;
 
@@ -806,7 +810,7 @@ parse_update(Parser *p)
 		if (c == 4)
 			syntax_error(p);
 		if (seen[c])
-			fail_at(p, &p->tok, "the %.*s section can be used only once in an update expression",
+			fail_at(p, &p->tok, "the %.*s section appears twice",
 					(int) p->tok.len, p->s + p->tok.start);
 		seen[c] = true;
 		advance(p);

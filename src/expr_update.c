@@ -1,18 +1,570 @@
 /*
  * expr_update.c
- *	  Update expressions (SET, REMOVE, ADD, DELETE) -> new item.
- *	  TEMPORARY STUB: being implemented.
+ *	  Update expressions (SET, REMOVE, ADD, DELETE): st_apply_update() turns
+ *	  an item and a parsed update into the new item, and the SQL helper
+ *	  singletable.apply_update().
+ *
+ *	  As in DynamoDB, every operand is read from the item as it was before
+ *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_eval.c) has
+ *	  already rejected overlapping target paths, so the order of the actions
+ *	  matters only for list elements: SETs are applied in the order written
+ *	  (an index past the end appends), then ADD and DELETE, then REMOVEs
+ *	  from the highest list index down, so that removing a[1] and a[3]
+ *	  removes the elements that were at 1 and 3.
+ *
+ *	  Arrays stand for DynamoDB's sets in ADD and DELETE: the elements must
+ *	  be all strings or all numbers, and the resulting set is sorted (strings
+ *	  in byte order, numbers numerically) without duplicates.
  */
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
 #include "expr.h"
+#include "expr_int.h"
+#include "singletable.h"
+
+static void
+invalid_path(StxNode *path)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid update expression: document path \"%s\" cannot be updated",
+					st_expr_path_text(path)),
+			 errdetail("ValidationException: The document path provided in the update expression is invalid for update.")));
+}
+
+static void
+wrong_type(const char *op, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid update expression: incorrect operand type for %s", op),
+			 errdetail("ValidationException: An operand in the update expression has an incorrect data type%s%s.",
+					   what ? "; " : "", what ? what : "")));
+}
+
+static const char *
+top_name(StxNode *path)
+{
+	return pnstrdup(path->elems[0].resolved, path->elems[0].resolved_len);
+}
+
+/* SET operands ---------------------------------------------------------- */
+
+/* Is mv an array?  Expanded arrays and jsonb arrays both count. */
+static bool
+mv_is_array(StMutVal *mv)
+{
+	if (mv->kind == MV_ARRAY)
+		return true;
+	return mv->kind == MV_VALUE && mv->v.type == jbvBinary &&
+		JsonContainerIsArray(mv->v.val.binary.data);
+}
+
+static StMutVal *
+eval_set_operand(StxNode *n, Jsonb *item, StxNode *target)
+{
+	JsonbValue	v;
+
+	check_stack_depth();
+	switch (n->kind)
+	{
+		case STX_PATH:
+			if (!st_expr_path_lookup(item, n, &v))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid update expression: attribute \"%s\" does not exist in the item",
+								st_expr_path_text(n)),
+						 errdetail("ValidationException: The provided expression refers to an attribute that does not exist in the item."),
+						 errhint("Use if_not_exists(path, value) to supply a default.")));
+			return st_mv_value(&v);
+		case STX_VALUE:
+			return st_mv_value((JsonbValue *) n->resolved);
+		case STX_IF_NOT_EXISTS:
+			if (st_expr_path_lookup(item, n->args[0], &v))
+				return st_mv_value(&v);
+			return eval_set_operand(n->args[1], item, target);
+		case STX_LIST_APPEND:
+			{
+				StMutVal   *a = eval_set_operand(n->args[0], item, target);
+				StMutVal   *b = eval_set_operand(n->args[1], item, target);
+				StMutVal   *res = st_mv_new(MV_ARRAY);
+
+				if (!mv_is_array(a) || !mv_is_array(b))
+					wrong_type("list_append", "operator or function: list_append, both operands must be lists");
+				st_mv_expand(a);
+				st_mv_expand(b);
+				for (int i = 0; i < a->n; i++)
+					st_mv_append(res, a->vals[i], res->n);
+				for (int i = 0; i < b->n; i++)
+					st_mv_append(res, b->vals[i], res->n);
+				return res;
+			}
+		case STX_PLUS:
+		case STX_MINUS:
+			{
+				StMutVal   *a = eval_set_operand(n->args[0], item, target);
+				StMutVal   *b = eval_set_operand(n->args[1], item, target);
+				const char *op = n->kind == STX_PLUS ? "+" : "-";
+				Numeric		r;
+				bool		have_error = false;
+				JsonbValue	rv;
+
+				if (a->kind != MV_VALUE || a->v.type != jbvNumeric ||
+					b->kind != MV_VALUE || b->v.type != jbvNumeric)
+					wrong_type(op, n->kind == STX_PLUS ? "operator: +, both operands must be numbers" :
+							   "operator: -, both operands must be numbers");
+				if (n->kind == STX_PLUS)
+					r = numeric_add_opt_error(a->v.val.numeric, b->v.val.numeric, &have_error);
+				else
+					r = numeric_sub_opt_error(a->v.val.numeric, b->v.val.numeric, &have_error);
+				if (have_error)
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("invalid update expression: number out of range"),
+							 errdetail("ValidationException: Number overflow. Attempting to store a number with magnitude larger than supported range.")));
+				st_validate_number(r, top_name(target));
+				rv.type = jbvNumeric;
+				rv.val.numeric = r;
+				return st_mv_value(&rv);
+			}
+		default:
+			elog(ERROR, "unexpected expression node %d in SET", (int) n->kind);
+	}
+	return NULL;
+}
+
+/* Navigating and changing the mutable item ------------------------------- */
+
+/*
+ * Find the container holding the last element of path, expanding as we go.
+ * Returns NULL when a step is missing (*wrong_kind false) or of the wrong
+ * type (*wrong_kind true).
+ */
+static StMutVal *
+find_parent(StMutVal *root, StxNode *path, bool *wrong_kind)
+{
+	StMutVal   *node = root;
+
+	*wrong_kind = false;
+	for (int i = 0; i < path->nelems - 1; i++)
+	{
+		StxPathElem *e = &path->elems[i];
+		int			k;
+
+		if (!st_mv_expand(node))
+		{
+			*wrong_kind = true;
+			return NULL;
+		}
+		if (e->is_index)
+		{
+			if (node->kind != MV_ARRAY)
+			{
+				*wrong_kind = true;
+				return NULL;
+			}
+			if (e->index >= node->n)
+				return NULL;
+			node = node->vals[e->index];
+		}
+		else
+		{
+			if (node->kind != MV_OBJECT)
+			{
+				*wrong_kind = true;
+				return NULL;
+			}
+			k = st_mv_find_key(node, e->resolved, e->resolved_len);
+			if (k < 0)
+				return NULL;
+			node = node->vals[k];
+		}
+	}
+	if (!st_mv_expand(node))
+	{
+		*wrong_kind = true;
+		return NULL;
+	}
+	return node;
+}
+
+static void
+set_path(StMutVal *root, StxNode *path, StMutVal *value)
+{
+	bool		wrong_kind;
+	StMutVal   *parent = find_parent(root, path, &wrong_kind);
+	StxPathElem *last = &path->elems[path->nelems - 1];
+
+	if (parent == NULL)
+		invalid_path(path);
+	if (last->is_index)
+	{
+		if (parent->kind != MV_ARRAY)
+			invalid_path(path);
+		if (last->index < parent->n)
+			parent->vals[last->index] = value;
+		else
+			st_mv_append(parent, value, parent->n);
+	}
+	else
+	{
+		if (parent->kind != MV_OBJECT)
+			invalid_path(path);
+		st_mv_set_key(parent, last->resolved, last->resolved_len, value);
+	}
+}
+
+static void
+remove_path(StMutVal *root, StxNode *path)
+{
+	bool		wrong_kind;
+	StMutVal   *parent = find_parent(root, path, &wrong_kind);
+	StxPathElem *last = &path->elems[path->nelems - 1];
+
+	if (parent == NULL)
+	{
+		if (wrong_kind)
+			invalid_path(path);
+		return;					/* removing from a missing parent: nothing to do */
+	}
+	if (last->is_index)
+	{
+		if (parent->kind != MV_ARRAY)
+			invalid_path(path);
+		if (last->index < parent->n)
+			st_mv_remove_at(parent, last->index);
+	}
+	else
+	{
+		int			k;
+
+		if (parent->kind != MV_OBJECT)
+			invalid_path(path);
+		k = st_mv_find_key(parent, last->resolved, last->resolved_len);
+		if (k >= 0)
+			st_mv_remove_at(parent, k);
+	}
+}
+
+/* Sets (ADD / DELETE) ----------------------------------------------------- */
+
+static int
+cmp_set_elems(const void *a, const void *b)
+{
+	bool		comparable;
+
+	return st_compare_scalars((const JsonbValue *) a, (const JsonbValue *) b, &comparable);
+}
+
+/*
+ * Read the elements of an array used as a set into *elems; all must be
+ * strings or all numbers (the type goes to *type; jbvNull for an empty
+ * array).  Returns the count, or -1 when the array is not a valid set.
+ */
+static int
+set_elements(StMutVal *mv, JsonbValue **elems, enum jbvType *type)
+{
+	int			n = 0;
+
+	*type = jbvNull;
+	st_mv_expand(mv);
+	*elems = palloc(sizeof(JsonbValue) * (mv->n + 1));
+	for (int i = 0; i < mv->n; i++)
+	{
+		StMutVal   *e = mv->vals[i];
+
+		if (e->kind != MV_VALUE || (e->v.type != jbvString && e->v.type != jbvNumeric))
+			return -1;
+		if (*type == jbvNull)
+			*type = e->v.type;
+		else if (*type != e->v.type)
+			return -1;
+		(*elems)[n++] = e->v;
+	}
+	return n;
+}
+
+/* Build a sorted, de-duplicated array from elems. */
+static StMutVal *
+make_set(JsonbValue *elems, int n)
+{
+	StMutVal   *res = st_mv_new(MV_ARRAY);
+
+	if (n > 1)
+		qsort(elems, n, sizeof(JsonbValue), cmp_set_elems);
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0 && st_expr_values_equal(&elems[i - 1], &elems[i]))
+			continue;
+		st_mv_append(res, st_mv_value(&elems[i]), res->n);
+	}
+	return res;
+}
+
+static void
+bad_set_operand(const char *op, StxNode *value)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid update expression: %s needs %s, not %s", op,
+					strcmp(op, "ADD") == 0 ? "a number or a non-empty set" : "a non-empty set",
+					value->name),
+			 errdetail("ValidationException: Invalid UpdateExpression: Incorrect operand type for operator or function; operator: %s.",
+					   op),
+			 errhint("A set is a non-empty JSON array of strings only or of numbers only.")));
+}
+
+static void
+apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
+{
+	JsonbValue *v = value->resolved;
+	JsonbValue	cur;
+	bool		exists = st_expr_path_lookup(item, path, &cur);
+
+	if (v->type == jbvNumeric)
+	{
+		JsonbValue	rv;
+		bool		have_error = false;
+
+		if (!exists)
+		{
+			set_path(root, path, st_mv_value(v));
+			return;
+		}
+		if (cur.type != jbvNumeric)
+			wrong_type("ADD", "operator: ADD, the attribute is not a number");
+		rv.type = jbvNumeric;
+		rv.val.numeric = numeric_add_opt_error(cur.val.numeric, v->val.numeric, &have_error);
+		if (have_error)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("invalid update expression: number out of range"),
+					 errdetail("ValidationException: Number overflow. Attempting to store a number with magnitude larger than supported range.")));
+		st_validate_number(rv.val.numeric, top_name(path));
+		set_path(root, path, st_mv_value(&rv));
+		return;
+	}
+	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+	{
+		JsonbValue *add;
+		JsonbValue *old = NULL;
+		enum jbvType addtype;
+		enum jbvType oldtype = jbvNull;
+		int			nadd = set_elements(st_mv_value(v), &add, &addtype);
+		int			nold = 0;
+		JsonbValue *all;
+
+		if (nadd <= 0)
+			bad_set_operand("ADD", value);
+		if (exists)
+		{
+			if (cur.type != jbvBinary || !JsonContainerIsArray(cur.val.binary.data))
+				wrong_type("ADD", "operator: ADD, the attribute is not a set");
+			nold = set_elements(st_mv_value(&cur), &old, &oldtype);
+			if (nold < 0)
+				wrong_type("ADD", "operator: ADD, the attribute is not a set");
+			if (nold > 0 && oldtype != addtype)
+				wrong_type("ADD", "operator: ADD, the set and the attribute have different element types");
+		}
+		all = palloc(sizeof(JsonbValue) * (nold + nadd));
+		if (nold > 0)
+			memcpy(all, old, sizeof(JsonbValue) * nold);
+		memcpy(all + nold, add, sizeof(JsonbValue) * nadd);
+		set_path(root, path, make_set(all, nold + nadd));
+		return;
+	}
+	bad_set_operand("ADD", value);
+}
+
+static void
+apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
+{
+	JsonbValue *v = value->resolved;
+	JsonbValue	cur;
+	JsonbValue *del;
+	JsonbValue *old;
+	enum jbvType deltype;
+	enum jbvType oldtype;
+	int			ndel;
+	int			nold;
+	int			nkeep = 0;
+
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		bad_set_operand("DELETE", value);
+	ndel = set_elements(st_mv_value(v), &del, &deltype);
+	if (ndel <= 0)
+		bad_set_operand("DELETE", value);
+	if (!st_expr_path_lookup(item, path, &cur))
+		return;
+	if (cur.type != jbvBinary || !JsonContainerIsArray(cur.val.binary.data))
+		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
+	nold = set_elements(st_mv_value(&cur), &old, &oldtype);
+	if (nold < 0)
+		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
+	if (nold > 0 && oldtype != deltype)
+		wrong_type("DELETE", "operator: DELETE, the set and the attribute have different element types");
+	for (int i = 0; i < nold; i++)
+	{
+		bool		drop = false;
+
+		for (int j = 0; j < ndel && !drop; j++)
+			drop = st_expr_values_equal(&old[i], &del[j]);
+		if (!drop)
+			old[nkeep++] = old[i];
+	}
+	if (nkeep == 0)
+		remove_path(root, path);
+	else
+		set_path(root, path, make_set(old, nkeep));
+}
+
+/* REMOVE order: by path, highest list index first. */
+static int
+cmp_paths_desc(const void *a, const void *b)
+{
+	StxNode    *x = *(StxNode *const *) a;
+	StxNode    *y = *(StxNode *const *) b;
+	int			n = Min(x->nelems, y->nelems);
+
+	for (int i = 0; i < n; i++)
+	{
+		StxPathElem *ex = &x->elems[i];
+		StxPathElem *ey = &y->elems[i];
+		int			c;
+
+		if (ex->is_index != ey->is_index)
+			return ex->is_index ? 1 : -1;
+		if (ex->is_index)
+			c = ex->index < ey->index ? -1 : ex->index > ey->index ? 1 : 0;
+		else
+		{
+			c = memcmp(ex->resolved, ey->resolved, Min(ex->resolved_len, ey->resolved_len));
+			if (c == 0)
+				c = ex->resolved_len - ey->resolved_len;
+		}
+		if (c != 0)
+			return c > 0 ? -1 : 1;
+	}
+	return y->nelems - x->nelems;
+}
 
 Jsonb *
 st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 				List *key_attrs, List **updated_attrs)
 {
+	StxNode    *root = update->root;
+	StMutVal   *newitem;
+	StMutVal  **setvals;
+	StxNode   **removes;
+	int			nremoves = 0;
+	List	   *touched = NIL;
+	JsonbValue	rootv;
+
+	Assert(update->mode == STX_MODE_UPDATE);
+
+	/* key attributes cannot be touched; collect the top-level names */
+	for (int i = 0; i < root->nargs; i++)
+	{
+		StxNode    *path = root->args[i]->args[0];
+		StxPathElem *e = &path->elems[0];
+		ListCell   *lc;
+		bool		seen = false;
+
+		foreach(lc, key_attrs)
+		{
+			char	   *k = lfirst(lc);
+
+			if ((int) strlen(k) == e->resolved_len && memcmp(k, e->resolved, e->resolved_len) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid update expression: cannot update key attribute \"%s\"", k),
+						 errdetail("ValidationException: One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key.",
+								   k)));
+		}
+		foreach(lc, touched)
+		{
+			char	   *t = lfirst(lc);
+
+			if ((int) strlen(t) == e->resolved_len && memcmp(t, e->resolved, e->resolved_len) == 0)
+				seen = true;
+		}
+		if (!seen)
+			touched = lappend(touched, pnstrdup(e->resolved, e->resolved_len));
+	}
 	if (updated_attrs)
-		*updated_attrs = NIL;
-	elog(ERROR, "update expressions not implemented yet");
-	return NULL;
+		*updated_attrs = touched;
+
+	if (item != NULL && !JB_ROOT_IS_OBJECT(item))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("item must be a JSON object"),
+				 errdetail("ValidationException: An item is a map of attribute names to values.")));
+
+	/* every SET value is computed from the item as it was */
+	setvals = palloc0(sizeof(StMutVal *) * root->nargs);
+	for (int i = 0; i < root->nargs; i++)
+		if (root->args[i]->kind == STX_SET)
+			setvals[i] = eval_set_operand(root->args[i]->args[1], item, root->args[i]->args[0]);
+
+	if (item != NULL)
+	{
+		rootv.type = jbvBinary;
+		rootv.val.binary.data = &item->root;
+		rootv.val.binary.len = VARSIZE(item) - VARHDRSZ;
+		newitem = st_mv_value(&rootv);
+		st_mv_expand(newitem);
+	}
+	else
+		newitem = st_mv_new(MV_OBJECT);
+
+	for (int i = 0; i < root->nargs; i++)
+		if (root->args[i]->kind == STX_SET)
+			set_path(newitem, root->args[i]->args[0], setvals[i]);
+	for (int i = 0; i < root->nargs; i++)
+	{
+		StxNode    *a = root->args[i];
+
+		if (a->kind == STX_ADD)
+			apply_add(newitem, item, a->args[0], a->args[1]);
+		else if (a->kind == STX_DELETE)
+			apply_delete(newitem, item, a->args[0], a->args[1]);
+	}
+	removes = palloc(sizeof(StxNode *) * root->nargs);
+	for (int i = 0; i < root->nargs; i++)
+		if (root->args[i]->kind == STX_REMOVE)
+			removes[nremoves++] = root->args[i]->args[0];
+	if (nremoves > 1)
+		qsort(removes, nremoves, sizeof(StxNode *), cmp_paths_desc);
+	for (int i = 0; i < nremoves; i++)
+		remove_path(newitem, removes[i]);
+
+	return st_mv_to_jsonb(newitem);
+}
+
+PG_FUNCTION_INFO_V1(st_sql_apply_update);
+
+/*
+ * singletable.apply_update(item, update, names, values) -> jsonb
+ * A NULL item is updated as the empty item {}.
+ */
+Datum
+st_sql_apply_update(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *item = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
+	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	StExprContext *cx;
+	StExpr	   *upd;
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	upd = st_expr_cached_parse(fcinfo, STX_MODE_UPDATE, PG_GETARG_TEXT_PP(1),
+							   names, values, &cx);
+	PG_RETURN_JSONB_P(st_apply_update(cx, upd, item, NIL, NULL));
 }

@@ -86,11 +86,16 @@ item_plans_invalidate(Datum arg, Oid relid)
 			entry->valid = false;
 }
 
-/* The key-column predicate of a table's plans: pk = $1 [AND sk = $2] */
+/*
+ * The key-column predicate of a table's plans: pk = $1 [AND sk = $2].  The
+ * operator is schema-qualified so that the caller's search_path cannot
+ * substitute its own "=" when the plan is prepared.
+ */
 static const char *
 key_predicate(StTable *t)
 {
-	return t->sk_attr ? "pk = $1 AND sk = $2" : "pk = $1";
+	return t->sk_attr ? "pk OPERATOR(pg_catalog.=) $1 AND sk OPERATOR(pg_catalog.=) $2"
+		: "pk OPERATOR(pg_catalog.=) $1";
 }
 
 /*
@@ -546,15 +551,13 @@ st_sql_put_item(PG_FUNCTION_ARGS)
 	st_expr_check_unused(&cx);
 
 	/*
-	 * A plain put is validated by the table itself (generated key columns and
-	 * CHECK constraint); otherwise validate first, so that a bad item is a
-	 * ValidationException even when the condition would fail.
+	 * The table's CHECK constraint and generated key columns would catch a
+	 * bad item too, but validating here first gives the error without the
+	 * internal statement as its context, and before any condition is
+	 * evaluated, as DynamoDB orders them.
 	 */
-	if (req.condition || req.return_values != ST_RETURN_NONE)
-	{
-		st_validate_item(req.item);
-		item_keys(req.table, req.item, req.keys);
-	}
+	st_validate_item(req.item);
+	item_keys(req.table, req.item, req.keys);
 	result = st_write_item(&req);
 	if (result == NULL)
 		PG_RETURN_NULL();
