@@ -1,0 +1,87 @@
+/*
+ * index.h
+ *	  Global secondary indexes, private to index_*.c:
+ *
+ *	  index_catalog.c   create_index, drop_index, the layout of an index
+ *	                    table and st_keyspace_for_index() for query.c
+ *	  index_trigger.c   the C trigger functions that maintain index tables
+ *	                    on the base table's INSERT/UPDATE/DELETE/TRUNCATE,
+ *	                    and the computation of one item's index entry
+ *	  index_backfill.c  filling a new index from a populated table
+ *
+ *	  An index table is
+ *	    item   jsonb NOT NULL    -- the projected item
+ *	    gsi_pk <key type>        -- the index's partition key
+ *	    gsi_sk <key type>        -- the index's sort key (when it has one)
+ *	    pk     <key type>        -- the base table's partition key, unless
+ *	                                the index key already is that attribute
+ *	    sk     <key type>        -- the base table's sort key, likewise
+ *	    PRIMARY KEY (every key column, in this order)
+ *	  Key columns hold distinct attributes, so the primary key is unique
+ *	  per base item and a query's LastEvaluatedKey has distinct names.
+ */
+#ifndef SINGLETABLE_INDEX_H
+#define SINGLETABLE_INDEX_H
+
+#include "access/attnum.h"
+#include "utils/relcache.h"
+
+#include "singletable.h"
+
+#define ST_INDEX_TRIGGER_NAME	"singletable_index_maintenance"
+#define ST_INDEX_TRUNCATE_TRIGGER_NAME "singletable_index_truncate"
+
+/* DynamoDB's limits */
+#define ST_MAX_INDEXES_PER_TABLE	20
+#define ST_MAX_INCLUDE_ATTRS		100
+
+/* Where an index table's key column takes its value from. */
+typedef enum StIndexColumnSource
+{
+	ST_IXCOL_INDEX_PK,			/* the item's index partition key attribute */
+	ST_IXCOL_INDEX_SK,			/* the item's index sort key attribute */
+	ST_IXCOL_BASE_PK,			/* the base row's pk column */
+	ST_IXCOL_BASE_SK			/* the base row's sk column */
+} StIndexColumnSource;
+
+/* The key columns of an index table; they are attributes 2 .. ncols + 1. */
+typedef struct StIndexLayout
+{
+	int			ncols;
+	const char *column[ST_MAX_KEYSPACE_KEYS];	/* gsi_pk, gsi_sk, pk, sk */
+	const char *attr[ST_MAX_KEYSPACE_KEYS];
+	StKeyType	type[ST_MAX_KEYSPACE_KEYS];
+	StIndexColumnSource source[ST_MAX_KEYSPACE_KEYS];
+} StIndexLayout;
+
+/* index_catalog.c */
+extern void st_index_layout(StTable *table, StIndex *index, StIndexLayout *layout);
+
+/* index_trigger.c */
+
+/*
+ * One item's entry in an index: values[0] the projected item, values[1..]
+ * the key columns.  st_index_entry() returns false when the item is not in
+ * the index (an index key attribute is missing, or, when !strict, invalid);
+ * when strict an invalid index key attribute raises ValidationException.
+ * base_pk/base_sk are the base row's key column Datums.
+ */
+typedef struct StIndexEntry
+{
+	Datum		values[1 + ST_MAX_KEYSPACE_KEYS];
+	bool		nulls[1 + ST_MAX_KEYSPACE_KEYS];
+} StIndexEntry;
+
+extern bool st_index_entry(StTable *table, StIndex *index, const StIndexLayout *layout,
+						   Jsonb *item, Datum base_pk, Datum base_sk, bool strict,
+						   StIndexEntry *entry);
+extern void st_index_insert_entry(Relation irel, Relation ibtree,
+								  const StIndexLayout *layout, StIndexEntry *entry);
+extern Oid	st_index_table_btree(Relation irel);
+extern void st_index_check_table(Relation base, Relation irel, StIndex *ix,
+							  const StIndexLayout *layout);
+
+/* index_backfill.c */
+extern int64 st_index_backfill(StTable *table, StIndex *index, int64 *skipped);
+
+#endif							/* SINGLETABLE_INDEX_H */

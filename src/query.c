@@ -1,0 +1,1216 @@
+/*
+ * query.c
+ *	  Reads of many items: query (one page), query_items (every page, as a
+ *	  set) and scan (one page of a table or index, optionally one segment of
+ *	  a parallel scan), and st_keyspace_for_table().
+ *
+ *	  A key condition becomes ScanKeys on the keyspace's btree (partition
+ *	  key equality, sort key bounds), so a page costs what the page reads,
+ *	  whatever the size of the table: no SQL text and no planner on this
+ *	  path.  begins_with(sk, p) is the range [p, successor(p)) in byte
+ *	  order.  A start key becomes one more bound, a btree row comparison over
+ *	  the key columns after the partition key, so a page resumes exactly
+ *	  after the last item evaluated even over equal index keys.  Scans walk
+ *	  the keyspace's btree in key order; a segment is the set of partition
+ *	  keys whose hash modulo total_segments is the segment number, tested on
+ *	  the index tuple before the heap is read.
+ *
+ *	  When row-level security applies to the caller, the same bounds become
+ *	  a SQL query read through an SPI cursor, so policies are honoured; the
+ *	  page logic is shared.
+ *
+ *	  The expression language (key condition, filter, projection) belongs to
+ *	  expr_*.c, key conversion to keys.c, the catalog to catalog.c, index
+ *	  keyspaces to index_catalog.c.
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/genam.h"
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/skey.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+
+#include "expr.h"
+#include "singletable.h"
+
+PG_FUNCTION_INFO_V1(st_sql_query);
+PG_FUNCTION_INFO_V1(st_sql_query_items);
+PG_FUNCTION_INFO_V1(st_sql_scan);
+
+/* A page stops once the items it read add up to this many bytes. */
+#define ST_PAGE_MAX_BYTES	(1024 * 1024)
+
+/* DynamoDB's limit on TotalSegments */
+#define ST_MAX_TOTAL_SEGMENTS	1000000
+
+/* Rows an SPI cursor fetches at a time (row-level security path) */
+#define ST_SPI_FETCH		100
+
+/* Upper bound of simple bounds: pk =, two sort key bounds, a start bound */
+#define ST_MAX_BOUNDS		4
+
+/* One bound on one btree column: column <strategy> value */
+typedef struct KeyBound
+{
+	int			col;			/* 1-based btree column */
+	StrategyNumber strategy;
+	Datum		value;
+} KeyBound;
+
+/* What one call reads, parsed and validated, before anything is opened. */
+typedef struct ReadRequest
+{
+	StKeySpace	ks;
+
+	/* bounds on the btree columns, in column order */
+	KeyBound	bounds[ST_MAX_BOUNDS];
+	int			nbounds;
+	/* start key: (columns row_first ..) > (row_values) (or < backward) */
+	int			row_first;		/* 0 when no row bound */
+	int			row_ncols;
+	StrategyNumber row_strategy;
+	Datum		row_values[ST_MAX_KEYSPACE_KEYS];
+	bool		empty;			/* nothing can match: read nothing */
+
+	ScanDirection dir;
+	int64		limit;			/* items evaluated; 0 = no limit */
+	Size		max_bytes;		/* 0 = no limit */
+	int			segment;		/* -1 = no segments */
+	int			total_segments;
+
+	StExprContext cx;
+	StExpr	   *filter;
+	StExpr	   *projection;
+} ReadRequest;
+
+/* A source of rows in key order: a btree scan, or an SPI cursor. */
+typedef struct Reader
+{
+	ReadRequest *req;
+	bool		use_spi;
+
+	/* direct */
+	Relation	heap;
+	Relation	btree;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	ScanKeyData scankeys[ST_MAX_BOUNDS + 1];
+	ScanKeyData rowkeys[ST_MAX_KEYSPACE_KEYS];
+	int			nscankeys;
+
+	MemoryContext segcxt;		/* for segment hashing, reset per row */
+
+	/* SPI */
+	Portal		portal;
+	uint64		spi_pos;
+	uint64		spi_count;
+
+	/* the current row */
+	Datum		item;
+	bool		item_isnull;
+	Datum		keys[ST_MAX_KEYSPACE_KEYS];
+} Reader;
+
+/* Where a read puts the items it returns. */
+typedef struct ItemSink
+{
+	/* page mode */
+	JsonbParseState *state;
+	/* set mode */
+	Tuplestorestate *tupstore;
+	TupleDesc	tupdesc;
+} ItemSink;
+
+/* Results of a read */
+typedef struct ReadResult
+{
+	int64		count;
+	int64		scanned;
+	bool		stopped;		/* stopped by limit or size: LastEvaluatedKey */
+	Jsonb	   *last_key;
+} ReadResult;
+
+
+/* ------------------------------------------------------------------------
+ * Keyspaces and key types
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * The keyspace of a base table: its primary key btree over (pk[, sk]).
+ */
+void
+st_keyspace_for_table(StTable *table, StKeySpace *ks)
+{
+	memset(ks, 0, sizeof(StKeySpace));
+	ks->table = table;
+	ks->index = NULL;
+	ks->relid = table->relid;
+	ks->btree = table->pkey_index;
+	ks->pk_attr = table->pk_attr;
+	ks->pk_type = table->pk_type;
+	ks->sk_attr = table->sk_attr;
+	ks->sk_type = table->sk_type;
+	ks->nkeys = table->sk_attr ? 2 : 1;
+	ks->key_attrs[0] = table->pk_attr;
+	ks->key_types[0] = table->pk_type;
+	ks->key_attnums[0] = ST_ATTNUM_PK;
+	if (table->sk_attr)
+	{
+		ks->key_attrs[1] = table->sk_attr;
+		ks->key_types[1] = table->sk_type;
+		ks->key_attnums[1] = ST_ATTNUM_SK;
+	}
+}
+
+/* The btree operator function of a key type for a strategy. */
+static RegProcedure
+key_op_proc(StKeyType type, StrategyNumber strategy)
+{
+	static const RegProcedure s[] = {F_TEXT_LT, F_TEXT_LE, F_TEXTEQ, F_TEXT_GE, F_TEXT_GT};
+	static const RegProcedure n[] = {F_NUMERIC_LT, F_NUMERIC_LE, F_NUMERIC_EQ, F_NUMERIC_GE, F_NUMERIC_GT};
+	static const RegProcedure b[] = {F_BYTEALT, F_BYTEALE, F_BYTEAEQ, F_BYTEAGE, F_BYTEAGT};
+
+	Assert(strategy >= 1 && strategy <= BTMaxStrategyNumber);
+	switch (type)
+	{
+		case ST_KEY_S:
+			return s[strategy - 1];
+		case ST_KEY_N:
+			return n[strategy - 1];
+		case ST_KEY_B:
+			return b[strategy - 1];
+	}
+	return InvalidOid;
+}
+
+/* The btree comparison support function of a key type. */
+static RegProcedure
+key_cmp_proc(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return F_BTTEXTCMP;
+		case ST_KEY_N:
+			return F_NUMERIC_CMP;
+		case ST_KEY_B:
+			return F_BYTEACMP;
+	}
+	return InvalidOid;
+}
+
+static int
+key_compare(StKeyType type, Datum a, Datum b)
+{
+	return DatumGetInt32(OidFunctionCall2Coll(key_cmp_proc(type), st_key_collation(type), a, b));
+}
+
+static const char *
+strategy_sql(StrategyNumber strategy)
+{
+	static const char *const ops[] = {"<", "<=", "=", ">=", ">"};
+
+	return ops[strategy - 1];
+}
+
+static const char *
+key_type_name(StKeyType type)
+{
+	return type == ST_KEY_S ? "S" : type == ST_KEY_N ? "N" : "B";
+}
+
+/* DynamoDB's type name of a JSON value in a condition, for messages. */
+static const char *
+value_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return "S";
+		case jbvNumeric:
+			return "N";
+		case jbvBool:
+			return "BOOL";
+		case jbvNull:
+			return "NULL";
+		case jbvArray:
+			return "L";
+		case jbvObject:
+			return "M";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "L" : "M";
+		default:
+			return "?";
+	}
+}
+
+/*
+ * The key column Datum of a value in a key condition.  A value of the
+ * wrong type is DynamoDB's "Condition parameter type does not match schema
+ * type"; keys.c checks the rest (empty, too long, bad base64, bad number).
+ */
+static Datum
+condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_partition)
+{
+	bool		ok = (type == ST_KEY_N) ? v->type == jbvNumeric : v->type == jbvString;
+
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key condition compares key attribute \"%s\" of type %s with a value of type %s",
+						attr, key_type_name(type), value_type_name(v)),
+				 errdetail("ValidationException: One or more parameter values were invalid: Condition parameter type does not match schema type.")));
+	return st_key_datum_from_value(v, attr, type,
+								   is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+								   is_partition);
+}
+
+/*
+ * The smallest byte string greater than every string starting with the
+ * given bytes (a text or bytea Datum), or false when there is none (the
+ * prefix is all 0xFF bytes).  Byte order is the order of both C-collated
+ * text and bytea.
+ */
+static bool
+prefix_successor(Datum prefix, Datum *result)
+{
+	struct varlena *p = PG_DETOAST_DATUM_PACKED(prefix);
+	const unsigned char *src = (const unsigned char *) VARDATA_ANY(p);
+	int			len = VARSIZE_ANY_EXHDR(p);
+	struct varlena *r;
+
+	while (len > 0 && src[len - 1] == 0xFF)
+		len--;
+	if (len == 0)
+		return false;
+	r = palloc(VARHDRSZ + len);
+	SET_VARSIZE(r, VARHDRSZ + len);
+	memcpy(VARDATA(r), src, len);
+	((unsigned char *) VARDATA(r))[len - 1]++;
+	*result = PointerGetDatum(r);
+	return true;
+}
+
+static void
+add_bound(ReadRequest *req, int col, StrategyNumber strategy, Datum value)
+{
+	Assert(req->nbounds < ST_MAX_BOUNDS);
+	req->bounds[req->nbounds].col = col;
+	req->bounds[req->nbounds].strategy = strategy;
+	req->bounds[req->nbounds].value = value;
+	req->nbounds++;
+}
+
+/* ------------------------------------------------------------------------
+ * Arguments
+ * ------------------------------------------------------------------------
+ */
+
+static Jsonb *
+jsonb_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : PG_GETARG_JSONB_P(n);
+}
+
+static char *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/*
+ * Resolve the table (and index) into req->ks and check that the caller may
+ * read it.
+ */
+static void
+resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
+{
+	StTable    *table;
+	char	   *index_name;
+	AclResult	aclresult;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("table must not be null"),
+				 errdetail("ValidationException: TableName is required.")));
+	table = st_table_lookup(PG_GETARG_OID(0), false);
+	index_name = text_arg(fcinfo, index_argno);
+	if (index_name == NULL)
+		st_keyspace_for_table(table, &req->ks);
+	else
+	{
+		StIndex    *index = st_table_find_index(table, index_name);
+
+		if (index == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("index \"%s\" of table \"%s\" does not exist",
+							index_name, table->table_name),
+					 errdetail("ValidationException: The table does not have the specified index: %s.",
+							   index_name)));
+		st_keyspace_for_index(table, index, &req->ks);
+	}
+
+	/* Reading an index is reading its table: the base table's rights decide. */
+	aclresult = pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, table->table_name);
+}
+
+/*
+ * Does row-level security apply to this read?  Then it must go through
+ * SQL.  An index table is read through SQL when it has policies of its own;
+ * when only the base table does, reading the index would bypass them.
+ */
+static bool
+read_needs_sql(ReadRequest *req)
+{
+	StKeySpace *ks = &req->ks;
+	bool		base_rls;
+
+	base_rls = ks->table->row_security &&
+		check_enable_rls(ks->table->relid, InvalidOid, false) == RLS_ENABLED;
+	if (ks->index == NULL)
+		return base_rls;
+	if (check_enable_rls(ks->relid, InvalidOid, false) == RLS_ENABLED)
+		return true;
+	if (base_rls)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot read index \"%s\" of table \"%s\" under row-level security",
+						ks->index->name, ks->table->table_name),
+				 errdetail("Row-level security applies to the table, and the index table \"%s\" has no policies of its own.",
+						   get_rel_name(ks->relid)),
+				 errhint("Enable row-level security with the same policies on the index table, or query the base table.")));
+	return false;
+}
+
+static int64
+limit_arg(FunctionCallInfo fcinfo, int n)
+{
+	int32		limit;
+
+	if (PG_ARGISNULL(n))
+		return 0;
+	limit = PG_GETARG_INT32(n);
+	if (limit < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("limit must be at least 1, not %d", limit),
+				 errdetail("ValidationException: 1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1.",
+						   limit)));
+	return limit;
+}
+
+/*
+ * Parse a start key: an object holding exactly the keyspace's key
+ * attributes.  Fills values[0..nkeys-1] with the key column Datums.
+ */
+static void
+parse_start_key(ReadRequest *req, Jsonb *start, Datum *values)
+{
+	StKeySpace *ks = &req->ks;
+	StringInfoData attrs;
+	bool		ok;
+	JsonbValue	v;
+
+	ok = !JB_ROOT_IS_SCALAR(start) && JB_ROOT_IS_OBJECT(start) &&
+		JB_ROOT_COUNT(start) == ks->nkeys;
+	for (int i = 0; ok && i < ks->nkeys; i++)
+		ok = st_get_attr(start, ks->key_attrs[i], &v) != NULL;
+	if (!ok)
+	{
+		initStringInfo(&attrs);
+		for (int i = 0; i < ks->nkeys; i++)
+			appendStringInfo(&attrs, "%s\"%s\"", i > 0 ? ", " : "", ks->key_attrs[i]);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("start_key must hold exactly the key attributes %s", attrs.data),
+				 errdetail("ValidationException: The provided starting key is invalid: The provided key element does not match the schema."),
+				 errhint("Pass the LastEvaluatedKey of the previous page.")));
+	}
+	for (int i = 0; i < ks->nkeys; i++)
+	{
+		st_get_attr(start, ks->key_attrs[i], &v);
+		values[i] = st_key_datum_from_value(&v, ks->key_attrs[i], ks->key_types[i],
+											i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+											i == 0);
+	}
+}
+
+/*
+ * Add the bound "key columns first..nkeys after the start key" in scan
+ * direction.
+ */
+static void
+add_start_bound(ReadRequest *req, const Datum *values, int first)
+{
+	StrategyNumber strategy = ScanDirectionIsBackward(req->dir) ?
+		BTLessStrategyNumber : BTGreaterStrategyNumber;
+	int			ncols = req->ks.nkeys - first + 1;
+
+	if (ncols <= 0)
+	{
+		/* the start key is the partition's only item: nothing follows */
+		req->empty = true;
+		return;
+	}
+	if (ncols == 1)
+	{
+		add_bound(req, first, strategy, values[first - 1]);
+		return;
+	}
+	req->row_first = first;
+	req->row_ncols = ncols;
+	req->row_strategy = strategy;
+	for (int i = 0; i < ncols; i++)
+		req->row_values[i] = values[first - 1 + i];
+}
+
+static void
+missed_key_element(const char *attr, const char *element)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("key condition on \"%s\" does not match the key schema", attr),
+			 errdetail("ValidationException: Query condition missed key schema element: %s.", element)));
+}
+
+/*
+ * Turn a parsed key condition into bounds on the keyspace's btree.
+ * Returns the partition key Datum.
+ */
+static Datum
+bind_key_condition(ReadRequest *req, StKeyCondition *kc)
+{
+	StKeySpace *ks = &req->ks;
+	const char *pk_attr = kc->pk_attr;
+	JsonbValue *pk_value = &kc->pk_value;
+	const char *sk_attr = kc->sk_attr;
+	JsonbValue *sk_value = &kc->sk_value;
+	Datum		pk;
+	Datum		v1;
+	Datum		v2;
+
+	/* with two equalities the parser cannot know which is the partition key */
+	if (strcmp(pk_attr, ks->pk_attr) != 0 && kc->sk_op == ST_KEYOP_EQ &&
+		strcmp(sk_attr, ks->pk_attr) == 0)
+	{
+		pk_attr = kc->sk_attr;
+		pk_value = &kc->sk_value;
+		sk_attr = kc->pk_attr;
+		sk_value = &kc->pk_value;
+	}
+	if (strcmp(pk_attr, ks->pk_attr) != 0)
+		missed_key_element(pk_attr, ks->pk_attr);
+	if (kc->sk_op != ST_KEYOP_NONE)
+	{
+		if (ks->sk_attr == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key condition on \"%s\" does not match the key schema", sk_attr),
+					 errdetail("ValidationException: Query key condition not supported."),
+					 errhint("The key of this %s is the partition key \"%s\" alone; use a filter for other attributes.",
+							 ks->index ? "index" : "table", ks->pk_attr)));
+		if (strcmp(sk_attr, ks->sk_attr) != 0)
+			missed_key_element(sk_attr, ks->sk_attr);
+	}
+
+	pk = condition_key_datum(pk_value, pk_attr, ks->pk_type, true);
+	add_bound(req, 1, BTEqualStrategyNumber, pk);
+	if (kc->sk_op == ST_KEYOP_NONE)
+		return pk;
+
+	if (kc->sk_op == ST_KEYOP_BEGINS_WITH && ks->sk_type == ST_KEY_N)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("begins_with cannot be applied to number sort key \"%s\"", sk_attr),
+				 errdetail("ValidationException: Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N.")));
+	v1 = condition_key_datum(sk_value, sk_attr, ks->sk_type, false);
+	switch (kc->sk_op)
+	{
+		case ST_KEYOP_EQ:
+			add_bound(req, 2, BTEqualStrategyNumber, v1);
+			break;
+		case ST_KEYOP_LT:
+			add_bound(req, 2, BTLessStrategyNumber, v1);
+			break;
+		case ST_KEYOP_LE:
+			add_bound(req, 2, BTLessEqualStrategyNumber, v1);
+			break;
+		case ST_KEYOP_GT:
+			add_bound(req, 2, BTGreaterStrategyNumber, v1);
+			break;
+		case ST_KEYOP_GE:
+			add_bound(req, 2, BTGreaterEqualStrategyNumber, v1);
+			break;
+		case ST_KEYOP_BETWEEN:
+			v2 = condition_key_datum(&kc->sk_value2, sk_attr, ks->sk_type, false);
+			if (key_compare(ks->sk_type, v1, v2) > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("lower bound of BETWEEN is greater than its upper bound"),
+						 errdetail("ValidationException: Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound.")));
+			add_bound(req, 2, BTGreaterEqualStrategyNumber, v1);
+			add_bound(req, 2, BTLessEqualStrategyNumber, v2);
+			break;
+		case ST_KEYOP_BEGINS_WITH:
+			add_bound(req, 2, BTGreaterEqualStrategyNumber, v1);
+			if (prefix_successor(v1, &v2))
+				add_bound(req, 2, BTLessStrategyNumber, v2);
+			break;
+		case ST_KEYOP_NONE:
+			break;
+	}
+	return pk;
+}
+
+/*
+ * query(tbl, key_condition, names, values, index, filter, projection,
+ *       limit, forward, start_key)
+ */
+static void
+parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
+{
+	char	   *key_condition;
+	char	   *filter;
+	char	   *projection;
+	StKeyCondition *kc;
+	Datum		pk;
+
+	memset(req, 0, sizeof(ReadRequest));
+	req->segment = -1;
+	resolve_keyspace(req, fcinfo, 4);
+
+	key_condition = text_arg(fcinfo, 1);
+	if (key_condition == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key_condition must not be null"),
+				 errdetail("ValidationException: Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")));
+	filter = text_arg(fcinfo, 5);
+	projection = text_arg(fcinfo, 6);
+	req->limit = limit_arg(fcinfo, 7);
+	req->dir = (PG_ARGISNULL(8) || PG_GETARG_BOOL(8)) ?
+		ForwardScanDirection : BackwardScanDirection;
+
+	st_expr_context_init(&req->cx, jsonb_arg(fcinfo, 2), jsonb_arg(fcinfo, 3));
+	kc = st_parse_key_condition(&req->cx, key_condition);
+	if (filter)
+		req->filter = st_parse_condition(&req->cx, filter, "filter");
+	if (projection)
+		req->projection = st_parse_projection(&req->cx, projection);
+	st_expr_check_unused(&req->cx);
+
+	pk = bind_key_condition(req, kc);
+
+	if (!PG_ARGISNULL(9))
+	{
+		Datum		start[ST_MAX_KEYSPACE_KEYS];
+
+		parse_start_key(req, PG_GETARG_JSONB_P(9), start);
+		if (key_compare(req->ks.pk_type, start[0], pk) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_key is not in the partition of the key condition"),
+					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
+		add_start_bound(req, start, 2);
+	}
+}
+
+/*
+ * scan(tbl, filter, names, values, projection, limit, start_key, segment,
+ *      total_segments, index)
+ */
+static void
+parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
+{
+	char	   *filter;
+	char	   *projection;
+
+	memset(req, 0, sizeof(ReadRequest));
+	req->dir = ForwardScanDirection;
+	req->segment = -1;
+	resolve_keyspace(req, fcinfo, 9);
+
+	filter = text_arg(fcinfo, 1);
+	projection = text_arg(fcinfo, 4);
+	req->limit = limit_arg(fcinfo, 5);
+
+	if (PG_ARGISNULL(7) != PG_ARGISNULL(8))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("segment and total_segments must be given together"),
+				 errdetail("ValidationException: The %s parameter is required but was not present in the request when parameter %s is present.",
+						   PG_ARGISNULL(7) ? "Segment" : "TotalSegments",
+						   PG_ARGISNULL(7) ? "TotalSegments" : "Segment")));
+	if (!PG_ARGISNULL(8))
+	{
+		int32		segment = PG_GETARG_INT32(7);
+		int32		total = PG_GETARG_INT32(8);
+
+		if (total < 1 || total > ST_MAX_TOTAL_SEGMENTS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("total_segments must be between 1 and %d, not %d", ST_MAX_TOTAL_SEGMENTS, total),
+					 errdetail("ValidationException: 1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and %d.",
+							   total, ST_MAX_TOTAL_SEGMENTS)));
+		if (segment < 0 || segment >= total)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("segment must be between 0 and total_segments - 1 (%d), not %d", total - 1, segment),
+					 errdetail("ValidationException: The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d.",
+							   segment, total)));
+		req->segment = segment;
+		req->total_segments = total;
+	}
+
+	st_expr_context_init(&req->cx, jsonb_arg(fcinfo, 2), jsonb_arg(fcinfo, 3));
+	if (filter)
+		req->filter = st_parse_condition(&req->cx, filter, "filter");
+	if (projection)
+		req->projection = st_parse_projection(&req->cx, projection);
+	st_expr_check_unused(&req->cx);
+
+	if (!PG_ARGISNULL(6))
+	{
+		Datum		start[ST_MAX_KEYSPACE_KEYS];
+
+		parse_start_key(req, PG_GETARG_JSONB_P(6), start);
+		add_start_bound(req, start, 1);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Readers
+ * ------------------------------------------------------------------------
+ */
+
+/* The segment of a partition key value: a hash of its bytes (its value for numbers). */
+static int
+segment_of(Datum pk, StKeyType type, int total_segments)
+{
+	uint32		h;
+
+	if (type == ST_KEY_N)
+		h = DatumGetUInt32(DirectFunctionCall1(hash_numeric, pk));
+	else
+	{
+		struct varlena *v = PG_DETOAST_DATUM_PACKED(pk);
+
+		h = DatumGetUInt32(hash_any((const unsigned char *) VARDATA_ANY(v),
+									VARSIZE_ANY_EXHDR(v)));
+	}
+	return (int) (h % (uint32) total_segments);
+}
+
+/* Is the partition key value in the requested segment? */
+static bool
+in_segment(Reader *r, Datum pk)
+{
+	ReadRequest *req = r->req;
+	MemoryContext old;
+	int			segment;
+
+	if (r->segcxt == NULL)
+		r->segcxt = AllocSetContextCreate(CurrentMemoryContext, "singletable segment",
+										  ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(r->segcxt);
+	segment = segment_of(pk, req->ks.pk_type, req->total_segments);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(r->segcxt);
+	return segment == req->segment;
+}
+
+static void
+reader_open_direct(Reader *r)
+{
+	ReadRequest *req = r->req;
+	StKeySpace *ks = &req->ks;
+	int			n = 0;
+
+	for (int i = 0; i < req->nbounds; i++)
+	{
+		KeyBound   *b = &req->bounds[i];
+		StKeyType	type = ks->key_types[b->col - 1];
+
+		ScanKeyEntryInitialize(&r->scankeys[n++], 0, b->col, b->strategy,
+							   InvalidOid, st_key_collation(type),
+							   key_op_proc(type, b->strategy), b->value);
+	}
+	if (req->row_first > 0)
+	{
+		ScanKey		header = &r->scankeys[n++];
+
+		for (int i = 0; i < req->row_ncols; i++)
+		{
+			int			col = req->row_first + i;
+			StKeyType	type = ks->key_types[col - 1];
+
+			ScanKeyEntryInitialize(&r->rowkeys[i], SK_ROW_MEMBER, col, req->row_strategy,
+								   InvalidOid, st_key_collation(type),
+								   key_cmp_proc(type), req->row_values[i]);
+		}
+		r->rowkeys[req->row_ncols - 1].sk_flags |= SK_ROW_END;
+		memset(header, 0, sizeof(ScanKeyData));
+		header->sk_flags = SK_ROW_HEADER;
+		header->sk_attno = req->row_first;
+		header->sk_strategy = req->row_strategy;
+		header->sk_argument = PointerGetDatum(r->rowkeys);
+	}
+	r->nscankeys = n;
+
+	r->heap = table_open(ks->relid, AccessShareLock);
+	r->btree = index_open(ks->btree, AccessShareLock);
+	r->slot = table_slot_create(r->heap, NULL);
+	r->scan = index_beginscan(r->heap, r->btree, GetActiveSnapshot(), n, 0);
+	/* segments are tested on the index tuple, before the heap is read */
+	if (req->segment >= 0)
+		r->scan->xs_want_itup = true;
+	index_rescan(r->scan, r->scankeys, n, NULL, 0);
+}
+
+static bool
+reader_next_direct(Reader *r)
+{
+	ReadRequest *req = r->req;
+	StKeySpace *ks = &req->ks;
+
+	for (;;)
+	{
+		if (!r->scan->xs_heap_continue)
+		{
+			ItemPointer tid = index_getnext_tid(r->scan, req->dir);
+
+			if (tid == NULL)
+				return false;
+			if (req->segment >= 0)
+			{
+				bool		isnull;
+				Datum		pk = index_getattr(r->scan->xs_itup, 1, r->scan->xs_itupdesc, &isnull);
+
+				if (isnull || !in_segment(r, pk))
+					continue;
+			}
+		}
+		if (index_fetch_heap(r->scan, r->slot))
+			break;
+	}
+	slot_getsomeattrs(r->slot, ks->key_attnums[ks->nkeys - 1]);
+	r->item = r->slot->tts_values[ST_ATTNUM_ITEM - 1];
+	r->item_isnull = r->slot->tts_isnull[ST_ATTNUM_ITEM - 1];
+	for (int i = 0; i < ks->nkeys; i++)
+		r->keys[i] = r->slot->tts_values[ks->key_attnums[i] - 1];
+	return true;
+}
+
+static void
+reader_close_direct(Reader *r)
+{
+	index_endscan(r->scan);
+	ExecDropSingleTupleTableSlot(r->slot);
+	index_close(r->btree, NoLock);
+	table_close(r->heap, NoLock);
+}
+
+static char *
+param_sql(StKeySpace *ks, int col, int paramno)
+{
+	if (ks->key_types[col - 1] == ST_KEY_S)
+		return psprintf("$%d COLLATE pg_catalog.\"C\"", paramno);
+	return psprintf("$%d", paramno);
+}
+
+/*
+ * The same read as SQL, through an SPI cursor, so that row-level security
+ * applies.  The caller is connected to SPI.
+ */
+static void
+reader_open_spi(Reader *r)
+{
+	ReadRequest *req = r->req;
+	StKeySpace *ks = &req->ks;
+	StringInfoData sql;
+	Oid			argtypes[ST_MAX_BOUNDS + ST_MAX_KEYSPACE_KEYS];
+	Datum		args[ST_MAX_BOUNDS + ST_MAX_KEYSPACE_KEYS];
+	int			nargs = 0;
+	char	   *cols[ST_MAX_KEYSPACE_KEYS];
+	bool		backward = ScanDirectionIsBackward(req->dir);
+
+	for (int i = 0; i < ks->nkeys; i++)
+		cols[i] = (char *) quote_identifier(get_attname(ks->relid, ks->key_attnums[i], false));
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT item");
+	for (int i = 0; i < ks->nkeys; i++)
+		appendStringInfo(&sql, ", %s", cols[i]);
+	appendStringInfo(&sql, " FROM %s WHERE true",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(ks->relid)),
+												get_rel_name(ks->relid)));
+	for (int i = 0; i < req->nbounds; i++)
+	{
+		KeyBound   *b = &req->bounds[i];
+
+		argtypes[nargs] = st_key_type_oid(ks->key_types[b->col - 1]);
+		args[nargs] = b->value;
+		nargs++;
+		appendStringInfo(&sql, " AND %s %s %s", cols[b->col - 1],
+						 strategy_sql(b->strategy), param_sql(ks, b->col, nargs));
+	}
+	if (req->row_first > 0)
+	{
+		appendStringInfoString(&sql, " AND (");
+		for (int i = 0; i < req->row_ncols; i++)
+			appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", cols[req->row_first - 1 + i]);
+		appendStringInfo(&sql, ") %s (", strategy_sql(req->row_strategy));
+		for (int i = 0; i < req->row_ncols; i++)
+		{
+			int			col = req->row_first + i;
+
+			argtypes[nargs] = st_key_type_oid(ks->key_types[col - 1]);
+			args[nargs] = req->row_values[i];
+			nargs++;
+			appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", param_sql(ks, col, nargs));
+		}
+		appendStringInfoChar(&sql, ')');
+	}
+	appendStringInfoString(&sql, " ORDER BY ");
+	for (int i = 0; i < ks->nkeys; i++)
+		appendStringInfo(&sql, "%s%s%s", i > 0 ? ", " : "", cols[i], backward ? " DESC" : "");
+
+	r->portal = SPI_cursor_open_with_args(NULL, sql.data, nargs, argtypes, args, NULL, true, 0);
+	if (r->portal == NULL)
+		elog(ERROR, "could not open cursor for \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
+	r->spi_pos = 0;
+	r->spi_count = 0;
+}
+
+static bool
+reader_next_spi(Reader *r)
+{
+	ReadRequest *req = r->req;
+	StKeySpace *ks = &req->ks;
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+
+	for (;;)
+	{
+		if (r->spi_pos >= r->spi_count)
+		{
+			if (SPI_tuptable)
+				SPI_freetuptable(SPI_tuptable);
+			SPI_cursor_fetch(r->portal, true, ST_SPI_FETCH);
+			r->spi_pos = 0;
+			r->spi_count = SPI_processed;
+			if (r->spi_count == 0)
+				return false;
+		}
+		tuple = SPI_tuptable->vals[r->spi_pos++];
+		tupdesc = SPI_tuptable->tupdesc;
+		for (int i = 0; i < ks->nkeys; i++)
+		{
+			bool		isnull;
+
+			r->keys[i] = SPI_getbinval(tuple, tupdesc, i + 2, &isnull);
+		}
+		if (req->segment >= 0 && !in_segment(r, r->keys[0]))
+			continue;
+		r->item = SPI_getbinval(tuple, tupdesc, 1, &r->item_isnull);
+		return true;
+	}
+}
+
+static void
+reader_open(Reader *r, ReadRequest *req, bool use_spi)
+{
+	memset(r, 0, sizeof(Reader));
+	r->req = req;
+	r->use_spi = use_spi;
+	if (req->empty)
+		return;
+	if (use_spi)
+		reader_open_spi(r);
+	else
+		reader_open_direct(r);
+}
+
+static bool
+reader_next(Reader *r)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (r->req->empty)
+		return false;
+	return r->use_spi ? reader_next_spi(r) : reader_next_direct(r);
+}
+
+static void
+reader_close(Reader *r)
+{
+	if (r->segcxt)
+		MemoryContextDelete(r->segcxt);
+	if (r->req->empty)
+		return;
+	if (r->use_spi)
+		SPI_cursor_close(r->portal);
+	else
+		reader_close_direct(r);
+}
+
+/* ------------------------------------------------------------------------
+ * Pages
+ * ------------------------------------------------------------------------
+ */
+
+/* The key of the reader's current row as a JSON object. */
+static Jsonb *
+current_key(Reader *r)
+{
+	StKeySpace *ks = &r->req->ks;
+	JsonbParseState *state = NULL;
+	JsonbValue	k;
+	JsonbValue	v;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < ks->nkeys; i++)
+	{
+		k.type = jbvString;
+		k.val.string.val = (char *) ks->key_attrs[i];
+		k.val.string.len = strlen(ks->key_attrs[i]);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		pushJsonbValue(&state, WJB_VALUE, st_key_datum_to_jsonbvalue(r->keys[i], ks->key_types[i], &v));
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/*
+ * Read items until the reader ends, the limit of items evaluated is
+ * reached, or the items read add up to max_bytes; put those that pass the
+ * filter, projected, into the sink.  Per-item work happens in a memory
+ * context reset per item; the sink's data lives in the caller's context.
+ *
+ * The size of an item is the size of its jsonb value uncompressed
+ * (toast_raw_datum_size: no detoasting needed to know it).  The item that
+ * reaches max_bytes still belongs to the page, so every page makes progress.
+ */
+static void
+run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext itemcxt;
+	Size		bytes = 0;
+
+	memset(res, 0, sizeof(ReadResult));
+	itemcxt = AllocSetContextCreate(outer, "singletable read item", ALLOCSET_DEFAULT_SIZES);
+	while (reader_next(r))
+	{
+		Jsonb	   *item;
+		Jsonb	   *out = NULL;
+
+		if (r->item_isnull)
+			continue;			/* cannot happen: item is NOT NULL */
+		res->scanned++;
+		bytes += toast_raw_datum_size(r->item);
+
+		MemoryContextSwitchTo(itemcxt);
+		item = DatumGetJsonbP(r->item);
+		if (req->filter == NULL || st_eval_condition(&req->cx, req->filter, item))
+			out = req->projection ? st_apply_projection(&req->cx, req->projection, item) : item;
+		MemoryContextSwitchTo(outer);
+
+		if (out)
+		{
+			res->count++;
+			if (sink->tupstore)
+			{
+				Datum		value = JsonbPGetDatum(out);
+				bool		isnull = false;
+
+				tuplestore_putvalues(sink->tupstore, sink->tupdesc, &value, &isnull);
+			}
+			else
+			{
+				Jsonb	   *copy = palloc(VARSIZE(out));
+				JsonbValue	jv;
+
+				/* the page's JsonbValues point into the copy */
+				memcpy(copy, out, VARSIZE(out));
+				jv.type = jbvBinary;
+				jv.val.binary.data = &copy->root;
+				jv.val.binary.len = VARSIZE(copy) - VARHDRSZ;
+				pushJsonbValue(&sink->state, WJB_ELEM, &jv);
+			}
+		}
+		MemoryContextReset(itemcxt);
+
+		if ((req->limit > 0 && res->scanned >= req->limit) ||
+			(req->max_bytes > 0 && bytes >= req->max_bytes))
+		{
+			res->stopped = true;
+			res->last_key = current_key(r);
+			break;
+		}
+	}
+	MemoryContextDelete(itemcxt);
+}
+
+/*
+ * Open a reader for the request (through SPI when row-level security
+ * applies), run it into the sink, close it.
+ */
+static void
+run_reader(ReadRequest *req, ItemSink *sink, ReadResult *res)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	bool		use_spi = !req->empty && read_needs_sql(req);
+	Reader		r;
+
+	if (use_spi)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		MemoryContextSwitchTo(outer);
+	}
+	reader_open(&r, req, use_spi);
+	run_read(req, &r, sink, res);
+	reader_close(&r);
+	if (use_spi)
+	{
+		SPI_finish();
+		MemoryContextSwitchTo(outer);
+	}
+}
+
+static void
+push_key(JsonbParseState **state, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &k);
+}
+
+static void
+push_count(JsonbParseState **state, const char *key, int64 n)
+{
+	JsonbValue	v;
+
+	push_key(state, key);
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(n);
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/*
+ * Read one page: {"Items": [...], "Count": n, "ScannedCount": n,
+ * "LastEvaluatedKey": {...}}, the last only when the page stopped at the
+ * limit or the size limit.
+ */
+static Jsonb *
+read_page(ReadRequest *req)
+{
+	ItemSink	sink;
+	ReadResult	res;
+	JsonbValue	jv;
+
+	req->max_bytes = ST_PAGE_MAX_BYTES;
+	memset(&sink, 0, sizeof(sink));
+	pushJsonbValue(&sink.state, WJB_BEGIN_OBJECT, NULL);
+	push_key(&sink.state, "Items");
+	pushJsonbValue(&sink.state, WJB_BEGIN_ARRAY, NULL);
+
+	run_reader(req, &sink, &res);
+
+	pushJsonbValue(&sink.state, WJB_END_ARRAY, NULL);
+	push_count(&sink.state, "Count", res.count);
+	push_count(&sink.state, "ScannedCount", res.scanned);
+	if (res.stopped)
+	{
+		push_key(&sink.state, "LastEvaluatedKey");
+		jv.type = jbvBinary;
+		jv.val.binary.data = &res.last_key->root;
+		jv.val.binary.len = VARSIZE(res.last_key) - VARHDRSZ;
+		pushJsonbValue(&sink.state, WJB_VALUE, &jv);
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&sink.state, WJB_END_OBJECT, NULL));
+}
+
+/* ------------------------------------------------------------------------
+ * SQL functions
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * singletable.query(tbl, key_condition, names, values, index, filter,
+ *                   projection, limit, forward, start_key) -> jsonb page
+ */
+Datum
+st_sql_query(PG_FUNCTION_ARGS)
+{
+	ReadRequest req;
+
+	parse_query_args(&req, fcinfo);
+	PG_RETURN_JSONB_P(read_page(&req));
+}
+
+/*
+ * singletable.query_items(same arguments) -> SETOF jsonb: every page of
+ * the query, one row per item returned.  limit caps the items evaluated in
+ * all (as the sum of the pages' limits would); no size limit applies.  The
+ * rows go to a tuplestore, which spills to disk past work_mem.
+ */
+Datum
+st_sql_query_items(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReadRequest req;
+	ItemSink	sink;
+	ReadResult	res;
+
+	parse_query_args(&req, fcinfo);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	memset(&sink, 0, sizeof(sink));
+	sink.tupstore = rsinfo->setResult;
+	sink.tupdesc = rsinfo->setDesc;
+
+	run_reader(&req, &sink, &res);
+	return (Datum) 0;
+}
+
+/*
+ * singletable.scan(tbl, filter, names, values, projection, limit,
+ *                  start_key, segment, total_segments, index) -> jsonb page
+ */
+Datum
+st_sql_scan(PG_FUNCTION_ARGS)
+{
+	ReadRequest req;
+
+	parse_scan_args(&req, fcinfo);
+	PG_RETURN_JSONB_P(read_page(&req));
+}
