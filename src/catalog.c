@@ -582,28 +582,15 @@ st_sql_drop_table(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	StTable    *t = st_table_lookup(relid, false);
 	char	   *qualified = quote_qualified_identifier(t->schema_name, t->table_name);
-	ListCell   *lc;
-	List	   *index_tables = NIL;
 	Datum		arg = ObjectIdGetDatum(relid);
 	Oid			argtype = OIDOID;
 
-	foreach(lc, t->indexes)
-	{
-		StIndex    *ix = lfirst(lc);
-		char	   *iname = get_rel_name(ix->relid);
-
-		if (iname)
-			index_tables = lappend(index_tables,
-								   quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)), iname));
-	}
-
+	/* The index tables depend on the base table and go with it. */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("DELETE FROM singletable.tables WHERE relid = $1::pg_catalog.regclass",
+	if (SPI_execute_with_args("DELETE FROM singletable.tables WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not remove table from the catalog");
-	foreach(lc, index_tables)
-		SPI_execute(psprintf("DROP TABLE IF EXISTS %s", (char *) lfirst(lc)), false, 0);
 	if (SPI_execute(psprintf("DROP TABLE %s", qualified), false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not drop table %s", qualified);
 	SPI_finish();

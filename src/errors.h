@@ -15,6 +15,8 @@
  *	    42704 undefined_object          ValidationException (unknown index)
  *	    42P07 duplicate_table           ResourceInUseException
  *	    42710 duplicate_object          ValidationException (duplicate index name)
+ *	    55000 object_not_in_prerequisite_state  ValidationException (an index
+ *	                                    table altered by hand no longer fits)
  *	  Codes of our own, in class ST, for what SQL has no code for:
  */
 #ifndef SINGLETABLE_ERRORS_H
