@@ -127,26 +127,6 @@ st_expr_path_text(StxNode *path)
 	return buf.data;
 }
 
-static const char *
-value_type_name(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvString:
-			return "S";
-		case jbvNumeric:
-			return "N";
-		case jbvBool:
-			return "BOOL";
-		case jbvNull:
-			return "NULL";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "L" : "M";
-		default:
-			return "?";
-	}
-}
-
 static bool
 valid_attribute_type(const char *s, int len)
 {
@@ -227,7 +207,7 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 					 errmsg("invalid %s expression: invalid type for attribute_type", what),
 					 errdetail("ValidationException: Invalid %s: Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}.",
 							   st_expr_dynamo_name(what),
-							   t->type == jbvString ? pnstrdup(t->val.string.val, t->val.string.len) : value_type_name(t))));
+							   t->type == jbvString ? pnstrdup(t->val.string.val, t->val.string.len) : st_value_type_name(t))));
 	}
 	if (n->kind == STX_FUNC && (n->op == STX_FN_BEGINS_WITH) &&
 		n->args[1]->kind == STX_VALUE)
@@ -239,7 +219,7 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: begins_with needs a string operand", what),
 					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s.",
-							   st_expr_dynamo_name(what), value_type_name(t))));
+							   st_expr_dynamo_name(what), st_value_type_name(t))));
 	}
 	if (n->kind == STX_BETWEEN && n->args[1]->kind == STX_VALUE && n->args[2]->kind == STX_VALUE)
 	{

@@ -51,31 +51,6 @@
 PG_FUNCTION_INFO_V1(st_index_maintain);
 PG_FUNCTION_INFO_V1(st_index_truncate);
 
-/* DynamoDB's type name of a JSON value, for messages. */
-static const char *
-json_type_name(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvString:
-			return "S";
-		case jbvNumeric:
-			return "N";
-		case jbvBool:
-			return "BOOL";
-		case jbvNull:
-			return "NULL";
-		case jbvArray:
-			return "L";
-		case jbvObject:
-			return "M";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "L" : "M";
-		default:
-			return "?";
-	}
-}
-
 /*
  * Convert an index key attribute's value into its key column Datum.  Returns
  * false for an invalid value when !strict; raises ValidationException when
@@ -97,7 +72,7 @@ index_key_datum(StIndex *ix, const char *attr, JsonbValue *v, StKeyType type,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("index key attribute \"%s\" of index \"%s\" must be of type %c", attr, ix->name, (char) type),
 				 errdetail("ValidationException: One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %c Actual: %s IndexName: %s",
-						   attr, (char) type, json_type_name(v), ix->name)));
+						   attr, (char) type, st_value_type_name(v), ix->name)));
 	}
 	switch (type)
 	{

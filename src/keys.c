@@ -248,9 +248,9 @@ st_validate_item(Jsonb *item)
 				 errhint("The limit is the setting singletable.max_item_size.")));
 }
 
-/* DynamoDB's type name of a JSON value, for messages. */
-static const char *
-value_type_name(const JsonbValue *v)
+/* DynamoDB's type name of a JSON value (S, N, BOOL, NULL, L, M), for messages. */
+const char *
+st_value_type_name(const JsonbValue *v)
 {
 	switch (v->type)
 	{
@@ -280,7 +280,7 @@ key_type_mismatch(const JsonbValue *v, const char *attr, StKeyType type)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("key attribute \"%s\" must be of type %c", attr, (char) type),
 			 errdetail("ValidationException: One or more parameter values were invalid: Type mismatch for key %s expected: %c actual: %s.",
-					   attr, (char) type, value_type_name(v))));
+					   attr, (char) type, st_value_type_name(v))));
 }
 
 static void
