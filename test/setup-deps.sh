@@ -12,6 +12,9 @@ if pkg_ok postgresql-15; then
 	v=$(dpkg-query -W -f='${Version}' postgresql-15)
 	dpkg --compare-versions "$v" ge 15.20 || need+=(postgresql-15)
 fi
+# the TypeScript client example (test/clients) needs node and npm
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 for p in "${EXTRA_PACKAGES[@]:-}"; do [ -n "$p" ] && ! pkg_ok "$p" && need+=("$p"); done
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo

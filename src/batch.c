@@ -1,0 +1,870 @@
+/*
+ * batch.c
+ *	  batch_get and batch_write: many items in one call, in DynamoDB's
+ *	  request and response shapes (RequestItems per table; Responses and
+ *	  UnprocessedKeys, or UnprocessedItems).  Also the request-reading helpers
+ *	  that transact.c and execute.c share (see batch.h).
+ *
+ *	  Every key and item of a request is validated, and duplicates rejected,
+ *	  before the first read or write, so a bad request changes nothing.
+ *	  Writes go through st_write_item() (items.c), exactly as put_item and
+ *	  delete_item do, so triggers, GSIs, privileges and row-level security
+ *	  behave the same.  A batch_write call runs in the caller's transaction:
+ *	  it is all or nothing, which is stronger than DynamoDB's per-item
+ *	  atomicity.  Reads see the statement's snapshot.
+ *
+ *	  UnprocessedKeys are returned only when a response would exceed
+ *	  DynamoDB's 16 MB: the keys not read yet come back in the request shape
+ *	  to be sent again.  UnprocessedItems is always empty: the batch limit is
+ *	  checked up front and an over-limit batch is an error.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "nodes/value.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/varlena.h"
+
+#include "batch.h"
+#include "expr.h"
+#include "items.h"
+#include "singletable.h"
+
+PG_FUNCTION_INFO_V1(st_sql_batch_get);
+PG_FUNCTION_INFO_V1(st_sql_batch_write);
+
+/* DynamoDB's BatchGetItem response size limit */
+#define ST_BATCH_GET_MAX_RESPONSE	(16 * 1024 * 1024)
+
+/* ---------------------------------------------------------------------
+ * Request helpers
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Raise ValidationException about the request field "where" (a path such
+ * as RequestItems.app.Keys[2]).
+ */
+void
+st_validation_error(const char *where, const char *fmt,...)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid request field \"%s\": %s", where, buf.data),
+			 errdetail("ValidationException: 1 validation error detected: %s: %s.", where, buf.data)));
+	pg_unreachable();
+}
+
+/*
+ * Resolve a DynamoDB table name to a singletable table.  The name is looked
+ * up first as it is written, as an unqualified relation name through
+ * search_path (DynamoDB names are case-sensitive and may hold "-" and
+ * "."); failing that, as regclass would read it (schema.table, "Quoted").
+ * Raises ResourceNotFoundException (42P01) when there is no such table.
+ */
+StTable *
+st_table_by_name(const char *name)
+{
+	Oid			relid = RelnameGetRelid(name);
+
+	if (!OidIsValid(relid))
+	{
+		char	   *raw = pstrdup(name);
+		List	   *names;
+
+		if (SplitIdentifierString(raw, '.', &names) && names != NIL &&
+			list_length(names) <= 3)
+		{
+			List	   *strs = NIL;
+			ListCell   *lc;
+			RangeVar   *rv;
+
+			foreach(lc, names)
+				strs = lappend(strs, makeString(lfirst(lc)));
+			rv = makeRangeVarFromNameList(strs);
+
+			relid = RangeVarGetRelid(rv, NoLock, true);
+		}
+	}
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" does not exist", name),
+				 errdetail("ResourceNotFoundException: Requested resource not found: Table: %s not found.", name)));
+	return st_table_lookup(relid, false);
+}
+
+/* Look up a field of a JSON object; false when absent or JSON null. */
+bool
+st_field(JsonbContainer *obj, const char *name, JsonbValue *out)
+{
+	if (obj == NULL)
+		return false;
+	if (getKeyJsonValueFromContainer(obj, name, strlen(name), out) == NULL)
+		return false;
+	return out->type != jbvNull;
+}
+
+static const char *
+json_type_name(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
+		default:
+			return "a value";
+	}
+}
+
+static char *
+path(const char *where, const char *name)
+{
+	return where && where[0] ? psprintf("%s.%s", where, name) : pstrdup(name);
+}
+
+/* A string field, or NULL when absent and not required. */
+char *
+st_field_string(JsonbContainer *obj, const char *name, const char *where, bool required)
+{
+	JsonbValue	v;
+
+	if (!st_field(obj, name, &v))
+	{
+		if (required)
+			st_validation_error(path(where, name), "a value is required");
+		return NULL;
+	}
+	if (v.type != jbvString)
+		st_validation_error(path(where, name), "must be a string, not %s", json_type_name(&v));
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+static JsonbContainer *
+field_container(JsonbContainer *obj, const char *name, const char *where,
+				bool required, bool array)
+{
+	JsonbValue	v;
+
+	if (!st_field(obj, name, &v))
+	{
+		if (required)
+			st_validation_error(path(where, name), "a value is required");
+		return NULL;
+	}
+	if (v.type != jbvBinary ||
+		(array ? !JsonContainerIsArray(v.val.binary.data)
+		 : !JsonContainerIsObject(v.val.binary.data)))
+		st_validation_error(path(where, name), "must be %s, not %s",
+							array ? "an array" : "an object", json_type_name(&v));
+	return v.val.binary.data;
+}
+
+JsonbContainer *
+st_field_object(JsonbContainer *obj, const char *name, const char *where, bool required)
+{
+	return field_container(obj, name, where, required, false);
+}
+
+JsonbContainer *
+st_field_array(JsonbContainer *obj, const char *name, const char *where, bool required)
+{
+	return field_container(obj, name, where, required, true);
+}
+
+/* An object field as a Jsonb of its own, or NULL when absent. */
+Jsonb *
+st_field_jsonb(JsonbContainer *obj, const char *name, const char *where, bool required)
+{
+	JsonbValue	v;
+
+	if (!st_field(obj, name, &v))
+	{
+		if (required)
+			st_validation_error(path(where, name), "a value is required");
+		return NULL;
+	}
+	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		st_validation_error(path(where, name), "must be an object, not %s", json_type_name(&v));
+	return JsonbValueToJsonb(&v);
+}
+
+/*
+ * Reject any field of obj not in allowed (NULL-terminated): DynamoDB
+ * rejects unknown parameters, and a misspelt one silently ignored would
+ * change what a request means.
+ */
+void
+st_check_fields(JsonbContainer *obj, const char *const *allowed, const char *where)
+{
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		bool		ok = false;
+
+		if (tok != WJB_KEY)
+			continue;
+		for (const char *const *a = allowed; *a; a++)
+		{
+			if (strlen(*a) == v.val.string.len &&
+				memcmp(*a, v.val.string.val, v.val.string.len) == 0)
+			{
+				ok = true;
+				break;
+			}
+		}
+		if (!ok)
+			st_validation_error(path(where, pnstrdup(v.val.string.val, v.val.string.len)),
+								"unrecognized parameter");
+	}
+}
+
+/* An item or key of a request in plain JSON (typed requests converted). */
+Jsonb *
+st_plain_item(Jsonb *item, bool typed)
+{
+	return typed ? st_from_typed_item(item) : item;
+}
+
+/* An item of a response, typed when the request was. */
+Jsonb *
+st_out_item(Jsonb *item, bool typed)
+{
+	return typed ? st_to_typed_item(item) : item;
+}
+
+void
+st_push_key(JsonbParseState **state, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &k);
+}
+
+void
+st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(state, tok, &v);
+}
+
+/* Push a whole Jsonb as a value (WJB_VALUE) or array element (WJB_ELEM). */
+void
+st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb *item)
+{
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = &item->root;
+	v.val.binary.len = VARSIZE_ANY_EXHDR(item);
+	pushJsonbValue(state, tok, &v);
+}
+
+/*
+ * A canonical string of a table and key, equal for equal keys (numbers
+ * compared by value), for finding duplicates.
+ */
+char *
+st_key_string(StTable *t, Datum *keys)
+{
+	StringInfoData buf;
+	int			nkeys = t->sk_attr ? 2 : 1;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%u", t->relid);
+	for (int i = 0; i < nkeys; i++)
+	{
+		StKeyType	type = i == 0 ? t->pk_type : t->sk_type;
+		char	   *s;
+
+		switch (type)
+		{
+			case ST_KEY_N:
+				s = numeric_normalize(DatumGetNumeric(keys[i]));
+				break;
+			case ST_KEY_B:
+				s = DatumGetCString(DirectFunctionCall1(byteaout, keys[i]));
+				break;
+			default:
+				s = TextDatumGetCString(keys[i]);
+				break;
+		}
+		appendStringInfo(&buf, "|%zu:%s", strlen(s), s);
+	}
+	return buf.data;
+}
+
+/* Fill keys[] from an item's key attributes, validating them. */
+void
+st_item_keys(StTable *t, Jsonb *item, Datum *keys)
+{
+	bool		isnull;
+
+	keys[0] = st_key_datum(item, t->pk_attr, t->pk_type, ST_MAX_PARTITION_KEY_BYTES,
+						   true, &isnull, false);
+	if (t->sk_attr)
+		keys[1] = st_key_datum(item, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
+							   false, &isnull, false);
+}
+
+/*
+ * The legacy AttributesToGet parameter: a list of top-level attribute
+ * names, or NIL when absent.
+ */
+List *
+st_attributes_to_get(JsonbContainer *obj, const char *where)
+{
+	JsonbContainer *arr = st_field_array(obj, "AttributesToGet", where, false);
+	List	   *result = NIL;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (arr == NULL)
+		return NIL;
+	it = JsonbIteratorInit(arr);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvString)
+			st_validation_error(path(where, "AttributesToGet"), "must be a list of strings");
+		result = lappend(result, pnstrdup(v.val.string.val, v.val.string.len));
+	}
+	if (result == NIL)
+		st_validation_error(path(where, "AttributesToGet"), "must not be empty");
+	return result;
+}
+
+static int
+cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Raise ValidationException when keys (of n strings) holds a duplicate. */
+static void
+check_duplicates(char **keys, int n, const char *where)
+{
+	qsort(keys, n, sizeof(char *), cmp_strings);
+	for (int i = 1; i < n; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			st_validation_error(where, "provided list of item keys contains duplicates");
+}
+
+/* ---------------------------------------------------------------------
+ * batch_get
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct GetTable
+{
+	char	   *name;			/* as the request spells it */
+	StTable    *table;
+	JsonbContainer *request;	/* the table's request object */
+	List	   *keys;			/* Jsonb * (plain), in request order */
+	List	   *key_datums;		/* Datum[2] per key */
+	StExprContext cx;
+	StExpr	   *projection;
+	List	   *attrs_to_get;	/* legacy AttributesToGet */
+} GetTable;
+
+static const char *const batch_get_table_fields[] = {
+	"Keys", "ProjectionExpression", "ExpressionAttributeNames",
+	"ConsistentRead", "AttributesToGet", NULL
+};
+
+/*
+ * BatchGetItem.  request_items is RequestItems: {"table": {"Keys": [...],
+ * "ProjectionExpression": ..., "ExpressionAttributeNames": ...}}.  Returns
+ * {"Responses": {"table": [items]}, "UnprocessedKeys": {}}; items come in
+ * request order, keys with no item are left out.
+ */
+Jsonb *
+st_batch_get(JsonbContainer *request_items, bool typed)
+{
+	List	   *tables = NIL;
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			total = 0;
+	char	  **keystrs;
+	int			nkeystrs = 0;
+	ListCell   *lc;
+	JsonbParseState *state = NULL;
+	Size		size = 0;
+	List	   *unprocessed = NIL;	/* GetTable * whose keys from ... */
+	List	   *unprocessed_from = NIL; /* ... this index on were not read */
+
+	if (request_items == NULL || !JsonContainerIsObject(request_items) ||
+		JsonContainerSize(request_items) == 0)
+		st_validation_error("RequestItems", "must be an object with at least one table");
+
+	/* Pass 1: parse and validate everything. */
+	it = JsonbIteratorInit(request_items);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		GetTable   *gt;
+		char	   *where;
+		JsonbContainer *keys;
+		JsonbIterator *kit;
+		JsonbValue	kv;
+		JsonbIteratorToken ktok;
+		char	   *proj;
+		int			i = 0;
+
+		if (tok != WJB_KEY)
+			continue;
+		gt = palloc0(sizeof(GetTable));
+		gt->name = pnstrdup(k.val.string.val, k.val.string.len);
+		where = psprintf("RequestItems.%s", gt->name);
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			st_validation_error(where, "must be an object with Keys");
+		gt->request = v.val.binary.data;
+		st_check_fields(gt->request, batch_get_table_fields, where);
+		gt->table = st_table_by_name(gt->name);
+		keys = st_field_array(gt->request, "Keys", where, true);
+		if (JsonContainerSize(keys) == 0)
+			st_validation_error(psprintf("%s.Keys", where), "must hold at least one key");
+
+		st_expr_context_init(&gt->cx,
+							 st_field_jsonb(gt->request, "ExpressionAttributeNames", where, false),
+							 NULL);
+		proj = st_field_string(gt->request, "ProjectionExpression", where, false);
+		gt->attrs_to_get = st_attributes_to_get(gt->request, where);
+		if (proj && gt->attrs_to_get)
+			st_validation_error(where, "cannot use both ProjectionExpression and AttributesToGet");
+		if (proj)
+			gt->projection = st_parse_projection(&gt->cx, proj);
+		st_expr_check_unused(&gt->cx);
+
+		kit = JsonbIteratorInit(keys);
+		while ((ktok = JsonbIteratorNext(&kit, &kv, true)) != WJB_DONE)
+		{
+			Jsonb	   *key;
+			Datum	   *datums;
+
+			if (ktok != WJB_ELEM)
+				continue;
+			if (kv.type != jbvBinary || !JsonContainerIsObject(kv.val.binary.data))
+				st_validation_error(psprintf("%s.Keys[%d]", where, i), "must be an object");
+			key = st_plain_item(JsonbValueToJsonb(&kv), typed);
+			datums = palloc0(2 * sizeof(Datum));
+			st_parse_key_arg(gt->table, key, datums);
+			gt->keys = lappend(gt->keys, key);
+			gt->key_datums = lappend(gt->key_datums, datums);
+			i++;
+			total++;
+		}
+		tables = lappend(tables, gt);
+	}
+
+	if (total > st_batch_get_max_keys)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many keys requested for batch_get: %d, the limit is %d",
+						total, st_batch_get_max_keys),
+				 errdetail("ValidationException: Too many items requested for the BatchGetItem call."),
+				 errhint("The limit is the setting singletable.batch_get_max_keys.")));
+
+	keystrs = palloc(sizeof(char *) * total);
+	foreach(lc, tables)
+	{
+		GetTable   *gt = lfirst(lc);
+		ListCell   *dc;
+
+		foreach(dc, gt->key_datums)
+			keystrs[nkeystrs++] = st_key_string(gt->table, lfirst(dc));
+	}
+	check_duplicates(keystrs, nkeystrs, "RequestItems");
+
+	/* Pass 2: read. */
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(&state, "Responses");
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	foreach(lc, tables)
+	{
+		GetTable   *gt = lfirst(lc);
+		int			i = 0;
+		ListCell   *dc;
+
+		st_push_key(&state, gt->name);
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		foreach(dc, gt->key_datums)
+		{
+			Jsonb	   *item;
+
+			if (size > ST_BATCH_GET_MAX_RESPONSE)
+			{
+				unprocessed = lappend(unprocessed, gt);
+				unprocessed_from = lappend_int(unprocessed_from, i);
+				break;
+			}
+			item = st_fetch_item(gt->table, lfirst(dc));
+			i++;
+			if (item == NULL)
+				continue;
+			if (gt->projection)
+				item = st_apply_projection(&gt->cx, gt->projection, item);
+			else if (gt->attrs_to_get)
+				item = st_project_top_level(item, gt->attrs_to_get);
+			size += VARSIZE_ANY_EXHDR(item);
+			st_push_item(&state, WJB_ELEM, st_out_item(item, typed));
+		}
+		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	}
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+
+	/* Keys not read, in the request's own shape, to be sent again. */
+	st_push_key(&state, "UnprocessedKeys");
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int u = 0; u < list_length(unprocessed); u++)
+	{
+		GetTable   *gt = list_nth(unprocessed, u);
+		int			from = list_nth_int(unprocessed_from, u);
+		JsonbValue	fv;
+
+		st_push_key(&state, gt->name);
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		st_push_key(&state, "Keys");
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		for (int i = from; i < list_length(gt->keys); i++)
+			st_push_item(&state, WJB_ELEM, st_out_item(list_nth(gt->keys, i), typed));
+		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+		for (int f = 0; batch_get_table_fields[f]; f++)
+		{
+			if (strcmp(batch_get_table_fields[f], "Keys") == 0 ||
+				!st_field(gt->request, batch_get_table_fields[f], &fv))
+				continue;
+			st_push_key(&state, batch_get_table_fields[f]);
+			pushJsonbValue(&state, WJB_VALUE, &fv);
+		}
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/* ---------------------------------------------------------------------
+ * batch_write
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Unconditional puts to one table are applied by one multi-row upsert,
+ * the same statement put_item runs per item (items.c's PLAN_UPSERT) over
+ * an array: each row gets the same checks, triggers and policies, in one
+ * executor run instead of one per item.  Keys are unique within a batch,
+ * so no row is affected twice.  Kept plans per table, as items.c keeps
+ * its own.
+ */
+typedef struct PutPlan
+{
+	Oid			relid;			/* hash key */
+	SPIPlanPtr	plan;
+} PutPlan;
+
+static HTAB *put_plans = NULL;
+
+static void
+put_plans_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	PutPlan    *entry;
+
+	if (put_plans == NULL)
+		return;
+	hash_seq_init(&status, put_plans);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (OidIsValid(relid) && entry->relid != relid)
+			continue;
+		if (entry->plan)
+			SPI_freeplan(entry->plan);
+		entry->plan = NULL;
+	}
+}
+
+/* Must be called inside SPI_connect. */
+static SPIPlanPtr
+get_put_plan(StTable *t)
+{
+	PutPlan    *entry;
+	bool		found;
+	Oid			argtype = JSONBARRAYOID;
+	char	   *sql;
+
+	if (put_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(PutPlan);
+		ctl.hcxt = CacheMemoryContext;
+		put_plans = hash_create("singletable batch put plans", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(put_plans_invalidate, (Datum) 0);
+	}
+	entry = hash_search(put_plans, &t->relid, HASH_ENTER, &found);
+	if (!found)
+		entry->plan = NULL;
+	if (entry->plan)
+		return entry->plan;
+	sql = psprintf("INSERT INTO %s AS t (item) SELECT i FROM pg_catalog.unnest($1) AS i "
+				   "ON CONFLICT %s DO UPDATE SET item = EXCLUDED.item",
+				   quote_qualified_identifier(t->schema_name, t->table_name),
+				   t->sk_attr ? "(pk, sk)" : "(pk)");
+	entry->plan = SPI_prepare(sql, 1, &argtype);
+	if (entry->plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+			 SPI_result_code_string(SPI_result));
+	SPI_keepplan(entry->plan);
+	return entry->plan;
+}
+
+/* Apply the unconditional puts of writes[] to table t in one statement. */
+static void
+put_many(StTable *t, List *writes)
+{
+	Datum	   *items = palloc(sizeof(Datum) * list_length(writes));
+	int			n = 0;
+	ListCell   *lc;
+	Datum		arg;
+
+	foreach(lc, writes)
+	{
+		StWriteRequest *req = lfirst(lc);
+
+		if (req->table->relid == t->relid && req->kind == ST_WRITE_PUT)
+			items[n++] = JsonbPGetDatum(req->item);
+	}
+	arg = PointerGetDatum(construct_array(items, n, JSONBOID, -1, false, TYPALIGN_INT));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_plan(get_put_plan(t), &arg, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not put items");
+	SPI_finish();
+}
+
+static const char *const write_request_fields[] = {"PutRequest", "DeleteRequest", NULL};
+static const char *const put_request_fields[] = {"Item", NULL};
+static const char *const delete_request_fields[] = {"Key", NULL};
+
+/*
+ * BatchWriteItem.  request_items is RequestItems: {"table": [{"PutRequest":
+ * {"Item": {...}}}, {"DeleteRequest": {"Key": {...}}}]}.  Returns
+ * {"UnprocessedItems": {}}.
+ */
+Jsonb *
+st_batch_write(JsonbContainer *request_items, bool typed)
+{
+	List	   *writes = NIL;	/* StWriteRequest * in request order */
+	List	   *keystrs = NIL;
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	ListCell   *lc;
+	char	  **keyarr;
+	int			n = 0;
+	JsonbParseState *state = NULL;
+
+	if (request_items == NULL || !JsonContainerIsObject(request_items) ||
+		JsonContainerSize(request_items) == 0)
+		st_validation_error("RequestItems", "must be an object with at least one table");
+
+	/* Pass 1: parse and validate everything. */
+	it = JsonbIteratorInit(request_items);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		char	   *name;
+		char	   *where;
+		StTable    *t;
+		JsonbIterator *rit;
+		JsonbValue	rv;
+		JsonbIteratorToken rtok;
+		int			i = 0;
+
+		if (tok != WJB_KEY)
+			continue;
+		name = pnstrdup(k.val.string.val, k.val.string.len);
+		where = psprintf("RequestItems.%s", name);
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
+			JsonContainerSize(v.val.binary.data) == 0)
+			st_validation_error(where, "must be a non-empty array of write requests");
+		t = st_table_by_name(name);
+
+		rit = JsonbIteratorInit(v.val.binary.data);
+		while ((rtok = JsonbIteratorNext(&rit, &rv, true)) != WJB_DONE)
+		{
+			StWriteRequest *req;
+			char	   *rwhere;
+			JsonbContainer *put;
+			JsonbContainer *del;
+
+			if (rtok != WJB_ELEM)
+				continue;
+			rwhere = psprintf("%s[%d]", where, i++);
+			if (rv.type != jbvBinary || !JsonContainerIsObject(rv.val.binary.data))
+				st_validation_error(rwhere, "must be an object with PutRequest or DeleteRequest");
+			st_check_fields(rv.val.binary.data, write_request_fields, rwhere);
+			put = st_field_object(rv.val.binary.data, "PutRequest", rwhere, false);
+			del = st_field_object(rv.val.binary.data, "DeleteRequest", rwhere, false);
+			if ((put == NULL) == (del == NULL))
+				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
+
+			req = palloc0(sizeof(StWriteRequest));
+			req->table = t;
+			if (put)
+			{
+				char	   *pwhere = psprintf("%s.PutRequest", rwhere);
+
+				st_check_fields(put, put_request_fields, pwhere);
+				req->kind = ST_WRITE_PUT;
+				req->item = st_plain_item(st_field_jsonb(put, "Item", pwhere, true), typed);
+				st_validate_item(req->item);
+				st_item_keys(t, req->item, req->keys);
+			}
+			else
+			{
+				char	   *dwhere = psprintf("%s.DeleteRequest", rwhere);
+
+				st_check_fields(del, delete_request_fields, dwhere);
+				req->kind = ST_WRITE_DELETE;
+				req->key = st_plain_item(st_field_jsonb(del, "Key", dwhere, true), typed);
+				st_parse_key_arg(t, req->key, req->keys);
+			}
+			writes = lappend(writes, req);
+			keystrs = lappend(keystrs, st_key_string(t, req->keys));
+		}
+	}
+
+	if (list_length(writes) > st_batch_write_max_items)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many write requests for batch_write: %d, the limit is %d",
+						list_length(writes), st_batch_write_max_items),
+				 errdetail("ValidationException: Too many items requested for the BatchWriteItem call."),
+				 errhint("The limit is the setting singletable.batch_write_max_items.")));
+
+	keyarr = palloc(sizeof(char *) * list_length(keystrs));
+	foreach(lc, keystrs)
+		keyarr[n++] = lfirst(lc);
+	check_duplicates(keyarr, n, "RequestItems");
+
+	/*
+	 * Pass 2: write.  Keys are distinct, so order does not matter: puts go
+	 * per table in one statement when there are several, everything else
+	 * as put_item or delete_item would.
+	 */
+	{
+		List	   *multi = NIL;	/* OIDs of tables with several puts */
+		List	   *seen = NIL;
+		List	   *multi_tables = NIL;
+
+		foreach(lc, writes)
+		{
+			StWriteRequest *req = lfirst(lc);
+
+			if (req->kind != ST_WRITE_PUT)
+				continue;
+			if (list_member_oid(seen, req->table->relid))
+			{
+				if (!list_member_oid(multi, req->table->relid))
+				{
+					multi = lappend_oid(multi, req->table->relid);
+					multi_tables = lappend(multi_tables, req->table);
+				}
+			}
+			else
+				seen = lappend_oid(seen, req->table->relid);
+		}
+		foreach(lc, multi_tables)
+			put_many(lfirst(lc), writes);
+		foreach(lc, writes)
+		{
+			StWriteRequest *req = lfirst(lc);
+
+			if (req->kind == ST_WRITE_PUT && list_member_oid(multi, req->table->relid))
+				continue;
+			st_write_item(req);
+		}
+	}
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(&state, "UnprocessedItems");
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+static JsonbContainer *
+request_arg(FunctionCallInfo fcinfo, const char *name)
+{
+	Jsonb	   *j;
+
+	if (PG_ARGISNULL(0))
+		st_validation_error(name, "a value is required");
+	j = PG_GETARG_JSONB_P(0);
+	return &j->root;
+}
+
+/* batch_get(requests jsonb) RETURNS jsonb */
+Datum
+st_sql_batch_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(st_batch_get(request_arg(fcinfo, "RequestItems"), false));
+}
+
+/* batch_write(requests jsonb) RETURNS jsonb */
+Datum
+st_sql_batch_write(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(st_batch_write(request_arg(fcinfo, "RequestItems"), false));
+}

@@ -1,0 +1,37 @@
+-- Part 80: many-item operations in DynamoDB's request shape (batch.c,
+-- transact.c) and execute(), DynamoDB's wire request/response (execute.c).
+-- Table names inside requests resolve through search_path (see README).
+CREATE FUNCTION singletable.batch_get(requests jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'st_sql_batch_get'
+	LANGUAGE C STABLE;
+
+CREATE FUNCTION singletable.batch_write(requests jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'st_sql_batch_write'
+	LANGUAGE C VOLATILE;
+
+CREATE FUNCTION singletable.transact_write(items jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'st_sql_transact_write'
+	LANGUAGE C VOLATILE;
+
+CREATE FUNCTION singletable.transact_get(items jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'st_sql_transact_get'
+	LANGUAGE C STABLE;
+
+-- The names of the singletable tables the caller can see, as execute()'s
+-- ListTables reports them: bare when visible through search_path,
+-- schema.table otherwise (either form resolves in a request's TableName).
+-- Visibility depends on the caller's search_path, so it is not pinned here;
+-- every name is schema-qualified instead.
+CREATE FUNCTION singletable.list_tables() RETURNS SETOF text
+	LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN pg_catalog.pg_table_is_visible(c.oid) THEN c.relname::pg_catalog.text
+	            ELSE pg_catalog.concat(n.nspname, '.', c.relname) END
+	  FROM singletable.tables t
+	  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+$$;
+
+CREATE FUNCTION singletable.execute(operation text, request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'st_sql_execute'
+	LANGUAGE C VOLATILE;

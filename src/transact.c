@@ -1,0 +1,548 @@
+/*
+ * transact.c
+ *	  transact_write and transact_get: DynamoDB's TransactWriteItems and
+ *	  TransactGetItems over any singletable tables, all or nothing.
+ *
+ *	  transact_write works in two phases, so that every action's condition
+ *	  is known before anything is written and the cancellation reasons can
+ *	  name each one, as DynamoDB does:
+ *
+ *	  1. Lock: every target item's row is locked (SELECT ... FOR UPDATE, a
+ *	     kept plan per table) in one canonical order -- table OID, then key
+ *	     -- so two transactions over the same items queue instead of
+ *	     deadlocking; then each condition is evaluated on the locked item.
+ *	     If any is false, TransactionCanceledException (ST002) is raised
+ *	     with one reason per action, in request order, and nothing has been
+ *	     written.
+ *	  2. Write: each Put, Update and Delete goes through st_write_item()
+ *	     (items.c) with its condition, in request order.  Existing items are
+ *	     still locked, so their conditions hold.  An item that did not exist
+ *	     cannot be locked; if another transaction inserts it in between and
+ *	     the condition now fails, st_write_item's ConditionalCheckFailed is
+ *	     turned into the same TransactionCanceledException by an error
+ *	     context callback, and the statement's error rolls back what phase 2
+ *	     wrote.
+ *
+ *	  The reasons travel in the error's DETAIL as JSON after the exception
+ *	  name: TransactionCanceledException: {"CancellationReasons": [...]}.
+ *	  A ConditionCheck on an item that does not exist does not stop another
+ *	  transaction from inserting it before this one commits (Postgres locks
+ *	  rows, not absent keys); run at SERIALIZABLE for that guarantee.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "batch.h"
+#include "expr.h"
+#include "items.h"
+#include "singletable.h"
+
+PG_FUNCTION_INFO_V1(st_sql_transact_write);
+PG_FUNCTION_INFO_V1(st_sql_transact_get);
+
+typedef enum ActionKind
+{
+	ACT_PUT,
+	ACT_UPDATE,
+	ACT_DELETE,
+	ACT_CHECK
+} ActionKind;
+
+static const char *const action_names[] = {"Put", "Update", "Delete", "ConditionCheck"};
+
+typedef struct Action
+{
+	int			index;			/* position in the request */
+	ActionKind	kind;
+	StWriteRequest req;
+	StExprContext cx;
+	bool		return_old;		/* ReturnValuesOnConditionCheckFailure ALL_OLD */
+	char	   *keystr;			/* st_key_string, for order and duplicates */
+	Jsonb	   *old_item;		/* the locked item, or NULL */
+	bool		failed;
+} Action;
+
+/* ---------------------------------------------------------------------
+ * Lock plans: SELECT item FROM tbl WHERE key FOR UPDATE, one per table
+ * ---------------------------------------------------------------------
+ */
+typedef struct LockPlan
+{
+	Oid			relid;			/* hash key */
+	SPIPlanPtr	plan;
+} LockPlan;
+
+static HTAB *lock_plans = NULL;
+
+static void
+lock_plans_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	LockPlan   *entry;
+
+	if (lock_plans == NULL)
+		return;
+	hash_seq_init(&status, lock_plans);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (OidIsValid(relid) && entry->relid != relid)
+			continue;
+		if (entry->plan)
+			SPI_freeplan(entry->plan);
+		entry->plan = NULL;
+	}
+}
+
+/* Must be called inside SPI_connect. */
+static SPIPlanPtr
+get_lock_plan(StTable *t)
+{
+	LockPlan   *entry;
+	bool		found;
+	Oid			argtypes[2];
+	char	   *sql;
+
+	if (lock_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(LockPlan);
+		ctl.hcxt = CacheMemoryContext;
+		lock_plans = hash_create("singletable transact lock plans", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(lock_plans_invalidate, (Datum) 0);
+	}
+	entry = hash_search(lock_plans, &t->relid, HASH_ENTER, &found);
+	if (!found)
+		entry->plan = NULL;
+	if (entry->plan)
+		return entry->plan;
+
+	argtypes[0] = st_key_type_oid(t->pk_type);
+	argtypes[1] = t->sk_attr ? st_key_type_oid(t->sk_type) : InvalidOid;
+	sql = psprintf("SELECT item FROM %s WHERE %s FOR UPDATE",
+				   quote_qualified_identifier(t->schema_name, t->table_name),
+				   t->sk_attr ? "pk = $1 AND sk = $2" : "pk = $1");
+	entry->plan = SPI_prepare(sql, t->sk_attr ? 2 : 1, argtypes);
+	if (entry->plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+			 SPI_result_code_string(SPI_result));
+	SPI_keepplan(entry->plan);
+	return entry->plan;
+}
+
+/* ---------------------------------------------------------------------
+ * Cancellation reasons
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Raise TransactionCanceledException.  failed_index >= 0 marks one action
+ * failed without its item (phase 2); otherwise each action's failed flag
+ * and old item are used.  Called from an error context callback too, where
+ * it must only modify the error being reported (callback = true).
+ */
+static void
+cancellation_report(Action **actions, int n, bool typed, int failed_index, bool callback)
+{
+	StringInfoData codes;
+	StringInfoData json;
+
+	initStringInfo(&codes);
+	initStringInfo(&json);
+	appendStringInfoString(&json, "{\"CancellationReasons\": [");
+	for (int i = 0; i < n; i++)
+	{
+		Action	   *a = actions[i];
+		bool		failed = failed_index >= 0 ? (i == failed_index) : a->failed;
+
+		if (i > 0)
+		{
+			appendStringInfoString(&codes, ", ");
+			appendStringInfoString(&json, ", ");
+		}
+		if (!failed)
+		{
+			appendStringInfoString(&codes, "None");
+			appendStringInfoString(&json, "{\"Code\": \"None\"}");
+			continue;
+		}
+		appendStringInfoString(&codes, "ConditionalCheckFailed");
+		appendStringInfoString(&json, "{\"Code\": \"ConditionalCheckFailed\", "
+							   "\"Message\": \"The conditional request failed\"");
+		if (failed_index < 0 && a->return_old && a->old_item)
+		{
+			Jsonb	   *item = st_out_item(a->old_item, typed);
+
+			appendStringInfoString(&json, ", \"Item\": ");
+			(void) JsonbToCString(&json, &item->root, VARSIZE_ANY_EXHDR(item));
+		}
+		appendStringInfoChar(&json, '}');
+	}
+	appendStringInfoString(&json, "]}");
+
+	if (callback)
+	{
+		errcode(ST_ERRCODE_TRANSACTION_CANCELED);
+		errmsg("transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+			   codes.data);
+		errdetail("TransactionCanceledException: %s", json.data);
+		errhint("Another transaction inserted an item this one expected to be absent.");
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ST_ERRCODE_TRANSACTION_CANCELED),
+			 errmsg("transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+					codes.data),
+			 errdetail("TransactionCanceledException: %s", json.data)));
+}
+
+typedef struct Phase2State
+{
+	Action	  **actions;
+	int			n;
+	int			current;
+	bool		typed;
+} Phase2State;
+
+static void
+phase2_error_callback(void *arg)
+{
+	Phase2State *st = arg;
+
+	if (geterrcode() == ST_ERRCODE_CONDITIONAL_CHECK_FAILED)
+		cancellation_report(st->actions, st->n, st->typed, st->current, true);
+}
+
+/* ---------------------------------------------------------------------
+ * transact_write
+ * ---------------------------------------------------------------------
+ */
+
+static const char *const put_fields[] = {
+	"TableName", "Item", "ConditionExpression", "ExpressionAttributeNames",
+	"ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure", NULL
+};
+static const char *const update_fields[] = {
+	"TableName", "Key", "UpdateExpression", "ConditionExpression",
+	"ExpressionAttributeNames", "ExpressionAttributeValues",
+	"ReturnValuesOnConditionCheckFailure", NULL
+};
+static const char *const delete_fields[] = {
+	"TableName", "Key", "ConditionExpression", "ExpressionAttributeNames",
+	"ExpressionAttributeValues", "ReturnValuesOnConditionCheckFailure", NULL
+};
+static const char *const transact_write_item_fields[] = {
+	"Put", "Update", "Delete", "ConditionCheck", NULL
+};
+
+static int
+cmp_actions(const void *a, const void *b)
+{
+	return strcmp((*(Action *const *) a)->keystr, (*(Action *const *) b)->keystr);
+}
+
+/* Parse one action of TransactItems. */
+static Action *
+parse_write_action(JsonbContainer *elem, int index, bool typed)
+{
+	Action	   *a = palloc0(sizeof(Action));
+	char	   *where = psprintf("TransactItems[%d]", index);
+	JsonbContainer *body = NULL;
+	char	   *cond;
+	char	   *rv;
+	Jsonb	   *values;
+
+	a->index = index;
+	st_check_fields(elem, transact_write_item_fields, where);
+	for (int k = 0; k < 4; k++)
+	{
+		JsonbContainer *c = st_field_object(elem, action_names[k], where, false);
+
+		if (c == NULL)
+			continue;
+		if (body != NULL)
+			st_validation_error(where, "must hold exactly one of Put, Update, Delete and ConditionCheck");
+		body = c;
+		a->kind = (ActionKind) k;
+	}
+	if (body == NULL)
+		st_validation_error(where, "must hold exactly one of Put, Update, Delete and ConditionCheck");
+	where = psprintf("%s.%s", where, action_names[a->kind]);
+	st_check_fields(body, a->kind == ACT_PUT ? put_fields :
+					a->kind == ACT_UPDATE ? update_fields : delete_fields, where);
+
+	a->req.table = st_table_by_name(st_field_string(body, "TableName", where, true));
+	values = st_field_jsonb(body, "ExpressionAttributeValues", where, false);
+	st_expr_context_init(&a->cx, st_field_jsonb(body, "ExpressionAttributeNames", where, false),
+						 values ? st_plain_item(values, typed) : NULL);
+	a->req.cx = &a->cx;
+
+	if (a->kind == ACT_PUT)
+	{
+		a->req.kind = ST_WRITE_PUT;
+		a->req.item = st_plain_item(st_field_jsonb(body, "Item", where, true), typed);
+		st_validate_item(a->req.item);
+		st_item_keys(a->req.table, a->req.item, a->req.keys);
+	}
+	else
+	{
+		a->req.kind = a->kind == ACT_UPDATE ? ST_WRITE_UPDATE : ST_WRITE_DELETE;
+		a->req.key = st_plain_item(st_field_jsonb(body, "Key", where, true), typed);
+		st_parse_key_arg(a->req.table, a->req.key, a->req.keys);
+	}
+	if (a->kind == ACT_UPDATE)
+	{
+		a->req.key_attrs = st_key_attr_list(a->req.table);
+		a->req.update = st_parse_update(&a->cx,
+										st_field_string(body, "UpdateExpression", where, true));
+	}
+	cond = st_field_string(body, "ConditionExpression", where, a->kind == ACT_CHECK);
+	if (cond)
+		a->req.condition = st_parse_condition(&a->cx, cond, "condition");
+	st_expr_check_unused(&a->cx);
+
+	rv = st_field_string(body, "ReturnValuesOnConditionCheckFailure", where, false);
+	if (rv && strcmp(rv, "ALL_OLD") == 0)
+		a->return_old = true;
+	else if (rv && strcmp(rv, "NONE") != 0)
+		st_validation_error(psprintf("%s.ReturnValuesOnConditionCheckFailure", where),
+							"must be NONE or ALL_OLD, not \"%s\"", rv);
+	a->keystr = st_key_string(a->req.table, a->req.keys);
+	return a;
+}
+
+/*
+ * Parse a TransactItems-like list into an array of elements, checking its
+ * size against singletable.transact_max_items.
+ */
+static JsonbValue *
+transact_elements(JsonbContainer *items, const char *what, int *n)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	JsonbValue *elems;
+	int			i = 0;
+
+	if (items == NULL || !JsonContainerIsArray(items) || JsonContainerIsScalar(items))
+		st_validation_error("TransactItems", "must be an array of actions");
+	*n = JsonContainerSize(items);
+	if (*n == 0)
+		st_validation_error("TransactItems", "must hold at least one action");
+	if (*n > st_transact_max_items)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many actions for %s: %d, the limit is %d", what, *n, st_transact_max_items),
+				 errdetail("ValidationException: Member must have length less than or equal to %d.",
+						   st_transact_max_items),
+				 errhint("The limit is the setting singletable.transact_max_items.")));
+	elems = palloc(sizeof(JsonbValue) * *n);
+	it = JsonbIteratorInit(items);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			st_validation_error(psprintf("TransactItems[%d]", i), "must be an object");
+		elems[i++] = v;
+	}
+	return elems;
+}
+
+static void
+check_one_action_per_item(Action **sorted, int n)
+{
+	for (int i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1]->keystr, sorted[i]->keystr) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("transaction request cannot include multiple operations on one item"),
+					 errdetail("ValidationException: Transaction request cannot include multiple operations on one item (TransactItems[%d] and TransactItems[%d]).",
+							   Min(sorted[i - 1]->index, sorted[i]->index),
+							   Max(sorted[i - 1]->index, sorted[i]->index))));
+}
+
+/*
+ * TransactWriteItems.  items is TransactItems: [{"Put": {...}}, {"Update":
+ * {...}}, {"Delete": {...}}, {"ConditionCheck": {...}}].  Returns {}.
+ */
+Jsonb *
+st_transact_write(JsonbContainer *items, bool typed)
+{
+	int			n;
+	JsonbValue *elems = transact_elements(items, "transact_write", &n);
+	Action	  **actions = palloc(sizeof(Action *) * n);
+	Action	  **sorted = palloc(sizeof(Action *) * n);
+	MemoryContext outer = CurrentMemoryContext;
+	bool		any_failed = false;
+	Phase2State p2;
+	ErrorContextCallback errcb;
+	JsonbParseState *state = NULL;
+
+	for (int i = 0; i < n; i++)
+		actions[i] = sorted[i] = parse_write_action(elems[i].val.binary.data, i, typed);
+	qsort(sorted, n, sizeof(Action *), cmp_actions);
+	check_one_action_per_item(sorted, n);
+
+	/* Phase 1: lock every target in canonical order. */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (int i = 0; i < n; i++)
+	{
+		Action	   *a = sorted[i];
+
+		if (SPI_execute_plan(get_lock_plan(a->req.table), a->req.keys, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not lock item");
+		if (SPI_processed > 0)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+			{
+				MemoryContext old = MemoryContextSwitchTo(outer);
+
+				a->old_item = DatumGetJsonbPCopy(d);
+				MemoryContextSwitchTo(old);
+			}
+		}
+	}
+	SPI_finish();
+
+	/* ... then evaluate every condition, in request order. */
+	for (int i = 0; i < n; i++)
+	{
+		Action	   *a = actions[i];
+
+		if (a->req.condition && !st_eval_condition(&a->cx, a->req.condition, a->old_item))
+			a->failed = any_failed = true;
+	}
+	if (any_failed)
+		cancellation_report(actions, n, typed, -1, false);
+
+	/* Phase 2: write. */
+	p2.actions = actions;
+	p2.n = n;
+	p2.typed = typed;
+	errcb.callback = phase2_error_callback;
+	errcb.arg = &p2;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	for (int i = 0; i < n; i++)
+	{
+		if (actions[i]->kind == ACT_CHECK)
+			continue;
+		p2.current = i;
+		(void) st_write_item(&actions[i]->req);
+	}
+	error_context_stack = errcb.previous;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/* ---------------------------------------------------------------------
+ * transact_get
+ * ---------------------------------------------------------------------
+ */
+
+static const char *const transact_get_item_fields[] = {"Get", NULL};
+static const char *const get_fields[] = {
+	"TableName", "Key", "ProjectionExpression", "ExpressionAttributeNames", NULL
+};
+
+/*
+ * TransactGetItems.  items is TransactItems: [{"Get": {"TableName", "Key",
+ * "ProjectionExpression", "ExpressionAttributeNames"}}].  Returns
+ * {"Responses": [{"Item": {...}} or {} when there is no item]}, in request
+ * order, all read at the statement's snapshot.
+ */
+Jsonb *
+st_transact_get(JsonbContainer *items, bool typed)
+{
+	int			n;
+	JsonbValue *elems = transact_elements(items, "transact_get", &n);
+	Action	  **actions = palloc(sizeof(Action *) * n);
+	Action	  **sorted = palloc(sizeof(Action *) * n);
+	StExpr	  **projections = palloc0(sizeof(StExpr *) * n);
+	JsonbParseState *state = NULL;
+
+	for (int i = 0; i < n; i++)
+	{
+		Action	   *a = palloc0(sizeof(Action));
+		char	   *where = psprintf("TransactItems[%d]", i);
+		JsonbContainer *body;
+		char	   *proj;
+
+		st_check_fields(elems[i].val.binary.data, transact_get_item_fields, where);
+		body = st_field_object(elems[i].val.binary.data, "Get", where, true);
+		where = psprintf("%s.Get", where);
+		st_check_fields(body, get_fields, where);
+		a->index = i;
+		a->req.table = st_table_by_name(st_field_string(body, "TableName", where, true));
+		a->req.key = st_plain_item(st_field_jsonb(body, "Key", where, true), typed);
+		st_parse_key_arg(a->req.table, a->req.key, a->req.keys);
+		st_expr_context_init(&a->cx, st_field_jsonb(body, "ExpressionAttributeNames", where, false), NULL);
+		proj = st_field_string(body, "ProjectionExpression", where, false);
+		if (proj)
+			projections[i] = st_parse_projection(&a->cx, proj);
+		st_expr_check_unused(&a->cx);
+		a->keystr = st_key_string(a->req.table, a->req.keys);
+		actions[i] = sorted[i] = a;
+	}
+	qsort(sorted, n, sizeof(Action *), cmp_actions);
+	check_one_action_per_item(sorted, n);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(&state, "Responses");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		Action	   *a = actions[i];
+		Jsonb	   *item = st_fetch_item(a->req.table, a->req.keys);
+
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		if (item)
+		{
+			if (projections[i])
+				item = st_apply_projection(&a->cx, projections[i], item);
+			st_push_key(&state, "Item");
+			st_push_item(&state, WJB_VALUE, st_out_item(item, typed));
+		}
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+static JsonbContainer *
+items_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		st_validation_error("TransactItems", "a value is required");
+	return &PG_GETARG_JSONB_P(0)->root;
+}
+
+/* transact_write(items jsonb) RETURNS jsonb */
+Datum
+st_sql_transact_write(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(st_transact_write(items_arg(fcinfo), false));
+}
+
+/* transact_get(items jsonb) RETURNS jsonb */
+Datum
+st_sql_transact_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(st_transact_get(items_arg(fcinfo), false));
+}

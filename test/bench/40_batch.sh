@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Batch benchmark: one batch call against the same work done one item at a
+# time, and execute() (the DynamoDB wire shape) against the plain call.
+# Called by test/bench/run (PGHOST/PGPORT/PGUSER/PGDATABASE, BENCH_TIME,
+# PG_BINDIR, BENCH_WORK set).  pgbench -M prepared, 2 clients, 2 threads; the
+# two sides alternate and each side's transactions are summed.  A pgbench
+# transaction is the same work on both sides:
+#   batch_write: 1 batch_write of 25 puts   vs  BEGIN; 25 put_item; COMMIT
+#   batch_get:   1 batch_get of 100 keys    vs  BEGIN; 100 get_item; COMMIT
+#   execute:     execute('GetItem', ...)    vs  get_item, same key
+# Targets: ratio >= 3 for the batches, >= 0.8 for execute.
+set -euo pipefail
+PGBENCH=${PG_BINDIR:+$PG_BINDIR/}pgbench
+work=${BENCH_WORK:-$(mktemp -d)}
+T=${BENCH_TIME:-10}
+PARTS=1000			# partitions of 100 items
+
+psql -q -X -v ON_ERROR_STOP=1 <<SQL
+DROP TABLE IF EXISTS bench_batch;
+SELECT singletable.create_table('bench_batch');
+INSERT INTO bench_batch(item)
+SELECT jsonb_build_object('PK', 'P#' || p, 'SK', 'I#' || lpad(i::text, 3, '0'),
+                          'status', 'PENDING', 'total', i * 7, 'tags', jsonb_build_array('a', 'b'))
+  FROM generate_series(1, $PARTS) p, generate_series(1, 100) i;
+VACUUM ANALYZE bench_batch;
+SQL
+
+# Each client writes its own partition (pgbench's :client_id) so the two
+# clients do not wait on each other's row locks.  The request text is a
+# literal with a marker that one replace() turns into the client's or the
+# random partition's key, on both sides alike, so building the request
+# costs the same per statement and little.
+item() { # $1 = sort key number
+	printf '{"PK": "W#@", "SK": "I#%03d", "status": "SHIPPED", "total": %d, "tags": ["x", "y"]}' "$1" "$1"
+}
+{
+	printf "SELECT singletable.batch_write(replace('{\"bench_batch\": ["
+	for i in $(seq 1 25); do
+		[ "$i" -gt 1 ] && printf ', '
+		printf '{"PutRequest": {"Item": %s}}' "$(item "$i")"
+	done
+	printf "]}', '@', :client_id::text)::jsonb);\n"
+} >"$work/batch_write_ours.sql"
+{
+	echo 'BEGIN;'
+	for i in $(seq 1 25); do
+		printf "SELECT singletable.put_item('bench_batch', replace('%s', '@', :client_id::text)::jsonb);\n" "$(item "$i")"
+	done
+	echo 'COMMIT;'
+} >"$work/batch_write_each.sql"
+
+{
+	echo '\set p random(1, '"$PARTS"')'
+	printf "SELECT singletable.batch_get(replace('{\"bench_batch\": {\"Keys\": ["
+	for i in $(seq 1 100); do
+		[ "$i" -gt 1 ] && printf ', '
+		printf '{"PK": "P#@", "SK": "I#%03d"}' "$i"
+	done
+	printf "]}}', '@', :p::text)::jsonb);\n"
+} >"$work/batch_get_ours.sql"
+{
+	echo '\set p random(1, '"$PARTS"')'
+	echo 'BEGIN;'
+	for i in $(seq 1 100); do
+		printf "SELECT singletable.get_item('bench_batch', replace('{\"PK\": \"P#@\", \"SK\": \"I#%03d\"}', '@', :p::text)::jsonb);\n" "$i"
+	done
+	echo 'COMMIT;'
+} >"$work/batch_get_each.sql"
+
+cat >"$work/execute_ours.sql" <<SQL
+\set p random(1, $PARTS)
+\set i random(1, 100)
+SELECT singletable.execute('GetItem', ('{"TableName": "bench_batch", "Key": {"PK": {"S": "P#' || :p || '"}, "SK": {"S": "I#' || lpad(:i::text, 3, '0') || '"}}}')::jsonb);
+SQL
+cat >"$work/execute_each.sql" <<SQL
+\set p random(1, $PARTS)
+\set i random(1, 100)
+SELECT singletable.get_item('bench_batch', ('{"PK": "P#' || :p || '", "SK": "I#' || lpad(:i::text, 3, '0') || '"}')::jsonb);
+SQL
+
+# Check every script once before timing it.
+for f in "$work"/batch_*_ours.sql "$work"/batch_*_each.sql "$work"/execute_*.sql; do
+	"$PGBENCH" -n -M prepared -t 1 -f "$f" >/dev/null 2>"$work/err" || { echo "bench script $f failed:"; cat "$work/err"; exit 1; }
+done
+
+run() {
+	"$PGBENCH" -n -M prepared -c 2 -j 2 -T "$T" -f "$1" 2>&1 |
+		awk '/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); print b[1] }'
+}
+
+compare() {
+	local name=$1 target=$2 ours=0 each=0 n
+	for round in 1 2; do
+		n=$(run "$work/${name}_ours.sql"); ours=$((ours + n))
+		n=$(run "$work/${name}_each.sql"); each=$((each + n))
+	done
+	awk -v name="$name" -v o="$ours" -v s="$each" -v t="$T" -v target="$target" 'BEGIN {
+		r = (s > 0 ? o / s : 0)
+		printf "%-12s ours %8.0f tps   one at a time %8.0f tps   ratio %.2f (target >= %s)%s\n",
+			name, o / (2 * t), s / (2 * t), r, target, (r >= target ? "" : "  BELOW TARGET") }'
+}
+
+compare batch_write 3
+compare batch_get 3
+compare execute 0.8
