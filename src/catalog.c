@@ -410,8 +410,9 @@ check_attr_name(const char *name, const char *what)
 				 errdetail("ValidationException: Key attribute names must be at most 255 bytes long.")));
 }
 
-static const char *
-key_column_type_sql(StKeyType type)
+/* The SQL type of a key column: text COLLATE "C", numeric or bytea. */
+const char *
+st_key_column_type_sql(StKeyType type)
 {
 	switch (type)
 	{
@@ -449,7 +450,7 @@ char *
 st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition)
 {
 	return psprintf("%s %s GENERATED ALWAYS AS (%s(item, %s, %s)) STORED",
-					quote_identifier(column), key_column_type_sql(type),
+					quote_identifier(column), st_key_column_type_sql(type),
 					key_function_sql(type), quote_literal_cstr(attr),
 					is_partition ? "true" : "false");
 }

@@ -129,21 +129,6 @@ st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks)
 	}
 }
 
-static const char *
-key_column_type_sql(StKeyType type)
-{
-	switch (type)
-	{
-		case ST_KEY_S:
-			return "pg_catalog.text COLLATE pg_catalog.\"C\"";
-		case ST_KEY_N:
-			return "pg_catalog.numeric";
-		case ST_KEY_B:
-			return "pg_catalog.bytea";
-	}
-	return NULL;
-}
-
 /* DynamoDB's rule for index names: 3 to 255 characters of [a-zA-Z0-9_.-]. */
 static void
 check_index_name(const char *name)
@@ -466,11 +451,13 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 					 qualified);
 	for (int i = 0; i < layout.ncols; i++)
 		appendStringInfo(&sql, ", %s %s NOT NULL", layout.column[i],
-						 key_column_type_sql(layout.type[i]));
+						 st_key_column_type_sql(layout.type[i]));
 	appendStringInfoString(&sql, ", PRIMARY KEY (");
 	for (int i = 0; i < layout.ncols; i++)
 		appendStringInfo(&sql, "%s%s", i ? ", " : "", layout.column[i]);
 	appendStringInfoString(&sql, "))");
+	/* old images in the change stream (include_indexes) need the whole row */
+	appendStringInfo(&sql, "; ALTER TABLE %s REPLICA IDENTITY FULL", qualified);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
