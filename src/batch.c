@@ -648,7 +648,7 @@ get_put_plan(StTable *t)
 		ctl.hcxt = CacheMemoryContext;
 		put_plans = hash_create("singletable batch put plans", 64, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(put_plans_invalidate, (Datum) 0);
+		st_on_relcache_invalidation(put_plans_invalidate);
 	}
 	entry = hash_search(put_plans, &t->relid, HASH_ENTER, &found);
 	if (!found)

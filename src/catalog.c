@@ -77,6 +77,43 @@ typedef struct StTableCacheEntry
 
 static HTAB *table_cache = NULL;
 
+/*
+ * PostgreSQL allows a backend only a few relcache callbacks, shared by every
+ * loaded extension, so singletable registers one and fans it out to each
+ * component's cache of per-table state (plans, facts).
+ */
+#define ST_MAX_RELCACHE_HOOKS 16
+static RelcacheCallbackFunction relcache_hooks[ST_MAX_RELCACHE_HOOKS];
+static int	n_relcache_hooks = 0;
+static bool relcache_callback_registered = false;
+
+static void
+relcache_fan_out(Datum arg, Oid relid)
+{
+	for (int i = 0; i < n_relcache_hooks; i++)
+		relcache_hooks[i] (arg, relid);
+}
+
+/*
+ * Have hook called on every relcache invalidation (relid, or InvalidOid
+ * for all).  Registering the same hook twice is a no-op.
+ */
+void
+st_on_relcache_invalidation(RelcacheCallbackFunction hook)
+{
+	for (int i = 0; i < n_relcache_hooks; i++)
+		if (relcache_hooks[i] == hook)
+			return;
+	if (n_relcache_hooks >= ST_MAX_RELCACHE_HOOKS)
+		elog(ERROR, "out of singletable relcache hook slots");
+	relcache_hooks[n_relcache_hooks++] = hook;
+	if (!relcache_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(relcache_fan_out, (Datum) 0);
+		relcache_callback_registered = true;
+	}
+}
+
 static void
 table_cache_invalidate_callback(Datum arg, Oid relid)
 {
@@ -107,7 +144,7 @@ table_cache_init(void)
 	ctl.hcxt = CacheMemoryContext;
 	table_cache = hash_create("singletable tables", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	CacheRegisterRelcacheCallback(table_cache_invalidate_callback, (Datum) 0);
+	st_on_relcache_invalidation(table_cache_invalidate_callback);
 }
 
 /* The OID of one of the extension's catalog tables, or InvalidOid. */

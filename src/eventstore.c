@@ -153,7 +153,7 @@ es_table_state(StTable *t)
 		ctl.hcxt = CacheMemoryContext;
 		es_tables = hash_create("singletable event store plans", 64, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(es_tables_invalidate, (Datum) 0);
+		st_on_relcache_invalidation(es_tables_invalidate);
 	}
 	entry = hash_search(es_tables, &t->relid, HASH_ENTER, &found);
 	if (!found)

@@ -272,7 +272,7 @@ rel_cache_init(void)
 							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	if (!rel_callback_registered)
 	{
-		CacheRegisterRelcacheCallback(rel_cache_invalidate, (Datum) 0);
+		st_on_relcache_invalidation(rel_cache_invalidate);
 		rel_callback_registered = true;
 	}
 }

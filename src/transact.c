@@ -119,7 +119,7 @@ get_lock_plan(StTable *t)
 		ctl.hcxt = CacheMemoryContext;
 		lock_plans = hash_create("singletable transact lock plans", 64, &ctl,
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(lock_plans_invalidate, (Datum) 0);
+		st_on_relcache_invalidation(lock_plans_invalidate);
 	}
 	entry = hash_search(lock_plans, &t->relid, HASH_ENTER, &found);
 	if (!found)
