@@ -5,6 +5,7 @@
 \pset footer off
 SET client_min_messages = warning;
 CREATE EXTENSION singletable;
+SET client_min_messages = notice;
 
 -- Capture the change stream from the start.
 SELECT 'slot created' AS stream FROM pg_create_logical_replication_slot('example', 'singletable');
@@ -14,14 +15,14 @@ SELECT singletable.create_table('app');
 SELECT singletable.create_index('app', 'GSI1', 'GSI1PK', 'GSI1SK');
 
 \echo '== users and their orders: PK = USER#<id>, SK = PROFILE | ORDER#<date>#<id>'
-SELECT singletable.put_item('app', '{"PK": "USER#ann", "SK": "PROFILE", "name": "Ann", "email": "ann@example.com"}');
-SELECT singletable.put_item('app', '{"PK": "USER#bob", "SK": "PROFILE", "name": "Bob", "email": "bob@example.com"}');
-SELECT singletable.put_item('app', jsonb_build_object(
+SELECT singletable.put_item('app', '{"PK": "USER#ann", "SK": "PROFILE", "name": "Ann", "email": "ann@example.com"}') AS ann_put;
+SELECT singletable.put_item('app', '{"PK": "USER#bob", "SK": "PROFILE", "name": "Bob", "email": "bob@example.com"}') AS bob_put;
+SELECT count(*) AS orders_put FROM (SELECT singletable.put_item('app', jsonb_build_object(
 	'PK', 'USER#' || u, 'SK', format('ORDER#2026-11-%s#%s', lpad(d::text, 2, '0'), u || d),
 	'total', d * 10 + 0.99, 'status', s,
 	'GSI1PK', 'ORDER_STATUS#' || s, 'GSI1SK', format('2026-11-%s', lpad(d::text, 2, '0'))))
   FROM (VALUES ('ann', 1, 'shipped'), ('ann', 5, 'pending'), ('ann', 9, 'shipped'),
-               ('bob', 2, 'shipped'), ('bob', 7, 'pending')) AS o(u, d, s);
+               ('bob', 2, 'shipped'), ('bob', 7, 'pending')) AS o(u, d, s)) AS puts;
 
 \echo '-- Ann''s orders, newest first: begins_with on the sort key'
 SELECT item->>'SK' AS order, item->>'total' AS total, item->>'status' AS status
@@ -42,11 +43,13 @@ SELECT item->>'PK' AS user, item->>'SK' AS order
 	index => 'GSI1') AS item;
 
 \echo '== the forum: CATEGORY#<c> / TOPIC#<t> / POST#<t>#<n>, read a page at a time'
-SELECT singletable.put_item('app', jsonb_build_object('PK', 'CATEGORY#postgres', 'SK', 'TOPIC#' || t, 'title', 'Topic ' || t))
-  FROM generate_series(1, 3) t;
-SELECT singletable.put_item('app', jsonb_build_object('PK', 'TOPIC#1', 'SK', 'POST#' || lpad(n::text, 4, '0'),
-	'author', CASE WHEN n % 2 = 0 THEN 'ann' ELSE 'bob' END, 'body', 'post number ' || n))
-  FROM generate_series(1, 12) n;
+SELECT count(*) AS topics_put FROM (
+	SELECT singletable.put_item('app', jsonb_build_object('PK', 'CATEGORY#postgres', 'SK', 'TOPIC#' || t, 'title', 'Topic ' || t))
+	  FROM generate_series(1, 3) t) AS puts;
+SELECT count(*) AS posts_put FROM (
+	SELECT singletable.put_item('app', jsonb_build_object('PK', 'TOPIC#1', 'SK', 'POST#' || lpad(n::text, 4, '0'),
+		'author', CASE WHEN n % 2 = 0 THEN 'ann' ELSE 'bob' END, 'body', 'post number ' || n))
+	  FROM generate_series(1, 12) n) AS puts;
 \echo '-- first page of 5 posts'
 SELECT singletable.query('app', 'PK = :t AND begins_with(SK, :p)',
 	"values" => '{":t": "TOPIC#1", ":p": "POST#"}', "limit" => 5, projection => 'SK, author') AS page \gset
@@ -78,7 +81,13 @@ SELECT sum(CASE e->>'eventType' WHEN 'MoneyDeposited' THEN (e->'eventData'->>'am
        max((e->>'eventVersion')::int) AS version
   FROM singletable.read_stream('app', 'ACCOUNT#acc-1') AS e;
 
-\echo '== the change stream: DynamoDB Streams records, in commit order (first 6)'
-SELECT data::jsonb - 'dynamodb' AS record, data::jsonb -> 'dynamodb' -> 'Keys' AS keys
-  FROM pg_logical_slot_peek_changes('example', NULL, 6);
+\echo '== the change stream: DynamoDB Streams records, one per item change, in commit order'
+SELECT r->>'eventName' AS event, r->>'tableName' AS tbl, r->'dynamodb'->'Keys' AS keys,
+       r->'dynamodb'->>'SequenceNumber' AS sequence_number
+  FROM (SELECT data::jsonb AS r FROM pg_logical_slot_peek_changes('example', NULL, NULL)) AS s
+ LIMIT 8;
+\echo '-- the conditional update above, as a MODIFY record with both images'
+SELECT jsonb_pretty((r->'dynamodb') - 'Keys') AS modify_record
+  FROM (SELECT data::jsonb AS r FROM pg_logical_slot_peek_changes('example', NULL, NULL)) AS s
+ WHERE r->>'eventName' = 'MODIFY' LIMIT 1;
 SELECT count(*) AS records_waiting FROM pg_logical_slot_peek_changes('example', NULL, NULL);
