@@ -226,6 +226,19 @@ SELECT count(*) FROM singletable.query_items('app', 'PK = :pk', "values" => '{":
 SELECT singletable.query('app', 'GSI1PK = :s', index => 'GSI1', "values" => '{":s": "STATUS#1"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
+-- an index table with policies of its own is read through SQL, under them
+ALTER TABLE "app__GSI1" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_cust1 ON "app__GSI1" FOR SELECT TO query_reader USING (pk = 'CUST#1');
+GRANT SELECT ON "app__GSI1" TO query_reader;
+SET ROLE query_reader;
+SELECT singletable.query('app', 'GSI1PK = :s', index => 'GSI1', "values" => '{":s": "STATUS#1"}', "limit" => 2);
+SELECT singletable.query('app', 'GSI1PK = :s', index => 'GSI1', "values" => '{":s": "STATUS#1"}', "limit" => 2,
+	start_key => '{"GSI1PK": "STATUS#1", "GSI1SK": "DAY#0", "PK": "CUST#1", "SK": "INV#35"}');
+SELECT jsonb_path_query_array(singletable.query('app', 'GSI1PK = :s', index => 'GSI1', "values" => '{":s": "STATUS#1"}', forward => false), '$.Items[*].SK') AS all_cust1;
+RESET ROLE;
+DROP POLICY only_cust1 ON "app__GSI1";
+ALTER TABLE "app__GSI1" DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON "app__GSI1" FROM query_reader;
 -- the owner is not subject to the policy
 SELECT singletable.query('app', 'PK = :pk', "values" => '{":pk": "USER#1"}', "limit" => 1) ->> 'Count' AS owner_count;
 ALTER TABLE app DISABLE ROW LEVEL SECURITY;

@@ -136,8 +136,10 @@ typedef struct Reader
 /* Where a read puts the items it returns. */
 typedef struct ItemSink
 {
-	/* page mode */
-	JsonbParseState *state;
+	/* page mode: the Items array being assembled (see page_add_item) */
+	StringInfoData items;		/* the array's data area */
+	StringInfoData entries;		/* its JEntry words */
+	int			nitems;
 	/* set mode */
 	Tuplestorestate *tupstore;
 	TupleDesc	tupdesc;
@@ -985,6 +987,132 @@ reader_close(Reader *r)
  * ------------------------------------------------------------------------
  */
 
+/*
+ * A page is assembled directly in jsonb's binary format: each item's stored
+ * container is copied once into the Items array, instead of being expanded
+ * into JsonbValues and serialized again (pushJsonbValue), which would cost
+ * more than reading the items.  The layout is jsonb_util.c's: a container is
+ * a header word (count and kind), one JEntry per child (every
+ * JB_OFFSET_STRIDE'th holding the end offset of its child's data, the others
+ * its length), then the children's data; a child container or numeric
+ * starts at a 4-byte boundary, and the padding before it counts in its
+ * length.  An object's keys come first, sorted by length then bytes.
+ */
+static void
+pad_to_int(StringInfo buf)
+{
+	int			padlen = INTALIGN(buf->len) - buf->len;
+
+	if (padlen > 0)
+		appendBinaryStringInfo(buf, "\0\0\0", padlen);
+}
+
+static void
+append_uint32(StringInfo buf, uint32 v)
+{
+	appendBinaryStringInfo(buf, (char *) &v, sizeof(uint32));
+}
+
+static void
+page_init(ItemSink *sink)
+{
+	initStringInfo(&sink->items);
+	initStringInfo(&sink->entries);
+	sink->nitems = 0;
+}
+
+/* Append an item (an object) to the page's Items array. */
+static void
+page_add_item(ItemSink *sink, Jsonb *item)
+{
+	int			start = sink->items.len;
+	uint32		len;
+	JEntry		entry;
+
+	if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item))
+		elog(ERROR, "item is not a JSON object");
+	/* the data area starts 4-byte aligned, so aligning within it suffices */
+	pad_to_int(&sink->items);
+	appendBinaryStringInfo(&sink->items, (char *) &item->root, VARSIZE(item) - VARHDRSZ);
+	len = sink->items.len - start;
+	if (sink->items.len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb array elements exceeds the maximum of %u bytes",
+						JENTRY_OFFLENMASK)));
+	if (sink->nitems % JB_OFFSET_STRIDE == 0)
+		entry = JENTRY_ISCONTAINER | JENTRY_HAS_OFF | sink->items.len;
+	else
+		entry = JENTRY_ISCONTAINER | len;
+	append_uint32(&sink->entries, entry);
+	sink->nitems++;
+}
+
+/*
+ * The page as jsonb: {"Count": n, "Items": [...], "ScannedCount": n[,
+ * "LastEvaluatedKey": {...}]} (in jsonb's key order).
+ */
+static Jsonb *
+page_finish(ItemSink *sink, ReadResult *res)
+{
+	static const char *const keys[] = {"Count", "Items", "ScannedCount", "LastEvaluatedKey"};
+	int			npairs = res->stopped ? 4 : 3;
+	JEntry		entries[8];
+	StringInfoData buf;
+	int			entries_at;
+	int			data_at;
+	int			start;
+
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	append_uint32(&buf, JB_FOBJECT | npairs);
+	entries_at = buf.len;
+	appendStringInfoSpaces(&buf, 2 * npairs * sizeof(JEntry));
+	data_at = buf.len;
+
+	for (int i = 0; i < npairs; i++)
+	{
+		int			len = strlen(keys[i]);
+
+		appendBinaryStringInfo(&buf, keys[i], len);
+		entries[i] = (i % JB_OFFSET_STRIDE == 0) ?
+			(JENTRY_ISSTRING | JENTRY_HAS_OFF | (buf.len - data_at)) : (JENTRY_ISSTRING | len);
+	}
+	for (int i = 0; i < npairs; i++)
+	{
+		start = buf.len;
+		pad_to_int(&buf);
+		if (i == 0 || i == 2)
+		{
+			Numeric		n = int64_to_numeric(i == 0 ? res->count : res->scanned);
+
+			appendBinaryStringInfo(&buf, (char *) n, VARSIZE(n));
+			entries[npairs + i] = JENTRY_ISNUMERIC | (buf.len - start);
+		}
+		else if (i == 1)
+		{
+			append_uint32(&buf, JB_FARRAY | sink->nitems);
+			appendBinaryStringInfo(&buf, sink->entries.data, sink->entries.len);
+			appendBinaryStringInfo(&buf, sink->items.data, sink->items.len);
+			entries[npairs + i] = JENTRY_ISCONTAINER | (buf.len - start);
+		}
+		else
+		{
+			appendBinaryStringInfo(&buf, (char *) &res->last_key->root,
+								   VARSIZE(res->last_key) - VARHDRSZ);
+			entries[npairs + i] = JENTRY_ISCONTAINER | (buf.len - start);
+		}
+		if (buf.len - data_at > JENTRY_OFFLENMASK)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("total size of jsonb object elements exceeds the maximum of %u bytes",
+							JENTRY_OFFLENMASK)));
+	}
+	memcpy(buf.data + entries_at, entries, 2 * npairs * sizeof(JEntry));
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
+}
+
 /* The key of the reader's current row as a JSON object. */
 static Jsonb *
 current_key(Reader *r)
@@ -1052,17 +1180,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 				tuplestore_putvalues(sink->tupstore, sink->tupdesc, &value, &isnull);
 			}
 			else
-			{
-				Jsonb	   *copy = palloc(VARSIZE(out));
-				JsonbValue	jv;
-
-				/* the page's JsonbValues point into the copy */
-				memcpy(copy, out, VARSIZE(out));
-				jv.type = jbvBinary;
-				jv.val.binary.data = &copy->root;
-				jv.val.binary.len = VARSIZE(copy) - VARHDRSZ;
-				pushJsonbValue(&sink->state, WJB_ELEM, &jv);
-			}
+				page_add_item(sink, out);
 		}
 		MemoryContextReset(itemcxt);
 
@@ -1104,28 +1222,6 @@ run_reader(ReadRequest *req, ItemSink *sink, ReadResult *res)
 	}
 }
 
-static void
-push_key(JsonbParseState **state, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &k);
-}
-
-static void
-push_count(JsonbParseState **state, const char *key, int64 n)
-{
-	JsonbValue	v;
-
-	push_key(state, key);
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(n);
-	pushJsonbValue(state, WJB_VALUE, &v);
-}
-
 /*
  * Read one page: {"Items": [...], "Count": n, "ScannedCount": n,
  * "LastEvaluatedKey": {...}}, the last only when the page stopped at the
@@ -1136,28 +1232,23 @@ read_page(ReadRequest *req)
 {
 	ItemSink	sink;
 	ReadResult	res;
-	JsonbValue	jv;
 
 	req->max_bytes = ST_PAGE_MAX_BYTES;
 	memset(&sink, 0, sizeof(sink));
-	pushJsonbValue(&sink.state, WJB_BEGIN_OBJECT, NULL);
-	push_key(&sink.state, "Items");
-	pushJsonbValue(&sink.state, WJB_BEGIN_ARRAY, NULL);
-
+	page_init(&sink);
 	run_reader(req, &sink, &res);
-
-	pushJsonbValue(&sink.state, WJB_END_ARRAY, NULL);
-	push_count(&sink.state, "Count", res.count);
-	push_count(&sink.state, "ScannedCount", res.scanned);
-	if (res.stopped)
+#ifdef USE_ASSERT_CHECKING
 	{
-		push_key(&sink.state, "LastEvaluatedKey");
-		jv.type = jbvBinary;
-		jv.val.binary.data = &res.last_key->root;
-		jv.val.binary.len = VARSIZE(res.last_key) - VARHDRSZ;
-		pushJsonbValue(&sink.state, WJB_VALUE, &jv);
+		/* the hand-assembled page must be exactly what jsonb_in would build */
+		Jsonb	   *page = page_finish(&sink, &res);
+		Datum		txt = DirectFunctionCall1(jsonb_out, JsonbPGetDatum(page));
+		Jsonb	   *again = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, txt));
+
+		Assert(VARSIZE(page) == VARSIZE(again) && memcmp(page, again, VARSIZE(page)) == 0);
+		return page;
 	}
-	return JsonbValueToJsonb(pushJsonbValue(&sink.state, WJB_END_OBJECT, NULL));
+#endif
+	return page_finish(&sink, &res);
 }
 
 /* ------------------------------------------------------------------------
