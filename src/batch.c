@@ -27,7 +27,6 @@
 #include "nodes/value.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -597,77 +596,11 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 
 /*
  * Unconditional puts to one table are applied by one multi-row upsert,
- * the same statement put_item runs per item (items.c's PLAN_UPSERT) over
- * an array: each row gets the same checks, triggers and policies, in one
+ * the same statement put_item runs per item (ST_STMT_UPSERT) over an
+ * array: each row gets the same checks, triggers and policies, in one
  * executor run instead of one per item.  Keys are unique within a batch,
- * so no row is affected twice.  Kept plans per table, as items.c keeps
- * its own.
+ * so no row is affected twice.  The plan is kept per table (plans.c).
  */
-typedef struct PutPlan
-{
-	Oid			relid;			/* hash key */
-	SPIPlanPtr	plan;
-} PutPlan;
-
-static HTAB *put_plans = NULL;
-
-static void
-put_plans_invalidate(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	PutPlan    *entry;
-
-	if (put_plans == NULL)
-		return;
-	hash_seq_init(&status, put_plans);
-	while ((entry = hash_seq_search(&status)) != NULL)
-	{
-		if (OidIsValid(relid) && entry->relid != relid)
-			continue;
-		if (entry->plan)
-			SPI_freeplan(entry->plan);
-		entry->plan = NULL;
-	}
-}
-
-/* Must be called inside SPI_connect. */
-static SPIPlanPtr
-get_put_plan(StTable *t)
-{
-	PutPlan    *entry;
-	bool		found;
-	Oid			argtype = JSONBARRAYOID;
-	char	   *sql;
-
-	if (put_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(PutPlan);
-		ctl.hcxt = CacheMemoryContext;
-		put_plans = hash_create("singletable batch put plans", 64, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		st_on_relcache_invalidation(put_plans_invalidate);
-	}
-	entry = hash_search(put_plans, &t->relid, HASH_ENTER, &found);
-	if (!found)
-		entry->plan = NULL;
-	if (entry->plan)
-		return entry->plan;
-	sql = psprintf("INSERT INTO %s AS t (item) SELECT i FROM pg_catalog.unnest($1) AS i "
-				   "ON CONFLICT %s DO UPDATE SET item = EXCLUDED.item",
-				   quote_qualified_identifier(t->schema_name, t->table_name),
-				   t->sk_attr ? "(pk, sk)" : "(pk)");
-	entry->plan = SPI_prepare(sql, 1, &argtype);
-	if (entry->plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-			 SPI_result_code_string(SPI_result));
-	SPI_keepplan(entry->plan);
-	return entry->plan;
-}
-
-/* Apply the unconditional puts of writes[] to table t in one statement. */
 static void
 put_many(StTable *t, List *writes)
 {
@@ -686,7 +619,7 @@ put_many(StTable *t, List *writes)
 	arg = PointerGetDatum(construct_array(items, n, JSONBOID, -1, false, TYPALIGN_INT));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_plan(get_put_plan(t), &arg, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT_MANY), &arg, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not put items");
 	SPI_finish();
 }

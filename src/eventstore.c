@@ -83,12 +83,10 @@ typedef enum EsPlanKind
 	ES_FIND_IDS,				/* events after a version holding given ids */
 	ES_READ_FORWARD,			/* events in [from, to], ascending, LIMIT */
 	ES_READ_BACKWARD,			/* events in [from, to], descending, LIMIT */
-	ES_LATEST_SNAPSHOT,			/* newest SNAPSHOT# item */
-	ES_PUT_SNAPSHOT,			/* upsert a SNAPSHOT# item */
-	NUM_ES_PLANS
+	ES_LATEST_SNAPSHOT			/* newest SNAPSHOT# item */
 } EsPlanKind;
 
-/* Per-table state: kept plans and the events-by-type setting. */
+/* Per-table state: the events-by-type setting (plans live in plans.c). */
 typedef struct EsTable
 {
 	Oid			relid;			/* hash key */
@@ -97,7 +95,6 @@ typedef struct EsTable
 	bool		by_type;
 	char	   *type_pk;		/* in CacheMemoryContext, when by_type */
 	char	   *type_sk;
-	SPIPlanPtr	plans[NUM_ES_PLANS];
 } EsTable;
 
 static HTAB *es_tables = NULL;
@@ -135,8 +132,8 @@ es_tables_invalidate(Datum arg, Oid relid)
 }
 
 /*
- * A table's event-store state, reset when invalidated.  Plans are freed
- * here rather than in the callback, which may run while one executes.
+ * A table's event-store state, reset here when invalidated rather than in
+ * the callback, which may run while it is in use.
  */
 static EsTable *
 es_table_state(StTable *t)
@@ -166,12 +163,6 @@ es_table_state(StTable *t)
 	}
 	else if (!entry->valid)
 	{
-		for (int i = 0; i < NUM_ES_PLANS; i++)
-		{
-			if (entry->plans[i])
-				SPI_freeplan(entry->plans[i]);
-			entry->plans[i] = NULL;
-		}
 		if (entry->type_pk)
 			pfree(entry->type_pk);
 		if (entry->type_sk)
@@ -185,28 +176,22 @@ es_table_state(StTable *t)
 }
 
 /*
- * The kept SPI plan of one kind for a table, prepared on first use.  Must be
- * called inside SPI_connect.  Operators and functions are schema-qualified
- * so that the caller's search_path cannot redirect them.
+ * The SQL of the event store's statements (plans.c keeps their plans).
+ * Operators and functions are schema-qualified so that the caller's
+ * search_path cannot redirect them.
  */
-static SPIPlanPtr
-es_plan(StTable *t, EsPlanKind kind)
+static char *
+es_build_statement(StTable *t, int kind, Oid *argtypes, int *nargs_out)
 {
-	EsTable    *entry = es_table_state(t);
 	char	   *rel;
 	char	   *sql = NULL;
-	Oid			argtypes[4];
 	int			nargs = 0;
-	SPIPlanPtr	plan;
 	const char *events_range = "pk OPERATOR(pg_catalog.=) $1 "
 		"AND sk OPERATOR(pg_catalog.>=) $2 AND sk OPERATOR(pg_catalog.<=) $3";
 
-	if (entry->plans[kind])
-		return entry->plans[kind];
-
 	rel = quote_qualified_identifier(t->schema_name, t->table_name);
 	argtypes[0] = TEXTOID;
-	switch (kind)
+	switch ((EsPlanKind) kind)
 	{
 		case ES_LOCK_VERSION:
 		case ES_READ_VERSION:
@@ -274,21 +259,16 @@ es_plan(StTable *t, EsPlanKind kind)
 						   "ORDER BY sk DESC LIMIT 1", rel);
 			nargs = 1;
 			break;
-		case ES_PUT_SNAPSHOT:
-			sql = psprintf("INSERT INTO %s AS t (item) VALUES ($1) ON CONFLICT (pk, sk) "
-						   "DO UPDATE SET item = EXCLUDED.item", rel);
-			argtypes[0] = JSONBOID;
-			nargs = 1;
-			break;
-		case NUM_ES_PLANS:
-			break;
 	}
-	plan = SPI_prepare(sql, nargs, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	entry->plans[kind] = plan;
-	return plan;
+	*nargs_out = nargs;
+	return sql;
+}
+
+/* The kept plan of one of the event store's statements.  Inside SPI_connect. */
+static SPIPlanPtr
+es_plan(StTable *t, EsPlanKind kind)
+{
+	return st_table_plan(t, es_build_statement, (int) kind);
 }
 
 /*
@@ -1223,7 +1203,7 @@ st_sql_save_snapshot(PG_FUNCTION_ARGS)
 	}
 	push_attr(&ps, "timestamp", string_value(&v, iso_timestamp(GetCurrentTimestamp()), -1));
 	args[0] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL)));
-	if (SPI_execute_plan(es_plan(t, ES_PUT_SNAPSHOT), args, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not save the snapshot of stream \"%s\"", stream);
 	SPI_finish();
 	PG_RETURN_VOID();

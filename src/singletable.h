@@ -21,6 +21,7 @@
 
 #include "postgres.h"
 #include "access/attnum.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
@@ -139,6 +140,28 @@ extern Size st_item_size(Jsonb *item);
 extern const char *st_value_type_name(const JsonbValue *v);
 extern void st_validate_number(Numeric num, const char *attr);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
+
+/*
+ * plans.c: kept SPI plans per table.  A component names its statements by
+ * its builder function and a kind number; st_item_plan() serves the item
+ * statements every writer shares.
+ */
+#define ST_PLAN_MAX_ARGS 8
+typedef char *(*StPlanBuilder) (StTable *table, int kind, Oid *argtypes, int *nargs);
+
+typedef enum StItemStatement
+{
+	ST_STMT_UPSERT,				/* INSERT (item) .. ON CONFLICT DO UPDATE; $1 item */
+	ST_STMT_UPSERT_MANY,		/* the same over unnest($1 jsonb[]) */
+	ST_STMT_INSERT_IF_ABSENT,	/* INSERT .. ON CONFLICT DO NOTHING; $1 item */
+	ST_STMT_LOCK,				/* SELECT item .. FOR UPDATE; $1[, $2] key */
+	ST_STMT_UPDATE,				/* UPDATE .. SET item = $n; key, then item */
+	ST_STMT_DELETE,				/* DELETE .. RETURNING item; key */
+	ST_STMT_SELECT				/* SELECT item; key */
+} StItemStatement;
+
+extern SPIPlanPtr st_table_plan(StTable *table, StPlanBuilder build, int kind);
+extern SPIPlanPtr st_item_plan(StTable *table, StItemStatement stmt);
 
 /* typedjson.c: DynamoDB typed JSON ({"S":..}, {"N":..}, {"M":..} ...) */
 extern Jsonb *st_to_typed_item(Jsonb *item);

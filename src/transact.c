@@ -35,7 +35,6 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -69,76 +68,6 @@ typedef struct Action
 	Jsonb	   *old_item;		/* the locked item, or NULL */
 	bool		failed;
 } Action;
-
-/* ---------------------------------------------------------------------
- * Lock plans: SELECT item FROM tbl WHERE key FOR UPDATE, one per table
- * ---------------------------------------------------------------------
- */
-typedef struct LockPlan
-{
-	Oid			relid;			/* hash key */
-	SPIPlanPtr	plan;
-} LockPlan;
-
-static HTAB *lock_plans = NULL;
-
-static void
-lock_plans_invalidate(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	LockPlan   *entry;
-
-	if (lock_plans == NULL)
-		return;
-	hash_seq_init(&status, lock_plans);
-	while ((entry = hash_seq_search(&status)) != NULL)
-	{
-		if (OidIsValid(relid) && entry->relid != relid)
-			continue;
-		if (entry->plan)
-			SPI_freeplan(entry->plan);
-		entry->plan = NULL;
-	}
-}
-
-/* Must be called inside SPI_connect. */
-static SPIPlanPtr
-get_lock_plan(StTable *t)
-{
-	LockPlan   *entry;
-	bool		found;
-	Oid			argtypes[2];
-	char	   *sql;
-
-	if (lock_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(LockPlan);
-		ctl.hcxt = CacheMemoryContext;
-		lock_plans = hash_create("singletable transact lock plans", 64, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		st_on_relcache_invalidation(lock_plans_invalidate);
-	}
-	entry = hash_search(lock_plans, &t->relid, HASH_ENTER, &found);
-	if (!found)
-		entry->plan = NULL;
-	if (entry->plan)
-		return entry->plan;
-
-	argtypes[0] = st_key_type_oid(t->pk_type);
-	argtypes[1] = t->sk_attr ? st_key_type_oid(t->sk_type) : InvalidOid;
-	sql = psprintf("SELECT item FROM %s WHERE %s FOR UPDATE",
-				   quote_qualified_identifier(t->schema_name, t->table_name),
-				   t->sk_attr ? "pk = $1 AND sk = $2" : "pk = $1");
-	entry->plan = SPI_prepare(sql, t->sk_attr ? 2 : 1, argtypes);
-	if (entry->plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-			 SPI_result_code_string(SPI_result));
-	SPI_keepplan(entry->plan);
-	return entry->plan;
-}
 
 /* ---------------------------------------------------------------------
  * Cancellation reasons
@@ -401,7 +330,7 @@ st_transact_write(JsonbContainer *items, bool typed)
 	{
 		Action	   *a = sorted[i];
 
-		if (SPI_execute_plan(get_lock_plan(a->req.table), a->req.keys, NULL, false, 1) != SPI_OK_SELECT)
+		if (SPI_execute_plan(st_item_plan(a->req.table, ST_STMT_LOCK), a->req.keys, NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not lock item");
 		if (SPI_processed > 0)
 		{
