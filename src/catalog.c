@@ -41,6 +41,8 @@
 #include "utils/syscache.h"
 #include "utils/regproc.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_index.h"
 
 #include "singletable.h"
 
@@ -227,6 +229,55 @@ load_indexes(Oid relid, Snapshot snapshot)
 }
 
 /*
+ * Does rel have the columns and primary key the catalog row t promises:
+ * item jsonb, pk and sk of the key types (text COLLATE "C", numeric,
+ * bytea), primary key (pk[, sk])?  Every reader of a singletable table
+ * trusts this layout (the direct btree and heap reads interpret the
+ * columns' Datums by it), and a catalog row is writable by the owner of
+ * the table it names, so a row naming a table of another shape must not
+ * be believed: it would let any user who can create a table, even a
+ * temporary one, crash the server.
+ */
+static bool
+table_layout_ok(Relation rel, StTable *t)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			nkeys = t->sk_attr ? 2 : 1;
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+	HeapTuple	indtup;
+	bool		ok;
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION || desc->natts < 1 + nkeys)
+		return false;
+	for (int i = 0; i <= nkeys; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		StKeyType	type = i == 1 ? t->pk_type : t->sk_type;
+		Oid			typid = i == 0 ? JSONBOID : st_key_type_oid(type);
+		const char *name = i == 0 ? "item" : i == 1 ? "pk" : "sk";
+
+		if (att->attisdropped || att->atttypid != typid ||
+			strcmp(NameStr(att->attname), name) != 0 ||
+			(i > 0 && type == ST_KEY_S && att->attcollation != C_COLLATION_OID))
+			return false;
+	}
+	if (!OidIsValid(pkey))
+		return false;
+	indtup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkey));
+	if (!HeapTupleIsValid(indtup))
+		return false;
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT(indtup);
+
+		ok = ind->indnkeyatts == nkeys && ind->indnatts == nkeys;
+		for (int i = 0; ok && i < nkeys; i++)
+			ok = ind->indkey.values[i] == ST_ATTNUM_PK + i;
+	}
+	ReleaseSysCache(indtup);
+	return ok;
+}
+
+/*
  * Read one table's catalog row into a new StTable allocated in the current
  * memory context, or return NULL when the relation is not a singletable
  * table.
@@ -277,11 +328,20 @@ load_table(Oid relid)
 			t = NULL;			/* dropped under us */
 		else
 		{
+			bool		layout_ok = table_layout_ok(trel, t);
+
 			t->pkey_index = RelationGetPrimaryKeyIndex(trel);
 			t->row_security = trel->rd_rel->relrowsecurity;
 			t->table_name = pstrdup(RelationGetRelationName(trel));
 			t->schema_name = get_namespace_name(RelationGetNamespace(trel));
 			relation_close(trel, AccessShareLock);
+			if (!layout_ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("table \"%s\" does not have the layout of a singletable table",
+								t->table_name),
+						 errdetail("Its columns or primary key do not match its row in singletable.tables."),
+						 errhint("Create singletable tables with singletable.create_table().")));
 			t->indexes = load_indexes(relid, snapshot);
 		}
 	}
@@ -518,6 +578,7 @@ st_sql_create_table(PG_FUNCTION_ARGS)
 	StKeyType	sk_type = ST_KEY_S;
 	char	   *stream_view;
 	RangeVar   *rv;
+	Oid			nspid;
 	char	   *qualified;
 	StringInfoData sql;
 	Oid			relid;
@@ -562,7 +623,19 @@ st_sql_create_table(PG_FUNCTION_ARGS)
 
 	rv = makeRangeVarFromNameList(stringToQualifiedNameList(name));
 	/* raises "schema does not exist" and checks CREATE privilege on it */
-	RangeVarGetAndCheckCreationNamespace(rv, NoLock, NULL);
+	nspid = RangeVarGetAndCheckCreationNamespace(rv, NoLock, NULL);
+
+	/*
+	 * A temporary table vanishes at the end of its session without the
+	 * sql_drop event that removes catalog rows, leaving a row behind whose
+	 * OID a later table may be given.
+	 */
+	if (isAnyTempNamespace(nspid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a singletable table cannot be temporary"),
+				 errdetail("ValidationException: Table %s would be created in a temporary schema.", name),
+				 errhint("Create it in an ordinary schema.")));
 	if (OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_TABLE),

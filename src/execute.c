@@ -1267,8 +1267,8 @@ op_list_tables(JsonbContainer *r)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("SELECT name FROM singletable.list_tables() AS name "
-							  "WHERE $1 IS NULL OR name COLLATE \"C\" > $1 "
-							  "ORDER BY name COLLATE \"C\" LIMIT $2",
+							  "WHERE $1 IS NULL OR name COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.>) $1 "
+							  "ORDER BY name COLLATE pg_catalog.\"C\" LIMIT $2",
 							  2, types, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list tables");
 	n = SPI_processed;

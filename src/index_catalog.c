@@ -99,13 +99,14 @@ st_index_table_btree(Relation irel)
 
 /*
  * The keyspace of an index: its table, the btree over its key columns and
- * the key attributes in btree order.  Takes AccessShareLock on the index
- * table.
+ * the key attributes in btree order.  Takes AccessShareLock on the base
+ * table and the index table, and checks that the index table is the index's.
  */
 void
 st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks)
 {
 	StIndexLayout layout;
+	Relation	base;
 	Relation	irel;
 
 	st_index_layout(table, index, &layout);
@@ -113,7 +114,19 @@ st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks)
 	ks->table = table;
 	ks->index = index;
 	ks->relid = index->relid;
+
+	/*
+	 * Readers of an index check privileges on the base table only, then read
+	 * the index table directly: make sure it is the table create_index made
+	 * for this index (same owner, the layout's columns), as the maintenance
+	 * trigger does before writing it, so that a catalog row pointing at
+	 * someone else's table cannot expose that table.  The base table is
+	 * locked first, as DROP TABLE of the base locks the two.
+	 */
+	base = table_open(table->relid, AccessShareLock);
 	irel = table_open(index->relid, AccessShareLock);
+	st_index_check_table(base, irel, index, &layout);
+	table_close(base, NoLock);
 	ks->btree = st_index_table_btree(irel);
 	table_close(irel, NoLock);
 	ks->pk_attr = index->pk_attr;
@@ -266,8 +279,8 @@ trigger_exists(Oid relid)
 	Datum		arg = ObjectIdGetDatum(relid);
 	Oid			argtype = OIDOID;
 
-	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = '"
-							  ST_INDEX_TRIGGER_NAME "'",
+	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) $1 "
+							  "AND tgname OPERATOR(pg_catalog.=) '" ST_INDEX_TRIGGER_NAME "'::pg_catalog.name",
 							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_trigger");
 	return SPI_processed > 0;
@@ -579,7 +592,8 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = ObjectIdGetDatum(relid);
 	args[1] = CStringGetTextDatum(index_name);
-	if (SPI_execute_with_args("DELETE FROM singletable.indexes WHERE relid = $1::pg_catalog.regclass AND index_name = $2",
+	if (SPI_execute_with_args("DELETE FROM singletable.indexes WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+							  "AND index_name OPERATOR(pg_catalog.=) $2",
 							  2, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not remove index %s from the catalog", index_name);
 	if (qualified &&
@@ -629,6 +643,16 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		elog(ERROR, "singletable.index_catalog_changed() must be an AFTER ROW trigger");
+
+	/*
+	 * Anyone may attach this function to a table of their own: make sure the
+	 * rows are singletable.indexes rows before reading OIDs out of them.
+	 */
+	if (RelationGetNamespace(td->tg_relation) != get_namespace_oid("singletable", true) ||
+		strcmp(RelationGetRelationName(td->tg_relation), "indexes") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("singletable.index_catalog_changed() must be a trigger on singletable.indexes")));
 	desc = RelationGetDescr(td->tg_relation);
 	relid = DatumGetObjectId(heap_getattr(td->tg_trigtuple, 1, desc, &isnull1));
 	if (!isnull1)
@@ -638,6 +662,22 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 		relid = DatumGetObjectId(heap_getattr(td->tg_newtuple, 1, desc, &isnull1));
 		if (!isnull1)
 			invalidate_if_exists(relid);
+	}
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		/*
+		 * Re-pointing a row at another table needs its ownership as much as
+		 * a new row does (the row-level security policy of the catalog
+		 * checks it too).
+		 */
+		bool		oldnull;
+		Oid			old_index_relid = DatumGetObjectId(heap_getattr(td->tg_trigtuple, 3, desc, &oldnull));
+
+		index_relid = DatumGetObjectId(heap_getattr(td->tg_newtuple, 3, desc, &isnull3));
+		if (!isnull3 && (oldnull || index_relid != old_index_relid) &&
+			SearchSysCacheExists1(RELOID, ObjectIdGetDatum(index_relid)))
+			check_owner(index_relid);
+		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		return PointerGetDatum(NULL);

@@ -233,7 +233,11 @@ key_compare(StKeyType type, Datum a, Datum b)
 static const char *
 strategy_sql(StrategyNumber strategy)
 {
-	static const char *const ops[] = {"<", "<=", "=", ">=", ">"};
+	/* schema-qualified: the caller's search_path must not pick the operator */
+	static const char *const ops[] = {
+		"OPERATOR(pg_catalog.<)", "OPERATOR(pg_catalog.<=)", "OPERATOR(pg_catalog.=)",
+		"OPERATOR(pg_catalog.>=)", "OPERATOR(pg_catalog.>)"
+	};
 
 	return ops[strategy - 1];
 }
@@ -360,6 +364,14 @@ resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
 				 errmsg("table must not be null"),
 				 errdetail("ValidationException: TableName is required.")));
 	table = st_table_lookup(PG_GETARG_OID(0), false);
+
+	/*
+	 * Reading an index is reading its table: the base table's rights decide,
+	 * checked before any index table is opened or locked.
+	 */
+	aclresult = pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_TABLE, table->table_name);
 	index_name = text_arg(fcinfo, index_argno);
 	if (index_name == NULL)
 		st_keyspace_for_table(table, &req->ks);
@@ -376,11 +388,6 @@ resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
 							   index_name)));
 		st_keyspace_for_index(table, index, &req->ks);
 	}
-
-	/* Reading an index is reading its table: the base table's rights decide. */
-	aclresult = pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_TABLE, table->table_name);
 }
 
 /*

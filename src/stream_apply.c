@@ -141,6 +141,18 @@ st_sql_apply_changes(PG_FUNCTION_ARGS)
 				 errmsg("options must be a one-dimensional array of name, value pairs"),
 				 errhint("For example '{tables,app,format,typed}'.")));
 
+	/*
+	 * Reading a slot needs what pg_logical_slot_peek_changes() needs; say so
+	 * before anything else, rather than through the row-level security of
+	 * the checkpoints.  The records of every singletable table reach the
+	 * handler whatever the caller's privileges on the tables: a replication
+	 * role reads all the database's changes anyway.
+	 */
+	if (!superuser() && !has_rolreplication(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or replication role to use apply_changes"),
+				 errdetail("apply_changes reads a logical replication slot.")));
 	check_handler(handler);
 	fmgr_info(handler, &flinfo);
 
@@ -153,11 +165,12 @@ st_sql_apply_changes(PG_FUNCTION_ARGS)
 	/* The slot must be ours: a logical slot of this plugin in this database. */
 	args[0] = NameGetDatum(slot);
 	argtypes[0] = NAMEOID;
-	ret = SPI_execute_with_args("SELECT s.plugin::text, s.slot_type, d.oid IS NOT NULL "
+	ret = SPI_execute_with_args("SELECT s.plugin::pg_catalog.text, s.slot_type, d.oid IS NOT NULL "
 								"FROM pg_catalog.pg_replication_slots s "
 								"LEFT JOIN pg_catalog.pg_database d "
-								"ON d.datname = s.database AND d.oid = $2 "
-								"WHERE s.slot_name = $1",
+								"ON d.datname OPERATOR(pg_catalog.=) s.database "
+								"AND d.oid OPERATOR(pg_catalog.=) $2 "
+								"WHERE s.slot_name OPERATOR(pg_catalog.=) $1",
 								2, (Oid[]) {NAMEOID, OIDOID},
 								(Datum[]) {args[0], ObjectIdGetDatum(MyDatabaseId)},
 								NULL, true, 1);
@@ -192,12 +205,12 @@ st_sql_apply_changes(PG_FUNCTION_ARGS)
 	 * commit and then starts from its checkpoint.
 	 */
 	if (SPI_execute_with_args("INSERT INTO singletable.stream_checkpoints "
-							  "(slot_name, sequence_number, lsn) VALUES ($1, '', '0/0') "
+							  "(slot_name, sequence_number, lsn) VALUES ($1, '', '0/0'::pg_catalog.pg_lsn) "
 							  "ON CONFLICT (slot_name) DO NOTHING",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not create the checkpoint of slot \"%s\"", NameStr(*slot));
 	if (SPI_execute_with_args("SELECT sequence_number, lsn, xmin FROM singletable.stream_checkpoints "
-							  "WHERE slot_name = $1 FOR UPDATE",
+							  "WHERE slot_name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not lock the checkpoint of slot \"%s\"", NameStr(*slot));
@@ -221,7 +234,8 @@ st_sql_apply_changes(PG_FUNCTION_ARGS)
 
 		if (SPI_execute_with_args("SELECT pg_catalog.pg_replication_slot_advance(s.slot_name, $2) "
 								  "FROM pg_catalog.pg_replication_slots s "
-								  "WHERE s.slot_name = $1 AND s.confirmed_flush_lsn < $2",
+								  "WHERE s.slot_name OPERATOR(pg_catalog.=) $1 "
+								  "AND s.confirmed_flush_lsn OPERATOR(pg_catalog.<) $2",
 								  2, (Oid[]) {NAMEOID, PG_LSNOID}, aargs, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not advance slot \"%s\"", NameStr(*slot));
 	}
@@ -231,7 +245,8 @@ st_sql_apply_changes(PG_FUNCTION_ARGS)
 	argtypes[2] = TEXTARRAYOID;
 	args[1] = max_changes;
 	args[2] = PointerGetDatum(options);
-	plan = SPI_prepare("SELECT c.lsn, c.record, c.record->'dynamodb'->>'SequenceNumber' "
+	plan = SPI_prepare("SELECT c.lsn, c.record, "
+					   "(c.record OPERATOR(pg_catalog.->) 'dynamodb') OPERATOR(pg_catalog.->>) 'SequenceNumber' "
 					   "FROM (SELECT lsn, data::pg_catalog.jsonb AS record "
 					   "      FROM pg_catalog.pg_logical_slot_peek_changes($1, NULL, $2, VARIADIC $3)) c",
 					   3, argtypes);
@@ -287,7 +302,7 @@ st_sql_apply_changes(PG_FUNCTION_ARGS)
 
 		if (SPI_execute_with_args("UPDATE singletable.stream_checkpoints "
 								  "SET sequence_number = $2, lsn = $3, applied_at = pg_catalog.now() "
-								  "WHERE slot_name = $1",
+								  "WHERE slot_name OPERATOR(pg_catalog.=) $1",
 								  3, (Oid[]) {NAMEOID, TEXTOID, PG_LSNOID}, uargs, NULL, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "could not update the checkpoint of slot \"%s\"", NameStr(*slot));
 	}

@@ -418,6 +418,32 @@ tables_option_matches(StreamData *data, const char *schema, const char *name)
 }
 
 /*
+ * Does rel have the columns the catalog row read into entry promises: item
+ * jsonb first, and for a base table pk (and sk) of the key types?  The
+ * decoder interprets the columns' Datums by them, and a catalog row can be
+ * written by any table's owner, so a table of another shape is not
+ * streamed rather than crashing the decoding process.
+ */
+static bool
+rel_layout_ok(Relation rel, StreamRelEntry *entry, bool is_table)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			ncols = is_table ? 1 + entry->nkeys : 1;
+
+	if (desc->natts < ncols)
+		return false;
+	for (int i = 0; i < ncols; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Oid			typid = i == 0 ? JSONBOID : st_key_type_oid(entry->key_types[i - 1]);
+
+		if (att->attisdropped || att->atttypid != typid)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Fill a cache entry for rel from the extension's catalog as of the change
  * being decoded (catalog scans use the historic snapshot here).
  */
@@ -452,6 +478,11 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	 */
 	if (read_table_row(tables_relid, relid, entry))
 	{
+		if (!rel_layout_ok(rel, entry, true))
+		{
+			entry->nkeys = 0;
+			return;
+		}
 		entry->kind = REL_TABLE;
 		entry->base_relid = relid;
 		entry->nbase_keys = entry->nkeys;
@@ -472,7 +503,8 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 
 			/* the base table's keys come after the index's */
 			memset(&base_entry, 0, sizeof(base_entry));
-			if (read_table_row(tables_relid, base, &base_entry))
+			if (read_table_row(tables_relid, base, &base_entry) &&
+				rel_layout_ok(rel, entry, false))
 			{
 				for (int i = 0; i < base_entry.nkeys; i++)
 					entry_add_key(entry, base_entry.key_attrs[i], base_entry.key_types[i]);

@@ -43,7 +43,13 @@ SELECT pg_catalog.pg_extension_config_dump('singletable.tables', '');
 SELECT pg_catalog.pg_extension_config_dump('singletable.indexes', '');
 
 -- Anyone may read the catalog; a row may be written only by the owner of the
--- table it describes, so one tenant cannot re-key another's table.
+-- table it describes, so one tenant cannot re-key another's table.  An index
+-- row must also name an index table its writer owns: the index functions
+-- read and write the index table without privilege checks of their own
+-- (reading an index is reading its base table), so a row pointing at
+-- someone else's table would expose it.  The C code checks both again.
+-- A temporary table cannot be registered: it vanishes at the end of its
+-- session without the sql_drop event that removes its row.
 GRANT SELECT ON singletable.tables, singletable.indexes TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON singletable.tables, singletable.indexes TO PUBLIC;
 ALTER TABLE singletable.tables ENABLE ROW LEVEL SECURITY;
@@ -51,6 +57,10 @@ ALTER TABLE singletable.indexes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON singletable.tables FOR SELECT USING (true);
 CREATE POLICY read_all ON singletable.indexes FOR SELECT USING (true);
 CREATE POLICY owner_writes ON singletable.tables FOR ALL
-	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'));
+	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'))
+	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE')
+	            AND (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid = relid) <> 't');
 CREATE POLICY owner_writes ON singletable.indexes FOR ALL
-	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'));
+	USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'))
+	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE')
+	            AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = index_relid), 'USAGE'));
