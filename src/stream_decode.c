@@ -310,6 +310,12 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 /*
  * Read the singletable.tables row of relid into entry (key attributes and
  * view); false when there is none.  Runs under the historic snapshot.
+ *
+ * This deliberately does not use catalog.c's st_table_lookup(): that cache
+ * holds the catalog as it is now, and pg_logical_slot_get_changes() decodes
+ * inside an ordinary backend that may have filled it; the decoder needs the
+ * catalog as of each change, which only a scan under the historic snapshot
+ * and this plugin's own cache (reset with the decoding context) give.
  */
 static bool
 read_table_row(Oid tables_relid, Oid relid, StreamRelEntry *entry)
