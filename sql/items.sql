@@ -130,6 +130,17 @@ SET ROLE st_nobody;
 SELECT singletable.get_item('app', '{"PK": "USER#1", "SK": "PROFILE"}');
 SELECT singletable.put_item('app', '{"PK": "USER#5", "SK": "PROFILE"}');
 RESET ROLE;
+-- delete_item reads only the key columns (a DELETE's WHERE needs SELECT on
+-- what it reads): DELETE with SELECT on pk and sk deletes; asking for the
+-- old item needs SELECT on the item too.
+GRANT DELETE, SELECT (pk, sk) ON app TO st_nobody;
+SELECT singletable.put_item('app', '{"PK": "USER#7", "SK": "PROFILE"}');
+SET ROLE st_nobody;
+SELECT singletable.delete_item('app', '{"PK": "USER#7", "SK": "PROFILE"}', return_values => 'ALL_OLD');
+SELECT singletable.delete_item('app', '{"PK": "USER#7", "SK": "PROFILE"}');
+RESET ROLE;
+SELECT singletable.get_item('app', '{"PK": "USER#7", "SK": "PROFILE"}') IS NULL AS deleted;
+REVOKE DELETE, SELECT (pk, sk) ON app FROM st_nobody;
 -- Row-level security is honoured: tenant isolation by key prefix.
 CREATE ROLE st_tenant_a;
 GRANT SELECT, INSERT, UPDATE, DELETE ON app TO st_tenant_a;

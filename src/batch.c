@@ -336,19 +336,6 @@ st_key_string(StTable *t, Datum *keys)
 	return buf.data;
 }
 
-/* Fill keys[] from an item's key attributes, validating them. */
-void
-st_item_keys(StTable *t, Jsonb *item, Datum *keys)
-{
-	bool		isnull;
-
-	keys[0] = st_key_datum(item, t->pk_attr, t->pk_type, ST_MAX_PARTITION_KEY_BYTES,
-						   true, &isnull, false);
-	if (t->sk_attr)
-		keys[1] = st_key_datum(item, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
-							   false, &isnull, false);
-}
-
 /*
  * The legacy AttributesToGet parameter: a list of top-level attribute
  * names, or NIL when absent.
@@ -702,7 +689,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 				req->kind = ST_WRITE_PUT;
 				req->item = st_plain_item(st_field_jsonb(put, "Item", pwhere, true), typed);
 				st_validate_item(req->item);
-				st_item_keys(t, req->item, req->keys);
+				st_item_key_datums(t, req->item, req->keys);
 			}
 			else
 			{

@@ -45,7 +45,6 @@ extern void st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb 
 extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 extern char *st_key_string(StTable *t, Datum *keys);
-extern void st_item_keys(StTable *t, Jsonb *item, Datum *keys);
 extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
 extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
 

@@ -533,7 +533,7 @@ op_put_item(JsonbContainer *r)
 	if (req.condition || req.return_values != ST_RETURN_NONE)
 	{
 		st_validate_item(req.item);
-		st_item_keys(req.table, req.item, req.keys);
+		st_item_key_datums(req.table, req.item, req.keys);
 	}
 	return wrap_typed_item("Attributes", st_write_item(&req));
 }

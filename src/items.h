@@ -30,7 +30,12 @@ typedef enum StWriteKind
 	ST_WRITE_DELETE
 } StWriteKind;
 
-/* One single-item write, as st_write_item() applies it. */
+/*
+ * One single-item write, as st_write_item() applies it.  For a PUT the
+ * caller has checked the item with st_validate_item(): the direct write
+ * path (items_direct.c) relies on it instead of the table's CHECK
+ * constraint.
+ */
 typedef struct StWriteRequest
 {
 	StWriteKind kind;
@@ -48,9 +53,13 @@ typedef struct StWriteRequest
 extern Jsonb *st_write_item(StWriteRequest *req);
 extern Jsonb *st_fetch_item(StTable *t, Datum *keys);
 extern void st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys);
+extern void st_item_key_datums(StTable *t, Jsonb *item, Datum *keys);
 extern List *st_key_attr_list(StTable *t);
 extern StReturnValues st_parse_return_values(text *arg, const char *operation, int allowed);
 extern void st_condition_failed(Jsonb *old_item);
 extern RegProcedure st_key_eq_proc(StKeyType type);
+
+/* items_direct.c */
+extern bool st_put_item_direct(StTable *t, Jsonb *item);
 
 #endif							/* SINGLETABLE_ITEMS_H */

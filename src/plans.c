@@ -157,6 +157,8 @@ build_item_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
 			return psprintf("UPDATE %s SET item = $%d WHERE %s", rel, nkeys + 1, key_predicate(t));
 		case ST_STMT_DELETE:
 			return psprintf("DELETE FROM %s WHERE %s RETURNING item", rel, key_predicate(t));
+		case ST_STMT_DELETE_QUIET:
+			return psprintf("DELETE FROM %s WHERE %s", rel, key_predicate(t));
 		case ST_STMT_SELECT:
 			return psprintf("SELECT item FROM %s WHERE %s", rel, key_predicate(t));
 	}

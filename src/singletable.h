@@ -157,6 +157,7 @@ typedef enum StItemStatement
 	ST_STMT_LOCK,				/* SELECT item .. FOR UPDATE; $1[, $2] key */
 	ST_STMT_UPDATE,				/* UPDATE .. SET item = $n; key, then item */
 	ST_STMT_DELETE,				/* DELETE .. RETURNING item; key */
+	ST_STMT_DELETE_QUIET,		/* DELETE without RETURNING; key */
 	ST_STMT_SELECT				/* SELECT item; key */
 } StItemStatement;
 

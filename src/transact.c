@@ -221,7 +221,7 @@ parse_write_action(JsonbContainer *elem, int index, bool typed)
 		a->req.kind = ST_WRITE_PUT;
 		a->req.item = st_plain_item(st_field_jsonb(body, "Item", where, true), typed);
 		st_validate_item(a->req.item);
-		st_item_keys(a->req.table, a->req.item, a->req.keys);
+		st_item_key_datums(a->req.table, a->req.item, a->req.keys);
 	}
 	else
 	{
