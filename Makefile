@@ -11,8 +11,15 @@ PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 EXTRA_CLEAN = src/singletable--0.1.sql results regression.diffs regression.out output_iso tmp_check
 
 PG_CONFIG ?= $(shell test -x /usr/lib/postgresql/15/bin/pg_config && echo /usr/lib/postgresql/15/bin/pg_config || echo pg_config)
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+else
+# On a fresh machine PGXS comes with postgresql-server-dev-15, which
+# `make test` and `make run` install first (test/setup-deps.sh).
+all install:
+	@echo "PGXS not found: run 'make test' or 'make run' (they install postgresql-server-dev-15), or test/setup-deps.sh" >&2; exit 1
+endif
 
 src/singletable--0.1.sql: $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@
