@@ -670,6 +670,7 @@ build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 	JsonbParseState *state = NULL;
 	JsonbValue	v;
 	JsonbValue *res;
+	Jsonb	   *item;
 	char	   *sk = version_sk(ES_EVENT_PREFIX, version);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
@@ -693,8 +694,10 @@ build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 		push_attr(&state, es->type_sk, string_value(&v, ts, -1));
 	}
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	/* the JsonbValues point to sk until they are serialized */
+	item = JsonbValueToJsonb(res);
 	pfree(sk);
-	return JsonbPGetDatum(JsonbValueToJsonb(res));
+	return JsonbPGetDatum(item);
 }
 
 static Jsonb *

@@ -1249,6 +1249,9 @@ op_list_tables(JsonbContainer *r)
 	char		nulls[2] = {' ', ' '};
 	uint64		n;
 	uint64		shown;
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext old;
+	Jsonb	   *result;
 
 	st_check_fields(r, list_tables_fields, "");
 	start = st_field_string(r, "ExclusiveStartTableName", "", false);
@@ -1281,8 +1284,12 @@ op_list_tables(JsonbContainer *r)
 		st_push_key(&state, "LastEvaluatedTableName");
 		st_push_string(&state, WJB_VALUE, SPI_getvalue(SPI_tuptable->vals[shown - 1], SPI_tuptable->tupdesc, 1));
 	}
+	/* the names are in SPI's memory: serialize before SPI_finish frees it */
+	old = MemoryContextSwitchTo(outer);
+	result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	MemoryContextSwitchTo(old);
 	SPI_finish();
-	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	return result;
 }
 
 static const char *const update_table_fields[] = {

@@ -1220,6 +1220,8 @@ run_reader(ReadRequest *req, ItemSink *sink, ReadResult *res)
 		MemoryContextSwitchTo(outer);
 	}
 	reader_open(&r, req, use_spi);
+	/* opening an SPI cursor leaves SPI's memory current: results go to ours */
+	MemoryContextSwitchTo(outer);
 	run_read(req, &r, sink, res);
 	reader_close(&r);
 	if (use_spi)

@@ -140,6 +140,7 @@ typedef struct StreamRelEntry
 {
 	Oid			relid;			/* hash key */
 	bool		valid;
+	MemoryContext cxt;			/* what the entry points to; NULL until needed */
 	StreamRelKind kind;
 	bool		emit;			/* passes the tables and include_indexes options */
 	Oid			base_relid;		/* the base table (itself for REL_TABLE) */
@@ -159,7 +160,10 @@ typedef struct StreamRelEntry
  * callback (which cannot be unregistered) never sees freed memory, even when
  * a decoding session ends with an error and without its shutdown callback.
  * It is emptied at the start and end of every session, since what an entry
- * holds depends on the session's options.
+ * holds depends on the session's options.  Each entry's strings live in its
+ * own small context, reset when the entry is rebuilt after an invalidation,
+ * so a long-running session does not grow by one entry's strings per
+ * invalidation.
  */
 static HTAB *rel_cache = NULL;
 static MemoryContext rel_cache_cxt = NULL;
@@ -286,10 +290,21 @@ parse_view(const char *s)
 	return VIEW_DEFAULT;
 }
 
-static char *
-cache_text(Datum d)
+/* The entry's context, created on first use. */
+static MemoryContext
+entry_cxt(StreamRelEntry *entry)
 {
-	return MemoryContextStrdup(rel_cache_cxt, TextDatumGetCString(d));
+	if (entry->cxt == NULL)
+		entry->cxt = AllocSetContextCreate(rel_cache_cxt,
+										   "singletable stream relation",
+										   ALLOCSET_SMALL_SIZES);
+	return entry->cxt;
+}
+
+static char *
+cache_text(StreamRelEntry *entry, Datum d)
+{
+	return MemoryContextStrdup(entry_cxt(entry), TextDatumGetCString(d));
 }
 
 /* Add a key attribute to an entry unless it is there already. */
@@ -338,13 +353,13 @@ read_table_row(Oid tables_relid, Oid relid, StreamRelEntry *entry)
 		char	   *pk;
 		StKeyType	pk_type;
 
-		pk = cache_text(heap_getattr(tup, Anum_st_tables_partition_key, desc, &isnull));
+		pk = cache_text(entry, heap_getattr(tup, Anum_st_tables_partition_key, desc, &isnull));
 		pk_type = (StKeyType) DatumGetChar(heap_getattr(tup, Anum_st_tables_pk_type, desc, &isnull));
 		entry_add_key(entry, pk, pk_type);
 		d = heap_getattr(tup, Anum_st_tables_sort_key, desc, &isnull);
 		if (!isnull)
 		{
-			char	   *sk = cache_text(d);
+			char	   *sk = cache_text(entry, d);
 			bool		sknull;
 			Datum		t = heap_getattr(tup, Anum_st_tables_sk_type, desc, &sknull);
 
@@ -385,9 +400,9 @@ read_index_row(Oid indexes_relid, Oid relid, StreamRelEntry *entry)
 		Datum		d;
 
 		base = DatumGetObjectId(heap_getattr(tup, Anum_st_indexes_relid, desc, &isnull));
-		entry->index_name = cache_text(heap_getattr(tup, Anum_st_indexes_index_name, desc, &isnull));
+		entry->index_name = cache_text(entry, heap_getattr(tup, Anum_st_indexes_index_name, desc, &isnull));
 		entry_add_key(entry,
-					  cache_text(heap_getattr(tup, Anum_st_indexes_partition_key, desc, &isnull)),
+					  cache_text(entry, heap_getattr(tup, Anum_st_indexes_partition_key, desc, &isnull)),
 					  (StKeyType) DatumGetChar(heap_getattr(tup, Anum_st_indexes_pk_type, desc, &isnull)));
 		d = heap_getattr(tup, Anum_st_indexes_sort_key, desc, &isnull);
 		if (!isnull)
@@ -395,7 +410,7 @@ read_index_row(Oid indexes_relid, Oid relid, StreamRelEntry *entry)
 			bool		sknull;
 			Datum		t = heap_getattr(tup, Anum_st_indexes_sk_type, desc, &sknull);
 
-			entry_add_key(entry, cache_text(d),
+			entry_add_key(entry, cache_text(entry, d),
 						  sknull ? ST_KEY_S : (StKeyType) DatumGetChar(t));
 		}
 	}
@@ -492,8 +507,8 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 		entry->kind = REL_TABLE;
 		entry->base_relid = relid;
 		entry->nbase_keys = entry->nkeys;
-		entry->table_name = MemoryContextStrdup(rel_cache_cxt, RelationGetRelationName(rel));
-		entry->schema_name = MemoryContextStrdup(rel_cache_cxt,
+		entry->table_name = MemoryContextStrdup(entry_cxt(entry), RelationGetRelationName(rel));
+		entry->schema_name = MemoryContextStrdup(entry_cxt(entry),
 												 get_namespace_name(RelationGetNamespace(rel)));
 		entry->emit = tables_option_matches(data, entry->schema_name, entry->table_name);
 	}
@@ -509,6 +524,7 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 
 			/* the base table's keys come after the index's */
 			memset(&base_entry, 0, sizeof(base_entry));
+			base_entry.cxt = entry_cxt(entry);
 			if (read_table_row(tables_relid, base, &base_entry) &&
 				rel_layout_ok(rel, entry, false))
 			{
@@ -518,8 +534,8 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 				entry->kind = REL_INDEX;
 				entry->base_relid = base;
 				entry->nbase_keys = nindex_keys;
-				entry->table_name = MemoryContextStrdup(rel_cache_cxt, base_name);
-				entry->schema_name = MemoryContextStrdup(rel_cache_cxt,
+				entry->table_name = MemoryContextStrdup(entry_cxt(entry), base_name);
+				entry->schema_name = MemoryContextStrdup(entry_cxt(entry),
 														 get_namespace_name(get_rel_namespace(base)));
 				entry->emit = data->include_indexes &&
 					(tables_option_matches(data, entry->schema_name, entry->table_name) ||
@@ -538,9 +554,14 @@ get_rel_entry(StreamData *data, Relation rel)
 	bool		found;
 
 	entry = hash_search(rel_cache, &relid, HASH_ENTER, &found);
+	if (!found)
+		entry->cxt = NULL;
 	if (!found || !entry->valid)
 	{
 		entry->valid = false;
+		/* nothing points into the entry's old strings any more */
+		if (entry->cxt != NULL)
+			MemoryContextReset(entry->cxt);
 		build_rel_entry(data, rel, entry);
 		entry->valid = true;
 	}
