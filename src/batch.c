@@ -129,26 +129,6 @@ st_field(JsonbContainer *obj, const char *name, JsonbValue *out)
 	return out->type != jbvNull;
 }
 
-static const char *
-json_type_name(JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvNull:
-			return "null";
-		case jbvString:
-			return "a string";
-		case jbvNumeric:
-			return "a number";
-		case jbvBool:
-			return "a boolean";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
-		default:
-			return "a value";
-	}
-}
-
 static char *
 path(const char *where, const char *name)
 {
@@ -168,7 +148,7 @@ st_field_string(JsonbContainer *obj, const char *name, const char *where, bool r
 		return NULL;
 	}
 	if (v.type != jbvString)
-		st_validation_error(path(where, name), "must be a string, not %s", json_type_name(&v));
+		st_validation_error(path(where, name), "must be a string, not %s", st_plain_type_name(&v));
 	return pnstrdup(v.val.string.val, v.val.string.len);
 }
 
@@ -188,7 +168,7 @@ field_container(JsonbContainer *obj, const char *name, const char *where,
 		(array ? !JsonContainerIsArray(v.val.binary.data)
 		 : !JsonContainerIsObject(v.val.binary.data)))
 		st_validation_error(path(where, name), "must be %s, not %s",
-							array ? "an array" : "an object", json_type_name(&v));
+							array ? "an array" : "an object", st_plain_type_name(&v));
 	return v.val.binary.data;
 }
 
@@ -217,7 +197,7 @@ st_field_jsonb(JsonbContainer *obj, const char *name, const char *where, bool re
 		return NULL;
 	}
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		st_validation_error(path(where, name), "must be an object, not %s", json_type_name(&v));
+		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
 	return JsonbValueToJsonb(&v);
 }
 

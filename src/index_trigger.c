@@ -195,22 +195,6 @@ st_index_entry(StTable *t, StIndex *ix, const StIndexLayout *layout,
 	return true;
 }
 
-/* The equality function of a key column type, for btree scan keys. */
-static RegProcedure
-key_eq_proc(StKeyType type)
-{
-	switch (type)
-	{
-		case ST_KEY_S:
-			return F_TEXTEQ;
-		case ST_KEY_N:
-			return F_NUMERIC_EQ;
-		case ST_KEY_B:
-			return F_BYTEAEQ;
-	}
-	return InvalidOid;
-}
-
 static bool
 varlena_equal(Datum a, Datum b)
 {
@@ -237,7 +221,7 @@ find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
 	for (int i = 0; i < layout->ncols; i++)
 		ScanKeyEntryInitialize(&keys[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
 							   InvalidOid, st_key_collation(layout->type[i]),
-							   key_eq_proc(layout->type[i]), entry->values[i + 1]);
+							   st_key_eq_proc(layout->type[i]), entry->values[i + 1]);
 	slot = table_slot_create(irel, NULL);
 	scan = index_beginscan(irel, ibtree, SnapshotSelf, layout->ncols, 0);
 	index_rescan(scan, keys, layout->ncols, NULL, 0);

@@ -205,22 +205,6 @@ st_fetch_item(StTable *t, Datum *keys)
 	return result;
 }
 
-/* The btree equality function of a key column type. */
-RegProcedure
-st_key_eq_proc(StKeyType type)
-{
-	switch (type)
-	{
-		case ST_KEY_S:
-			return F_TEXTEQ;
-		case ST_KEY_N:
-			return F_NUMERIC_EQ;
-		case ST_KEY_B:
-			return F_BYTEAEQ;
-	}
-	return InvalidOid;
-}
-
 /* Parse return_values against what an operation allows. */
 StReturnValues
 st_parse_return_values(text *arg, const char *operation, int allowed)

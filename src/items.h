@@ -57,7 +57,6 @@ extern void st_item_key_datums(StTable *t, Jsonb *item, Datum *keys);
 extern List *st_key_attr_list(StTable *t);
 extern StReturnValues st_parse_return_values(text *arg, const char *operation, int allowed);
 extern void st_condition_failed(Jsonb *old_item);
-extern RegProcedure st_key_eq_proc(StKeyType type);
 
 /* items_direct.c */
 extern bool st_put_item_direct(StTable *t, Jsonb *item);

@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -476,6 +477,22 @@ st_key_type_oid(StKeyType type)
 			return NUMERICOID;
 		case ST_KEY_B:
 			return BYTEAOID;
+	}
+	return InvalidOid;
+}
+
+/* The btree equality function of a key column type, for scan keys. */
+RegProcedure
+st_key_eq_proc(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return F_TEXTEQ;
+		case ST_KEY_N:
+			return F_NUMERIC_EQ;
+		case ST_KEY_B:
+			return F_BYTEAEQ;
 	}
 	return InvalidOid;
 }

@@ -248,31 +248,6 @@ key_type_name(StKeyType type)
 	return type == ST_KEY_S ? "S" : type == ST_KEY_N ? "N" : "B";
 }
 
-/* DynamoDB's type name of a JSON value in a condition, for messages. */
-static const char *
-value_type_name(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvString:
-			return "S";
-		case jbvNumeric:
-			return "N";
-		case jbvBool:
-			return "BOOL";
-		case jbvNull:
-			return "NULL";
-		case jbvArray:
-			return "L";
-		case jbvObject:
-			return "M";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "L" : "M";
-		default:
-			return "?";
-	}
-}
-
 /*
  * The key column Datum of a value in a key condition.  A value of the
  * wrong type is DynamoDB's "Condition parameter type does not match schema
@@ -287,7 +262,7 @@ condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_par
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("key condition compares key attribute \"%s\" of type %s with a value of type %s",
-						attr, key_type_name(type), value_type_name(v)),
+						attr, key_type_name(type), st_value_type_name(v)),
 				 errdetail("ValidationException: One or more parameter values were invalid: Condition parameter type does not match schema type.")));
 	return st_key_datum_from_value(v, attr, type,
 								   is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,

@@ -133,6 +133,7 @@ extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType 
 extern Jsonb *st_item_key(StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
 extern Oid	st_key_collation(StKeyType type);
+extern RegProcedure st_key_eq_proc(StKeyType type);
 extern StKeyType st_parse_key_type(const char *s, const char *what);
 /* Look up a top-level attribute of an item into *result; NULL when absent. */
 extern JsonbValue *st_get_attr(Jsonb *item, const char *name, JsonbValue *result);
@@ -166,6 +167,7 @@ extern SPIPlanPtr st_item_plan(StTable *table, StItemStatement stmt);
 
 /* typedjson.c: DynamoDB typed JSON ({"S":..}, {"N":..}, {"M":..} ...) */
 extern Jsonb *st_to_typed_item(Jsonb *item);
+extern const char *st_plain_type_name(const JsonbValue *v);
 extern Jsonb *st_from_typed_item(Jsonb *typed);
 extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
 /* whole items into a JsonbParseState (next value, or the root: returned) */

@@ -129,8 +129,9 @@ quote_excerpt(const char *s, int len)
 	return r;
 }
 
-static const char *
-plain_type_name(const JsonbValue *v)
+/* A JSON value's type in words ("a string", "an array" ...), for messages. */
+const char *
+st_plain_type_name(const JsonbValue *v)
 {
 	switch (v->type)
 	{
@@ -395,7 +396,7 @@ decode_typed(JsonbValue *typed, JsonbValue *payload, StringInfo path)
 	if (typed->type != jbvBinary || !JsonContainerIsObject(typed->val.binary.data))
 		typed_error(path,
 					"ValidationException: An attribute value must be an object with one type key, such as {\"S\": \"text\"}, not %s.",
-					plain_type_name(typed));
+					st_plain_type_name(typed));
 	if (JsonContainerSize(typed->val.binary.data) != 1)
 		typed_error(path,
 					"ValidationException: An attribute value must have exactly one type key, not %u.",
@@ -428,7 +429,7 @@ payload_error(StringInfo path, const char *type, const char *expected,
 {
 	typed_error(path,
 				"ValidationException: The value of type \"%s\" must be %s, not %s.",
-				type, expected, plain_type_name(payload));
+				type, expected, st_plain_type_name(payload));
 }
 
 static int
