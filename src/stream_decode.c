@@ -62,20 +62,18 @@
 
 extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
-/* column numbers of singletable.tables and singletable.indexes (00_catalog.sql) */
+/*
+ * Column numbers of singletable.tables and singletable.indexes
+ * (00_catalog.sql).  In both, the partition key is followed by its type,
+ * the sort key and its type (add_row_keys relies on it).
+ */
 #define Anum_st_tables_relid			1
 #define Anum_st_tables_partition_key	2
-#define Anum_st_tables_pk_type			3
-#define Anum_st_tables_sort_key			4
-#define Anum_st_tables_sk_type			5
 #define Anum_st_tables_stream_view		6
 #define Anum_st_indexes_relid			1
 #define Anum_st_indexes_index_name		2
 #define Anum_st_indexes_index_relid		3
 #define Anum_st_indexes_partition_key	4
-#define Anum_st_indexes_pk_type			5
-#define Anum_st_indexes_sort_key		6
-#define Anum_st_indexes_sk_type			7
 
 /* Largest place of a change in its transaction that SequenceNumber holds. */
 #define ST_STREAM_MAX_ORDINAL	UINT64CONST(999999999)
@@ -323,6 +321,30 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 }
 
 /*
+ * Add a catalog row's key attributes to entry.  Both catalog tables keep
+ * them as four columns from first: partition key, its type, sort key (NULL
+ * when none), its type.
+ */
+static void
+add_row_keys(StreamRelEntry *entry, HeapTuple tup, TupleDesc desc, AttrNumber first)
+{
+	bool		isnull;
+	Datum		d;
+
+	entry_add_key(entry, cache_text(entry, heap_getattr(tup, first, desc, &isnull)),
+				  (StKeyType) DatumGetChar(heap_getattr(tup, first + 1, desc, &isnull)));
+	d = heap_getattr(tup, first + 2, desc, &isnull);
+	if (!isnull)
+	{
+		bool		typenull;
+		Datum		t = heap_getattr(tup, first + 3, desc, &typenull);
+
+		entry_add_key(entry, cache_text(entry, d),
+					  typenull ? ST_KEY_S : (StKeyType) DatumGetChar(t));
+	}
+}
+
+/*
  * Read the singletable.tables row of relid into entry (key attributes and
  * view); false when there is none.  Runs under the historic snapshot.
  *
@@ -350,21 +372,8 @@ read_table_row(Oid tables_relid, Oid relid, StreamRelEntry *entry)
 		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
 		Datum		d;
-		char	   *pk;
-		StKeyType	pk_type;
 
-		pk = cache_text(entry, heap_getattr(tup, Anum_st_tables_partition_key, desc, &isnull));
-		pk_type = (StKeyType) DatumGetChar(heap_getattr(tup, Anum_st_tables_pk_type, desc, &isnull));
-		entry_add_key(entry, pk, pk_type);
-		d = heap_getattr(tup, Anum_st_tables_sort_key, desc, &isnull);
-		if (!isnull)
-		{
-			char	   *sk = cache_text(entry, d);
-			bool		sknull;
-			Datum		t = heap_getattr(tup, Anum_st_tables_sk_type, desc, &sknull);
-
-			entry_add_key(entry, sk, sknull ? ST_KEY_S : (StKeyType) DatumGetChar(t));
-		}
+		add_row_keys(entry, tup, desc, Anum_st_tables_partition_key);
 		d = heap_getattr(tup, Anum_st_tables_stream_view, desc, &isnull);
 		entry->view = isnull ? VIEW_NEW_AND_OLD_IMAGES : parse_view(TextDatumGetCString(d));
 		if (entry->view == VIEW_DEFAULT)
@@ -397,22 +406,10 @@ read_index_row(Oid indexes_relid, Oid relid, StreamRelEntry *entry)
 	{
 		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
-		Datum		d;
 
 		base = DatumGetObjectId(heap_getattr(tup, Anum_st_indexes_relid, desc, &isnull));
 		entry->index_name = cache_text(entry, heap_getattr(tup, Anum_st_indexes_index_name, desc, &isnull));
-		entry_add_key(entry,
-					  cache_text(entry, heap_getattr(tup, Anum_st_indexes_partition_key, desc, &isnull)),
-					  (StKeyType) DatumGetChar(heap_getattr(tup, Anum_st_indexes_pk_type, desc, &isnull)));
-		d = heap_getattr(tup, Anum_st_indexes_sort_key, desc, &isnull);
-		if (!isnull)
-		{
-			bool		sknull;
-			Datum		t = heap_getattr(tup, Anum_st_indexes_sk_type, desc, &sknull);
-
-			entry_add_key(entry, cache_text(entry, d),
-						  sknull ? ST_KEY_S : (StKeyType) DatumGetChar(t));
-		}
+		add_row_keys(entry, tup, desc, Anum_st_indexes_partition_key);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
