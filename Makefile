@@ -24,13 +24,17 @@ endif
 src/singletable--0.1.sql: $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@
 
-.PHONY: test run bench fuzz deps
+.PHONY: test run psql stop bench fuzz deps
 deps:
 	test/setup-deps.sh
 test:
 	test/run-tests
 run:
 	test/run-example
+psql:
+	@test/run-psql
+stop:
+	@test/run-psql --stop
 bench:
 	test/bench/run
 fuzz:

@@ -9,12 +9,23 @@ as_server_user() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+port_free() {
+	! (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && [ ! -e "/tmp/.s.PGSQL.$1" ]
+}
+
+# A cluster keeps its port across restarts (DIR/port), so a psql line printed
+# earlier keeps working; a new cluster first tries a port derived from its
+# folder, so one checkout's `make run` gets the same port every time.
 free_port() {
-	local p
+	local dir=$1 p
+	if [ -f "$dir/port" ]; then
+		p=$(cat "$dir/port")
+		port_free "$p" && { echo "$p"; return 0; }
+	fi
+	p=$((20000 + 0x$(echo "$dir" | md5sum | cut -c1-4) % 20000))
+	port_free "$p" && { echo "$p"; return 0; }
 	for p in $(shuf -i 20000-40000 -n 50); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && [ ! -e "/tmp/.s.PGSQL.$p" ]; then
-			echo "$p"; return 0
-		fi
+		port_free "$p" && { echo "$p"; return 0; }
 	done
 	return 1
 }
@@ -23,7 +34,7 @@ cluster_start() {
 	local dir=$1
 	mkdir -p "$dir"
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
-	PGPORT=$(free_port)
+	PGPORT=$(free_port "$dir")
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		as_server_user "$PG_BINDIR/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log"; return 1; }

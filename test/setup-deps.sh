@@ -5,7 +5,10 @@ set -euo pipefail
 need=()
 pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 # The server must be 15.20 or newer (output_plugin_libraries), so upgrade it too.
-for p in postgresql-15 postgresql-server-dev-15 postgresql-contrib-15 libipc-run-perl make gcc; do
+# (test_decoding, which the tests use, ships in postgresql-15 itself;
+# postgresql-contrib-15 is a virtual package that dpkg never reports as
+# installed, so it is not checked here.)
+for p in postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc; do
 	pkg_ok "$p" || need+=("$p")
 done
 if pkg_ok postgresql-15; then
@@ -19,5 +22,7 @@ for p in "${EXTRA_PACKAGES[@]:-}"; do [ -n "$p" ] && ! pkg_ok "$p" && need+=("$p
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 echo "setup-deps: installing ${need[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+# Wait for another apt (unattended upgrades, a second make) rather than fail.
+lock=(-o DPkg::Lock::Timeout=300)
+$SUDO apt-get "${lock[@]}" update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${lock[@]}" install -y -qq "${need[@]}" >/dev/null
