@@ -2,13 +2,17 @@
 EXTENSION = singletable
 MODULE_big = singletable
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-# The install script is assembled from one fragment per component (src/sql/),
-# so each component keeps its SQL declarations beside its C code.
-DATA_built = src/singletable--0.1.sql
+# The current version's install script is assembled from one fragment per
+# component (src/sql/), so each component keeps its SQL declarations beside
+# its C code.  Released install scripts and the upgrade scripts between
+# versions are kept as they were released and never edited (src/*.sql).
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" singletable.control)
+DATA_built = src/singletable--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard src/singletable--*.sql))
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=singletable
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare -Wno-cast-function-type
-EXTRA_CLEAN = src/singletable--0.1.sql results regression.diffs regression.out output_iso tmp_check
+EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out output_iso tmp_check
 
 PG_CONFIG ?= $(shell test -x /usr/lib/postgresql/15/bin/pg_config && echo /usr/lib/postgresql/15/bin/pg_config || echo pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -21,7 +25,7 @@ all install:
 	@echo "PGXS not found: run 'make test' or 'make run' (they install postgresql-server-dev-15), or test/setup-deps.sh" >&2; exit 1
 endif
 
-src/singletable--0.1.sql: $(sort $(wildcard src/sql/*.sql))
+$(DATA_built): $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@
 
 .PHONY: test run psql stop bench fuzz deps

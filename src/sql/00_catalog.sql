@@ -1,5 +1,8 @@
 -- singletable install script, part 00: the catalog.
--- (src/sql/*.sql are concatenated in name order into singletable--0.1.sql.)
+-- (src/sql/*.sql are concatenated in name order into the current version's
+-- install script, src/singletable--<default_version>.sql.  Every change here
+-- that an existing installation needs too goes into that version's upgrade
+-- script, src/singletable--<previous>--<default_version>.sql, as well.)
 
 \echo Use "CREATE EXTENSION singletable" to load this file. \quit
 

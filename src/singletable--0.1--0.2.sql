@@ -1,0 +1,6 @@
+-- singletable upgrade script from 0.1 to 0.2.
+-- Each change to src/sql/*.sql since 0.1 that an existing installation needs
+-- is repeated here; test/t/90_upgrade.pl checks that an upgraded database
+-- has the same extension objects as a fresh 0.2 installation.
+
+\echo Use "ALTER EXTENSION singletable UPDATE TO '0.2'" to load this file. \quit
