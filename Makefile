@@ -9,8 +9,18 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" singletable.control)
 DATA_built = src/singletable--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard src/singletable--*.sql))
+# `make installcheck` runs pg_regress (sql/), the isolation specs
+# (test/specs/) and the TAP tests (test/t/) against an installed server, as
+# PGXS does for any extension; the server needs wal_level = logical and
+# singletable in output_plugin_libraries (see README).  `make test` starts a
+# cluster of its own and runs the same tests on it.
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=singletable
+ISOLATION = $(basename $(notdir $(sort $(wildcard test/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test --load-extension=singletable
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+PROVE_FLAGS = -I test/t
 PG_CPPFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare -Wno-cast-function-type
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out output_iso tmp_check
 

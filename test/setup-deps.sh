@@ -18,7 +18,8 @@ fi
 # the TypeScript client example (test/clients) needs node and npm
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
-for p in "${EXTRA_PACKAGES[@]:-}"; do [ -n "$p" ] && ! pkg_ok "$p" && need+=("$p"); done
+# EXTRA_PACKAGES="a b": packages a caller (bench, the Debian build) needs too
+for p in ${EXTRA_PACKAGES:-}; do pkg_ok "$p" || need+=("$p"); done
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 echo "setup-deps: installing ${need[*]}"
