@@ -642,7 +642,9 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		elog(ERROR, "singletable.index_catalog_changed() must be an AFTER ROW trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("singletable.index_catalog_changed() must be an AFTER ROW trigger")));
 
 	/*
 	 * Anyone may attach this function to a table of their own: make sure the

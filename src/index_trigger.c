@@ -388,7 +388,9 @@ st_index_maintain(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		elog(ERROR, "singletable.index_maintain() must be an AFTER ROW trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("singletable.index_maintain() must be an AFTER ROW trigger")));
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
 	t = st_table_lookup(RelationGetRelid(rel), true);
@@ -432,7 +434,9 @@ st_index_truncate(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		elog(ERROR, "singletable.index_truncate() must be a TRUNCATE trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("singletable.index_truncate() must be a TRUNCATE trigger")));
 	t = st_table_lookup(RelationGetRelid(td->tg_relation), true);
 	if (t == NULL)
 		return PointerGetDatum(NULL);

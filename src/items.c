@@ -285,6 +285,20 @@ st_write_item(StWriteRequest *req)
 		st_put_item_direct(t, req->item))
 		return NULL;
 
+	/*
+	 * A put is an upsert however it runs, so a conditional one needs INSERT
+	 * privilege too, even when the item exists and the locking path below
+	 * only UPDATEs it (the unconditional upsert's statement checks it).
+	 */
+	if (req->kind == ST_WRITE_PUT &&
+		(req->condition != NULL || req->return_values != ST_RETURN_NONE))
+	{
+		AclResult	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_INSERT);
+
+		if (aclresult != ACLCHECK_OK)
+			aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
