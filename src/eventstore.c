@@ -697,6 +697,7 @@ build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 	/* the JsonbValues point to sk until they are serialized */
 	item = JsonbValueToJsonb(res);
 	pfree(sk);
+	st_check_item_size(item);
 	return JsonbPGetDatum(item);
 }
 
@@ -1154,6 +1155,7 @@ st_sql_save_snapshot(PG_FUNCTION_ARGS)
 	int64		version;
 	int64		current;
 	Jsonb	   *state;
+	Jsonb	   *snapshot;
 	JsonbParseState *ps = NULL;
 	JsonbValue	v;
 	JsonbValue	k;
@@ -1205,7 +1207,9 @@ st_sql_save_snapshot(PG_FUNCTION_ARGS)
 		pushJsonbValue(&ps, WJB_VALUE, &v);
 	}
 	push_attr(&ps, "timestamp", string_value(&v, iso_timestamp(GetCurrentTimestamp()), -1));
-	args[0] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL)));
+	snapshot = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+	st_check_item_size(snapshot);
+	args[0] = JsonbPGetDatum(snapshot);
 	if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not save the snapshot of stream \"%s\"", stream);
 	SPI_finish();

@@ -370,6 +370,8 @@ st_write_item(StWriteRequest *req)
 													 req->key_attrs, &updated)
 				: base;
 			MemoryContextSwitchTo(old);
+			/* the size limit is the call's: the CHECK constraint has none */
+			st_check_item_size(new_item);
 		}
 
 		if (old_item)

@@ -219,27 +219,46 @@ st_item_size(Jsonb *item)
 	return walk_item(item, true);
 }
 
-/*
- * Check an item: a JSON object whose numbers DynamoDB can store and whose
- * size is within singletable.max_item_size.  The stored jsonb is never
- * smaller than DynamoDB's measure of the same item, so the exact measure is
- * needed only for items whose jsonb exceeds the limit.
- */
-void
-st_validate_item(Jsonb *item)
+/* An item is a JSON object. */
+static void
+check_is_object(Jsonb *item)
 {
-	Size		size;
-
 	if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("item must be a JSON object"),
 				 errdetail("ValidationException: An item is a map of attribute names to values.")));
+}
+
+/*
+ * Check an item a write call is about to store: a JSON object whose numbers
+ * DynamoDB can store and whose size is within singletable.max_item_size.
+ * The stored jsonb is never smaller than DynamoDB's measure of the same
+ * item, so the exact measure is needed only for items whose jsonb exceeds
+ * the limit.
+ */
+void
+st_validate_item(Jsonb *item)
+{
+	check_is_object(item);
 	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
-	{
 		walk_item(item, false);
+	else
+		st_check_item_size(item);	/* checks the numbers as it measures */
+}
+
+/*
+ * The size half of st_validate_item, for an item whose shape the table's
+ * CHECK constraint will validate: the result of an update expression, an
+ * event, a snapshot.
+ */
+void
+st_check_item_size(Jsonb *item)
+{
+	Size		size;
+
+	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
 		return;
-	}
 	size = walk_item(item, true);
 	if (size > (Size) st_max_item_size)
 		ereport(ERROR,
@@ -527,11 +546,18 @@ st_parse_key_type(const char *s, const char *what)
 /*
  * item_check(item jsonb) RETURNS boolean: the CHECK constraint of every
  * singletable table.  Raises the specific error instead of returning false.
+ * It checks the item's shape only, never its size: singletable.max_item_size
+ * is a limit of the write calls (st_validate_item), and a constraint that
+ * read a setting would make a restore (COPY) or a replication subscriber
+ * refuse rows their source accepted under a raised limit.
  */
 Datum
 st_sql_item_check(PG_FUNCTION_ARGS)
 {
-	st_validate_item(PG_GETARG_JSONB_P(0));
+	Jsonb	   *item = PG_GETARG_JSONB_P(0);
+
+	check_is_object(item);
+	walk_item(item, false);
 	PG_RETURN_BOOL(true);
 }
 

@@ -1,7 +1,8 @@
 -- Part 10: item validation and key derivation, used by every table's
 -- CHECK constraint and generated key columns.  IMMUTABLE because the key
--- of an item depends on the item alone; item_check also reads the setting
--- singletable.max_item_size, which only narrows what new writes accept.
+-- of an item depends on the item alone.  item_check reads no setting: the
+-- item size limit is checked by the write calls, so a restore or a
+-- replication subscriber accepts every row its source accepted.
 CREATE FUNCTION singletable.item_check(item jsonb) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'st_sql_item_check'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
