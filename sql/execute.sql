@@ -179,7 +179,7 @@ SELECT try('CreateTable', '{"TableName": "t1", "KeySchema": [{"AttributeName": "
   "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "X"}]}');
 SELECT try('CreateTable', '{"TableName": "sessions", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}');
-SELECT try('CreateTable', '{"TableName": "t1", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+SELECT try('CreateTable', '{"TableName": "t01", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "S"}],
   "LocalSecondaryIndexes": [{"IndexName": "ByX", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
     "Projection": {"ProjectionType": "ALL"}}]}');

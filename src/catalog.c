@@ -28,6 +28,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -39,15 +40,12 @@
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
-#include "utils/regproc.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_create_table);
-PG_FUNCTION_INFO_V1(st_sql_drop_table);
 PG_FUNCTION_INFO_V1(st_sql_describe_table);
 
 /* column numbers of singletable.tables */
@@ -401,13 +399,21 @@ st_table_lookup(Oid relid, bool missing_ok)
 
 	if (t == NULL)
 	{
+		char	   *relname;
+
 		MemoryContextDelete(cxt);
 		if (missing_ok)
 			return NULL;
+		/* an OID of nothing, or of a table dropped since the call began */
+		relname = get_rel_name(relid);
+		if (relname == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation with OID %u does not exist", relid),
+					 errdetail("ResourceNotFoundException: Requested resource not found.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s\" is not a singletable table",
-						get_rel_name(relid) ? get_rel_name(relid) : "?"),
+				 errmsg("relation \"%s\" is not a singletable table", relname),
 				 errdetail("ResourceNotFoundException: Requested resource not found."),
 				 errhint("Create tables with singletable.create_table().")));
 	}
@@ -492,6 +498,110 @@ st_table_invalidate(Oid relid)
 	CacheInvalidateRelcacheByRelid(relid);
 }
 
+/*
+ * Parse one qualified name as SQL writes it, starting at *p: parts joined
+ * by dots, each unquoted (down-cased, as SQL does) or "quoted" (kept as
+ * written, "" standing for a quote), white space allowed around parts.
+ * Parsing ends at the end of the string or at the character stop (a list
+ * separator; '\0' for none), where *p is left.  *parts gets the parts.
+ * Unlike SQL, a part longer than a Postgres name is an error rather than
+ * truncated, so that a name is never silently taken for another.
+ */
+StNameStatus
+st_parse_qualified_name(const char **p, char stop, List **parts)
+{
+	const char *s = *p;
+
+	*parts = NIL;
+	while (scanner_isspace(*s))
+		s++;
+	for (;;)
+	{
+		StringInfoData part;
+
+		CHECK_FOR_INTERRUPTS();
+		initStringInfo(&part);
+		if (*s == '"')
+		{
+			for (s++;; s++)
+			{
+				if (*s == '\0')
+					return ST_NAME_INVALID; /* no closing quote */
+				if (*s == '"' && *++s != '"')
+					break;
+				if (part.len >= NAMEDATALEN)
+					return ST_NAME_TOO_LONG;
+				appendStringInfoChar(&part, *s);
+			}
+		}
+		else
+		{
+			const char *start = s;
+
+			while (*s != '\0' && *s != '.' && *s != '"' && *s != stop &&
+				   !scanner_isspace(*s))
+				s++;
+			if (s - start >= NAMEDATALEN)
+				return ST_NAME_TOO_LONG;
+			appendStringInfoString(&part, downcase_identifier(start, s - start, false, false));
+		}
+		if (part.len == 0)
+			return ST_NAME_INVALID;
+		if (part.len >= NAMEDATALEN)
+			return ST_NAME_TOO_LONG;
+		*parts = lappend(*parts, part.data);
+		while (scanner_isspace(*s))
+			s++;
+		if (*s != '.')
+			break;
+		s++;
+		while (scanner_isspace(*s))
+			s++;
+	}
+	if (*s != '\0' && *s != stop)
+		return ST_NAME_INVALID;
+	*p = s;
+	return ST_NAME_OK;
+}
+
+/* Refuse a table name with a part Postgres would truncate (54000). */
+void
+st_table_name_too_long(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("table name \"%s\" is too long", name),
+			 errdetail("ValidationException: PostgreSQL names hold at most %d bytes, and a longer one would be truncated.",
+					   NAMEDATALEN - 1)));
+}
+
+/*
+ * The create_table name argument as a RangeVar: an invalid name is a
+ * ValidationException (22023), one with a part Postgres would truncate
+ * 54000.
+ */
+static RangeVar *
+table_name_arg(const char *name)
+{
+	const char *p = name;
+	List	   *parts;
+	List	   *strs = NIL;
+	ListCell   *lc;
+	StNameStatus status = st_parse_qualified_name(&p, '\0', &parts);
+
+	if (status == ST_NAME_TOO_LONG)
+		st_table_name_too_long(name);
+	if (status != ST_NAME_OK || list_length(parts) > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid table name \"%s\"", name),
+				 errdetail("ValidationException: A table name is a name or schema.name as SQL writes it, without empty parts."),
+				 errhint("Put a name with other characters in double quotes, for example '\"My Table\"'.")));
+	foreach(lc, parts)
+		strs = lappend(strs, makeString(lfirst(lc)));
+	return makeRangeVarFromNameList(strs);
+}
+
 static void
 check_attr_name(const char *name, const char *what)
 {
@@ -568,8 +678,8 @@ is_stream_view(const char *s)
  * The name resolves like CREATE TABLE's: schema-qualified or in the first
  * schema of search_path.  Everything put into the DDL is quoted.
  */
-Datum
-st_sql_create_table(PG_FUNCTION_ARGS)
+static Datum
+create_table(PG_FUNCTION_ARGS)
 {
 	char	   *name;
 	char	   *pk_attr;
@@ -621,7 +731,7 @@ st_sql_create_table(PG_FUNCTION_ARGS)
 				 errmsg("invalid stream view type \"%s\"", stream_view),
 				 errdetail("ValidationException: StreamViewType must be KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES.")));
 
-	rv = makeRangeVarFromNameList(stringToQualifiedNameList(name));
+	rv = table_name_arg(name);
 	/* raises "schema does not exist" and checks CREATE privilege on it */
 	nspid = RangeVarGetAndCheckCreationNamespace(rv, NoLock, NULL);
 
@@ -683,12 +793,14 @@ st_sql_create_table(PG_FUNCTION_ARGS)
 	PG_RETURN_OID(relid);
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_create_table, create_table)
+
 /*
  * drop_table(tbl regclass) RETURNS void: drops a singletable table with its
  * index tables and catalog rows.  Requires ownership, like DROP TABLE.
  */
-Datum
-st_sql_drop_table(PG_FUNCTION_ARGS)
+static Datum
+drop_table(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	StTable    *t = st_table_lookup(relid, false);
@@ -708,6 +820,8 @@ st_sql_drop_table(PG_FUNCTION_ARGS)
 	/* DROP TABLE itself invalidated the relation's cache entries */
 	PG_RETURN_VOID();
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_drop_table, drop_table)
 
 /* Small builders for describe_table. */
 static void

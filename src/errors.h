@@ -17,6 +17,8 @@
  *	    42710 duplicate_object          ValidationException (duplicate index name)
  *	    55000 object_not_in_prerequisite_state  ValidationException (an index
  *	                                    table altered by hand no longer fits)
+ *	    XX001 data_corrupted            InternalServerError (an event store
+ *	                                    VERSION or SNAPSHOT# item edited by hand)
  *	  Codes of our own, in class ST, for what SQL has no code for:
  */
 #ifndef SINGLETABLE_ERRORS_H
@@ -32,5 +34,18 @@
 #define ST_ERRCODE_DUPLICATE_EVENT			MAKE_SQLSTATE('S','T','0','0','4')
 /* IdempotentParameterMismatchException / TransactionConflictException */
 #define ST_ERRCODE_TRANSACTION_CONFLICT		MAKE_SQLSTATE('S','T','0','0','5')
+
+/* errors.c: call a SQL-callable function, keeping its own SQL out of its errors */
+#include "fmgr.h"
+extern Datum st_call_hiding_sql(PGFunction fn, FunctionCallInfo fcinfo);
+
+/* Define the SQL-callable function sqlname as fn run by st_call_hiding_sql. */
+#define ST_FUNCTION_HIDING_SQL(sqlname, fn) \
+	PG_FUNCTION_INFO_V1(sqlname); \
+	Datum \
+	sqlname(PG_FUNCTION_ARGS) \
+	{ \
+		return st_call_hiding_sql(fn, fcinfo); \
+	}
 
 #endif							/* SINGLETABLE_ERRORS_H */

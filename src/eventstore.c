@@ -36,6 +36,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -51,13 +52,6 @@
 #include "utils/tuplestore.h"
 
 #include "singletable.h"
-
-PG_FUNCTION_INFO_V1(st_sql_append_events);
-PG_FUNCTION_INFO_V1(st_sql_read_stream);
-PG_FUNCTION_INFO_V1(st_sql_stream_version);
-PG_FUNCTION_INFO_V1(st_sql_save_snapshot);
-PG_FUNCTION_INFO_V1(st_sql_load_stream);
-PG_FUNCTION_INFO_V1(st_sql_events_by_type);
 
 /* Versions are zero-padded to 10 digits in sort keys. */
 #define ES_VERSION_DIGITS	10
@@ -214,17 +208,26 @@ es_build_statement(StTable *t, int kind, Oid *argtypes, int *nargs_out)
 			nargs = 2;
 			break;
 		case ES_BUMP_VERSION:
+
+			/*
+			 * Only a well-formed version (plain digits, at most 10) is cast
+			 * and compared, inside a CASE so that the planner cannot cast
+			 * first; any other leaves the row alone for the general path,
+			 * which explains what is wrong with it.  The SET list is computed
+			 * only for the row that passed.
+			 */
 			sql = psprintf("UPDATE %s SET item = item OPERATOR(pg_catalog.||) "
 						   "pg_catalog.jsonb_build_object('version', "
 						   "((item OPERATOR(pg_catalog.->>) 'version')::pg_catalog.int8) "
 						   "OPERATOR(pg_catalog.+) $2) "
 						   "WHERE pk OPERATOR(pg_catalog.=) $1 "
 						   "AND sk OPERATOR(pg_catalog.=) '" ES_VERSION_SK "' "
-						   "AND ((item OPERATOR(pg_catalog.->>) 'version')::pg_catalog.int8) "
-						   "OPERATOR(pg_catalog.=) COALESCE($3, "
-						   "(item OPERATOR(pg_catalog.->>) 'version')::pg_catalog.int8) "
+						   "AND CASE WHEN (item OPERATOR(pg_catalog.->) 'version')::pg_catalog.text "
+						   "OPERATOR(pg_catalog.~) '^[0-9]{1,%d}$' "
+						   "THEN $3 IS NULL OR ((item OPERATOR(pg_catalog.->>) 'version')::pg_catalog.int8) "
+						   "OPERATOR(pg_catalog.=) $3 ELSE false END "
 						   "RETURNING (item OPERATOR(pg_catalog.->>) 'version')::pg_catalog.int8",
-						   rel);
+						   rel, ES_VERSION_DIGITS);
 			argtypes[1] = INT8OID;
 			argtypes[2] = INT8OID;
 			nargs = 3;
@@ -389,19 +392,64 @@ sk_version(const char *sk)
 	return p ? strtoll(p + 1, NULL, 10) : 0;
 }
 
-/* The version recorded in a VERSION item. */
+/* A stored attribute value as JSON text for a message, cut to 64 bytes. */
+static char *
+value_text(JsonbValue *v)
+{
+	Jsonb	   *j = JsonbValueToJsonb(v);
+	char	   *s = JsonbToCString(NULL, &j->root, VARSIZE(j));
+	int			len = strlen(s);
+
+	if (len > 64)
+		s = psprintf("%.*s...", pg_mbcliplen(s, len, 61), s);
+	return s;
+}
+
+/*
+ * The "version" attribute of a stream's VERSION or SNAPSHOT# item: a number
+ * the event store wrote, an integer from 0 to ES_MAX_VERSION.  Anything
+ * else was written by hand, and nothing built on it can be right: raise
+ * data_corrupted (XX001) naming the item and the value.
+ */
 static int64
-item_version(Jsonb *item, const char *stream, const char *attr)
+item_version(StTable *t, Jsonb *item, const char *stream)
 {
 	JsonbValue	v;
+	JsonbValue	sk;
+	bool		found = st_get_attr(item, "version", &v) != NULL;
+	const char *which = ES_VERSION_SK;
+	int			which_len = strlen(ES_VERSION_SK);
 
-	if (st_get_attr(item, attr, &v) == NULL || v.type != jbvNumeric)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("item \"%s\" of stream \"%s\" has no numeric \"%s\" attribute",
-						ES_VERSION_SK, stream, attr),
-				 errdetail("InternalServerError: The stream's version item was changed outside the event store.")));
-	return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v.val.numeric)));
+	if (found && v.type == jbvNumeric)
+	{
+		Numeric		n = v.val.numeric;
+
+		if (!numeric_is_nan(n) && !numeric_is_inf(n) &&
+			DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(n),
+											 DirectFunctionCall1(numeric_floor, NumericGetDatum(n)))) &&
+			DatumGetBool(DirectFunctionCall2(numeric_ge, NumericGetDatum(n),
+											 NumericGetDatum(int64_to_numeric(0)))) &&
+			DatumGetBool(DirectFunctionCall2(numeric_le, NumericGetDatum(n),
+											 NumericGetDatum(int64_to_numeric(ES_MAX_VERSION)))))
+			return DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(n)));
+	}
+	if (st_get_attr(item, t->sk_attr, &sk) != NULL && sk.type == jbvString)
+	{
+		which = sk.val.string.val;
+		which_len = sk.val.string.len;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("item \"%.*s\" of stream \"%s\" holds no valid version",
+					which_len, which, stream),
+			 found ?
+			 errdetail("InternalServerError: Its \"version\" attribute is %s, not an integer from 0 to " INT64_FORMAT "; the item was changed outside the event store.",
+					   value_text(&v), ES_MAX_VERSION) :
+			 errdetail("InternalServerError: It has no \"version\" attribute; the item was changed outside the event store."),
+			 strncmp(which, ES_SNAPSHOT_PREFIX, strlen(ES_SNAPSHOT_PREFIX)) == 0 ?
+			 errhint("Set \"version\" back to the version in the item's sort key, or delete the snapshot.") :
+			 errhint("Set \"version\" back to the number of the stream's newest event.")));
+	pg_unreachable();
 }
 
 /* Copy the jsonb in column col of SPI result row i out of SPI's memory. */
@@ -438,7 +486,7 @@ read_version(StTable *t, Datum stream_datum, const char *stream, bool lock,
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the version of stream \"%s\"", stream);
 	item = SPI_processed > 0 ? spi_jsonb(0, 1, outer) : NULL;
-	*version = item ? item_version(item, stream, "version") : 0;
+	*version = item ? item_version(t, item, stream) : 0;
 	return item;
 }
 
@@ -852,8 +900,8 @@ version_conflict(const char *stream, int64 expected, bool must_exist, int64 actu
  *               expected_version bigint, stream_must_exist boolean)
  *   RETURNS bigint
  */
-Datum
-st_sql_append_events(PG_FUNCTION_ARGS)
+static Datum
+append_events(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	char	   *stream = es_stream_arg(fcinfo, t, 1);
@@ -1060,8 +1108,8 @@ es_read_rows(SPIPlanPtr plan, Datum *args, Tuplestorestate *tupstore, TupleDesc 
  * read_stream(tbl regclass, stream text, from_version bigint, "limit" bigint,
  *             forward boolean) RETURNS SETOF jsonb
  */
-Datum
-st_sql_read_stream(PG_FUNCTION_ARGS)
+static Datum
+read_stream(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	StTable    *t = es_table_arg(fcinfo);
@@ -1124,8 +1172,8 @@ st_sql_read_stream(PG_FUNCTION_ARGS)
 }
 
 /* stream_version(tbl regclass, stream text) RETURNS bigint */
-Datum
-st_sql_stream_version(PG_FUNCTION_ARGS)
+static Datum
+stream_version(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	char	   *stream = es_stream_arg(fcinfo, t, 1);
@@ -1147,8 +1195,8 @@ st_sql_stream_version(PG_FUNCTION_ARGS)
  * replacing a snapshot of the same version.  The version must be one the
  * stream has reached.
  */
-Datum
-st_sql_save_snapshot(PG_FUNCTION_ARGS)
+static Datum
+save_snapshot(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	char	   *stream = es_stream_arg(fcinfo, t, 1);
@@ -1223,8 +1271,8 @@ st_sql_save_snapshot(PG_FUNCTION_ARGS)
  * it], "version": N}.  Read-only SPI shares the calling query's snapshot,
  * so the three reads agree with each other.
  */
-Datum
-st_sql_load_stream(PG_FUNCTION_ARGS)
+static Datum
+load_stream(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	char	   *stream = es_stream_arg(fcinfo, t, 1);
@@ -1250,7 +1298,7 @@ st_sql_load_stream(PG_FUNCTION_ARGS)
 	{
 		snapshot = spi_jsonb(0, 1, outer);
 		if (snapshot)
-			snapshot_version = item_version(snapshot, stream, "version");
+			snapshot_version = item_version(t, snapshot, stream);
 	}
 
 	/* ps is built in SPI's memory: copy the result out before SPI_finish */
@@ -1291,8 +1339,8 @@ st_sql_load_stream(PG_FUNCTION_ARGS)
  * Only the table's owner may change the setting.  Every backend drops its
  * cached setting through the relcache invalidation raised here.
  */
-Datum
-st_sql_events_by_type(PG_FUNCTION_ARGS)
+static Datum
+events_by_type(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	bool		enabled = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
@@ -1357,3 +1405,11 @@ st_sql_events_by_type(PG_FUNCTION_ARGS)
 	CacheInvalidateRelcacheByRelid(relid);
 	PG_RETURN_VOID();
 }
+
+/* The SQL-callable functions: errors without the event store's own SQL. */
+ST_FUNCTION_HIDING_SQL(st_sql_append_events, append_events)
+ST_FUNCTION_HIDING_SQL(st_sql_read_stream, read_stream)
+ST_FUNCTION_HIDING_SQL(st_sql_stream_version, stream_version)
+ST_FUNCTION_HIDING_SQL(st_sql_save_snapshot, save_snapshot)
+ST_FUNCTION_HIDING_SQL(st_sql_load_stream, load_stream)
+ST_FUNCTION_HIDING_SQL(st_sql_events_by_type, events_by_type)

@@ -41,8 +41,6 @@
 #include "items.h"
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_execute);
-
 /* ---------------------------------------------------------------------
  * Small helpers
  * ---------------------------------------------------------------------
@@ -87,9 +85,9 @@ wrap_jsonb(const char *key, Jsonb *value)
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
-/* A field holding a positive integer, or -1 when absent. */
+/* A field holding an integer in min .. max (min >= 0), or -1 when absent. */
 static int
-field_int(JsonbContainer *r, const char *name, int min)
+field_int(JsonbContainer *r, const char *name, int min, int max)
 {
 	JsonbValue	v;
 	Numeric		n;
@@ -105,8 +103,8 @@ field_int(JsonbContainer *r, const char *name, int min)
 		DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(n),
 										 NumericGetDatum(int64_to_numeric(min)))) ||
 		DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(n),
-										 NumericGetDatum(int64_to_numeric(PG_INT32_MAX)))))
-		st_validation_error(name, "must be an integer greater than or equal to %d", min);
+										 NumericGetDatum(int64_to_numeric(max)))))
+		st_validation_error(name, "must be an integer between %d and %d", min, max);
 	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(n)));
 }
 
@@ -712,7 +710,7 @@ run_sql_jsonb(SqlArgs *a, bool read_only)
 		elog(ERROR, "SPI_connect failed");
 	rc = SPI_execute_with_args(a->sql.data, a->n, a->types, a->values, a->nulls, read_only, 1);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not run \"%s\": %s", a->sql.data, SPI_result_code_string(rc));
+		elog(ERROR, "unexpected SPI result %s", SPI_result_code_string(rc));
 	if (SPI_processed > 0)
 	{
 		bool		isnull;
@@ -822,7 +820,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	filter = st_field_string(r, "FilterExpression", "", false);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	select = st_field_string(r, "Select", "", false);
-	limit = field_int(r, "Limit", 1);
+	limit = field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	(void) field_bool(r, "ConsistentRead");
 	start = typed_field(r, "ExclusiveStartKey", false);
 
@@ -900,8 +898,8 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	}
 	else
 	{
-		int			segment = field_int(r, "Segment", 0);
-		int			total = field_int(r, "TotalSegments", 1);
+		int			segment = field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
+		int			total = field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
 
 		if ((segment >= 0) != (total >= 0))
 			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
@@ -1125,6 +1123,29 @@ describe(Oid relid)
 	return run_sql_jsonb(&a, true);
 }
 
+/*
+ * DynamoDB's rule for a table name: 3 to 255 of a-z A-Z 0-9 _ - and ".".
+ * Here a dot separates schema and table, so there is at most one, with a
+ * name on each side, and neither may be longer than a Postgres name.
+ */
+static void
+check_table_name(const char *name)
+{
+	size_t		len = strlen(name);
+	const char *dot = strchr(name, '.');
+
+	if (len < 3 || len > 255)
+		st_validation_error("TableName", "must be between 3 and 255 characters long");
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
+		st_validation_error("TableName", "must hold only a-z, A-Z, 0-9, \"_\", \"-\" and \".\"");
+	if (dot && (dot == name || dot[1] == '\0' || strchr(dot + 1, '.')))
+		st_validation_error("TableName", "must be a name, or schema.name with one \".\" between two names");
+	if (dot)
+		len = Max((size_t) (dot - name), len - (size_t) (dot - name) - 1);
+	if (len >= NAMEDATALEN)
+		st_table_name_too_long(name);
+}
+
 static const char *const create_table_fields[] = {
 	"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes",
 	"LocalSecondaryIndexes", "StreamSpecification", "BillingMode",
@@ -1139,6 +1160,8 @@ op_create_table(JsonbContainer *r)
 	char	   *name;
 	char	   *hash;
 	char	   *range;
+	char	   *hash_type;
+	char	   *range_type;
 	JsonbContainer *defs;
 	JsonbContainer *stream;
 	char	   *view = NULL;
@@ -1157,6 +1180,10 @@ op_create_table(JsonbContainer *r)
 		view = st_field_string(stream, "StreamViewType", "StreamSpecification", false);
 	}
 
+	hash_type = attribute_type(defs, hash, "KeySchema");
+	range_type = range ? attribute_type(defs, range, "KeySchema") : NULL;
+	check_table_name(name);
+
 	/*
 	 * A DynamoDB name is taken as written (case and all); a name with a dot
 	 * is schema.table, as regclass reads it.
@@ -1164,11 +1191,11 @@ op_create_table(JsonbContainer *r)
 	sql_args_init(&a, "SELECT singletable.create_table(");
 	sql_arg(&a, NULL, TEXTOID, CStringGetTextDatum(strchr(name, '.') ? name : quote_identifier(name)));
 	sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
-	sql_arg(&a, "partition_key_type", TEXTOID, CStringGetTextDatum(attribute_type(defs, hash, "KeySchema")));
+	sql_arg(&a, "partition_key_type", TEXTOID, CStringGetTextDatum(hash_type));
 	if (range)
 	{
 		sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
-		sql_arg(&a, "sort_key_type", TEXTOID, CStringGetTextDatum(attribute_type(defs, range, "KeySchema")));
+		sql_arg(&a, "sort_key_type", TEXTOID, CStringGetTextDatum(range_type));
 	}
 	else
 	{
@@ -1253,9 +1280,7 @@ op_list_tables(JsonbContainer *r)
 
 	st_check_fields(r, list_tables_fields, "");
 	start = st_field_string(r, "ExclusiveStartTableName", "", false);
-	limit = field_int(r, "Limit", 1);
-	if (limit > 100)
-		st_validation_error("Limit", "must be at most 100");
+	limit = field_int(r, "Limit", 1, 100);
 	if (limit < 0)
 		limit = 100;
 	values[0] = start ? CStringGetTextDatum(start) : (Datum) 0;
@@ -1357,7 +1382,7 @@ op_update_table(JsonbContainer *r)
 					ereport(ERROR,
 							(errcode(ERRCODE_UNDEFINED_TABLE),
 							 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
-									get_rel_name(relid)),
+									t->table_name),
 							 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
 				sql_args_init(&a, "SELECT singletable.drop_index(");
 				sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
@@ -1406,8 +1431,8 @@ static const struct
  * operation is DynamoDB's name (GetItem ...), optionally with the
  * X-Amz-Target prefix "DynamoDB_20120810.".
  */
-Datum
-st_sql_execute(PG_FUNCTION_ARGS)
+static Datum
+execute_request(PG_FUNCTION_ARGS)
 {
 	char	   *op;
 	Jsonb	   *request;
@@ -1433,3 +1458,6 @@ st_sql_execute(PG_FUNCTION_ARGS)
 			 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable.")));
 	PG_RETURN_NULL();
 }
+
+/* Errors come without the SQL of the component calls made through SPI. */
+ST_FUNCTION_HIDING_SQL(st_sql_execute, execute_request)

@@ -62,9 +62,6 @@ PG_FUNCTION_INFO_V1(st_sql_scan);
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
 
-/* DynamoDB's limit on TotalSegments */
-#define ST_MAX_TOTAL_SEGMENTS	1000000
-
 /* Rows an SPI cursor fetches at a time (row-level security path) */
 #define ST_SPI_FETCH		100
 
@@ -393,20 +390,21 @@ read_needs_sql(ReadRequest *req)
 	return false;
 }
 
+/* "limit": 1 .. ST_MAX_LIMIT, DynamoDB's Limit (an integer of at least 1) */
 static int64
 limit_arg(FunctionCallInfo fcinfo, int n)
 {
-	int32		limit;
+	int64		limit;
 
 	if (PG_ARGISNULL(n))
 		return 0;
-	limit = PG_GETARG_INT32(n);
-	if (limit < 1)
+	limit = PG_GETARG_INT64(n);
+	if (limit < 1 || limit > ST_MAX_LIMIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("limit must be at least 1, not %d", limit),
-				 errdetail("ValidationException: 1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1.",
-						   limit)));
+				 errmsg("limit must be between 1 and %d, not " INT64_FORMAT, ST_MAX_LIMIT, limit),
+				 errdetail("ValidationException: 1 validation error detected: Value '" INT64_FORMAT "' at 'limit' failed to satisfy constraint: Member must have value between 1 and %d.",
+						   limit, ST_MAX_LIMIT)));
 	return limit;
 }
 

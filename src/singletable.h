@@ -31,6 +31,10 @@
 #define ST_MAX_PARTITION_KEY_BYTES	2048
 #define ST_MAX_SORT_KEY_BYTES		1024
 #define ST_MAX_NUMBER_DIGITS		38
+/* query/scan "limit": DynamoDB's Limit is an integer of at least 1 */
+#define ST_MAX_LIMIT				PG_INT32_MAX
+/* DynamoDB's limit on a scan's TotalSegments */
+#define ST_MAX_TOTAL_SEGMENTS		1000000
 
 /* Column numbers of a singletable table (1-based attribute numbers). */
 #define ST_ATTNUM_ITEM	1
@@ -123,6 +127,15 @@ extern void st_table_invalidate(Oid relid);
 extern void st_on_relcache_invalidation(void (*hook) (Datum arg, Oid relid));
 extern const char *st_key_column_type_sql(StKeyType type);
 extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
+/* st_parse_qualified_name: a table name as SQL writes one */
+typedef enum StNameStatus
+{
+	ST_NAME_OK,
+	ST_NAME_INVALID,			/* not a name, or an empty part */
+	ST_NAME_TOO_LONG			/* a part over NAMEDATALEN - 1 bytes */
+} StNameStatus;
+extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
+extern void st_table_name_too_long(const char *name) pg_attribute_noreturn();
 
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);

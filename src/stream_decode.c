@@ -53,10 +53,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
-#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-#include "utils/varlena.h"
 
 #include "singletable.h"
 
@@ -596,39 +594,41 @@ option_string(DefElem *elem)
 	return strVal(elem->arg);
 }
 
-/* Parse "a, s.b, \"C\"" into a list of StreamTableName. */
+/*
+ * Parse "a, s.b, \"C\"" into a list of StreamTableName: names as SQL
+ * writes them, unquoted ones down-cased.  Anything else, such as an empty
+ * name or part, or a part longer than a Postgres name, is an invalid value.
+ */
 static List *
 parse_tables_option(DefElem *elem)
 {
-	char	   *raw = pstrdup(option_string(elem));
-	List	   *names = NIL;
+	const char *value = option_string(elem);
+	const char *p = value;
 	List	   *result = NIL;
-	ListCell   *lc;
 
-	if (!SplitGUCList(raw, ',', &names) || names == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value \"%s\" for parameter \"tables\"", strVal(elem->arg)),
-				 errdetail("The value must be a comma-separated list of table names."),
-				 errhint("Write names as in SQL, for example tables=app,sales.orders.")));
-	foreach(lc, names)
+	for (;;)
 	{
-		List	   *parts = stringToQualifiedNameList(lfirst(lc));
-		StreamTableName *tn = palloc0(sizeof(StreamTableName));
+		List	   *parts;
+		StNameStatus status = st_parse_qualified_name(&p, ',', &parts);
+		StreamTableName *tn;
 
-		if (list_length(parts) == 1)
-			tn->name = strVal(linitial(parts));
-		else if (list_length(parts) == 2)
-		{
-			tn->schema = strVal(linitial(parts));
-			tn->name = strVal(lsecond(parts));
-		}
-		else
+		if (status != ST_NAME_OK || list_length(parts) > 2)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid table name \"%s\" in parameter \"tables\"",
-							(char *) lfirst(lc))));
+					 errmsg("invalid value \"%s\" for parameter \"tables\"", value),
+					 status == ST_NAME_TOO_LONG ?
+					 errdetail("A name in the list is longer than %d bytes, which no table name can be.",
+							   NAMEDATALEN - 1) :
+					 errdetail("The value must be a comma-separated list of table names."),
+					 errhint("Write names as in SQL, for example tables=app,sales.orders.")));
+		tn = palloc0(sizeof(StreamTableName));
+		tn->name = llast(parts);
+		if (list_length(parts) == 2)
+			tn->schema = linitial(parts);
 		result = lappend(result, tn);
+		if (*p == '\0')
+			break;
+		p++;					/* the comma */
 	}
 	return result;
 }
