@@ -289,8 +289,9 @@ rel_owner(Oid relid)
 	return owner;
 }
 
-static void
-check_owner(Oid relid)
+/* Raise unless the current user owns relid (or is a member of its owner). */
+void
+st_index_check_owner(Oid relid)
 {
 	if (!pg_class_ownercheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
@@ -464,7 +465,7 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: NonKeyAttributes can only be specified with ProjectionType INCLUDE; the projection is %s.", projection)));
 
 	t = lock_base_table(relid, ShareRowExclusiveLock);
-	check_owner(relid);
+	st_index_check_owner(relid);
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -633,7 +634,7 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: TableName and IndexName are required.")));
 	relid = PG_GETARG_OID(0);
 	/* no lock for whoever may not drop it anyway */
-	check_owner(relid);
+	st_index_check_owner(relid);
 	t = st_table_lookup(relid, true);
 	mode = (t != NULL && list_length(t->indexes) > 1) ?
 		ShareRowExclusiveLock : AccessExclusiveLock;
@@ -644,7 +645,7 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 		mode = AccessExclusiveLock;
 		t = lock_base_table(relid, mode);
 	}
-	check_owner(relid);
+	st_index_check_owner(relid);
 	ix = st_table_find_index(t, index_name);
 	if (ix == NULL)
 		ereport(ERROR,
@@ -745,7 +746,7 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 		index_relid = DatumGetObjectId(heap_getattr(td->tg_newtuple, 3, desc, &isnull3));
 		if (!isnull3 && (oldnull || index_relid != old_index_relid) &&
 			SearchSysCacheExists1(RELOID, ObjectIdGetDatum(index_relid)))
-			check_owner(index_relid);
+			st_index_check_owner(index_relid);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -760,7 +761,7 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a table cannot be its own index table")));
-	check_owner(index_relid);
+	st_index_check_owner(index_relid);
 	ObjectAddressSet(depender, RelationRelationId, index_relid);
 	ObjectAddressSet(referenced, RelationRelationId, relid);
 	recordDependencyOn(&depender, &referenced, DEPENDENCY_AUTO);
