@@ -45,6 +45,9 @@
 
 PG_FUNCTION_INFO_V1(st_index_tables_follow);
 
+/* the indexes of the tables a statement altered, prepared once per backend */
+static SPIPlanPtr altered_indexes_plan = NULL;
+
 /* What an ALTER TABLE statement changed that index tables follow. */
 typedef struct FollowWhat
 {
@@ -166,7 +169,8 @@ follow(Oid base, Oid irelid, const char *index_name, const FollowWhat *what)
  * index_tables_follow() RETURNS event_trigger: ON ddl_command_end WHEN TAG
  * IN ('ALTER TABLE').  The altered tables come from
  * pg_event_trigger_ddl_commands(); those without indexes cost one catalog
- * query, statements that change nothing index tables follow none.
+ * query (a plan kept per backend), and statements that change nothing index
+ * tables follow cost nothing.
  */
 Datum
 st_index_tables_follow(PG_FUNCTION_ARGS)
@@ -184,12 +188,21 @@ st_index_tables_follow(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT i.relid::pg_catalog.oid, i.index_relid::pg_catalog.oid, i.index_name"
-					" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
-					" JOIN singletable.indexes i ON i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) c.objid"
-					" WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-					" AND c.objsubid OPERATOR(pg_catalog.=) 0"
-					" ORDER BY i.relid, i.index_name", true, 0) != SPI_OK_SELECT)
+	if (altered_indexes_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT i.relid::pg_catalog.oid, i.index_relid::pg_catalog.oid, i.index_name"
+									   " FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+									   " JOIN singletable.indexes i"
+									   " ON i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) c.objid"
+									   " WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+									   " AND c.objsubid OPERATOR(pg_catalog.=) 0"
+									   " ORDER BY i.relid, i.index_name", 0, NULL);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the query of the altered tables' indexes");
+		altered_indexes_plan = plan;
+	}
+	if (SPI_execute_plan(altered_indexes_plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the altered tables' indexes");
 	/* keep the rows: the ALTER statements below run through SPI too */
 	n = SPI_processed;
