@@ -598,6 +598,13 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 	PG_RETURN_OID(index_relid);
 }
 
+static bool
+drops_last_index(StTable *t, const char *index_name)
+{
+	return t != NULL && list_length(t->indexes) == 1 &&
+		st_table_find_index(t, index_name) != NULL;
+}
+
 /*
  * drop_index(tbl regclass, index_name text) RETURNS void: drops the index
  * table and the catalog row; the table's last index takes the maintenance
@@ -635,11 +642,10 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 	relid = PG_GETARG_OID(0);
 	/* no lock for whoever may not drop it anyway */
 	st_index_check_owner(relid);
-	t = st_table_lookup(relid, true);
-	mode = (t != NULL && list_length(t->indexes) > 1) ?
-		ShareRowExclusiveLock : AccessExclusiveLock;
+	mode = drops_last_index(st_table_lookup(relid, true), index_name) ?
+		AccessExclusiveLock : ShareRowExclusiveLock;
 	t = lock_base_table(relid, mode);
-	if (mode != AccessExclusiveLock && list_length(t->indexes) <= 1)
+	if (mode != AccessExclusiveLock && drops_last_index(t, index_name))
 	{
 		UnlockRelationOid(relid, mode);
 		mode = AccessExclusiveLock;
