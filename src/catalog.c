@@ -77,6 +77,10 @@ typedef struct StTableCacheEntry
 
 static HTAB *table_cache = NULL;
 
+/* the table st_table_lookup() is loading, and whether it was invalidated meanwhile */
+static Oid	loading_relid = InvalidOid;
+static bool loading_invalidated = false;
+
 /*
  * PostgreSQL allows a backend only a few relcache callbacks, shared by every
  * loaded extension, so singletable registers one and fans it out to each
@@ -120,6 +124,8 @@ table_cache_invalidate_callback(Datum arg, Oid relid)
 	HASH_SEQ_STATUS status;
 	StTableCacheEntry *entry;
 
+	if (!OidIsValid(relid) || relid == loading_relid)
+		loading_invalidated = true;
 	if (table_cache == NULL)
 		return;
 	if (OidIsValid(relid))
@@ -199,6 +205,7 @@ load_indexes(Oid relid, Snapshot snapshot)
 		d = heap_getattr(tup, Anum_indexes_sort_key_type, desc, &isnull);
 		ix->sk_type = isnull ? ST_KEY_S : (StKeyType) DatumGetChar(d);
 		ix->projection = text_datum_cstring(heap_getattr(tup, Anum_indexes_projection, desc, &isnull));
+		ix->xmin = HeapTupleHeaderGetXmin(tup->t_data);
 		d = heap_getattr(tup, Anum_indexes_include, desc, &isnull);
 		if (!isnull)
 		{
@@ -370,17 +377,33 @@ st_table_lookup(Oid relid, bool missing_ok)
 	cxt = AllocSetContextCreate(CacheMemoryContext, "singletable table",
 								ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	PG_TRY();
+
+	/*
+	 * Load again when the table was invalidated during the load, by a lock
+	 * the load waited for (say, behind a drop_index and create_index): the
+	 * catalog was read with a snapshot older than the change, and caching
+	 * that would hide the change, a new index included, until the next
+	 * invalidation.
+	 */
+	do
 	{
-		t = load_table(relid);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(cxt);
+		loading_relid = relid;
+		loading_invalidated = false;
+		PG_TRY();
+		{
+			t = load_table(relid);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextDelete(cxt);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	} while (loading_invalidated);
+	loading_relid = InvalidOid;
 	MemoryContextSwitchTo(old);
 
 	/*

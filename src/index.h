@@ -8,6 +8,8 @@
  *	                    on the base table's INSERT/UPDATE/DELETE/TRUNCATE,
  *	                    and the computation of one item's index entry
  *	  index_backfill.c  filling a new index from a populated table
+ *	  index_alter.c     index tables following ALTER TABLE of their base
+ *	                    table (owner, schema, name, LOGGED/UNLOGGED)
  *
  *	  An index table is
  *	    item   jsonb NOT NULL    -- the projected item
@@ -56,6 +58,7 @@ typedef struct StIndexLayout
 
 /* index_catalog.c */
 extern void st_index_layout(StTable *table, StIndex *index, StIndexLayout *layout);
+extern void st_index_check_owner(Oid relid);
 
 /* index_trigger.c */
 

@@ -12,6 +12,9 @@
  *	  create_index and drop_index take SHARE ROW EXCLUSIVE on the base table:
  *	  writers wait for them and they wait for writers, so a backfill sees
  *	  every committed write and every later write finds the trigger.
+ *	  drop_index of the last index takes ACCESS EXCLUSIVE instead, which
+ *	  dropping the triggers needs, up front.  Readers of an index lock the
+ *	  base table, then the index table (st_keyspace_for_index).
  *
  *	  The catalog rows are read by catalog.c (StTable.indexes); after
  *	  changing them this file calls st_table_invalidate().
@@ -36,6 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "index.h"
@@ -98,16 +102,59 @@ st_index_table_btree(Relation irel)
 }
 
 /*
- * The keyspace of an index: its table, the btree over its key columns and
- * the key attributes in btree order.  Takes AccessShareLock on the base
- * table and the index table, and checks that the index table is the index's.
+ * The keyspace of index index_name of table relid, for a reader: the index
+ * table, the btree over its key columns and the key attributes in btree
+ * order.  Returns false when the table has no such index.
+ *
+ * Takes AccessShareLock on the base table, then on the index table (the
+ * order DROP TABLE of the base takes them in), kept until the end of the
+ * transaction.  The index is looked up again once the index table's lock is
+ * granted, as RangeVarGetRelidExtended does for a name: the wait may have
+ * been for a drop_index that dropped the table (then the index no longer
+ * exists; opening the table found before the wait would fail with an
+ * internal error) or that also created the index again under a new table
+ * (then that one is locked in turn).  An index whose creation the read's
+ * snapshot does not see does not exist for the read either.
  */
-void
-st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks)
+bool
+st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks)
 {
 	StIndexLayout layout;
+	StTable    *table;
+	StIndex    *index;
+	Oid			locked = InvalidOid;
 	Relation	base;
 	Relation	irel;
+
+	LockRelationOid(relid, AccessShareLock);
+	for (;;)
+	{
+		table = st_table_lookup(relid, false);
+		index = st_table_find_index(table, index_name);
+		if (index != NULL && index->relid == locked)
+			break;
+		if (OidIsValid(locked))
+			UnlockRelationOid(locked, AccessShareLock);
+		if (index == NULL)
+			return false;
+		locked = index->relid;
+		/* accepts the invalidations of whatever we waited for */
+		LockRelationOid(locked, AccessShareLock);
+	}
+
+	/*
+	 * An index created by a transaction the read's snapshot does not see has
+	 * no entry the read could see: it does not exist yet for this read, as
+	 * DynamoDB does not read an index that is still being created.
+	 */
+	if (!TransactionIdIsCurrentTransactionId(index->xmin) &&
+		XidInMVCCSnapshot(index->xmin, GetActiveSnapshot()))
+		return false;
+
+	/* a table dropped by hand may have left its catalog row behind */
+	irel = try_table_open(index->relid, NoLock);
+	if (irel == NULL)
+		return false;
 
 	st_index_layout(table, index, &layout);
 	memset(ks, 0, sizeof(StKeySpace));
@@ -120,11 +167,9 @@ st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks)
 	 * the index table directly: make sure it is the table create_index made
 	 * for this index (same owner, the layout's columns), as the maintenance
 	 * trigger does before writing it, so that a catalog row pointing at
-	 * someone else's table cannot expose that table.  The base table is
-	 * locked first, as DROP TABLE of the base locks the two.
+	 * someone else's table cannot expose that table.
 	 */
-	base = table_open(table->relid, AccessShareLock);
-	irel = table_open(index->relid, AccessShareLock);
+	base = table_open(relid, NoLock);
 	st_index_check_table(base, irel, index, &layout);
 	table_close(base, NoLock);
 	ks->btree = st_index_table_btree(irel);
@@ -140,6 +185,7 @@ st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks)
 		ks->key_types[i] = layout.type[i];
 		ks->key_attnums[i] = (AttrNumber) (i + 2);
 	}
+	return true;
 }
 
 /* DynamoDB's rule for index names: 3 to 255 characters of [a-zA-Z0-9_.-]. */
@@ -243,22 +289,24 @@ rel_owner(Oid relid)
 	return owner;
 }
 
-static void
-check_owner(Oid relid)
+/* Raise unless the current user owns relid (or is a member of its owner). */
+void
+st_index_check_owner(Oid relid)
 {
 	if (!pg_class_ownercheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
 }
 
 /*
- * Lock a singletable table against writers and index DDL, then read its
- * catalog facts.  Locking first makes the facts current: the lock
- * acquisition processes the invalidations of a concurrent create_index.
+ * Lock a singletable table against writers and index DDL (mode is SHARE ROW
+ * EXCLUSIVE or stronger), then read its catalog facts.  Locking first makes
+ * the facts current: the lock acquisition processes the invalidations of a
+ * concurrent create_index.
  */
 static StTable *
-lock_base_table(Oid relid)
+lock_base_table(Oid relid, LOCKMODE mode)
 {
-	LockRelationOid(relid, ShareRowExclusiveLock);
+	LockRelationOid(relid, mode);
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -416,8 +464,8 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 				 errmsg("include is allowed only with projection INCLUDE"),
 				 errdetail("ValidationException: NonKeyAttributes can only be specified with ProjectionType INCLUDE; the projection is %s.", projection)));
 
-	t = lock_base_table(relid);
-	check_owner(relid);
+	t = lock_base_table(relid, ShareRowExclusiveLock);
+	st_index_check_owner(relid);
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -550,10 +598,26 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 	PG_RETURN_OID(index_relid);
 }
 
+static bool
+drops_last_index(StTable *t, const char *index_name)
+{
+	return t != NULL && list_length(t->indexes) == 1 &&
+		st_table_find_index(t, index_name) != NULL;
+}
+
 /*
  * drop_index(tbl regclass, index_name text) RETURNS void: drops the index
  * table and the catalog row; the table's last index takes the maintenance
  * triggers with it.
+ *
+ * Dropping a trigger takes ACCESS EXCLUSIVE on the table.  Upgrading to it
+ * from SHARE ROW EXCLUSIVE would deadlock with a transaction that has read
+ * the table and then writes it (it waits for our lock, we wait for its
+ * read), so the last index is dropped under ACCESS EXCLUSIVE from the
+ * start.  Whether the index is the last one is known only under the lock:
+ * guess from the cached facts, and when the guess was SHARE ROW EXCLUSIVE
+ * but the index turns out to be the last, let go and take the stronger
+ * lock instead, before anything was done under the weaker one.
  */
 Datum
 st_sql_drop_index(PG_FUNCTION_ARGS)
@@ -566,6 +630,7 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 	char	   *qualified;
 	char	   *base_qualified;
 	bool		last;
+	LOCKMODE	mode;
 	Oid			argtypes[2] = {OIDOID, TEXTOID};
 	Datum		args[2];
 
@@ -575,8 +640,18 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 				 errmsg("table and index name must not be null"),
 				 errdetail("ValidationException: TableName and IndexName are required.")));
 	relid = PG_GETARG_OID(0);
-	t = lock_base_table(relid);
-	check_owner(relid);
+	/* no lock for whoever may not drop it anyway */
+	st_index_check_owner(relid);
+	mode = drops_last_index(st_table_lookup(relid, true), index_name) ?
+		AccessExclusiveLock : ShareRowExclusiveLock;
+	t = lock_base_table(relid, mode);
+	if (mode != AccessExclusiveLock && drops_last_index(t, index_name))
+	{
+		UnlockRelationOid(relid, mode);
+		mode = AccessExclusiveLock;
+		t = lock_base_table(relid, mode);
+	}
+	st_index_check_owner(relid);
 	ix = st_table_find_index(t, index_name);
 	if (ix == NULL)
 		ereport(ERROR,
@@ -587,6 +662,7 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 	qualified = iname ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)), iname) : NULL;
 	base_qualified = quote_qualified_identifier(t->schema_name, t->table_name);
 	last = list_length(t->indexes) == 1;
+	Assert(!last || mode == AccessExclusiveLock);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -678,7 +754,7 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 		index_relid = DatumGetObjectId(heap_getattr(td->tg_newtuple, 3, desc, &isnull3));
 		if (!isnull3 && (oldnull || index_relid != old_index_relid) &&
 			SearchSysCacheExists1(RELOID, ObjectIdGetDatum(index_relid)))
-			check_owner(index_relid);
+			st_index_check_owner(index_relid);
 		return PointerGetDatum(NULL);
 	}
 	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -693,7 +769,7 @@ st_index_catalog_changed(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a table cannot be its own index table")));
-	check_owner(index_relid);
+	st_index_check_owner(index_relid);
 	ObjectAddressSet(depender, RelationRelationId, index_relid);
 	ObjectAddressSet(referenced, RelationRelationId, relid);
 	recordDependencyOn(&depender, &referenced, DEPENDENCY_AUTO);

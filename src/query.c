@@ -349,16 +349,14 @@ resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
 		st_keyspace_for_table(table, &req->ks);
 	else
 	{
-		StIndex    *index = st_table_find_index(table, index_name);
-
-		if (index == NULL)
+		/* false also when a drop_index this read waited for dropped it */
+		if (!st_keyspace_for_index(table->relid, index_name, &req->ks))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("index \"%s\" of table \"%s\" does not exist",
 							index_name, table->table_name),
 					 errdetail("ValidationException: The table does not have the specified index: %s.",
 							   index_name)));
-		st_keyspace_for_index(table, index, &req->ks);
 	}
 }
 

@@ -37,3 +37,12 @@ CREATE FUNCTION singletable.scan(
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'st_sql_scan'
 	LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+-- ALTER TABLE of a table with indexes: its index tables follow a new owner,
+-- schema, name or LOGGED/UNLOGGED (index_alter.c).
+CREATE FUNCTION singletable.index_tables_follow() RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'st_index_tables_follow'
+	LANGUAGE C;
+CREATE EVENT TRIGGER singletable_index_tables_follow ON ddl_command_end
+	WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION singletable.index_tables_follow();

@@ -60,6 +60,7 @@ typedef struct StIndex
 	StKeyType	sk_type;
 	char	   *projection;		/* ALL, KEYS_ONLY or INCLUDE */
 	List	   *include;		/* list of char * for INCLUDE */
+	TransactionId xmin;			/* of its catalog row: who created it */
 } StIndex;
 
 /*
@@ -108,9 +109,12 @@ typedef struct StKeySpace
 	AttrNumber	key_attnums[ST_MAX_KEYSPACE_KEYS];
 } StKeySpace;
 
-/* query.c: the base table's keyspace; index_*.c: an index's keyspace */
+/*
+ * query.c: the base table's keyspace; index_catalog.c: an index's keyspace,
+ * false when the table has no index of that name (both locked on return)
+ */
 extern void st_keyspace_for_table(StTable *table, StKeySpace *ks);
-extern void st_keyspace_for_index(StTable *table, StIndex *index, StKeySpace *ks);
+extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks);
 
 /* settings (singletable.c) */
 extern int	st_max_item_size;	/* singletable.max_item_size, bytes */

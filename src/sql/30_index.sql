@@ -34,3 +34,13 @@ CREATE FUNCTION singletable.index_catalog_changed() RETURNS trigger
 	LANGUAGE C;
 CREATE TRIGGER index_catalog_changed AFTER INSERT OR UPDATE OR DELETE ON singletable.indexes
 	FOR EACH ROW EXECUTE FUNCTION singletable.index_catalog_changed();
+
+-- ALTER TABLE of a table with indexes: its index tables follow a new owner,
+-- schema, name or LOGGED/UNLOGGED (index_alter.c).  It runs with the
+-- rights of whoever altered the table.
+CREATE FUNCTION singletable.index_tables_follow() RETURNS event_trigger
+	AS 'MODULE_PATHNAME', 'st_index_tables_follow'
+	LANGUAGE C;
+CREATE EVENT TRIGGER singletable_index_tables_follow ON ddl_command_end
+	WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION singletable.index_tables_follow();
