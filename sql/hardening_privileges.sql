@@ -113,6 +113,8 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 ('index_maintain', 'direct call', $q$SELECT singletable.index_maintain()$q$, false),
 ('index_truncate', 'direct call', $q$SELECT singletable.index_truncate()$q$, false),
 ('index_catalog_changed', 'direct call', $q$SELECT singletable.index_catalog_changed()$q$, false),
+('index_tables_follow', 'direct call', $q$SELECT singletable.index_tables_follow()$q$, false),
+('index_tables_follow', 'rename base table', $q$ALTER TABLE hp_test.app RENAME TO app_renamed$q$, false),
 -- items
 ('put_item', '', $q$SELECT singletable.put_item('hp_test.app', '{"PK": "USER#1", "SK": "PROFILE"}')$q$, false),
 ('put_item', 'condition', $q$SELECT singletable.put_item('hp_test.app', '{"PK": "USER#1", "SK": "PROFILE"}',

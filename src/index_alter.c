@@ -182,7 +182,10 @@ st_index_tables_follow(PG_FUNCTION_ARGS)
 	char	  **names;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		elog(ERROR, "singletable.index_tables_follow() must be an event trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"singletable.index_tables_follow")));
 	if (!follow_what(((EventTriggerData *) fcinfo->context)->parsetree, &what))
 		PG_RETURN_VOID();
 
