@@ -63,10 +63,6 @@
 #include "items.h"
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_put_item);
-PG_FUNCTION_INFO_V1(st_sql_get_item);
-PG_FUNCTION_INFO_V1(st_sql_delete_item);
-PG_FUNCTION_INFO_V1(st_sql_update_item);
 
 /* Retries of a conditional write that lost an insert race, before giving up */
 #define ST_MAX_WRITE_RETRIES 100
@@ -426,8 +422,8 @@ st_key_attr_list(StTable *t)
  * put_item(tbl regclass, item jsonb, condition text, names jsonb,
  *          "values" jsonb, return_values text) RETURNS jsonb
  */
-Datum
-st_sql_put_item(PG_FUNCTION_ARGS)
+static Datum
+put_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
@@ -464,11 +460,13 @@ st_sql_put_item(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(result);
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_put_item, put_item)
+
 /*
  * get_item(tbl regclass, key jsonb, projection text, names jsonb) RETURNS jsonb
  */
-Datum
-st_sql_get_item(PG_FUNCTION_ARGS)
+static Datum
+get_item(PG_FUNCTION_ARGS)
 {
 	StTable    *t = table_arg(fcinfo);
 	Datum		keys[2];
@@ -490,12 +488,14 @@ st_sql_get_item(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(item);
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_get_item, get_item)
+
 /*
  * delete_item(tbl regclass, key jsonb, condition text, names jsonb,
  *             "values" jsonb, return_values text) RETURNS jsonb
  */
-Datum
-st_sql_delete_item(PG_FUNCTION_ARGS)
+static Datum
+delete_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
@@ -519,12 +519,14 @@ st_sql_delete_item(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(result);
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_delete_item, delete_item)
+
 /*
  * update_item(tbl regclass, key jsonb, update text, condition text,
  *             names jsonb, "values" jsonb, return_values text) RETURNS jsonb
  */
-Datum
-st_sql_update_item(PG_FUNCTION_ARGS)
+static Datum
+update_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
@@ -551,3 +553,5 @@ st_sql_update_item(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_JSONB_P(result);
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_update_item, update_item)

@@ -55,9 +55,6 @@
 #include "expr.h"
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_query);
-PG_FUNCTION_INFO_V1(st_sql_query_items);
-PG_FUNCTION_INFO_V1(st_sql_scan);
 
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
@@ -1240,8 +1237,8 @@ read_page(ReadRequest *req)
  * singletable.query(tbl, key_condition, names, values, index, filter,
  *                   projection, limit, forward, start_key) -> jsonb page
  */
-Datum
-st_sql_query(PG_FUNCTION_ARGS)
+static Datum
+query(PG_FUNCTION_ARGS)
 {
 	ReadRequest req;
 
@@ -1249,14 +1246,16 @@ st_sql_query(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(read_page(&req));
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_query, query)
+
 /*
  * singletable.query_items(same arguments) -> SETOF jsonb: every page of
  * the query, one row per item returned.  limit caps the items evaluated in
  * all (as the sum of the pages' limits would); no size limit applies.  The
  * rows go to a tuplestore, which spills to disk past work_mem.
  */
-Datum
-st_sql_query_items(PG_FUNCTION_ARGS)
+static Datum
+query_items(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ReadRequest req;
@@ -1273,15 +1272,19 @@ st_sql_query_items(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_query_items, query_items)
+
 /*
  * singletable.scan(tbl, filter, names, values, projection, limit,
  *                  start_key, segment, total_segments, index) -> jsonb page
  */
-Datum
-st_sql_scan(PG_FUNCTION_ARGS)
+static Datum
+scan(PG_FUNCTION_ARGS)
 {
 	ReadRequest req;
 
 	parse_scan_args(&req, fcinfo);
 	PG_RETURN_JSONB_P(read_page(&req));
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_scan, scan)
