@@ -162,4 +162,18 @@ END
 $$;
 RESET statement_timeout;
 
+-- apply_update refuses an item over singletable.max_item_size, with the
+-- error put_item and update_item raise (54000, ValidationException).
+RESET singletable.max_item_size;
+SELECT length(singletable.apply_update('{"a": 1}', 'SET b = :v', NULL,
+	jsonb_build_object(':v', repeat('x', 409600))) ->> 'b') AS over_limit;
+SELECT singletable.put_item('hx_items', jsonb_build_object('PK', 'big', 'SK', '1', 'b', repeat('x', 409600)));
+-- within the limit it is returned; a larger limit lets it through
+SELECT length(singletable.apply_update('{"a": 1}', 'SET b = :v', NULL,
+	jsonb_build_object(':v', repeat('x', 409000))) ->> 'b') AS within_limit;
+SET singletable.max_item_size = '1MB';
+SELECT length(singletable.apply_update('{"a": 1}', 'SET b = :v', NULL,
+	jsonb_build_object(':v', repeat('x', 409600))) ->> 'b') AS larger_limit;
+RESET singletable.max_item_size;
+
 SELECT singletable.drop_table('hx_items');

@@ -588,7 +588,9 @@ PG_FUNCTION_INFO_V1(st_sql_apply_update);
 
 /*
  * singletable.apply_update(item, update, names, values) -> jsonb
- * A NULL item is updated as the empty item {}.
+ * A NULL item is updated as the empty item {}.  The result is checked as
+ * put_item checks an item (st_validate_item): over singletable.max_item_size
+ * it is the same ValidationException.
  */
 Datum
 st_sql_apply_update(PG_FUNCTION_ARGS)
@@ -598,10 +600,14 @@ st_sql_apply_update(PG_FUNCTION_ARGS)
 	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	StExprContext *cx;
 	StExpr	   *upd;
+	Jsonb	   *res;
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	upd = st_expr_cached_parse(fcinfo, STX_MODE_UPDATE, PG_GETARG_TEXT_PP(1),
 							   names, values, &cx);
-	PG_RETURN_JSONB_P(st_apply_update(cx, upd, item, NIL, NULL));
+	res = st_apply_update(cx, upd, item, NIL, NULL);
+	/* an item the item functions would refuse (too large) is refused here too */
+	st_validate_item(res);
+	PG_RETURN_JSONB_P(res);
 }
