@@ -11,12 +11,20 @@
  *	  The parser core is expr_parse.c (no server calls); update expressions
  *	  are applied by expr_update.c.  The mutable JSON values (StMutVal) used
  *	  by projections and updates live here.
+ *
+ *	  Cost: items and values can be as large as jsonb allows (the SQL
+ *	  helpers take any jsonb), so every walk over them is O(n log n) at
+ *	  worst and checks for interrupts; expressions are at most 4096 bytes,
+ *	  which bounds what is quadratic in the expression alone.  Recursive
+ *	  walks call check_stack_depth().
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -29,9 +37,11 @@
 
 /* Parsing --------------------------------------------------------------- */
 
+/* The parser's allocation hook; every node allocates, so it also checks for interrupts. */
 static void *
 expr_palloc(void *arg, size_t size)
 {
+	CHECK_FOR_INTERRUPTS();
 	return palloc(size);
 }
 
@@ -88,16 +98,10 @@ report_parse_error(const char *what, const char *text, StxError *err)
 					   dyn, msg, err->near, err->position)));
 }
 
+/* Remember a placeholder as used; repeats are sorted out by check_unused_map. */
 static void
 mark_used(List **list, const char *name)
 {
-	ListCell   *lc;
-
-	foreach(lc, *list)
-	{
-		if (strcmp((char *) lfirst(lc), name) == 0)
-			return;
-	}
 	*list = lappend(*list, pstrdup(name));
 }
 
@@ -147,6 +151,7 @@ valid_attribute_type(const char *s, int len)
 static void
 resolve_node(StExprContext *cx, StxNode *n, const char *what)
 {
+	check_stack_depth();
 	if (n->kind == STX_PATH)
 	{
 		for (int i = 0; i < n->nelems; i++)
@@ -253,7 +258,7 @@ parse_common(StExprContext *cx, const char *text, StxMode mode, const char *what
 	if (root == NULL)
 		report_parse_error(what, text, &err);
 	resolve_node(cx, root, what);
-	e = palloc(sizeof(StExpr));
+	e = palloc0(sizeof(StExpr));
 	e->root = root;
 	e->mode = mode;
 	e->what = what;
@@ -276,6 +281,7 @@ check_name_map(Jsonb *map, char sigil, const char *param)
 	it = JsonbIteratorInit(&map->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (tok == WJB_KEY)
 		{
 			bool		ok = v.val.string.len >= 2 && v.val.string.val[0] == sigil;
@@ -341,6 +347,41 @@ st_parse_condition(StExprContext *cx, const char *text, const char *what)
 }
 
 /*
+ * Order two paths element by element (an index before a name, indexes by
+ * value, names by their bytes); a path sorts before its extensions, so
+ * the paths sharing a prefix are neighbours.
+ */
+int
+st_expr_path_cmp(const StxNode *a, const StxNode *b)
+{
+	int			n = Min(a->nelems, b->nelems);
+
+	for (int i = 0; i < n; i++)
+	{
+		const StxPathElem *x = &a->elems[i];
+		const StxPathElem *y = &b->elems[i];
+
+		if (x->is_index != y->is_index)
+			return x->is_index ? -1 : 1;
+		if (x->is_index)
+		{
+			if (x->index != y->index)
+				return x->index < y->index ? -1 : 1;
+		}
+		else
+		{
+			int			c = memcmp(x->resolved, y->resolved, Min(x->resolved_len, y->resolved_len));
+
+			if (c != 0)
+				return c < 0 ? -1 : 1;
+			if (x->resolved_len != y->resolved_len)
+				return x->resolved_len < y->resolved_len ? -1 : 1;
+		}
+	}
+	return a->nelems < b->nelems ? -1 : a->nelems > b->nelems ? 1 : 0;
+}
+
+/*
  * Compare two paths element by element: 0 when neither is a prefix of the
  * other, 1 when one is a prefix of (or equal to) the other, 2 when they
  * conflict (a name against an index at the same position).
@@ -369,26 +410,73 @@ paths_overlap(StxNode *a, StxNode *b)
 	return 1;
 }
 
-/* Raise ValidationException when two of the paths overlap or conflict. */
-static void
-check_overlaps(StxNode **paths, int n, const char *what)
+/* A path of an expression and where it was written, for ordering. */
+typedef struct PathAt
 {
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-		{
-			int			o = paths_overlap(paths[i], paths[j]);
+	StxNode    *path;
+	StxNode    *owner;			/* what by_path lists: the path or its action */
+	int			at;				/* position in the expression */
+} PathAt;
 
-			if (o != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid %s expression: two document paths %s: %s and %s", what,
-								o == 1 ? "overlap" : "conflict",
-								st_expr_path_text(paths[i]), st_expr_path_text(paths[j])),
-						 errdetail("ValidationException: Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
-								   st_expr_dynamo_name(what),
-								   o == 1 ? "overlap" : "conflict",
-								   st_expr_path_text(paths[i]), st_expr_path_text(paths[j]))));
+static int
+cmp_path_at(const void *a, const void *b)
+{
+	const PathAt *x = a;
+	const PathAt *y = b;
+	int			c = st_expr_path_cmp(x->path, y->path);
+
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at ? 1 : 0;
+}
+
+/*
+ * Return owners[] ordered by their paths (paths[i] is the path of
+ * owners[i]), raising ValidationException when two paths overlap or
+ * conflict.  In that order a path is next to its extensions and the last
+ * name at a position is next to the first index there, so comparing
+ * neighbours finds any offending pair in O(n log n); the pair is reported
+ * in the order written.
+ */
+static StxNode **
+order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
+{
+	PathAt	   *v = palloc(sizeof(PathAt) * (n + 1));
+	StxNode   **res = palloc(sizeof(StxNode *) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		v[i].path = paths[i];
+		v[i].owner = owners[i];
+		v[i].at = i;
+	}
+	/* n is bounded by the expression's length: qsort's worst case is harmless */
+	if (n > 1)
+		qsort(v, n, sizeof(PathAt), cmp_path_at);
+	for (int i = 1; i < n; i++)
+	{
+		PathAt	   *x = &v[i - 1];
+		PathAt	   *y = &v[i];
+		int			o = paths_overlap(x->path, y->path);
+
+		if (o != 0)
+		{
+			char	   *one = st_expr_path_text(x->at < y->at ? x->path : y->path);
+			char	   *two = st_expr_path_text(x->at < y->at ? y->path : x->path);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: two document paths %s: %s and %s", what,
+							o == 1 ? "overlap" : "conflict", one, two),
+					 errdetail("ValidationException: Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
+							   st_expr_dynamo_name(what),
+							   o == 1 ? "overlap" : "conflict", one, two)));
 		}
+	}
+	for (int i = 0; i < n; i++)
+		res[i] = v[i].owner;
+	pfree(v);
+	return res;
 }
 
 StExpr *
@@ -396,11 +484,11 @@ st_parse_update(StExprContext *cx, const char *text)
 {
 	StExpr	   *e = parse_common(cx, text, STX_MODE_UPDATE, "update");
 	StxNode    *root = e->root;
-	StxNode   **targets = palloc(sizeof(StxNode *) * root->nargs);
+	StxNode   **targets = palloc(sizeof(StxNode *) * (root->nargs + 1));
 
 	for (int i = 0; i < root->nargs; i++)
 		targets[i] = root->args[i]->args[0];
-	check_overlaps(targets, root->nargs, "update");
+	e->by_path = order_paths(targets, root->args, root->nargs, "update");
 	pfree(targets);
 	return e;
 }
@@ -410,7 +498,7 @@ st_parse_projection(StExprContext *cx, const char *text)
 {
 	StExpr	   *e = parse_common(cx, text, STX_MODE_PROJECTION, "projection");
 
-	check_overlaps(e->root->args, e->root->nargs, "projection");
+	e->by_path = order_paths(e->root->args, e->root->args, e->root->nargs, "projection");
 	return e;
 }
 
@@ -605,6 +693,37 @@ st_parse_key_condition(StExprContext *cx, const char *text)
 
 /* Unused placeholders ---------------------------------------------------- */
 
+static int
+cmp_cstring_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Is the placeholder s (len bytes) among the n sorted names? */
+static bool
+name_in_sorted(char **names, int n, const char *s, int len)
+{
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			ulen = strlen(names[mid]);
+		int			c = memcmp(names[mid], s, Min(ulen, len));
+
+		if (c == 0)
+			c = ulen < len ? -1 : ulen > len ? 1 : 0;
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 static void
 check_unused_map(Jsonb *map, List *used, const char *param)
 {
@@ -613,30 +732,27 @@ check_unused_map(Jsonb *map, List *used, const char *param)
 	JsonbIteratorToken tok;
 	StringInfoData buf;
 	bool		any = false;
+	int			nused = list_length(used);
+	char	  **names;
+	ListCell   *lc;
+	int			i = 0;
 
 	if (map == NULL)
 		return;
+	/* the map can be large, the used names are bounded by the expressions */
+	names = palloc(sizeof(char *) * (nused + 1));
+	foreach(lc, used)
+		names[i++] = lfirst(lc);
+	if (nused > 1)
+		qsort(names, nused, sizeof(char *), cmp_cstring_ptr);
 	initStringInfo(&buf);
 	it = JsonbIteratorInit(&map->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		ListCell   *lc;
-		bool		found = false;
-
+		CHECK_FOR_INTERRUPTS();
 		if (tok != WJB_KEY)
 			continue;
-		foreach(lc, used)
-		{
-			char	   *u = lfirst(lc);
-
-			if ((int) strlen(u) == v.val.string.len &&
-				memcmp(u, v.val.string.val, v.val.string.len) == 0)
-			{
-				found = true;
-				break;
-			}
-		}
-		if (!found)
+		if (!name_in_sorted(names, nused, v.val.string.val, v.val.string.len))
 		{
 			if (any)
 				appendStringInfoString(&buf, ", ");
@@ -644,6 +760,7 @@ check_unused_map(Jsonb *map, List *used, const char *param)
 			any = true;
 		}
 	}
+	pfree(names);
 	if (any)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -733,6 +850,61 @@ st_compare_scalars(const JsonbValue *a, const JsonbValue *b, bool *comparable)
 	return 0;
 }
 
+static void
+free_iterators(JsonbIterator *it)
+{
+	while (it != NULL)
+	{
+		JsonbIterator *parent = it->parent;
+
+		pfree(it);
+		it = parent;
+	}
+}
+
+/*
+ * Deep equality of two containers: both are walked side by side, without
+ * recursion however deep they nest, in time linear in the smaller one
+ * (jsonb keeps object keys in one canonical order, so equal maps yield the
+ * same keys in the same order).
+ */
+static bool
+containers_equal(JsonbContainer *x, JsonbContainer *y)
+{
+	JsonbIterator *ix;
+	JsonbIterator *iy;
+	bool		equal = true;
+
+	if (JsonContainerIsArray(x) != JsonContainerIsArray(y) ||
+		JsonContainerSize(x) != JsonContainerSize(y))
+		return false;
+	ix = JsonbIteratorInit(x);
+	iy = JsonbIteratorInit(y);
+	while (equal)
+	{
+		JsonbValue	a;
+		JsonbValue	b;
+		JsonbIteratorToken ta = JsonbIteratorNext(&ix, &a, false);
+		JsonbIteratorToken tb = JsonbIteratorNext(&iy, &b, false);
+
+		CHECK_FOR_INTERRUPTS();
+		if (ta != tb)
+			equal = false;
+		else if (ta == WJB_DONE)
+			break;
+		else if (ta == WJB_BEGIN_ARRAY)
+			equal = a.val.array.nElems == b.val.array.nElems &&
+				a.val.array.rawScalar == b.val.array.rawScalar;
+		else if (ta == WJB_BEGIN_OBJECT)
+			equal = a.val.object.nPairs == b.val.object.nPairs;
+		else if (ta == WJB_KEY || ta == WJB_VALUE || ta == WJB_ELEM)
+			equal = st_expr_values_equal(&a, &b);	/* scalars here */
+	}
+	free_iterators(ix);
+	free_iterators(iy);
+	return equal;
+}
+
 /* Deep equality with DynamoDB's rules (numbers numerically). */
 bool
 st_expr_values_equal(const JsonbValue *a, const JsonbValue *b)
@@ -751,15 +923,7 @@ st_expr_values_equal(const JsonbValue *a, const JsonbValue *b)
 		case jbvNull:
 			return true;
 		case jbvBinary:
-			{
-				JsonbContainer *x = a->val.binary.data;
-				JsonbContainer *y = b->val.binary.data;
-
-				if (JsonContainerIsArray(x) != JsonContainerIsArray(y) ||
-					JsonContainerSize(x) != JsonContainerSize(y))
-					return false;
-				return compareJsonbContainers(x, y) == 0;
-			}
+			return containers_equal(a->val.binary.data, b->val.binary.data);
 		default:
 			return false;
 	}
@@ -863,6 +1027,7 @@ attribute_type_matches(const JsonbValue *v, const JsonbValue *t)
 
 				while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
 				{
+					CHECK_FOR_INTERRUPTS();
 					if (tok != WJB_ELEM)
 						continue;
 					if (e.type != want)
@@ -878,26 +1043,60 @@ attribute_type_matches(const JsonbValue *v, const JsonbValue *t)
 #undef IS
 }
 
+/* Check for interrupts once per this many bytes of a byte loop. */
+#define BYTES_PER_INTERRUPT_CHECK 65536
+
+/*
+ * Does h (hl bytes) contain n (nl bytes)?  Knuth-Morris-Pratt: linear in
+ * hl + nl whatever the bytes, where trying each offset in turn is
+ * quadratic on inputs such as "aaa...a" and "aa...ab".
+ */
+static bool
+bytes_contain(const char *h, int hl, const char *n, int nl)
+{
+	int		   *border;			/* border[i]: longest proper border of n[0..i] */
+	int			k = 0;
+	bool		found = false;
+
+	if (nl == 0)
+		return true;
+	if (nl > hl)
+		return false;
+	if (nl == 1)
+		return memchr(h, n[0], hl) != NULL;
+	border = palloc(sizeof(int) * nl);
+	border[0] = 0;
+	for (int i = 1; i < nl; i++)
+	{
+		if (i % BYTES_PER_INTERRUPT_CHECK == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (k > 0 && n[i] != n[k])
+			k = border[k - 1];
+		if (n[i] == n[k])
+			k++;
+		border[i] = k;
+	}
+	k = 0;
+	for (int i = 0; i < hl && !found; i++)
+	{
+		if (i % BYTES_PER_INTERRUPT_CHECK == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (k > 0 && h[i] != n[k])
+			k = border[k - 1];
+		if (h[i] == n[k] && ++k == nl)
+			found = true;
+	}
+	pfree(border);
+	return found;
+}
+
 static bool
 contains_value(const JsonbValue *hay, const JsonbValue *needle)
 {
 	if (hay->type == jbvString)
-	{
-		const char *h = hay->val.string.val;
-		int			hl = hay->val.string.len;
-		int			nl;
-
-		if (needle->type != jbvString)
-			return false;
-		nl = needle->val.string.len;
-		if (nl == 0)
-			return true;
-		for (int i = 0; i + nl <= hl; i++)
-			if (h[i] == needle->val.string.val[0] &&
-				memcmp(h + i, needle->val.string.val, nl) == 0)
-				return true;
-		return false;
-	}
+		return needle->type == jbvString &&
+			bytes_contain(hay->val.string.val, hay->val.string.len,
+						  needle->val.string.val, needle->val.string.len);
 	if (hay->type == jbvBinary && JsonContainerIsArray(hay->val.binary.data))
 	{
 		JsonbIterator *it = JsonbIteratorInit(hay->val.binary.data);
@@ -905,8 +1104,14 @@ contains_value(const JsonbValue *hay, const JsonbValue *needle)
 		JsonbIteratorToken tok;
 
 		while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (tok == WJB_ELEM && st_expr_values_equal(&e, needle))
+			{
+				free_iterators(it);
 				return true;
+			}
+		}
 	}
 	return false;
 }
@@ -1006,26 +1211,33 @@ st_mv_value(const JsonbValue *v)
 	return mv;
 }
 
+/* Add a child at the end: key for an object, source index idx for an array. */
 static void
-mv_grow(StMutVal *mv)
+mv_add_child(StMutVal *mv, const char *key, int keylen, int idx, StMutVal *child)
 {
-	if (mv->n < mv->cap)
-		return;
-	mv->cap = mv->cap ? mv->cap * 2 : 8;
-	if (mv->vals == NULL)
+	if (mv->n == mv->cap)
 	{
-		mv->vals = palloc(sizeof(StMutVal *) * mv->cap);
-		mv->keys = palloc(sizeof(char *) * mv->cap);
-		mv->keylens = palloc(sizeof(int) * mv->cap);
-		mv->idx = palloc(sizeof(int) * mv->cap);
+		mv->cap = mv->cap ? mv->cap * 2 : 8;
+		if (mv->vals == NULL)
+		{
+			mv->vals = palloc(sizeof(StMutVal *) * mv->cap);
+			mv->keys = palloc(sizeof(char *) * mv->cap);
+			mv->keylens = palloc(sizeof(int) * mv->cap);
+			mv->idx = palloc(sizeof(int) * mv->cap);
+		}
+		else
+		{
+			mv->vals = repalloc(mv->vals, sizeof(StMutVal *) * mv->cap);
+			mv->keys = repalloc(mv->keys, sizeof(char *) * mv->cap);
+			mv->keylens = repalloc(mv->keylens, sizeof(int) * mv->cap);
+			mv->idx = repalloc(mv->idx, sizeof(int) * mv->cap);
+		}
 	}
-	else
-	{
-		mv->vals = repalloc(mv->vals, sizeof(StMutVal *) * mv->cap);
-		mv->keys = repalloc(mv->keys, sizeof(char *) * mv->cap);
-		mv->keylens = repalloc(mv->keylens, sizeof(int) * mv->cap);
-		mv->idx = repalloc(mv->idx, sizeof(int) * mv->cap);
-	}
+	mv->keys[mv->n] = key;
+	mv->keylens[mv->n] = keylen;
+	mv->idx[mv->n] = idx;
+	mv->vals[mv->n] = child;
+	mv->n++;
 }
 
 /*
@@ -1050,29 +1262,104 @@ st_mv_expand(StMutVal *mv)
 	it = JsonbIteratorInit(mv->v.val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (tok == WJB_KEY)
 		{
 			key = v.val.string.val;
 			keylen = v.val.string.len;
 		}
 		else if (tok == WJB_VALUE || tok == WJB_ELEM)
-		{
-			mv_grow(mv);
-			mv->keys[mv->n] = key;
-			mv->keylens[mv->n] = keylen;
-			mv->idx[mv->n] = mv->n;
-			mv->vals[mv->n] = st_mv_value(&v);
-			mv->n++;
-		}
+			mv_add_child(mv, key, keylen, mv->n, st_mv_value(&v));
 	}
+	/* a jsonb object yields its keys in its own sorted order */
+	if (mv->kind == MV_OBJECT)
+		mv->nsorted = mv->n;
 	return true;
 }
 
+/* jsonb's order of object keys: shorter first, then by bytes */
+static int
+key_cmp(const char *a, int alen, const char *b, int blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+/* Added keys up to this many are found by a scan, more through tail_hash. */
+#define MV_TAIL_SCAN 8
+
+static uint32
+key_hash(StMutVal *obj, const char *key, int keylen)
+{
+	return hash_bytes((const unsigned char *) key, keylen) & (obj->tail_hash_size - 1);
+}
+
+static void
+tail_hash_insert(StMutVal *obj, int pos)
+{
+	uint32		h = key_hash(obj, obj->keys[pos], obj->keylens[pos]);
+
+	while (obj->tail_hash[h] != 0)
+		h = (h + 1) & (obj->tail_hash_size - 1);
+	obj->tail_hash[h] = pos + 1;
+}
+
+/* Hash the keys added to obj, in a table of size slots (a power of two). */
+static void
+tail_hash_build(StMutVal *obj, int size)
+{
+	if (obj->tail_hash)
+		pfree(obj->tail_hash);
+	obj->tail_hash = palloc0(sizeof(int) * size);
+	obj->tail_hash_size = size;
+	for (int i = obj->nsorted; i < obj->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		tail_hash_insert(obj, i);
+	}
+}
+
+/*
+ * Position of a (not removed) key of an object, or -1: a binary search of
+ * the children in jsonb order, then the ones added since.
+ */
 int
 st_mv_find_key(StMutVal *obj, const char *key, int keylen)
 {
-	for (int i = 0; i < obj->n; i++)
-		if (obj->keylens[i] == keylen && memcmp(obj->keys[i], key, keylen) == 0)
+	int			lo = 0;
+	int			hi = obj->nsorted;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = key_cmp(obj->keys[mid], obj->keylens[mid], key, keylen);
+
+		if (c == 0)
+		{
+			if (obj->vals[mid] != NULL)
+				return mid;
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (obj->tail_hash != NULL)
+	{
+		for (uint32 h = key_hash(obj, key, keylen); obj->tail_hash[h] != 0;
+			 h = (h + 1) & (obj->tail_hash_size - 1))
+		{
+			int			i = obj->tail_hash[h] - 1;
+
+			if (obj->vals[i] != NULL && key_cmp(obj->keys[i], obj->keylens[i], key, keylen) == 0)
+				return i;
+		}
+		return -1;
+	}
+	for (int i = obj->nsorted; i < obj->n; i++)
+		if (obj->vals[i] != NULL && key_cmp(obj->keys[i], obj->keylens[i], key, keylen) == 0)
 			return i;
 	return -1;
 }
@@ -1081,52 +1368,44 @@ void
 st_mv_set_key(StMutVal *obj, const char *key, int keylen, StMutVal *child)
 {
 	int			i = st_mv_find_key(obj, key, keylen);
+	int			added;
 
 	if (i >= 0)
 	{
 		obj->vals[i] = child;
 		return;
 	}
-	mv_grow(obj);
-	obj->keys[obj->n] = key;
-	obj->keylens[obj->n] = keylen;
-	obj->idx[obj->n] = obj->n;
-	obj->vals[obj->n] = child;
-	obj->n++;
+	mv_add_child(obj, key, keylen, obj->n, child);
+	added = obj->n - obj->nsorted;
+	if (added <= MV_TAIL_SCAN)
+		return;
+	/* keep the table at most half full */
+	if (added * 2 > obj->tail_hash_size)
+		tail_hash_build(obj, pg_nextpower2_32(added * 4));
+	else
+		tail_hash_insert(obj, obj->n - 1);
 }
 
+/*
+ * Remove child i of an object or array.  It is left as a hole (see StMutVal),
+ * so the other children keep their positions.
+ */
 void
 st_mv_remove_at(StMutVal *mv, int i)
 {
-	int			rest = mv->n - i - 1;
-
-	if (rest > 0)
-	{
-		memmove(&mv->vals[i], &mv->vals[i + 1], sizeof(StMutVal *) * rest);
-		memmove(&mv->keys[i], &mv->keys[i + 1], sizeof(char *) * rest);
-		memmove(&mv->keylens[i], &mv->keylens[i + 1], sizeof(int) * rest);
-		memmove(&mv->idx[i], &mv->idx[i + 1], sizeof(int) * rest);
-	}
-	mv->n--;
+	mv->vals[i] = NULL;
 }
 
 /* Append to an array; idx is the source index kept for projections. */
 void
 st_mv_append(StMutVal *arr, StMutVal *child, int idx)
 {
-	mv_grow(arr);
-	arr->keys[arr->n] = NULL;
-	arr->keylens[arr->n] = 0;
-	arr->idx[arr->n] = idx;
-	arr->vals[arr->n] = child;
-	arr->n++;
+	mv_add_child(arr, NULL, 0, idx, child);
 }
 
 static JsonbValue *
 mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 {
-	JsonbValue *res;
-
 	check_stack_depth();
 	if (mv->kind == MV_VALUE)
 	{
@@ -1136,10 +1415,13 @@ mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 			JsonbIterator *it = JsonbIteratorInit(mv->v.val.binary.data);
 			JsonbValue	v;
 			JsonbIteratorToken tok;
+			JsonbValue *res = NULL;
 
-			res = NULL;
 			while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+			{
+				CHECK_FOR_INTERRUPTS();
 				res = pushJsonbValue(st, tok, tok < WJB_BEGIN_ARRAY ? &v : NULL);
+			}
 			return res;
 		}
 		return pushJsonbValue(st, seq, &mv->v);
@@ -1147,6 +1429,9 @@ mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 	pushJsonbValue(st, mv->kind == MV_OBJECT ? WJB_BEGIN_OBJECT : WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < mv->n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
+		if (mv->vals[i] == NULL)
+			continue;			/* removed */
 		if (mv->kind == MV_OBJECT)
 		{
 			JsonbValue	k;
@@ -1160,10 +1445,7 @@ mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 		else
 			mv_push(st, mv->vals[i], WJB_ELEM);
 	}
-	res = pushJsonbValue(st, mv->kind == MV_OBJECT ? WJB_END_OBJECT : WJB_END_ARRAY, NULL);
-	if (seq == WJB_BEGIN_OBJECT)
-		return res;
-	return res;
+	return pushJsonbValue(st, mv->kind == MV_OBJECT ? WJB_END_OBJECT : WJB_END_ARRAY, NULL);
 }
 
 /* Serialize a mutable object (the root of an item) to jsonb. */
@@ -1181,48 +1463,29 @@ st_mv_to_jsonb(StMutVal *mv)
 
 /* Projections ------------------------------------------------------------ */
 
+/*
+ * The child of node for path element e, added (as a new node of the given
+ * kind, or as leaf for the last element) unless the previous path took the
+ * same step.  The paths come ordered by st_expr_path_cmp, so a step taken
+ * before is always the last child added: nothing is searched, and list
+ * elements come out in index order.
+ */
 static StMutVal *
-proj_child(StMutVal *node, StxPathElem *e, StMutKind kind, StMutVal *leaf)
+proj_step(StMutVal *node, StxPathElem *e, StMutKind kind, StMutVal *leaf)
 {
-	if (!e->is_index)
-	{
-		int			i;
+	int			last = node->n - 1;
+	StMutVal   *child;
 
-		if (node->kind != MV_OBJECT)
-			return NULL;
-		i = st_mv_find_key(node, e->resolved, e->resolved_len);
-		if (i >= 0)
-			return leaf ? NULL : node->vals[i];
-		st_mv_set_key(node, e->resolved, e->resolved_len, leaf ? leaf : st_mv_new(kind));
-		return node->vals[node->n - 1];
-	}
+	if (last >= 0 &&
+		(e->is_index ? node->idx[last] == e->index :
+		 key_cmp(node->keys[last], node->keylens[last], e->resolved, e->resolved_len) == 0))
+		return node->vals[last];
+	child = leaf ? leaf : st_mv_new(kind);
+	if (e->is_index)
+		mv_add_child(node, NULL, 0, e->index, child);
 	else
-	{
-		int			pos;
-
-		if (node->kind != MV_ARRAY)
-			return NULL;
-		/* keep the elements in source-index order */
-		for (pos = 0; pos < node->n; pos++)
-		{
-			if (node->idx[pos] == e->index)
-				return leaf ? NULL : node->vals[pos];
-			if (node->idx[pos] > e->index)
-				break;
-		}
-		st_mv_append(node, leaf ? leaf : st_mv_new(kind), e->index);
-		for (int j = node->n - 1; j > pos; j--)
-		{
-			StMutVal   *t = node->vals[j];
-			int			ti = node->idx[j];
-
-			node->vals[j] = node->vals[j - 1];
-			node->idx[j] = node->idx[j - 1];
-			node->vals[j - 1] = t;
-			node->idx[j - 1] = ti;
-		}
-		return node->vals[pos];
-	}
+		mv_add_child(node, e->resolved, e->resolved_len, node->n, child);
+	return child;
 }
 
 Jsonb *
@@ -1236,18 +1499,19 @@ st_apply_projection(StExprContext *cx, StExpr *projection, Jsonb *item)
 		return NULL;
 	for (int p = 0; p < root->nargs; p++)
 	{
-		StxNode    *path = root->args[p];
+		StxNode    *path = projection->by_path[p];
 		JsonbValue	v;
 		StMutVal   *node = out;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!st_expr_path_lookup(item, path, &v))
 			continue;
-		for (int i = 0; node != NULL && i < path->nelems; i++)
+		for (int i = 0; i < path->nelems; i++)
 		{
 			bool		last = (i == path->nelems - 1);
 			StMutKind	kind = (!last && path->elems[i + 1].is_index) ? MV_ARRAY : MV_OBJECT;
 
-			node = proj_child(node, &path->elems[i], kind, last ? st_mv_value(&v) : NULL);
+			node = proj_step(node, &path->elems[i], kind, last ? st_mv_value(&v) : NULL);
 		}
 	}
 	return st_mv_to_jsonb(out);

@@ -145,6 +145,13 @@ struct StExpr
 	StxNode    *root;
 	StxMode		mode;
 	const char *what;			/* "condition", "update" ... for messages */
+
+	/*
+	 * Projections: the paths, and updates: the actions, ordered by document
+	 * path (st_expr_path_cmp), so paths sharing a prefix are neighbours.
+	 * Filled by the parse, which has checked that no two overlap.
+	 */
+	StxNode   **by_path;
 };
 
 /*
@@ -160,6 +167,17 @@ struct StExpr
  * A mutable JSON value, for building updated items and projections: a value
  * still in the jsonb (MV_VALUE: scalar or jbvBinary container), or an object
  * or array expanded into children that can be replaced one by one.
+ *
+ * Lookups stay logarithmic in the size of the item: the first nsorted
+ * children of an object are in jsonb's key order (they came from expanding
+ * a jsonb object) and are binary-searched; keys added later follow in the
+ * order added, found through a hash table once there are more than a few
+ * (tail_hash: open addressing, position + 1, 0 for empty; at most half
+ * full).  Children added by a projection are never looked up and are not
+ * hashed.  A removed child is a NULL in vals, left out when serialized, so
+ * removing costs O(1) and list elements keep the positions they had in the
+ * item (REMOVE l[1], l[3] removes the elements that were at 1 and 3, in
+ * any order).
  */
 typedef enum StMutKind
 {
@@ -174,6 +192,9 @@ typedef struct StMutVal
 	JsonbValue	v;				/* MV_VALUE */
 	int			n;				/* MV_OBJECT / MV_ARRAY: children */
 	int			cap;
+	int			nsorted;		/* MV_OBJECT: children in jsonb key order */
+	int		   *tail_hash;		/* MV_OBJECT: the others, by key; or NULL */
+	int			tail_hash_size; /* a power of two */
 	const char **keys;			/* MV_OBJECT */
 	int		   *keylens;
 	int		   *idx;			/* MV_ARRAY in projections: source index */
@@ -199,6 +220,7 @@ extern StExpr *st_expr_cached_parse(FunctionCallInfo fcinfo, StxMode mode,
 									StExprContext **cx);
 
 extern bool st_expr_path_lookup(Jsonb *item, StxNode *path, JsonbValue *out);
+extern int	st_expr_path_cmp(const StxNode *a, const StxNode *b);
 extern bool st_expr_values_equal(const JsonbValue *a, const JsonbValue *b);
 extern char *st_expr_path_text(StxNode *path);
 extern const char *st_expr_dynamo_name(const char *what);

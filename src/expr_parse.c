@@ -85,6 +85,7 @@ typedef struct Parser
 	Tok			tok;			/* current token */
 	StxMode		mode;
 	int			depth;
+	int		   *charpos;		/* charpos[off]: char_position(off), or NULL */
 	StxAllocFn	alloc;
 	void	   *alloc_arg;
 	StxError   *err;
@@ -109,14 +110,28 @@ stx_func_name(int fn)
 	return (fn >= 0 && fn <= STX_FN_CONTAINS) ? func_names[fn] : "?";
 }
 
-/* 1-based character (not byte) position of byte offset off. */
+static bool
+is_utf8_continuation(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+
+/*
+ * 1-based character (not byte) position of byte offset off.  Every node
+ * records one, so they come from a table made once per parse (counting from
+ * the start each time would be quadratic in the expression's length).
+ */
 static int
 char_position(Parser *p, size_t off)
 {
 	int			n = 1;
 
-	for (size_t i = 0; i < off && i < p->len; i++)
-		if (((unsigned char) p->s[i] & 0xC0) != 0x80)
+	if (off > p->len)
+		off = p->len;
+	if (p->charpos != NULL)
+		return p->charpos[off];
+	for (size_t i = 0; i < off; i++)
+		if (!is_utf8_continuation((unsigned char) p->s[i]))
 			n++;
 	return n;
 }
@@ -153,7 +168,7 @@ fail_at(Parser *p, const Tok *tok, const char *fmt,...)
 		{
 			n = sizeof(err->near) - 1;
 			/* do not cut a UTF-8 sequence in two */
-			while (n > 0 && ((unsigned char) p->s[tok->start + n] & 0xC0) == 0x80)
+			while (n > 0 && is_utf8_continuation((unsigned char) p->s[tok->start + n]))
 				n--;
 		}
 		memcpy(err->near, p->s + tok->start, n);
@@ -301,7 +316,7 @@ lex_at(Parser *p, size_t off, Tok *t)
 	{
 		size_t		e = off + 1;
 
-		while (e < len && e - off < 4 && ((unsigned char) s[e] & 0xC0) == 0x80)
+		while (e < len && e - off < 4 && is_utf8_continuation((unsigned char) s[e]))
 			e++;
 		t->len = e - off;
 		t->type = T_IDENT;		/* so that fail_at shows the text */
@@ -882,6 +897,11 @@ stx_parse(const char *text, size_t len, StxMode mode,
 				 "expression is longer than %d bytes", STX_MAX_EXPR_BYTES);
 		return NULL;
 	}
+
+	p.charpos = palloc_p(&p, sizeof(int) * (len + 1));
+	p.charpos[0] = 1;
+	for (size_t i = 0; i < len; i++)
+		p.charpos[i + 1] = p.charpos[i] + !is_utf8_continuation((unsigned char) text[i]);
 
 	lex_at(&p, 0, &p.tok);
 	if (p.tok.type == T_END)

@@ -8,13 +8,16 @@
  *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_eval.c) has
  *	  already rejected overlapping target paths, so the order of the actions
  *	  matters only for list elements: SETs are applied in the order written
- *	  (an index past the end appends), then ADD and DELETE, then REMOVEs
- *	  from the highest list index down, so that removing a[1] and a[3]
- *	  removes the elements that were at 1 and 3.
+ *	  (an index past the end appends), then ADD and DELETE, then REMOVEs.
+ *	  A removed element leaves a hole until the item is serialized (see
+ *	  StMutVal), so removing a[1] and a[3] removes the elements that were at
+ *	  1 and 3.
  *
  *	  Arrays stand for DynamoDB's sets in ADD and DELETE: the elements must
  *	  be all strings or all numbers, and the resulting set is sorted (strings
- *	  in byte order, numbers numerically) without duplicates.
+ *	  in byte order, numbers numerically) without duplicates.  Sets are
+ *	  sorted with a merge sort, O(n log n) on any input, and DELETE merges
+ *	  the two sorted sets, so neither is quadratic in the size of a set.
  */
 #include "postgres.h"
 
@@ -93,17 +96,22 @@ eval_set_operand(StxNode *n, Jsonb *item, StxNode *target)
 			{
 				StMutVal   *a = eval_set_operand(n->args[0], item, target);
 				StMutVal   *b = eval_set_operand(n->args[1], item, target);
-				StMutVal   *res = st_mv_new(MV_ARRAY);
 
 				if (!mv_is_array(a) || !mv_is_array(b))
 					wrong_type("list_append", "operator or function: list_append, both operands must be lists");
+
+				/*
+				 * Operands are fresh nodes, so b's elements can go onto a
+				 * itself: nested list_appends stay linear in the result.
+				 */
 				st_mv_expand(a);
 				st_mv_expand(b);
-				for (int i = 0; i < a->n; i++)
-					st_mv_append(res, a->vals[i], res->n);
 				for (int i = 0; i < b->n; i++)
-					st_mv_append(res, b->vals[i], res->n);
-				return res;
+				{
+					CHECK_FOR_INTERRUPTS();
+					st_mv_append(a, b->vals[i], a->n);
+				}
+				return a;
 			}
 		case STX_PLUS:
 		case STX_MINUS:
@@ -169,7 +177,7 @@ find_parent(StMutVal *root, StxNode *path, bool *wrong_kind)
 				*wrong_kind = true;
 				return NULL;
 			}
-			if (e->index >= node->n)
+			if (e->index >= node->n || node->vals[e->index] == NULL)
 				return NULL;
 			node = node->vals[e->index];
 		}
@@ -237,7 +245,7 @@ remove_path(StMutVal *root, StxNode *path)
 	{
 		if (parent->kind != MV_ARRAY)
 			invalid_path(path);
-		if (last->index < parent->n)
+		if (last->index < parent->n && parent->vals[last->index] != NULL)
 			st_mv_remove_at(parent, last->index);
 	}
 	else
@@ -263,46 +271,106 @@ cmp_set_elems(const void *a, const void *b)
 }
 
 /*
- * Read the elements of an array used as a set into *elems; all must be
- * strings or all numbers (the type goes to *type; jbvNull for an empty
- * array).  Returns the count, or -1 when the array is not a valid set.
+ * Stable merge sort of set elements (pointers), bottom-up: O(n log n)
+ * comparisons on any input, O(n) on one already sorted, as a set written
+ * by an earlier ADD is.  Stable, so that of equal numbers (1 and 1.0) the
+ * one first in the array is the one kept.
+ */
+static void
+sort_set(JsonbValue **v, int n)
+{
+	JsonbValue **src = v;
+	JsonbValue **dst;
+	JsonbValue **tmp;
+
+	if (n < 2)
+		return;
+	tmp = dst = palloc(sizeof(JsonbValue *) * n);
+	for (int64 width = 1; width < n; width *= 2)
+	{
+		for (int64 lo = 0; lo < n; lo += 2 * width)
+		{
+			int64		mid = Min(lo + width, n);
+			int64		hi = Min(lo + 2 * width, n);
+			int64		i = lo;
+			int64		j = mid;
+			int64		k = lo;
+
+			CHECK_FOR_INTERRUPTS();
+			if (mid < hi && cmp_set_elems(src[mid - 1], src[mid]) > 0)
+			{
+				while (i < mid && j < hi)
+				{
+					CHECK_FOR_INTERRUPTS();
+					dst[k++] = cmp_set_elems(src[j], src[i]) < 0 ? src[j++] : src[i++];
+				}
+			}
+			memcpy(dst + k, src + i, sizeof(JsonbValue *) * (mid - i));
+			k += mid - i;
+			memcpy(dst + k, src + j, sizeof(JsonbValue *) * (hi - j));
+		}
+		tmp = src;
+		src = dst;
+		dst = tmp;
+	}
+	if (src != v)
+	{
+		memcpy(v, src, sizeof(JsonbValue *) * n);
+		pfree(src);
+	}
+	else
+		pfree(dst);
+}
+
+/*
+ * Read the elements of a jsonb array used as a set: *elems gets pointers to
+ * them, room for extra more pointers after them.  All must be strings or
+ * all numbers (the type goes to *type; jbvNull for an empty array).
+ * Returns the count, or -1 when the array is not a valid set.
  */
 static int
-set_elements(StMutVal *mv, JsonbValue **elems, enum jbvType *type)
+set_elements(const JsonbValue *arr, int extra, JsonbValue ***elems, enum jbvType *type)
 {
+	JsonbContainer *c = arr->val.binary.data;
+	int			size = JsonContainerSize(c);
+	JsonbValue *vals = palloc(sizeof(JsonbValue) * (size + 1));
+	JsonbIterator *it = JsonbIteratorInit(c);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
 	int			n = 0;
 
 	*type = jbvNull;
-	st_mv_expand(mv);
-	*elems = palloc(sizeof(JsonbValue) * (mv->n + 1));
-	for (int i = 0; i < mv->n; i++)
+	*elems = palloc(sizeof(JsonbValue *) * (size + extra + 1));
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		StMutVal   *e = mv->vals[i];
-
-		if (e->kind != MV_VALUE || (e->v.type != jbvString && e->v.type != jbvNumeric))
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvString && v.type != jbvNumeric)
 			return -1;
 		if (*type == jbvNull)
-			*type = e->v.type;
-		else if (*type != e->v.type)
+			*type = v.type;
+		else if (*type != v.type)
 			return -1;
-		(*elems)[n++] = e->v;
+		vals[n] = v;
+		(*elems)[n] = &vals[n];
+		n++;
 	}
 	return n;
 }
 
-/* Build a sorted, de-duplicated array from elems. */
+/* Build the set of sorted elems, without their duplicates. */
 static StMutVal *
-make_set(JsonbValue *elems, int n)
+make_set(JsonbValue **elems, int n)
 {
 	StMutVal   *res = st_mv_new(MV_ARRAY);
 
-	if (n > 1)
-		qsort(elems, n, sizeof(JsonbValue), cmp_set_elems);
 	for (int i = 0; i < n; i++)
 	{
-		if (i > 0 && st_expr_values_equal(&elems[i - 1], &elems[i]))
+		CHECK_FOR_INTERRUPTS();
+		if (i > 0 && cmp_set_elems(elems[i - 1], elems[i]) == 0)
 			continue;
-		st_mv_append(res, st_mv_value(&elems[i]), res->n);
+		st_mv_append(res, st_mv_value(elems[i]), res->n);
 	}
 	return res;
 }
@@ -352,30 +420,31 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 	}
 	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
 	{
-		JsonbValue *add;
-		JsonbValue *old = NULL;
+		JsonbValue **add;
+		JsonbValue **all;
 		enum jbvType addtype;
 		enum jbvType oldtype = jbvNull;
-		int			nadd = set_elements(st_mv_value(v), &add, &addtype);
+		int			nadd;
 		int			nold = 0;
-		JsonbValue *all;
 
+		nadd = set_elements(v, 0, &add, &addtype);
 		if (nadd <= 0)
 			bad_set_operand("ADD", value);
 		if (exists)
 		{
 			if (cur.type != jbvBinary || !JsonContainerIsArray(cur.val.binary.data))
 				wrong_type("ADD", "operator: ADD, the attribute is not a set");
-			nold = set_elements(st_mv_value(&cur), &old, &oldtype);
+			/* the set, then the new elements: the set's own copy is kept */
+			nold = set_elements(&cur, nadd, &all, &oldtype);
 			if (nold < 0)
 				wrong_type("ADD", "operator: ADD, the attribute is not a set");
 			if (nold > 0 && oldtype != addtype)
 				wrong_type("ADD", "operator: ADD, the set and the attribute have different element types");
+			memcpy(all + nold, add, sizeof(JsonbValue *) * nadd);
 		}
-		all = palloc(sizeof(JsonbValue) * (nold + nadd));
-		if (nold > 0)
-			memcpy(all, old, sizeof(JsonbValue) * nold);
-		memcpy(all + nold, add, sizeof(JsonbValue) * nadd);
+		else
+			all = add;
+		sort_set(all, nold + nadd);
 		set_path(root, path, make_set(all, nold + nadd));
 		return;
 	}
@@ -387,71 +456,49 @@ apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 {
 	JsonbValue *v = value->resolved;
 	JsonbValue	cur;
-	JsonbValue *del;
-	JsonbValue *old;
+	JsonbValue **del;
+	JsonbValue **old;
 	enum jbvType deltype;
 	enum jbvType oldtype;
 	int			ndel;
 	int			nold;
 	int			nkeep = 0;
+	int			j = 0;
 
 	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
 		bad_set_operand("DELETE", value);
-	ndel = set_elements(st_mv_value(v), &del, &deltype);
+	ndel = set_elements(v, 0, &del, &deltype);
 	if (ndel <= 0)
 		bad_set_operand("DELETE", value);
 	if (!st_expr_path_lookup(item, path, &cur))
 		return;
 	if (cur.type != jbvBinary || !JsonContainerIsArray(cur.val.binary.data))
 		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
-	nold = set_elements(st_mv_value(&cur), &old, &oldtype);
+	nold = set_elements(&cur, 0, &old, &oldtype);
 	if (nold < 0)
 		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
 	if (nold > 0 && oldtype != deltype)
 		wrong_type("DELETE", "operator: DELETE, the set and the attribute have different element types");
+
+	/* both sorted: one merge pass keeps what is not deleted */
+	sort_set(old, nold);
+	sort_set(del, ndel);
 	for (int i = 0; i < nold; i++)
 	{
-		bool		drop = false;
-
-		for (int j = 0; j < ndel && !drop; j++)
-			drop = st_expr_values_equal(&old[i], &del[j]);
-		if (!drop)
-			old[nkeep++] = old[i];
+		CHECK_FOR_INTERRUPTS();
+		while (j < ndel && cmp_set_elems(del[j], old[i]) < 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			j++;
+		}
+		if (j < ndel && cmp_set_elems(del[j], old[i]) == 0)
+			continue;
+		old[nkeep++] = old[i];
 	}
 	if (nkeep == 0)
 		remove_path(root, path);
 	else
 		set_path(root, path, make_set(old, nkeep));
-}
-
-/* REMOVE order: by path, highest list index first. */
-static int
-cmp_paths_desc(const void *a, const void *b)
-{
-	StxNode    *x = *(StxNode *const *) a;
-	StxNode    *y = *(StxNode *const *) b;
-	int			n = Min(x->nelems, y->nelems);
-
-	for (int i = 0; i < n; i++)
-	{
-		StxPathElem *ex = &x->elems[i];
-		StxPathElem *ey = &y->elems[i];
-		int			c;
-
-		if (ex->is_index != ey->is_index)
-			return ex->is_index ? 1 : -1;
-		if (ex->is_index)
-			c = ex->index < ey->index ? -1 : ex->index > ey->index ? 1 : 0;
-		else
-		{
-			c = memcmp(ex->resolved, ey->resolved, Min(ex->resolved_len, ey->resolved_len));
-			if (c == 0)
-				c = ex->resolved_len - ey->resolved_len;
-		}
-		if (c != 0)
-			return c > 0 ? -1 : 1;
-	}
-	return y->nelems - x->nelems;
 }
 
 Jsonb *
@@ -461,20 +508,20 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 	StxNode    *root = update->root;
 	StMutVal   *newitem;
 	StMutVal  **setvals;
-	StxNode   **removes;
-	int			nremoves = 0;
 	List	   *touched = NIL;
 	JsonbValue	rootv;
+	StxPathElem *prev = NULL;
 
 	Assert(update->mode == STX_MODE_UPDATE);
 
-	/* key attributes cannot be touched; collect the top-level names */
+	/*
+	 * Key attributes cannot be touched; collect the top-level names, which
+	 * in path order come together.
+	 */
 	for (int i = 0; i < root->nargs; i++)
 	{
-		StxNode    *path = root->args[i]->args[0];
-		StxPathElem *e = &path->elems[0];
+		StxPathElem *e = &update->by_path[i]->args[0]->elems[0];
 		ListCell   *lc;
-		bool		seen = false;
 
 		foreach(lc, key_attrs)
 		{
@@ -487,15 +534,10 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 						 errdetail("ValidationException: One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key.",
 								   k)));
 		}
-		foreach(lc, touched)
-		{
-			char	   *t = lfirst(lc);
-
-			if ((int) strlen(t) == e->resolved_len && memcmp(t, e->resolved, e->resolved_len) == 0)
-				seen = true;
-		}
-		if (!seen)
+		if (prev == NULL || prev->resolved_len != e->resolved_len ||
+			memcmp(prev->resolved, e->resolved, e->resolved_len) != 0)
 			touched = lappend(touched, pnstrdup(e->resolved, e->resolved_len));
+		prev = e;
 	}
 	if (updated_attrs)
 		*updated_attrs = touched;
@@ -535,14 +577,9 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 		else if (a->kind == STX_DELETE)
 			apply_delete(newitem, item, a->args[0], a->args[1]);
 	}
-	removes = palloc(sizeof(StxNode *) * root->nargs);
 	for (int i = 0; i < root->nargs; i++)
 		if (root->args[i]->kind == STX_REMOVE)
-			removes[nremoves++] = root->args[i]->args[0];
-	if (nremoves > 1)
-		qsort(removes, nremoves, sizeof(StxNode *), cmp_paths_desc);
-	for (int i = 0; i < nremoves; i++)
-		remove_path(newitem, removes[i]);
+			remove_path(newitem, root->args[i]->args[0]);
 
 	return st_mv_to_jsonb(newitem);
 }
@@ -551,7 +588,9 @@ PG_FUNCTION_INFO_V1(st_sql_apply_update);
 
 /*
  * singletable.apply_update(item, update, names, values) -> jsonb
- * A NULL item is updated as the empty item {}.
+ * A NULL item is updated as the empty item {}.  The result is checked as
+ * put_item checks an item (st_validate_item): over singletable.max_item_size
+ * it is the same ValidationException.
  */
 Datum
 st_sql_apply_update(PG_FUNCTION_ARGS)
@@ -561,10 +600,14 @@ st_sql_apply_update(PG_FUNCTION_ARGS)
 	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	StExprContext *cx;
 	StExpr	   *upd;
+	Jsonb	   *res;
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	upd = st_expr_cached_parse(fcinfo, STX_MODE_UPDATE, PG_GETARG_TEXT_PP(1),
 							   names, values, &cx);
-	PG_RETURN_JSONB_P(st_apply_update(cx, upd, item, NIL, NULL));
+	res = st_apply_update(cx, upd, item, NIL, NULL);
+	/* an item the item functions would refuse (too large) is refused here too */
+	st_validate_item(res);
+	PG_RETURN_JSONB_P(res);
 }

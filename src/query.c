@@ -779,6 +779,8 @@ reader_next_direct(Reader *r)
 
 	for (;;)
 	{
+		/* entries of other segments and dead tuples are skipped here */
+		CHECK_FOR_INTERRUPTS();
 		if (!r->scan->xs_heap_continue)
 		{
 			ItemPointer tid = index_getnext_tid(r->scan, req->dir);
@@ -896,6 +898,7 @@ reader_next_spi(Reader *r)
 
 	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (r->spi_pos >= r->spi_count)
 		{
 			if (SPI_tuptable)

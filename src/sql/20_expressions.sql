@@ -1,6 +1,12 @@
 -- singletable install script, part 20: the expression language helpers.
 -- The same parser and evaluator the item and query functions use, callable
 -- from plain SQL (src/expr_eval.c, src/expr_update.c).
+--
+-- They keep the default EXECUTE for PUBLIC, on purpose: they read no table
+-- and write nothing, like jsonb's own functions, and their cost is bounded
+-- as theirs is (O(n log n) in the size of the item and values, interruptible
+-- by statement_timeout and pg_cancel_backend).  apply_update checks its
+-- result as an item, so it cannot build what the item functions refuse.
 
 -- Does the item satisfy a condition expression?  A NULL item is "no such
 -- item": attribute_not_exists(...) is true, comparisons are false.
