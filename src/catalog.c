@@ -243,7 +243,11 @@ table_layout_ok(Relation rel, StTable *t)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			nkeys = t->sk_attr ? 2 : 1;
+#if PG_VERSION_NUM >= 180000
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel, false);
+#else
 	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+#endif
 	HeapTuple	indtup;
 	bool		ok;
 
@@ -330,7 +334,11 @@ load_table(Oid relid)
 		{
 			bool		layout_ok = table_layout_ok(trel, t);
 
+#if PG_VERSION_NUM >= 180000
+			t->pkey_index = RelationGetPrimaryKeyIndex(trel, false);
+#else
 			t->pkey_index = RelationGetPrimaryKeyIndex(trel);
+#endif
 			t->row_security = trel->rd_rel->relrowsecurity;
 			t->table_name = pstrdup(RelationGetRelationName(trel));
 			t->schema_name = get_namespace_name(RelationGetNamespace(trel));
@@ -621,7 +629,11 @@ st_sql_create_table(PG_FUNCTION_ARGS)
 				 errmsg("invalid stream view type \"%s\"", stream_view),
 				 errdetail("ValidationException: StreamViewType must be KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES.")));
 
+#if PG_VERSION_NUM >= 160000
+	rv = makeRangeVarFromNameList(stringToQualifiedNameList(name, NULL));
+#else
 	rv = makeRangeVarFromNameList(stringToQualifiedNameList(name));
+#endif
 	/* raises "schema does not exist" and checks CREATE privilege on it */
 	nspid = RangeVarGetAndCheckCreationNamespace(rv, NoLock, NULL);
 

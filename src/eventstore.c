@@ -1299,7 +1299,11 @@ st_sql_events_by_type(PG_FUNCTION_ARGS)
 	Datum		args[3];
 	int			rc;
 
+#if PG_VERSION_NUM >= 160000
+	if (!object_ownercheck(RelationRelationId, relid, GetUserId()))
+#else
 	if (!pg_class_ownercheck(relid, GetUserId()))
+#endif
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
 	if (enabled)
 	{

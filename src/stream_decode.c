@@ -613,7 +613,11 @@ parse_tables_option(DefElem *elem)
 				 errhint("Write names as in SQL, for example tables=app,sales.orders.")));
 	foreach(lc, names)
 	{
+#if PG_VERSION_NUM >= 160000
+		List	   *parts = stringToQualifiedNameList(lfirst(lc), NULL);
+#else
 		List	   *parts = stringToQualifiedNameList(lfirst(lc));
+#endif
 		StreamTableName *tn = palloc0(sizeof(StreamTableName));
 
 		if (list_length(parts) == 1)
@@ -1158,8 +1162,13 @@ st_stream_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	StreamRelEntry *entry;
 	MemoryContext old;
 	TupleDesc	desc = RelationGetDescr(relation);
+#if PG_VERSION_NUM >= 170000
+	HeapTuple	newtup = change->data.tp.newtuple;
+	HeapTuple	oldtup = change->data.tp.oldtuple;
+#else
 	HeapTuple	newtup = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : NULL;
 	HeapTuple	oldtup = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : NULL;
+#endif
 
 	/* every change counts, so SequenceNumbers do not depend on the options */
 	data->ordinal++;
