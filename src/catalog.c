@@ -248,7 +248,11 @@ table_layout_ok(Relation rel, StTable *t)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			nkeys = t->sk_attr ? 2 : 1;
+#if PG_VERSION_NUM >= 180000
+	Oid			pkey = RelationGetPrimaryKeyIndex(rel, false);
+#else
 	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
+#endif
 	HeapTuple	indtup;
 	bool		ok;
 
@@ -335,7 +339,11 @@ load_table(Oid relid)
 		{
 			bool		layout_ok = table_layout_ok(trel, t);
 
+#if PG_VERSION_NUM >= 180000
+			t->pkey_index = RelationGetPrimaryKeyIndex(trel, false);
+#else
 			t->pkey_index = RelationGetPrimaryKeyIndex(trel);
+#endif
 			t->row_security = trel->rd_rel->relrowsecurity;
 			t->table_name = pstrdup(RelationGetRelationName(trel));
 			t->schema_name = get_namespace_name(RelationGetNamespace(trel));

@@ -1351,7 +1351,11 @@ events_by_type(PG_FUNCTION_ARGS)
 	Datum		args[3];
 	int			rc;
 
+#if PG_VERSION_NUM >= 160000
+	if (!object_ownercheck(RelationRelationId, relid, GetUserId()))
+#else
 	if (!pg_class_ownercheck(relid, GetUserId()))
+#endif
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
 	if (enabled)
 	{

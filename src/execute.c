@@ -716,7 +716,7 @@ run_sql_jsonb(SqlArgs *a, bool read_only)
 		bool		isnull;
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
-		if (!isnull && SPI_tuptable->tupdesc->attrs[0].atttypid == JSONBOID)
+		if (!isnull && TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid == JSONBOID)
 		{
 			MemoryContext old = MemoryContextSwitchTo(outer);
 

@@ -93,7 +93,11 @@ st_index_layout(StTable *table, StIndex *index, StIndexLayout *layout)
 Oid
 st_index_table_btree(Relation irel)
 {
+#if PG_VERSION_NUM >= 180000
+	Oid			btree = RelationGetPrimaryKeyIndex(irel, false);
+#else
 	Oid			btree = RelationGetPrimaryKeyIndex(irel);
+#endif
 
 	if (!OidIsValid(btree))
 		elog(ERROR, "index table \"%s\" has no primary key",
@@ -293,7 +297,11 @@ rel_owner(Oid relid)
 void
 st_index_check_owner(Oid relid)
 {
+#if PG_VERSION_NUM >= 160000
+	if (!object_ownercheck(RelationRelationId, relid, GetUserId()))
+#else
 	if (!pg_class_ownercheck(relid, GetUserId()))
+#endif
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
 }
 

@@ -95,7 +95,9 @@ index_key_datum(StIndex *ix, const char *attr, JsonbValue *v, StKeyType type,
 				if (len == 0)
 					break;
 				result = palloc(VARHDRSZ + pg_b64_dec_len(len));
-				len = pg_b64_decode(v->val.string.val, len, VARDATA(result), pg_b64_dec_len(len));
+				/* the binary side is char * before 18, uint8 * from 18 on */
+				len = pg_b64_decode(v->val.string.val, len, (void *) VARDATA(result),
+									pg_b64_dec_len(len));
 				if (len <= 0 || len > max_bytes)
 					break;
 				SET_VARSIZE(result, VARHDRSZ + len);
@@ -223,7 +225,11 @@ find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
 							   InvalidOid, st_key_collation(layout->type[i]),
 							   st_key_eq_proc(layout->type[i]), entry->values[i + 1]);
 	slot = table_slot_create(irel, NULL);
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(irel, ibtree, SnapshotSelf, NULL, layout->ncols, 0);
+#else
 	scan = index_beginscan(irel, ibtree, SnapshotSelf, layout->ncols, 0);
+#endif
 	index_rescan(scan, keys, layout->ncols, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	if (found)
@@ -346,8 +352,13 @@ maintain_index(Relation base, StTable *t, StIndex *ix, Jsonb *olditem, Datum opk
 		if (find_entry(irel, ibtree, &layout, &oldent, &tid))
 		{
 			HeapTuple	tup = heap_form_tuple(RelationGetDescr(irel), newent.values, newent.nulls);
+#if PG_VERSION_NUM >= 160000
+			TU_UpdateIndexes update_indexes;
 
+			simple_heap_update(irel, &tid, tup, &update_indexes);
+#else
 			simple_heap_update(irel, &tid, tup);
+#endif
 			if (!HeapTupleIsHeapOnly(tup))
 				insert_index_tuple(irel, ibtree, &newent, &tup->t_self);
 		}
@@ -459,7 +470,11 @@ st_index_truncate(PG_FUNCTION_ARGS)
 		relids = lappend_oid(relids, ix->relid);
 	}
 	if (rels != NIL)
+#if PG_VERSION_NUM >= 160000
+		ExecuteTruncateGuts(rels, relids, NIL, DROP_RESTRICT, false, false);
+#else
 		ExecuteTruncateGuts(rels, relids, NIL, DROP_RESTRICT, false);
+#endif
 	foreach(lc, rels)
 		table_close((Relation) lfirst(lc), NoLock);
 	return PointerGetDatum(NULL);

@@ -137,7 +137,11 @@ fetch_item_direct(StTable *t, Datum *keys)
 							   st_key_eq_proc(type), keys[i]);
 	}
 	slot = table_slot_create(heap, NULL);
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), NULL, nkeys, 0);
+#else
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), nkeys, 0);
+#endif
 	index_rescan(scan, skey, nkeys, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{

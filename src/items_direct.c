@@ -20,9 +20,10 @@
  *	    constraint is st_validate_item, which the caller has already run
  *	    (see StWriteRequest): the item is validated once, not twice.
  *	  - the caller holds the privileges the upsert needs, as the executor
- *	    checks them (ExecCheckRTPerms: INSERT and UPDATE of item, SELECT of
- *	    the conflict columns; column privileges and the permission hook
- *	    included); otherwise the upsert reports the error.
+ *	    checks them (ExecCheckRTPerms, ExecCheckPermissions from 16 on:
+ *	    INSERT and UPDATE of item, SELECT of the conflict columns; column
+ *	    privileges and the permission hook included); otherwise the upsert
+ *	    reports the error.
  *	  - row-level security does not apply to the caller, and the
  *	    transaction is not read-only.
  *
@@ -216,24 +217,38 @@ direct_shape_ok(StTable *t, Relation rel)
  * The range table entry of the upsert: what it reads (the conflict
  * columns), inserts and updates (the item), for the permission check and
  * for the trigger machinery, which reads the updated columns from it.
+ * From PostgreSQL 16 on, that is in its RTEPermissionInfo, returned in
+ * *perminfos (NIL before 16).
  */
 static RangeTblEntry *
-upsert_rte(StTable *t, Relation rel)
+upsert_rte(StTable *t, Relation rel, List **perminfos)
 {
 	RangeTblEntry *rte = makeNode(RangeTblEntry);
 	int			item = ST_ATTNUM_ITEM - FirstLowInvalidHeapAttributeNumber;
+#if PG_VERSION_NUM >= 160000
+	RTEPermissionInfo *perm = makeNode(RTEPermissionInfo);
+
+	perm->relid = t->relid;
+	perm->inh = false;
+	rte->perminfoindex = 1;
+	*perminfos = list_make1(perm);
+#else
+	RangeTblEntry *perm = rte;
+
+	*perminfos = NIL;
+#endif
 
 	rte->rtekind = RTE_RELATION;
 	rte->relid = t->relid;
 	rte->relkind = rel->rd_rel->relkind;
 	rte->rellockmode = RowExclusiveLock;
-	rte->requiredPerms = ACL_SELECT | ACL_INSERT | ACL_UPDATE;
-	rte->selectedCols = bms_make_singleton(ST_ATTNUM_PK - FirstLowInvalidHeapAttributeNumber);
+	perm->requiredPerms = ACL_SELECT | ACL_INSERT | ACL_UPDATE;
+	perm->selectedCols = bms_make_singleton(ST_ATTNUM_PK - FirstLowInvalidHeapAttributeNumber);
 	if (t->sk_attr)
-		rte->selectedCols = bms_add_member(rte->selectedCols,
-										   ST_ATTNUM_SK - FirstLowInvalidHeapAttributeNumber);
-	rte->insertedCols = bms_make_singleton(item);
-	rte->updatedCols = bms_make_singleton(item);
+		perm->selectedCols = bms_add_member(perm->selectedCols,
+											ST_ATTNUM_SK - FirstLowInvalidHeapAttributeNumber);
+	perm->insertedCols = bms_make_singleton(item);
+	perm->updatedCols = bms_make_singleton(item);
 	rte->inh = false;
 	rte->inFromCl = false;
 	return rte;
@@ -253,18 +268,28 @@ static void
 declare_generated_columns(StTable *t, EState *estate, ResultRelInfo *rri)
 {
 	int			natts = RelationGetDescr(rri->ri_RelationDesc)->natts;
-	ResultRelInfoExtra *extra = palloc0(sizeof(ResultRelInfoExtra));
+	Bitmapset  *updated = bms_make_singleton(ST_ATTNUM_PK - FirstLowInvalidHeapAttributeNumber);
 
-	rri->ri_GeneratedExprs = palloc0(natts * sizeof(ExprState *));
-	rri->ri_NumGeneratedNeeded = 0;
-	extra->rinfo = rri;
-	extra->ri_extraUpdatedCols =
-		bms_make_singleton(ST_ATTNUM_PK - FirstLowInvalidHeapAttributeNumber);
 	if (t->sk_attr)
-		extra->ri_extraUpdatedCols =
-			bms_add_member(extra->ri_extraUpdatedCols,
-						   ST_ATTNUM_SK - FirstLowInvalidHeapAttributeNumber);
-	estate->es_resultrelinfo_extra = lappend(estate->es_resultrelinfo_extra, extra);
+		updated = bms_add_member(updated, ST_ATTNUM_SK - FirstLowInvalidHeapAttributeNumber);
+#if PG_VERSION_NUM >= 160000
+	rri->ri_GeneratedExprsU = palloc0(natts * sizeof(ExprState *));
+	rri->ri_NumGeneratedNeededU = 0;
+	rri->ri_extraUpdatedCols = updated;
+#if PG_VERSION_NUM >= 180000
+	rri->ri_extraUpdatedCols_valid = true;
+#endif
+#else
+	{
+		ResultRelInfoExtra *extra = palloc0(sizeof(ResultRelInfoExtra));
+
+		rri->ri_GeneratedExprs = palloc0(natts * sizeof(ExprState *));
+		rri->ri_NumGeneratedNeeded = 0;
+		extra->rinfo = rri;
+		extra->ri_extraUpdatedCols = updated;
+		estate->es_resultrelinfo_extra = lappend(estate->es_resultrelinfo_extra, extra);
+	}
+#endif
 }
 
 /* The row a put writes: the item and its key columns. */
@@ -282,6 +307,19 @@ store_row(TupleTableSlot *slot, StTable *t, Jsonb *item, Datum *keys)
 		slot->tts_isnull[ST_ATTNUM_PK - 1 + i] = false;
 	}
 	ExecStoreVirtualTuple(slot);
+}
+
+/* May the upsert insert (CMD_INSERT) or update (CMD_UPDATE) the table? */
+static void
+check_result_rel(ResultRelInfo *rri, CmdType operation)
+{
+#if PG_VERSION_NUM >= 180000
+	CheckValidResultRel(rri, operation, ONCONFLICT_UPDATE, NIL);
+#elif PG_VERSION_NUM >= 170000
+	CheckValidResultRel(rri, operation, NIL);
+#else
+	CheckValidResultRel(rri, operation);
+#endif
 }
 
 static void
@@ -306,7 +344,11 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 	TM_FailureData tmfd;
 	TM_Result	res;
 	LockTupleMode lockmode;
+#if PG_VERSION_NUM >= 160000
+	TU_UpdateIndexes update_indexes;	/* TU_None is 0: false */
+#else
 	bool		update_indexes;
+#endif
 	List	   *recheck = NIL;
 
 	res = table_tuple_lock(rel, tid, estate->es_snapshot, existing,
@@ -338,7 +380,7 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 			serialization_failure();
 	}
 
-	CheckValidResultRel(rri, CMD_UPDATE);
+	check_result_rel(rri, CMD_UPDATE);
 	res = table_tuple_update(rel, tid, slot, estate->es_output_cid,
 							 estate->es_snapshot, InvalidSnapshot, true,
 							 &tmfd, &lockmode, &update_indexes);
@@ -346,7 +388,12 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 		elog(ERROR, "unexpected result %d updating a locked item of \"%s\"",
 			 (int) res, RelationGetRelationName(rel));
 	if (update_indexes)
+#if PG_VERSION_NUM >= 160000
+		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL,
+										update_indexes == TU_Summarizing);
+#else
 		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL);
+#endif
 	ExecARUpdateTriggers(estate, rri, NULL, NULL, tid, NULL, slot, recheck, NULL, false);
 	list_free(recheck);
 	return true;
@@ -366,7 +413,11 @@ insert_new(EState *estate, ResultRelInfo *rri, TupleTableSlot *slot, List *arbit
 
 	token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
 	table_tuple_insert_speculative(rel, slot, estate->es_output_cid, 0, NULL, token);
+#if PG_VERSION_NUM >= 160000
+	recheck = ExecInsertIndexTuples(rri, slot, estate, false, true, &conflict, arbiters, false);
+#else
 	recheck = ExecInsertIndexTuples(rri, slot, estate, false, true, &conflict, arbiters);
+#endif
 	table_tuple_complete_speculative(rel, slot, token, !conflict);
 	SpeculativeInsertionLockRelease(GetCurrentTransactionId());
 	if (!conflict)
@@ -385,6 +436,7 @@ st_put_item_direct(StTable *t, Jsonb *item)
 {
 	Relation	rel;
 	RangeTblEntry *rte;
+	List	   *perminfos;
 	EState	   *estate;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
@@ -397,8 +449,12 @@ st_put_item_direct(StTable *t, Jsonb *item)
 	if (t->row_security && check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	rel = table_open(t->relid, RowExclusiveLock);
-	rte = upsert_rte(t, rel);
+	rte = upsert_rte(t, rel, &perminfos);
+#if PG_VERSION_NUM >= 160000
+	if (!direct_shape_ok(t, rel) || !ExecCheckPermissions(list_make1(rte), perminfos, false))
+#else
 	if (!direct_shape_ok(t, rel) || !ExecCheckRTPerms(list_make1(rte), false))
+#endif
 	{
 		table_close(rel, NoLock);
 		return false;
@@ -412,12 +468,18 @@ st_put_item_direct(StTable *t, Jsonb *item)
 	estate = CreateExecutorState();
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
+#if PG_VERSION_NUM >= 180000
+	ExecInitRangeTable(estate, list_make1(rte), perminfos, bms_make_singleton(1));
+#elif PG_VERSION_NUM >= 160000
+	ExecInitRangeTable(estate, list_make1(rte), perminfos);
+#else
 	ExecInitRangeTable(estate, list_make1(rte));
+#endif
 	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	estate->es_opened_result_relations = list_make1(rri);
 	declare_generated_columns(t, estate, rri);
-	CheckValidResultRel(rri, CMD_INSERT);
+	check_result_rel(rri, CMD_INSERT);
 	ExecOpenIndices(rri, true);
 	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
 	existing = table_slot_create(rel, &estate->es_tupleTable);
@@ -430,7 +492,11 @@ st_put_item_direct(StTable *t, Jsonb *item)
 
 		CHECK_FOR_INTERRUPTS();
 		store_row(slot, t, item, keys);
+#if PG_VERSION_NUM >= 180000
+		if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict_tid, NULL, arbiters))
+#else
 		if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict_tid, arbiters))
+#endif
 		{
 			if (update_existing(estate, rri, &conflict_tid, existing, slot))
 				break;

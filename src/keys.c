@@ -360,8 +360,9 @@ st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 					key_empty(attr);
 				declen = pg_b64_dec_len(v->val.string.len);
 				result = palloc(VARHDRSZ + declen);
+				/* the binary side is char * before 18, uint8 * from 18 on */
 				declen = pg_b64_decode(v->val.string.val, v->val.string.len,
-									   VARDATA(result), declen);
+									   (void *) VARDATA(result), declen);
 				if (declen < 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -439,7 +440,8 @@ st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out)
 				int			enclen = pg_b64_enc_len(len);
 				char	   *buf = palloc(enclen + 1);
 
-				enclen = pg_b64_encode(VARDATA_ANY(b), len, buf, enclen);
+				/* the binary side is char * before 18, uint8 * from 18 on */
+				enclen = pg_b64_encode((void *) VARDATA_ANY(b), len, buf, enclen);
 				if (enclen < 0)
 					elog(ERROR, "could not encode binary key");
 				out->type = jbvString;

@@ -67,7 +67,11 @@ check_handler(Oid handler)
 				 errhint("Declare it as, for example, CREATE FUNCTION my_handler(record jsonb) RETURNS void.")));
 	ReleaseSysCache(tup);
 
+#if PG_VERSION_NUM >= 160000
+	aclresult = object_aclcheck(ProcedureRelationId, handler, GetUserId(), ACL_EXECUTE);
+#else
 	aclresult = pg_proc_aclcheck(handler, GetUserId(), ACL_EXECUTE);
+#endif
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(handler));
 }

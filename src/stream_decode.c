@@ -1158,8 +1158,13 @@ st_stream_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	StreamRelEntry *entry;
 	MemoryContext old;
 	TupleDesc	desc = RelationGetDescr(relation);
+#if PG_VERSION_NUM >= 170000
+	HeapTuple	newtup = change->data.tp.newtuple;
+	HeapTuple	oldtup = change->data.tp.oldtuple;
+#else
 	HeapTuple	newtup = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : NULL;
 	HeapTuple	oldtup = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : NULL;
+#endif
 
 	/* every change counts, so SequenceNumbers do not depend on the options */
 	data->ordinal++;

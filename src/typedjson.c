@@ -364,7 +364,8 @@ decode_base64(const char *s, int len, int *outlen, StringInfo path)
 			goto bad;
 	}
 	out = palloc(pg_b64_dec_len(len) + 1);
-	n = pg_b64_decode(s, len, out, pg_b64_dec_len(len));
+	/* the binary side is char * before 18, uint8 * from 18 on */
+	n = pg_b64_decode(s, len, (void *) out, pg_b64_dec_len(len));
 	if (n < 0)
 		goto bad;
 	*outlen = n;

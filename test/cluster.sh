@@ -30,6 +30,14 @@ free_port() {
 	return 1
 }
 
+# The line that lets singletable serve as an output plugin, on servers that
+# have output_plugin_libraries (15.20, 17.12, 18.6 and later): a server that
+# does not know the setting would refuse to start with it.
+output_plugin_conf() {
+	"$PG_BINDIR/postgres" --describe-config 2>/dev/null | awk -F'\t' '$1 == "output_plugin_libraries" { found = 1 }
+		END { if (found) print "output_plugin_libraries = '\''pgoutput, test_decoding, singletable'\''" }'
+}
+
 cluster_start() {
 	local dir=$1
 	mkdir -p "$dir"
@@ -45,7 +53,7 @@ wal_level = logical
 max_replication_slots = 20
 max_wal_senders = 20
 max_prepared_transactions = 10
-output_plugin_libraries = 'pgoutput, test_decoding, singletable'
+$(output_plugin_conf)
 fsync = off
 log_min_messages = warning
 log_line_prefix = '%m [%p] '

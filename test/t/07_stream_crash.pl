@@ -7,13 +7,13 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 use IPC::Run qw(start);
 use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('stream_crash');
 $node->init(allows_streaming => 'logical');
-$node->append_conf('postgresql.conf',
-	"output_plugin_libraries = 'pgoutput, test_decoding, singletable'\n");
+allow_output_plugin($node);
 $node->start;
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION singletable;
