@@ -17,9 +17,11 @@
  *	  Reads see the statement's snapshot.
  *
  *	  UnprocessedKeys are returned only when a response would exceed
- *	  DynamoDB's 16 MB: the keys not read yet come back in the request shape
- *	  to be sent again.  UnprocessedItems is always empty: the batch limit is
- *	  checked up front and an over-limit batch is an error.
+ *	  singletable.batch_get_max_size (DynamoDB's 16 MB): the keys not read
+ *	  yet come back in the request shape to be sent again.  UnprocessedItems
+ *	  is always empty: the batch limit is checked up front and an over-limit
+ *	  batch is an error.  transact_get's size limit is counted the same way
+ *	  (StReadBudget).
  */
 #include "postgres.h"
 
@@ -45,9 +47,6 @@
 
 PG_FUNCTION_INFO_V1(st_sql_batch_get);
 PG_FUNCTION_INFO_V1(st_sql_batch_write);
-
-/* DynamoDB's BatchGetItem response size limit */
-#define ST_BATCH_GET_MAX_RESPONSE	(16 * 1024 * 1024)
 
 /* ---------------------------------------------------------------------
  * Request helpers
@@ -370,6 +369,49 @@ sort_check_duplicates(void *base, int n, size_t width,
 }
 
 /* ---------------------------------------------------------------------
+ * Read sizes (see StReadBudget)
+ * ---------------------------------------------------------------------
+ */
+
+void
+st_read_budget_init(StReadBudget *budget, int limit)
+{
+	memset(budget, 0, sizeof(StReadBudget));
+	budget->limit = limit;
+}
+
+/*
+ * Count an item a read returns.  Returns whether everything counted so far,
+ * this item included, is within the limit.
+ */
+bool
+st_read_budget_add(StReadBudget *budget, Jsonb *item)
+{
+	if (budget->measured)
+		budget->used += st_item_size(item);
+	else
+	{
+		budget->used += VARSIZE_ANY_EXHDR(item);
+		budget->items = lappend(budget->items, item);
+		if (budget->used > budget->limit)
+		{
+			ListCell   *lc;
+
+			budget->used = 0;
+			foreach(lc, budget->items)
+			{
+				CHECK_FOR_INTERRUPTS();
+				budget->used += st_item_size(lfirst(lc));
+			}
+			list_free(budget->items);
+			budget->items = NIL;
+			budget->measured = true;
+		}
+	}
+	return budget->used <= budget->limit;
+}
+
+/* ---------------------------------------------------------------------
  * batch_get
  * ---------------------------------------------------------------------
  */
@@ -396,6 +438,12 @@ static const char *const batch_get_table_fields[] = {
  * "ProjectionExpression": ..., "ExpressionAttributeNames": ...}}.  Returns
  * {"Responses": {"table": [items]}, "UnprocessedKeys": {}}; items come in
  * request order, keys with no item are left out.
+ *
+ * The items returned add up to singletable.batch_get_max_size at most
+ * (DynamoDB's 16 MB): reading stops at the first item that would pass it,
+ * and that key and every one after it come back in UnprocessedKeys.  The
+ * first item found is always returned, however large, so that sending
+ * UnprocessedKeys again always makes progress.
  */
 Jsonb *
 st_batch_get(JsonbContainer *request_items, bool typed)
@@ -410,7 +458,9 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 	int			nkeystrs = 0;
 	ListCell   *lc;
 	JsonbParseState *state = NULL;
-	Size		size = 0;
+	StReadBudget budget;
+	bool		full = false;	/* the next item would pass the limit */
+	int			returned = 0;
 	List	   *unprocessed = NIL;	/* GetTable * whose keys from ... */
 	List	   *unprocessed_from = NIL; /* ... this index on were not read */
 
@@ -498,6 +548,7 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 	sort_check_duplicates(keystrs, nkeystrs, sizeof(char *), cmp_strings, "RequestItems");
 
 	/* Pass 2: read. */
+	st_read_budget_init(&budget, st_batch_get_max_size);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	st_push_key(&state, "Responses");
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
@@ -511,24 +562,31 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 		foreach(dc, gt->key_datums)
 		{
-			Jsonb	   *item;
+			Jsonb	   *item = NULL;
 
-			if (size > ST_BATCH_GET_MAX_RESPONSE)
+			CHECK_FOR_INTERRUPTS();
+			if (!full)
+				item = st_fetch_item(gt->table, lfirst(dc));
+			if (item != NULL)
+			{
+				if (gt->projection)
+					item = st_apply_projection(&gt->cx, gt->projection, item);
+				else if (gt->attrs_to_get)
+					item = st_project_top_level(item, gt->attrs_to_get);
+				full = !st_read_budget_add(&budget, item) && returned > 0;
+			}
+			if (full)
 			{
 				unprocessed = lappend(unprocessed, gt);
 				unprocessed_from = lappend_int(unprocessed_from, i);
 				break;
 			}
-			item = st_fetch_item(gt->table, lfirst(dc));
+			if (item != NULL)
+			{
+				st_push_item(&state, WJB_ELEM, st_out_item(item, typed));
+				returned++;
+			}
 			i++;
-			if (item == NULL)
-				continue;
-			if (gt->projection)
-				item = st_apply_projection(&gt->cx, gt->projection, item);
-			else if (gt->attrs_to_get)
-				item = st_project_top_level(item, gt->attrs_to_get);
-			size += VARSIZE_ANY_EXHDR(item);
-			st_push_item(&state, WJB_ELEM, st_out_item(item, typed));
 		}
 		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	}
