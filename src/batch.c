@@ -11,12 +11,17 @@
  *	  delete_item do, so triggers, GSIs, privileges and row-level security
  *	  behave the same.  A batch_write call runs in the caller's transaction:
  *	  it is all or nothing, which is stronger than DynamoDB's per-item
- *	  atomicity.  Reads see the statement's snapshot.
+ *	  atomicity.  It writes in one canonical order, table OID then key (the
+ *	  order transact_write locks in), whatever the request order, so calls
+ *	  over the same items wait for each other instead of deadlocking.
+ *	  Reads see the statement's snapshot.
  *
  *	  UnprocessedKeys are returned only when a response would exceed
- *	  DynamoDB's 16 MB: the keys not read yet come back in the request shape
- *	  to be sent again.  UnprocessedItems is always empty: the batch limit is
- *	  checked up front and an over-limit batch is an error.
+ *	  singletable.batch_get_max_size (DynamoDB's 16 MB): the keys not read
+ *	  yet come back in the request shape to be sent again.  UnprocessedItems
+ *	  is always empty: the batch limit is checked up front and an over-limit
+ *	  batch is an error.  transact_get's size limit is counted the same way
+ *	  (StReadBudget).
  */
 #include "postgres.h"
 
@@ -24,6 +29,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -41,9 +47,6 @@
 
 PG_FUNCTION_INFO_V1(st_sql_batch_get);
 PG_FUNCTION_INFO_V1(st_sql_batch_write);
-
-/* DynamoDB's BatchGetItem response size limit */
-#define ST_BATCH_GET_MAX_RESPONSE	(16 * 1024 * 1024)
 
 /* ---------------------------------------------------------------------
  * Request helpers
@@ -351,14 +354,61 @@ cmp_strings(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Raise ValidationException when keys (of n strings) holds a duplicate. */
+/*
+ * Sort n elements of width bytes with cmp, then raise ValidationException
+ * when two are equal: DynamoDB rejects a batch that names an item twice.
+ */
 static void
-check_duplicates(char **keys, int n, const char *where)
+sort_check_duplicates(void *base, int n, size_t width,
+					  int (*cmp) (const void *, const void *), const char *where)
 {
-	qsort(keys, n, sizeof(char *), cmp_strings);
+	qsort(base, n, width, cmp);
 	for (int i = 1; i < n; i++)
-		if (strcmp(keys[i - 1], keys[i]) == 0)
+		if (cmp((char *) base + (i - 1) * width, (char *) base + i * width) == 0)
 			st_validation_error(where, "provided list of item keys contains duplicates");
+}
+
+/* ---------------------------------------------------------------------
+ * Read sizes (see StReadBudget)
+ * ---------------------------------------------------------------------
+ */
+
+void
+st_read_budget_init(StReadBudget *budget, int limit)
+{
+	memset(budget, 0, sizeof(StReadBudget));
+	budget->limit = limit;
+}
+
+/*
+ * Count an item a read returns.  Returns whether everything counted so far,
+ * this item included, is within the limit.
+ */
+bool
+st_read_budget_add(StReadBudget *budget, Jsonb *item)
+{
+	if (budget->measured)
+		budget->used += st_item_size(item);
+	else
+	{
+		budget->used += VARSIZE_ANY_EXHDR(item);
+		budget->items = lappend(budget->items, item);
+		if (budget->used > budget->limit)
+		{
+			ListCell   *lc;
+
+			budget->used = 0;
+			foreach(lc, budget->items)
+			{
+				CHECK_FOR_INTERRUPTS();
+				budget->used += st_item_size(lfirst(lc));
+			}
+			list_free(budget->items);
+			budget->items = NIL;
+			budget->measured = true;
+		}
+	}
+	return budget->used <= budget->limit;
 }
 
 /* ---------------------------------------------------------------------
@@ -388,6 +438,12 @@ static const char *const batch_get_table_fields[] = {
  * "ProjectionExpression": ..., "ExpressionAttributeNames": ...}}.  Returns
  * {"Responses": {"table": [items]}, "UnprocessedKeys": {}}; items come in
  * request order, keys with no item are left out.
+ *
+ * The items returned add up to singletable.batch_get_max_size at most
+ * (DynamoDB's 16 MB): reading stops at the first item that would pass it,
+ * and that key and every one after it come back in UnprocessedKeys.  The
+ * first item found is always returned, however large, so that sending
+ * UnprocessedKeys again always makes progress.
  */
 Jsonb *
 st_batch_get(JsonbContainer *request_items, bool typed)
@@ -402,7 +458,9 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 	int			nkeystrs = 0;
 	ListCell   *lc;
 	JsonbParseState *state = NULL;
-	Size		size = 0;
+	StReadBudget budget;
+	bool		full = false;	/* the next item would pass the limit */
+	int			returned = 0;
 	List	   *unprocessed = NIL;	/* GetTable * whose keys from ... */
 	List	   *unprocessed_from = NIL; /* ... this index on were not read */
 
@@ -487,9 +545,10 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		foreach(dc, gt->key_datums)
 			keystrs[nkeystrs++] = st_key_string(gt->table, lfirst(dc));
 	}
-	check_duplicates(keystrs, nkeystrs, "RequestItems");
+	sort_check_duplicates(keystrs, nkeystrs, sizeof(char *), cmp_strings, "RequestItems");
 
 	/* Pass 2: read. */
+	st_read_budget_init(&budget, st_batch_get_max_size);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	st_push_key(&state, "Responses");
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
@@ -503,24 +562,31 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 		foreach(dc, gt->key_datums)
 		{
-			Jsonb	   *item;
+			Jsonb	   *item = NULL;
 
-			if (size > ST_BATCH_GET_MAX_RESPONSE)
+			CHECK_FOR_INTERRUPTS();
+			if (!full)
+				item = st_fetch_item(gt->table, lfirst(dc));
+			if (item != NULL)
+			{
+				if (gt->projection)
+					item = st_apply_projection(&gt->cx, gt->projection, item);
+				else if (gt->attrs_to_get)
+					item = st_project_top_level(item, gt->attrs_to_get);
+				full = !st_read_budget_add(&budget, item) && returned > 0;
+			}
+			if (full)
 			{
 				unprocessed = lappend(unprocessed, gt);
 				unprocessed_from = lappend_int(unprocessed_from, i);
 				break;
 			}
-			item = st_fetch_item(gt->table, lfirst(dc));
+			if (item != NULL)
+			{
+				st_push_item(&state, WJB_ELEM, st_out_item(item, typed));
+				returned++;
+			}
 			i++;
-			if (item == NULL)
-				continue;
-			if (gt->projection)
-				item = st_apply_projection(&gt->cx, gt->projection, item);
-			else if (gt->attrs_to_get)
-				item = st_project_top_level(item, gt->attrs_to_get);
-			size += VARSIZE_ANY_EXHDR(item);
-			st_push_item(&state, WJB_ELEM, st_out_item(item, typed));
 		}
 		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	}
@@ -561,32 +627,41 @@ st_batch_get(JsonbContainer *request_items, bool typed)
  * ---------------------------------------------------------------------
  */
 
+/* One request of a batch_write, with its key as st_key_string gives it. */
+typedef struct BatchWrite
+{
+	char	   *keystr;
+	StWriteRequest req;
+} BatchWrite;
+
+/* Canonical order of writes: table OID, then key (as transact.c locks). */
+static int
+cmp_writes(const void *a, const void *b)
+{
+	return strcmp((*(BatchWrite *const *) a)->keystr, (*(BatchWrite *const *) b)->keystr);
+}
+
 /*
- * Unconditional puts to one table are applied by one multi-row upsert,
+ * n unconditional puts to one table are applied by one multi-row upsert,
  * the same statement put_item runs per item (ST_STMT_UPSERT) over an
  * array: each row gets the same checks, triggers and policies, in one
- * executor run instead of one per item.  Keys are unique within a batch,
- * so no row is affected twice.  The plan is kept per table (plans.c).
+ * executor run instead of one per item.  The rows are written in array
+ * order, which is the caller's canonical order.  Keys are unique within a
+ * batch, so no row is affected twice.  The plan is kept per table
+ * (plans.c).
  */
 static void
-put_many(StTable *t, List *writes)
+put_many(BatchWrite **writes, int n)
 {
-	Datum	   *items = palloc(sizeof(Datum) * list_length(writes));
-	int			n = 0;
-	ListCell   *lc;
+	Datum	   *items = palloc(sizeof(Datum) * n);
 	Datum		arg;
 
-	foreach(lc, writes)
-	{
-		StWriteRequest *req = lfirst(lc);
-
-		if (req->table->relid == t->relid && req->kind == ST_WRITE_PUT)
-			items[n++] = JsonbPGetDatum(req->item);
-	}
+	for (int i = 0; i < n; i++)
+		items[i] = JsonbPGetDatum(writes[i]->req.item);
 	arg = PointerGetDatum(construct_array(items, n, JSONBOID, -1, false, TYPALIGN_INT));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT_MANY), &arg, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(st_item_plan(writes[0]->req.table, ST_STMT_UPSERT_MANY), &arg, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not put items");
 	SPI_finish();
 }
@@ -599,18 +674,22 @@ static const char *const delete_request_fields[] = {"Key", NULL};
  * BatchWriteItem.  request_items is RequestItems: {"table": [{"PutRequest":
  * {"Item": {...}}}, {"DeleteRequest": {"Key": {...}}}]}.  Returns
  * {"UnprocessedItems": {}}.
+ *
+ * The writes are applied in canonical order -- table OID, then key, the
+ * order transact_write locks in -- whatever the request order, so that two
+ * batches (or a batch and a transaction) over the same items queue on each
+ * other's row locks instead of deadlocking.
  */
 Jsonb *
 st_batch_write(JsonbContainer *request_items, bool typed)
 {
-	List	   *writes = NIL;	/* StWriteRequest * in request order */
-	List	   *keystrs = NIL;
+	List	   *writes = NIL;	/* BatchWrite * in request order */
 	JsonbIterator *it;
 	JsonbValue	k;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 	ListCell   *lc;
-	char	  **keyarr;
+	BatchWrite **sorted;
 	int			n = 0;
 	JsonbParseState *state = NULL;
 
@@ -643,6 +722,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 		rit = JsonbIteratorInit(v.val.binary.data);
 		while ((rtok = JsonbIteratorNext(&rit, &rv, true)) != WJB_DONE)
 		{
+			BatchWrite *w;
 			StWriteRequest *req;
 			char	   *rwhere;
 			JsonbContainer *put;
@@ -659,7 +739,8 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 			if ((put == NULL) == (del == NULL))
 				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
 
-			req = palloc0(sizeof(StWriteRequest));
+			w = palloc0(sizeof(BatchWrite));
+			req = &w->req;
 			req->table = t;
 			if (put)
 			{
@@ -680,8 +761,8 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 				req->key = st_plain_item(st_field_jsonb(del, "Key", dwhere, true), typed);
 				st_parse_key_arg(t, req->key, req->keys);
 			}
-			writes = lappend(writes, req);
-			keystrs = lappend(keystrs, st_key_string(t, req->keys));
+			w->keystr = st_key_string(t, req->keys);
+			writes = lappend(writes, w);
 		}
 	}
 
@@ -693,48 +774,30 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 				 errdetail("ValidationException: Too many items requested for the BatchWriteItem call."),
 				 errhint("The limit is the setting singletable.batch_write_max_items.")));
 
-	keyarr = palloc(sizeof(char *) * list_length(keystrs));
-	foreach(lc, keystrs)
-		keyarr[n++] = lfirst(lc);
-	check_duplicates(keyarr, n, "RequestItems");
+	sorted = palloc(sizeof(BatchWrite *) * list_length(writes));
+	foreach(lc, writes)
+		sorted[n++] = lfirst(lc);
+	sort_check_duplicates(sorted, n, sizeof(BatchWrite *), cmp_writes, "RequestItems");
 
 	/*
-	 * Pass 2: write.  Keys are distinct, so order does not matter: puts go
-	 * per table in one statement when there are several, everything else
+	 * Pass 2: write, in canonical order.  Puts to one table that are
+	 * neighbours in that order go in one statement; every other write runs
 	 * as put_item or delete_item would.
 	 */
+	for (int i = 0; i < n;)
 	{
-		List	   *multi = NIL;	/* OIDs of tables with several puts */
-		List	   *seen = NIL;
-		List	   *multi_tables = NIL;
+		int			run = 1;
 
-		foreach(lc, writes)
-		{
-			StWriteRequest *req = lfirst(lc);
-
-			if (req->kind != ST_WRITE_PUT)
-				continue;
-			if (list_member_oid(seen, req->table->relid))
-			{
-				if (!list_member_oid(multi, req->table->relid))
-				{
-					multi = lappend_oid(multi, req->table->relid);
-					multi_tables = lappend(multi_tables, req->table);
-				}
-			}
-			else
-				seen = lappend_oid(seen, req->table->relid);
-		}
-		foreach(lc, multi_tables)
-			put_many(lfirst(lc), writes);
-		foreach(lc, writes)
-		{
-			StWriteRequest *req = lfirst(lc);
-
-			if (req->kind == ST_WRITE_PUT && list_member_oid(multi, req->table->relid))
-				continue;
-			st_write_item(req);
-		}
+		CHECK_FOR_INTERRUPTS();
+		while (sorted[i]->req.kind == ST_WRITE_PUT && i + run < n &&
+			   sorted[i + run]->req.kind == ST_WRITE_PUT &&
+			   sorted[i + run]->req.table->relid == sorted[i]->req.table->relid)
+			run++;
+		if (run > 1)
+			put_many(sorted + i, run);
+		else
+			(void) st_write_item(&sorted[i]->req);
+		i += run;
 	}
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);

@@ -26,6 +26,23 @@ extern Jsonb *st_batch_write(JsonbContainer *request_items, bool typed);
 extern Jsonb *st_transact_write(JsonbContainer *items, bool typed);
 extern Jsonb *st_transact_get(JsonbContainer *items, bool typed);
 
+/*
+ * batch.c: the size of the items a read returns, against a limit in bytes,
+ * measured as DynamoDB measures items (st_item_size).  An item's jsonb is
+ * never smaller than that measure, so items are measured one by one only
+ * once their jsonb sizes together pass the limit.
+ */
+typedef struct StReadBudget
+{
+	Size		limit;
+	Size		used;			/* jsonb sizes; exact sizes once measured */
+	bool		measured;
+	List	   *items;			/* the items added while not measured */
+} StReadBudget;
+
+extern void st_read_budget_init(StReadBudget *budget, int limit);
+extern bool st_read_budget_add(StReadBudget *budget, Jsonb *item);
+
 /* batch.c: request helpers */
 extern StTable *st_table_by_name(const char *name);
 extern void st_check_fields(JsonbContainer *obj, const char *const *allowed,

@@ -18,6 +18,8 @@ int			st_max_events_per_append = 1000;
 int			st_batch_get_max_keys = 100;
 int			st_batch_write_max_items = 25;
 int			st_transact_max_items = 100;
+int			st_batch_get_max_size = 16 * 1024 * 1024;
+int			st_transact_get_max_size = 4 * 1024 * 1024;
 
 void		_PG_init(void);
 
@@ -62,6 +64,20 @@ _PG_init(void)
 							&st_transact_max_items,
 							100, 1, 100000,
 							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.batch_get_max_size",
+							"Most item data one batch_get call returns; the keys not read come back in UnprocessedKeys.",
+							"DynamoDB's limit is 16 MB, items measured as for singletable.max_item_size.",
+							&st_batch_get_max_size,
+							16 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
+							PGC_USERSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.transact_get_max_size",
+							"Most item data one transact_get call may return; more is an error.",
+							"DynamoDB's limit is 4 MB, items measured as for singletable.max_item_size.",
+							&st_transact_get_max_size,
+							4 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
+							PGC_USERSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("singletable");

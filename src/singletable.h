@@ -122,6 +122,8 @@ extern int	st_max_events_per_append;	/* singletable.max_events_per_append */
 extern int	st_batch_get_max_keys;	/* singletable.batch_get_max_keys */
 extern int	st_batch_write_max_items;	/* singletable.batch_write_max_items */
 extern int	st_transact_max_items;	/* singletable.transact_max_items */
+extern int	st_batch_get_max_size;	/* singletable.batch_get_max_size, bytes */
+extern int	st_transact_get_max_size;	/* singletable.transact_get_max_size, bytes */
 
 /* catalog.c */
 extern StTable *st_table_lookup(Oid relid, bool missing_ok);

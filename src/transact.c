@@ -34,6 +34,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -391,10 +392,27 @@ static const char *const get_fields[] = {
 };
 
 /*
+ * A size limit as DynamoDB's messages write it: "4 MB", "400 KB", or bytes.
+ */
+static char *
+size_text(int bytes)
+{
+	if (bytes % (1024 * 1024) == 0)
+		return psprintf("%d MB", bytes / (1024 * 1024));
+	if (bytes % 1024 == 0)
+		return psprintf("%d KB", bytes / 1024);
+	return psprintf("%d bytes", bytes);
+}
+
+/*
  * TransactGetItems.  items is TransactItems: [{"Get": {"TableName", "Key",
  * "ProjectionExpression", "ExpressionAttributeNames"}}].  Returns
  * {"Responses": [{"Item": {...}} or {} when there is no item]}, in request
  * order, all read at the statement's snapshot.
+ *
+ * The items returned (projected, when asked) may add up to
+ * singletable.transact_get_max_size, DynamoDB's 4 MB; past it the whole
+ * call fails with ValidationException, as DynamoDB rejects the request.
  */
 Jsonb *
 st_transact_get(JsonbContainer *items, bool typed)
@@ -405,6 +423,7 @@ st_transact_get(JsonbContainer *items, bool typed)
 	Action	  **sorted = palloc(sizeof(Action *) * n);
 	StExpr	  **projections = palloc0(sizeof(StExpr *) * n);
 	JsonbParseState *state = NULL;
+	StReadBudget budget;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -432,19 +451,30 @@ st_transact_get(JsonbContainer *items, bool typed)
 	qsort(sorted, n, sizeof(Action *), cmp_actions);
 	check_one_action_per_item(sorted, n);
 
+	st_read_budget_init(&budget, st_transact_get_max_size);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	st_push_key(&state, "Responses");
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < n; i++)
 	{
 		Action	   *a = actions[i];
-		Jsonb	   *item = st_fetch_item(a->req.table, a->req.keys);
+		Jsonb	   *item;
 
+		CHECK_FOR_INTERRUPTS();
+		item = st_fetch_item(a->req.table, a->req.keys);
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 		if (item)
 		{
 			if (projections[i])
 				item = st_apply_projection(&a->cx, projections[i], item);
+			if (!st_read_budget_add(&budget, item))
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("aggregate size of the items in transact_get exceeds the limit of %d bytes",
+								st_transact_get_max_size),
+						 errdetail("ValidationException: The aggregate size of the items in the transaction exceeded %s.",
+								   size_text(st_transact_get_max_size)),
+						 errhint("The limit is the setting singletable.transact_get_max_size.")));
 			st_push_key(&state, "Item");
 			st_push_item(&state, WJB_VALUE, st_out_item(item, typed));
 		}
