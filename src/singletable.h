@@ -141,7 +141,11 @@ typedef enum StNameStatus
 	ST_NAME_TOO_LONG			/* a part over NAMEDATALEN - 1 bytes */
 } StNameStatus;
 extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
+#if PG_VERSION_NUM >= 180000
+pg_noreturn extern void st_table_name_too_long(const char *name);
+#else
 extern void st_table_name_too_long(const char *name) pg_attribute_noreturn();
+#endif
 
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);

@@ -15,8 +15,9 @@
  *	     with one reason per action, in request order, and nothing has been
  *	     written.
  *	  2. Write: each Put, Update and Delete goes through st_write_item()
- *	     (items.c) with its condition, in request order.  Existing items are
- *	     still locked, so their conditions hold.  An item that did not exist
+ *	     (items.c) with its condition, in the canonical order of phase 1,
+ *	     so two transactions creating the same new items queue too.
+ *	     Existing items are still locked, so their conditions hold.  An item that did not exist
  *	     cannot be locked; if another transaction inserts it in between and
  *	     the condition now fails, st_write_item's ConditionalCheckFailed is
  *	     turned into the same TransactionCanceledException by an error
@@ -380,10 +381,15 @@ st_transact_write(JsonbContainer *items, bool typed)
 	error_context_stack = &errcb;
 	for (int i = 0; i < n; i++)
 	{
-		if (actions[i]->kind == ACT_CHECK)
+		/*
+		 * In the order of phase 1: an item that did not exist could not be
+		 * locked there, and writing it here in request order would let two
+		 * transactions creating the same items in opposite orders deadlock.
+		 */
+		if (sorted[i]->kind == ACT_CHECK)
 			continue;
-		p2.current = i;
-		(void) st_write_item(&actions[i]->req);
+		p2.current = sorted[i]->index;
+		(void) st_write_item(&sorted[i]->req);
 	}
 	error_context_stack = errcb.previous;
 
