@@ -416,13 +416,16 @@ st_table_lookup(Oid relid, bool missing_ok)
 
 	/*
 	 * Retire a stale entry's memory at the end of the transaction rather than
-	 * now: the caller's caller may still be using it.
+	 * now: the caller's caller may still be using it.  The top transaction's
+	 * context, not the current one: a subtransaction that aborts (an
+	 * exception block, execute(raise_errors => false)) would free it while a
+	 * caller outside the subtransaction still holds the entry.
 	 */
 	entry = hash_search(table_cache, &relid, HASH_FIND, &found);
 	if (found)
 	{
 		if (IsTransactionState())
-			MemoryContextSetParent(entry->cxt, CurTransactionContext);
+			MemoryContextSetParent(entry->cxt, TopTransactionContext);
 		else
 			MemoryContextDelete(entry->cxt);
 		hash_search(table_cache, &relid, HASH_REMOVE, NULL);
