@@ -2,7 +2,7 @@
 
 attach(client_or_resource, connection) registers a botocore ``before-send``
 handler on a DynamoDB client (or on the client behind a boto3 resource or
-Table).  botocore builds and validates each request as usual; the handler
+Table, or on a session for the clients it makes later).  botocore builds and validates each request as usual; the handler
 answers it by calling ``singletable.execute(operation, request,
 raise_errors => false)`` on the connection and hands botocore an HTTP
 response built from the result (status 200, or 400/500 for DynamoDB's
@@ -22,15 +22,19 @@ Transactions (the contract the README documents):
   commits or rolls back.  A DynamoDB error (a failed condition, a cancelled
   transaction) undoes only that request and leaves the transaction usable.
 
-Anything that is not a DynamoDB error (the connection broke, the server is
-down) is raised as the driver's exception; a transaction the handler began
-itself is rolled back first.
+A serialization failure or deadlock, a statement timeout or a lock timeout
+ends the transaction: when the call was its own transaction it is answered
+as DynamoDB would (TransactionConflictException, RequestLimitExceeded); in
+the caller's transaction the driver's exception is raised, since the caller
+must roll back.  Anything else that is not a DynamoDB error (the connection
+broke, an internal error) is raised as the driver's exception.
 
 Works with psycopg2 connections (any connection object with ``cursor()``,
 ``commit()``, ``rollback()``, ``autocommit`` and ``info.transaction_status``).
 """
 
 import contextlib
+import json
 import secrets
 import zlib
 
@@ -65,10 +69,46 @@ def _dynamodb_client(client_or_resource):
     service = getattr(getattr(client, "meta", None), "service_model", None)
     if service is None or service.service_name != "dynamodb":
         raise TypeError(
-            "attach() takes a boto3 DynamoDB client, resource or Table, not %r"
+            "attach() takes a boto3 DynamoDB client, resource or Table, or a session, not %r"
             % (client_or_resource,)
         )
     return client
+
+
+def _event_emitter(target):
+    """The botocore event emitter of a DynamoDB client, resource or Table,
+    or of a boto3 or botocore session (whose clients made afterwards start
+    with a copy of its handlers)."""
+    import boto3.session
+    import botocore.session
+
+    if isinstance(target, boto3.session.Session):
+        return target.events
+    if isinstance(target, botocore.session.Session):
+        return target.get_component("event_emitter")
+    return _dynamodb_client(target).meta.events
+
+
+# What execute() raises even with raise_errors => false, because the
+# transaction cannot go on, and DynamoDB's answer to it.  A call that was its
+# own transaction gets that answer (botocore retries RequestLimitExceeded);
+# in the caller's transaction the driver's exception is raised, as the
+# caller must roll back.
+_ENDED_TRANSACTION_TYPES = {
+    "40001": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+    "40P01": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+    "57014": "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded",
+    "55P03": "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded",
+}
+
+
+def _ended_transaction_answer(error):
+    error_type = _ENDED_TRANSACTION_TYPES.get(getattr(error, "pgcode", None))
+    if error_type is None:
+        return None
+    diag = getattr(error, "diag", None)
+    message = getattr(diag, "message_primary", None) or str(error).strip()
+    return json.dumps({"__type": error_type, "message": message}), error_type
 
 
 class _Body:
@@ -107,19 +147,44 @@ class Sender:
     def execute(self, operation, body):
         """Run one request; returns the response text and its __type."""
         conn = self.connection
-        # Begun here, so committed (or rolled back) here.
-        own = not conn.autocommit and conn.info.transaction_status == _IDLE
+        if conn.info.transaction_status != _IDLE:
+            return self._run(conn, operation, body)
         try:
-            with conn.cursor() as cur:
-                cur.execute(_EXECUTE_SQL, (operation, body))
-                text, error_type = cur.fetchone()
-            if own:
-                conn.commit()
+            return self._own_transaction(conn, operation, body)
+        except Exception as error:
+            answer = _ended_transaction_answer(error)
+            if answer is None:
+                raise
+            return answer
+
+    def _own_transaction(self, conn, operation, body):
+        if conn.autocommit:
+            return self._run(conn, operation, body)
+        # With the session's default transaction characteristics the call
+        # runs in autocommit mode: one round trip instead of BEGIN, the call
+        # and COMMIT.  Otherwise psycopg2's BEGIN carries them (isolation
+        # level, read only), and this commits.
+        if conn.isolation_level is None and conn.readonly is None and conn.deferrable is None:
+            conn.autocommit = True
+            try:
+                return self._run(conn, operation, body)
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+        try:
+            result = self._run(conn, operation, body)
+            conn.commit()
         except BaseException:
-            if own and not conn.closed:
+            if not conn.closed:
                 conn.rollback()
             raise
-        return text, error_type
+        return result
+
+    @staticmethod
+    def _run(conn, operation, body):
+        with conn.cursor() as cur:
+            cur.execute(_EXECUTE_SQL, (operation, body))
+            return cur.fetchone()
 
     @staticmethod
     def response(url, text, error_type):
@@ -143,26 +208,28 @@ def _unsigned(**kwargs):
     return botocore.UNSIGNED
 
 
-def attach(client_or_resource, connection):
+def attach(target, connection):
     """Send every DynamoDB request of a boto3 client, resource or Table to
     singletable.execute() on ``connection`` instead of over HTTP.
 
-    Attaching again switches the connection.  Returns the botocore client.
+    ``target`` may also be a boto3 Session (``boto3.DEFAULT_SESSION``
+    included) or a botocore session: then every DynamoDB client made from it
+    afterwards is attached.  Attaching again switches the connection.
     """
-    client = _dynamodb_client(client_or_resource)
-    events = client.meta.events
+    events = _event_emitter(target)
     events.unregister("before-send.dynamodb", unique_id=_HANDLER_ID)
     events.register("before-send.dynamodb", Sender(connection), unique_id=_HANDLER_ID)
     events.register("choose-signer.dynamodb", _unsigned, unique_id=_SIGNER_ID)
-    return client
+    return target
 
 
-def detach(client_or_resource):
-    """Undo attach(): the client talks HTTP to its endpoint again."""
-    client = _dynamodb_client(client_or_resource)
-    client.meta.events.unregister("before-send.dynamodb", unique_id=_HANDLER_ID)
-    client.meta.events.unregister("choose-signer.dynamodb", unique_id=_SIGNER_ID)
-    return client
+def detach(target):
+    """Undo attach(): the client (or the session's next clients) talk HTTP
+    to the endpoint again."""
+    events = _event_emitter(target)
+    events.unregister("before-send.dynamodb", unique_id=_HANDLER_ID)
+    events.unregister("choose-signer.dynamodb", unique_id=_SIGNER_ID)
+    return target
 
 
 def _offline_kwargs(kwargs):

@@ -7,9 +7,12 @@ sending HTTP, a credentials lookup through the EC2 metadata service, a DNS
 query) is refused and fails the test session.
 """
 
+import itertools
 import socket
+import time
 
 import psycopg2
+import psycopg2.errors
 import pytest
 
 import singletable.boto
@@ -45,9 +48,37 @@ def offline():
     assert network_attempts == [], "network access was attempted"
 
 
+DSN = ""  # libpq's environment
+_slots = itertools.count(1)
+
+
 def connect(**kwargs):
-    """A connection to the test database (libpq's environment)."""
-    return psycopg2.connect("", **kwargs)
+    """A connection to the test database."""
+    return psycopg2.connect(DSN, **kwargs)
+
+
+@pytest.fixture
+def slot():
+    """A fresh slot of the singletable plugin, dropped afterwards with its
+    checkpoint."""
+    name = "py_stream_%d" % next(_slots)
+    admin = connect()
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT pg_create_logical_replication_slot(%s, 'singletable')", (name,))
+    yield name
+    deadline = time.monotonic() + 10
+    with admin.cursor() as cur:
+        while True:
+            try:
+                cur.execute("SELECT pg_drop_replication_slot(%s)", (name,))
+                break
+            except psycopg2.errors.ObjectInUse:  # the walsender is exiting
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        cur.execute("DELETE FROM singletable.stream_checkpoints WHERE slot_name = %s", (name,))
+    admin.close()
 
 
 @pytest.fixture(scope="module")

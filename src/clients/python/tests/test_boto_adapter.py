@@ -5,8 +5,10 @@ import re
 import zlib
 
 import boto3
+import botocore.config
 import botocore.exceptions
 import psycopg2
+import psycopg2.errors
 import pytest
 
 import singletable.boto
@@ -103,6 +105,25 @@ def test_idle_connection_commits_each_call(conn, table, other):
     assert status(conn) == 0
 
 
+def test_idle_connection_stays_out_of_autocommit(conn, table):
+    # the call may run in autocommit mode; the connection is given back as it was
+    table.get_item(Key={"PK": "idle", "SK": "1"})
+    with pytest.raises(table.meta.client.exceptions.ResourceNotFoundException):
+        singletable.boto.resource(conn).Table("no_such_table").get_item(Key={"PK": "x"})
+    assert conn.autocommit is False and status(conn) == 0
+
+
+def test_session_characteristics_are_kept(table):
+    c = connect()
+    c.set_session(readonly=True)
+    t = singletable.boto.resource(c).Table(TABLE)
+    with pytest.raises(psycopg2.errors.ReadOnlySqlTransaction):
+        t.put_item(Item={"PK": "readonly", "SK": "1"})
+    assert status(c) == 0 and c.autocommit is False
+    assert t.get_item(Key={"PK": "readonly", "SK": "1"}).get("Item") is None
+    c.close()
+
+
 def test_calls_join_an_open_transaction(conn, table, other):
     with conn.cursor() as cur:
         cur.execute("SELECT 1")  # psycopg2 opened a transaction
@@ -170,6 +191,40 @@ def test_database_errors_are_raised_not_retried(table):
         t.put_item(Item={"PK": "closed", "SK": "1"})
 
 
+@pytest.fixture
+def locked_item(table):
+    """An item another session holds locked."""
+    table.put_item(Item={"PK": "locked", "SK": "1"})
+    holder = connect()
+    with holder.cursor() as cur:
+        cur.execute("SELECT 1 FROM %s WHERE item->>'PK' = 'locked' FOR UPDATE" % TABLE)
+    yield {"PK": "locked", "SK": "1"}
+    holder.rollback()
+    holder.close()
+
+
+def test_lock_timeout_is_request_limit_exceeded(locked_item):
+    c = connect()
+    with c.cursor() as cur:
+        cur.execute("SET lock_timeout = '50ms'")
+    c.commit()
+    no_retries = botocore.config.Config(retries={"max_attempts": 0})
+    t = singletable.boto.resource(c, config=no_retries).Table(TABLE)
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        t.put_item(Item=dict(locked_item, n=1))
+    assert error.value.response["Error"]["Code"] == "RequestLimitExceeded"
+    assert "lock" in error.value.response["Error"]["Message"]
+    assert status(c) == 0
+
+    # inside the caller's transaction the transaction is lost: the driver's
+    # error, for the caller to roll back
+    with pytest.raises(psycopg2.errors.LockNotAvailable):
+        with singletable.boto.transaction(c):
+            t.put_item(Item=dict(locked_item, n=2))
+    assert status(c) == 0
+    c.close()
+
+
 def test_offline_without_any_aws_configuration(monkeypatch, table, conn):
     # no region, no credentials anywhere: the helper's client needs neither
     for name in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -191,6 +246,20 @@ def test_attach_takes_a_table_and_switches_connections(table, other):
         assert committed(other, "switch") == 1
     assert committed(other, "switch") == 2
     c1.close()
+
+
+def test_attach_to_a_session_attaches_its_later_clients(table, conn):
+    session = boto3.Session()
+    singletable.boto.attach(session, conn)
+    assert session.resource("dynamodb").Table(TABLE).get_item(Key={"PK": "none", "SK": "none"}).get("Item") is None
+    singletable.boto.detach(session)
+    # detached, the next client would talk HTTP: the offline guard refuses it
+    with pytest.raises(Exception):
+        session.client("dynamodb", config=botocore.config.Config(retries={"max_attempts": 0})).list_tables()
+    from conftest import network_attempts
+
+    assert network_attempts.pop()
+    network_attempts.clear()
 
 
 def test_attach_refuses_other_services():

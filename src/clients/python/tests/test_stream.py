@@ -2,23 +2,18 @@
 feeding a projection, acknowledged only after the handler, resuming exactly
 after a restart, and exactly once with a checkpoint."""
 
-import itertools
-import time
 from decimal import Decimal
 
-import psycopg2
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
 import singletable.boto
 import singletable.stream
-from conftest import connect, create_table
+from conftest import DSN, connect, create_table
 from seed_app import Users
 
 TABLE = "stream_app"
-DSN = ""  # libpq's environment
 QUICK = {"tables": TABLE, "idle_timeout": 0.4}
-_slots = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -26,29 +21,6 @@ def table(dynamodb, client):
     create_table(client, TABLE)
     yield dynamodb.Table(TABLE)
     client.delete_table(TableName=TABLE)
-
-
-@pytest.fixture
-def slot(conn, table):
-    """A fresh slot of the singletable plugin, dropped afterwards."""
-    name = "py_stream_%d" % next(_slots)
-    admin = connect()
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT pg_create_logical_replication_slot(%s, 'singletable')", (name,))
-    yield name
-    deadline = time.monotonic() + 10
-    with admin.cursor() as cur:
-        while True:
-            try:
-                cur.execute("SELECT pg_drop_replication_slot(%s)", (name,))
-                break
-            except psycopg2.errors.ObjectInUse:  # the walsender is exiting
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        cur.execute("DELETE FROM singletable.stream_checkpoints WHERE slot_name = %s", (name,))
-    admin.close()
 
 
 def image(typed):
