@@ -45,8 +45,6 @@ import psycopg2.extras
 
 __all__ = ["consume", "run", "Consumer", "parse_lsn", "format_lsn"]
 
-_IDLE = 0  # PQtransactionStatus
-
 
 def parse_lsn(text):
     """'16/B374D848' -> int."""
