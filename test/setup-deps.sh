@@ -18,6 +18,9 @@ fi
 # the TypeScript client example (test/clients) needs node and npm
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# the Python client (src/clients/python) is tested with Debian's boto3,
+# psycopg2 and pytest, run by /usr/bin/python3
+for p in python3-boto3 python3-psycopg2 python3-pytest; do pkg_ok "$p" || need+=("$p"); done
 # EXTRA_PACKAGES="a b": packages a caller (bench, the Debian build) needs too
 for p in ${EXTRA_PACKAGES:-}; do pkg_ok "$p" || need+=("$p"); done
 [ ${#need[@]} -eq 0 ] && exit 0
