@@ -12,6 +12,30 @@ use Test::More;
 my $publisher = PostgreSQL::Test::Cluster->new('publisher');
 $publisher->init(allows_streaming => 'logical');
 $publisher->start;
+
+# PostgreSQL 18 refuses updates of a published table whose replica identity
+# holds generated columns that the publication does not publish, and a
+# subscriber refuses values for its own generated columns: a table with
+# generated key columns cannot be replicated with pgoutput there (README,
+# "Dump, restore and logical replication").  Check that this is what
+# happens, so the README is told when it changes.
+if ($publisher->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
+{
+	$publisher->safe_psql('postgres', q{
+		CREATE EXTENSION singletable;
+		SELECT singletable.create_table('app');
+		CREATE PUBLICATION pub FOR TABLE app;
+	});
+	my ($ret, $stdout, $stderr) = $publisher->psql('postgres',
+		q{SELECT singletable.put_item('app', '{"PK": "DOC#1", "SK": "META"}')});
+	isnt($ret, 0, 'PostgreSQL 18: a put into a published singletable table is refused');
+	like($stderr, qr/Replica identity must not contain unpublished generated columns/,
+		'... because its generated key columns are not published');
+	note('PostgreSQL 18: pgoutput replication of singletable tables is the documented limitation, not tested further');
+	$publisher->stop;
+	done_testing();
+	exit 0;
+}
 my $subscriber = PostgreSQL::Test::Cluster->new('subscriber');
 $subscriber->init;
 $subscriber->start;
