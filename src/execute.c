@@ -23,6 +23,8 @@
  *	  Errors keep the SQLSTATE of the component that raised them; each maps
  *	  to one DynamoDB error type (README: "Errors"), named in the message.
  *	  Unknown operations and parameters are ValidationException (22023).
+ *	  With raise_errors => false, execute_errors.c runs the request and
+ *	  answers DynamoDB's error body instead.
  */
 #include "postgres.h"
 
@@ -37,6 +39,7 @@
 #include "utils/numeric.h"
 
 #include "batch.h"
+#include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
 #include "singletable.h"
@@ -497,14 +500,16 @@ write_context(JsonbContainer *r, StWriteRequest *req, StExprContext *cx,
 	st_expr_check_unused(cx);
 }
 
+/* ReturnValues, and ReturnValuesOnConditionCheckFailure into *old_on_failure */
 static StReturnValues
-return_values(JsonbContainer *r, const char *operation, int allowed)
+return_values(JsonbContainer *r, const char *operation, int allowed, bool *old_on_failure)
 {
 	char	   *rv = st_field_string(r, "ReturnValues", "", false);
 	char	   *rvf = st_field_string(r, "ReturnValuesOnConditionCheckFailure", "", false);
 
 	if (rvf && strcmp(rvf, "NONE") != 0 && strcmp(rvf, "ALL_OLD") != 0)
 		st_validation_error("ReturnValuesOnConditionCheckFailure", "must be NONE or ALL_OLD, not \"%s\"", rvf);
+	*old_on_failure = rvf && strcmp(rvf, "ALL_OLD") == 0;
 	return rv ? st_parse_return_values(cstring_to_text(rv), operation, allowed) : ST_RETURN_NONE;
 }
 
@@ -526,7 +531,7 @@ op_put_item(JsonbContainer *r)
 	req.kind = ST_WRITE_PUT;
 	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
 	req.item = typed_field(r, "Item", true);
-	req.return_values = return_values(r, "PutItem", ST_RV_PUT_DELETE);
+	req.return_values = return_values(r, "PutItem", ST_RV_PUT_DELETE, &req.old_on_failure);
 	write_context(r, &req, &cx, NULL, &lg);
 	st_validate_item(req.item);
 	if (req.condition || req.return_values != ST_RETURN_NONE)
@@ -553,7 +558,7 @@ op_delete_item(JsonbContainer *r)
 	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
 	req.key = typed_field(r, "Key", true);
 	st_parse_key_arg(req.table, req.key, req.keys);
-	req.return_values = return_values(r, "DeleteItem", ST_RV_PUT_DELETE);
+	req.return_values = return_values(r, "DeleteItem", ST_RV_PUT_DELETE, &req.old_on_failure);
 	write_context(r, &req, &cx, NULL, &lg);
 	return wrap_typed_item("Attributes", st_write_item(&req));
 }
@@ -652,7 +657,7 @@ op_update_item(JsonbContainer *r)
 	req.key = typed_field(r, "Key", true);
 	st_parse_key_arg(req.table, req.key, req.keys);
 	req.key_attrs = st_key_attr_list(req.table);
-	req.return_values = return_values(r, "UpdateItem", ST_RV_ALL);
+	req.return_values = return_values(r, "UpdateItem", ST_RV_ALL, &req.old_on_failure);
 	update = st_field_string(r, "UpdateExpression", "", false);
 	updates = st_field_object(r, "AttributeUpdates", "", false);
 	if (updates)
@@ -1402,6 +1407,21 @@ op_update_table(JsonbContainer *r)
  */
 typedef Jsonb *(*OperationFn) (JsonbContainer *request);
 
+static const char *const describe_endpoints_fields[] = {COMMON_IGNORED, NULL};
+
+/*
+ * DescribeEndpoints, which SDKs with endpoint discovery call first: one
+ * endpoint, cached for a day as DynamoDB answers.  There is no other
+ * address to give; the SDK adapters send every request to execute() anyway.
+ */
+static Jsonb *
+op_describe_endpoints(JsonbContainer *r)
+{
+	st_check_fields(r, describe_endpoints_fields, "");
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(
+		"{\"Endpoints\": [{\"Address\": \"localhost\", \"CachePeriodInMinutes\": 1440}]}")));
+}
+
 static const struct
 {
 	const char *name;
@@ -1423,41 +1443,69 @@ static const struct
 	{"DescribeTable", op_describe_table},
 	{"ListTables", op_list_tables},
 	{"UpdateTable", op_update_table},
+	{"DescribeEndpoints", op_describe_endpoints},
 };
 
 /*
- * execute(operation text, request jsonb) RETURNS jsonb
- *
- * operation is DynamoDB's name (GetItem ...), optionally with the
- * X-Amz-Target prefix "DynamoDB_20120810.".
+ * An operation by DynamoDB's name (GetItem ...), optionally with the
+ * X-Amz-Target prefix "DynamoDB_20120810.", or NULL.
  */
-static Datum
-execute_request(PG_FUNCTION_ARGS)
+static OperationFn
+find_operation(const char *op)
 {
+	if (strncmp(op, "DynamoDB_20120810.", 18) == 0)
+		op += 18;
+	for (int i = 0; i < lengthof(operations); i++)
+	{
+		if (strcmp(op, operations[i].name) == 0)
+			return operations[i].fn;
+	}
+	return NULL;
+}
+
+/* Check execute()'s arguments (fcinfo) and run the request. */
+static Jsonb *
+execute_request(void *arg)
+{
+	FunctionCallInfo fcinfo = arg;
 	char	   *op;
 	Jsonb	   *request;
+	OperationFn fn;
 
 	if (PG_ARGISNULL(0))
 		st_validation_error("operation", "a value is required");
 	op = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (strncmp(op, "DynamoDB_20120810.", 18) == 0)
-		op += 18;
 	if (PG_ARGISNULL(1))
 		st_validation_error("request", "a value is required");
 	request = PG_GETARG_JSONB_P(1);
 	if (JB_ROOT_IS_SCALAR(request) || !JB_ROOT_IS_OBJECT(request))
 		st_validation_error("request", "must be a JSON object");
-	for (int i = 0; i < lengthof(operations); i++)
-	{
-		if (strcmp(op, operations[i].name) == 0)
-			PG_RETURN_JSONB_P(operations[i].fn(&request->root));
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unrecognized operation \"%s\"", op),
-			 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable.")));
-	PG_RETURN_NULL();
+	fn = find_operation(op);
+	if (fn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unrecognized operation \"%s\"", op),
+				 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, DescribeEndpoints.")));
+	return fn(&request->root);
+}
+
+/*
+ * execute(operation text, request jsonb, raise_errors boolean = true)
+ * RETURNS jsonb
+ *
+ * With raise_errors false (NULL counts as true), DynamoDB-level errors come
+ * back as DynamoDB's error body (execute_errors.c).  0.1 declared the
+ * function without raise_errors: it raises.
+ */
+static Datum
+execute_sql(PG_FUNCTION_ARGS)
+{
+	if (PG_NARGS() < 3 || PG_ARGISNULL(2) || PG_GETARG_BOOL(2))
+		PG_RETURN_JSONB_P(execute_request(fcinfo));
+	if (!PG_ARGISNULL(0) && find_operation(text_to_cstring(PG_GETARG_TEXT_PP(0))) == NULL)
+		PG_RETURN_JSONB_P(st_unknown_operation_body());
+	PG_RETURN_JSONB_P(st_execute_catching(execute_request, fcinfo));
 }
 
 /* Errors come without the SQL of the component calls made through SPI. */
-ST_FUNCTION_HIDING_SQL(st_sql_execute, execute_request)
+ST_FUNCTION_HIDING_SQL(st_sql_execute, execute_sql)

@@ -59,6 +59,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
+#include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
 #include "singletable.h"
@@ -230,13 +231,38 @@ st_parse_return_values(text *arg, const char *operation, int allowed)
 	return ST_RETURN_NONE;
 }
 
+/*
+ * Raise ConditionalCheckFailedException.  With old_item, the DETAIL carries
+ * it in typed JSON, as the body of execute(raise_errors => false) does:
+ * ConditionalCheckFailedException: {"Item": {...}}.
+ */
 void
 st_condition_failed(Jsonb *old_item)
 {
+	const char *detail = "ConditionalCheckFailedException: The conditional request failed.";
+
+	if (old_item)
+	{
+		JsonbParseState *state = NULL;
+		JsonbValue	key;
+		Jsonb	   *fields;
+
+		key.type = jbvString;
+		key.val.string.val = "Item";
+		key.val.string.len = 4;
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		pushJsonbValue(&state, WJB_KEY, &key);
+		st_push_typed_item(&state, old_item);
+		fields = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+		detail = psprintf("ConditionalCheckFailedException: %s",
+						  JsonbToCString(NULL, &fields->root, VARSIZE(fields)));
+		st_error_fields_attach(ST_ERRCODE_CONDITIONAL_CHECK_FAILED, detail,
+							   "The conditional request failed", fields);
+	}
 	ereport(ERROR,
 			(errcode(ST_ERRCODE_CONDITIONAL_CHECK_FAILED),
 			 errmsg("conditional request failed"),
-			 errdetail("ConditionalCheckFailedException: The conditional request failed.")));
+			 errdetail("%s", detail)));
 }
 
 static Jsonb *
@@ -345,7 +371,7 @@ st_write_item(StWriteRequest *req)
 		if (req->condition && !st_eval_condition(req->cx, req->condition, old_item))
 		{
 			SPI_finish();
-			st_condition_failed(old_item);
+			st_condition_failed(req->old_on_failure ? old_item : NULL);
 		}
 
 		if (req->kind == ST_WRITE_DELETE)

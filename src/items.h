@@ -48,6 +48,9 @@ typedef struct StWriteRequest
 	StExpr	   *condition;		/* or NULL */
 	StExpr	   *update;			/* UPDATE: or NULL */
 	StReturnValues return_values;
+	bool		old_on_failure; /* a failed condition reports the old item,
+								 * typed (execute()'s
+								 * ReturnValuesOnConditionCheckFailure) */
 } StWriteRequest;
 
 extern Jsonb *st_write_item(StWriteRequest *req);

@@ -46,3 +46,12 @@ CREATE FUNCTION singletable.index_tables_follow() RETURNS event_trigger
 CREATE EVENT TRIGGER singletable_index_tables_follow ON ddl_command_end
 	WHEN TAG IN ('ALTER TABLE')
 	EXECUTE FUNCTION singletable.index_tables_follow();
+
+-- execute() gains raise_errors (src/sql/80_batch.sql).
+DROP FUNCTION singletable.execute(text, jsonb);
+-- raise_errors => false returns DynamoDB's error body for DynamoDB-level
+-- errors, the request's effects rolled back (README: execute).
+CREATE FUNCTION singletable.execute(operation text, request jsonb,
+                                    raise_errors boolean DEFAULT true) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'st_sql_execute'
+	LANGUAGE C VOLATILE;

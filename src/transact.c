@@ -24,7 +24,9 @@
  *	     wrote.
  *
  *	  The reasons travel in the error's DETAIL as JSON after the exception
- *	  name: TransactionCanceledException: {"CancellationReasons": [...]}.
+ *	  name: TransactionCanceledException: {"CancellationReasons": [...]},
+ *	  and as jsonb to execute(raise_errors => false), which returns them in
+ *	  its error body (execute_errors.c).
  *	  A ConditionCheck on an item that does not exist does not stop another
  *	  transaction from inserting it before this one commits (Postgres locks
  *	  rows, not absent keys); run at SERIALIZABLE for that guarantee.
@@ -40,6 +42,7 @@
 #include "utils/memutils.h"
 
 #include "batch.h"
+#include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
 #include "singletable.h"
@@ -78,53 +81,60 @@ typedef struct Action
  * Raise TransactionCanceledException.  failed_index >= 0 marks one action
  * failed without its item (phase 2); otherwise each action's failed flag
  * and old item are used.  Called from an error context callback too, where
- * it must only modify the error being reported (callback = true).
+ * it must only modify the error being reported (callback = true).  The
+ * reasons are built as jsonb, handed to execute(raise_errors => false) as
+ * they are and printed into the DETAIL.
  */
 static void
 cancellation_report(Action **actions, int n, bool typed, int failed_index, bool callback)
 {
 	StringInfoData codes;
-	StringInfoData json;
+	JsonbParseState *state = NULL;
+	Jsonb	   *reasons;
+	char	   *message;
+	char	   *detail;
 
 	initStringInfo(&codes);
-	initStringInfo(&json);
-	appendStringInfoString(&json, "{\"CancellationReasons\": [");
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(&state, "CancellationReasons");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < n; i++)
 	{
 		Action	   *a = actions[i];
 		bool		failed = failed_index >= 0 ? (i == failed_index) : a->failed;
 
 		if (i > 0)
-		{
 			appendStringInfoString(&codes, ", ");
-			appendStringInfoString(&json, ", ");
-		}
-		if (!failed)
+		appendStringInfoString(&codes, failed ? "ConditionalCheckFailed" : "None");
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		st_push_key(&state, "Code");
+		st_push_string(&state, WJB_VALUE, failed ? "ConditionalCheckFailed" : "None");
+		if (failed)
 		{
-			appendStringInfoString(&codes, "None");
-			appendStringInfoString(&json, "{\"Code\": \"None\"}");
-			continue;
+			st_push_key(&state, "Message");
+			st_push_string(&state, WJB_VALUE, "The conditional request failed");
 		}
-		appendStringInfoString(&codes, "ConditionalCheckFailed");
-		appendStringInfoString(&json, "{\"Code\": \"ConditionalCheckFailed\", "
-							   "\"Message\": \"The conditional request failed\"");
-		if (failed_index < 0 && a->return_old && a->old_item)
+		if (failed && failed_index < 0 && a->return_old && a->old_item)
 		{
-			Jsonb	   *item = st_out_item(a->old_item, typed);
-
-			appendStringInfoString(&json, ", \"Item\": ");
-			(void) JsonbToCString(&json, &item->root, VARSIZE_ANY_EXHDR(item));
+			st_push_key(&state, "Item");
+			st_push_item(&state, WJB_VALUE, st_out_item(a->old_item, typed));
 		}
-		appendStringInfoChar(&json, '}');
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
-	appendStringInfoString(&json, "]}");
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	reasons = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	detail = psprintf("TransactionCanceledException: %s",
+					  JsonbToCString(NULL, &reasons->root, VARSIZE(reasons)));
+	message = psprintf("Transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+					   codes.data);
+	st_error_fields_attach(ST_ERRCODE_TRANSACTION_CANCELED, detail, message, reasons);
 
 	if (callback)
 	{
 		errcode(ST_ERRCODE_TRANSACTION_CANCELED);
 		errmsg("transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 			   codes.data);
-		errdetail("TransactionCanceledException: %s", json.data);
+		errdetail("%s", detail);
 		errhint("Another transaction inserted an item this one expected to be absent.");
 		return;
 	}
@@ -132,7 +142,7 @@ cancellation_report(Action **actions, int n, bool typed, int failed_index, bool 
 			(errcode(ST_ERRCODE_TRANSACTION_CANCELED),
 			 errmsg("transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 					codes.data),
-			 errdetail("TransactionCanceledException: %s", json.data)));
+			 errdetail("%s", detail)));
 }
 
 typedef struct Phase2State

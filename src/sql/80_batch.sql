@@ -32,6 +32,9 @@ CREATE FUNCTION singletable.list_tables() RETURNS SETOF text
 	 WHERE pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE')
 $$;
 
-CREATE FUNCTION singletable.execute(operation text, request jsonb) RETURNS jsonb
+-- raise_errors => false returns DynamoDB's error body for DynamoDB-level
+-- errors, the request's effects rolled back (README: execute).
+CREATE FUNCTION singletable.execute(operation text, request jsonb,
+                                    raise_errors boolean DEFAULT true) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'st_sql_execute'
 	LANGUAGE C VOLATILE;

@@ -8,7 +8,12 @@
 #   batch_write: 1 batch_write of 25 puts   vs  BEGIN; 25 put_item; COMMIT
 #   batch_get:   1 batch_get of 100 keys    vs  BEGIN; 100 get_item; COMMIT
 #   execute:     execute('GetItem', ...)    vs  get_item, same key
-# Targets: ratio >= 3 for the batches, >= 0.8 for execute.
+#   noraise_get, noraise_put: execute('GetItem' or 'PutItem', ...,
+#                raise_errors => false)     vs  the same execute() raising
+#                (the cost of the subtransaction that rolls a failed
+#                request back)
+# Targets: ratio >= 3 for the batches, >= 0.8 for execute, >= 0.9 for
+# raise_errors => false.
 set -euo pipefail
 PGBENCH=${PG_BINDIR:+$PG_BINDIR/}pgbench
 work=${BENCH_WORK:-$(mktemp -d)}
@@ -78,8 +83,20 @@ cat >"$work/execute_each.sql" <<SQL
 SELECT singletable.get_item('bench_batch', ('{"PK": "P#' || :p || '", "SK": "I#' || lpad(:i::text, 3, '0') || '"}')::jsonb);
 SQL
 
+# raise_errors => false against the raising call, the request the same:
+# each client puts into its own partition.
+cp "$work/execute_ours.sql" "$work/noraise_get_each.sql"
+cat >"$work/noraise_put_each.sql" <<SQL
+\set i random(1, 100)
+SELECT singletable.execute('PutItem', ('{"TableName": "bench_batch", "Item": {"PK": {"S": "E#' || :client_id || '"}, "SK": {"S": "I#' || :i || '"}, "status": {"S": "SHIPPED"}, "total": {"N": "' || :i || '"}}}')::jsonb);
+SQL
+for op in get put; do
+	sed 's/::jsonb);$/::jsonb, raise_errors => false);/' "$work/noraise_${op}_each.sql" >"$work/noraise_${op}_ours.sql"
+	grep -q raise_errors "$work/noraise_${op}_ours.sql" || { echo "noraise_${op}_ours.sql lacks raise_errors"; exit 1; }
+done
+
 # Check every script once before timing it.
-for f in "$work"/batch_*_ours.sql "$work"/batch_*_each.sql "$work"/execute_*.sql; do
+for f in "$work"/batch_*_ours.sql "$work"/batch_*_each.sql "$work"/execute_*.sql "$work"/noraise_*.sql; do
 	"$PGBENCH" -n -M prepared -t 1 -f "$f" >/dev/null 2>"$work/err" || { echo "bench script $f failed:"; cat "$work/err"; exit 1; }
 done
 
@@ -103,3 +120,5 @@ compare() {
 compare batch_write 3
 compare batch_get 3
 compare execute 0.8
+compare noraise_get 0.9
+compare noraise_put 0.9
