@@ -43,6 +43,25 @@ const EXECUTE_SQL =
 /** DynamoDB errors that are the service's fault are answered with 500, as DynamoDB does. */
 const SERVER_FAULTS = new Set(["InternalServerError", "InternalFailure", "ServiceUnavailable"]);
 
+/**
+ * What execute() raises even with raise_errors => false (the statement's
+ * transaction cannot go on), as DynamoDB would answer it; any other SQLSTATE
+ * is an InternalServerError.
+ */
+const RAISED_TYPES: Record<string, string> = {
+  "40001": "TransactionConflictException", // serialization_failure
+  "40P01": "TransactionConflictException", // deadlock_detected
+  "57014": "RequestLimitExceeded",         // query_canceled (statement_timeout)
+  "55P03": "RequestLimitExceeded",         // lock_not_available (lock_timeout)
+};
+
+/** A Postgres error (pg's DatabaseError, from whichever copy of pg made the pool). */
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown; severity?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && (err as { severity?: unknown }).severity !== undefined
+    ? code : undefined;
+}
+
 function header(headers: Record<string, string>, name: string): string | undefined {
   for (const key of Object.keys(headers))
     if (key.toLowerCase() === name) return headers[key];
@@ -68,21 +87,43 @@ function abortError(signal: { reason?: unknown }): Error {
  *
  *     new DynamoDBClient({ requestHandler: new SingletableRequestHandler({ pool }) })
  *
- * A Postgres error that is not a DynamoDB error (the connection broke, the
- * transaction is already aborted, the extension is not installed) rejects
- * the SDK call with pg's own error, as a network error would.
+ * DynamoDB-level errors come back as DynamoDB's error bodies.  An error that
+ * ends the statement's transaction (a serialization failure, a lock or
+ * statement timeout, anything unexpected) is, with a pool, answered as
+ * DynamoDB would (TransactionConflictException, RequestLimitExceeded,
+ * InternalServerError with status 500), so the SDK's retries and the
+ * application's handlers work as against DynamoDB.  With a client the error
+ * has aborted the caller's own transaction, which only the caller can roll
+ * back and retry: the SDK call rejects with pg's error, untouched.  So does
+ * a broken connection, in both cases.
  */
 export class SingletableRequestHandler
   implements RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>
 {
   readonly metadata: RequestHandlerMetadata = { handlerProtocol: "postgresql" };
   private readonly db: Queryable;
+  private readonly inCallersTransaction: boolean;
 
   constructor(options: SingletableRequestHandlerOptions) {
     const given = [options?.pool, options?.client].filter((q) => q !== undefined);
     if (given.length !== 1 || typeof given[0]?.query !== "function")
       throw new TypeError("SingletableRequestHandler needs exactly one of { pool } or { client }, a pg Pool or Client");
     this.db = given[0] as Queryable;
+    this.inCallersTransaction = options.client !== undefined;
+  }
+
+  /** The response body and its DynamoDB error type (null on success). */
+  private async execute(target: string, body: string): Promise<{ body: string; type: string | null }> {
+    try {
+      const res = await this.db.query(EXECUTE_SQL, [target, body]);
+      return res.rows[0] as { body: string; type: string | null };
+    } catch (err) {
+      const code = sqlState(err);
+      if (code === undefined || this.inCallersTransaction) throw err;
+      const name = RAISED_TYPES[code] ?? "InternalServerError";
+      const type = `com.amazonaws.dynamodb.v20120810#${name}`;
+      return { body: JSON.stringify({ __type: type, message: `${(err as Error).message} (SQLSTATE ${code})` }), type };
+    }
   }
 
   async handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
@@ -92,8 +133,7 @@ export class SingletableRequestHandler
     if (!target)
       throw new TypeError("SingletableRequestHandler: the request has no x-amz-target header (is this a DynamoDB client?)");
 
-    const res = await this.db.query(EXECUTE_SQL, [target, bodyText(request.body)]);
-    const { body, type } = res.rows[0] as { body: string; type: string | null };
+    const { body, type } = await this.execute(target, bodyText(request.body));
     const name = type ? type.slice(type.lastIndexOf("#") + 1) : null;
     const statusCode = name === null ? 200 : SERVER_FAULTS.has(name) ? 500 : 400;
     const headers: Record<string, string> = {

@@ -4,10 +4,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  ConditionalCheckFailedException, DescribeEndpointsCommand, ResourceNotFoundException, TransactionCanceledException,
+  ConditionalCheckFailedException, DescribeEndpointsCommand, DynamoDBClient, InternalServerError,
+  ResourceNotFoundException, TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { DatabaseError } from "pg";
+import {
+  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { DatabaseError, Pool } from "pg";
 import { SingletableRequestHandler } from "../src";
 import { documentClient, dynamoClient, freshTable, pool } from "./helpers";
 import { UserAlreadyExists, UserRepository } from "./domain/users";
@@ -225,12 +228,47 @@ test("DynamoDB calls join a SQL transaction on a checked-out client", async () =
   assert.deepEqual(Items, [{ PK: "TXN", SK: "kept", v: 1 }, { PK: "TXN", SK: "sql", v: 2 }]);
 });
 
-test("a Postgres error that is no DynamoDB error rejects with pg's error", async () => {
+test("errors that end the statement's transaction: DynamoDB's answers with a pool, pg's error with a client", async () => {
+  await freshTable("errs");
+  await pool.query(`CREATE OR REPLACE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.item ? 'boom' THEN PERFORM 1 / 0; END IF; RETURN NEW; END $$`);
+  await pool.query("CREATE TRIGGER boom BEFORE INSERT OR UPDATE ON errs FOR EACH ROW EXECUTE FUNCTION boom()");
+
+  // anything unexpected is an InternalServerError (500), which the SDK retries as it would DynamoDB's
+  const internal = await doc.send(new PutCommand({ TableName: "errs", Item: { PK: "x", SK: "1", boom: true } }))
+    .then(() => assert.fail("expected InternalServerError"), (e: unknown) => e);
+  assert.ok(internal instanceof InternalServerError, String(internal));
+  assert.equal(internal.$metadata.httpStatusCode, 500);
+  assert.ok((internal.$metadata.attempts ?? 0) > 1); // the SDK retried it
+  assert.match(internal.message, /division by zero \(SQLSTATE 22012\)/);
+
+  // a lock wait past lock_timeout is RequestLimitExceeded
+  const impatient = new Pool({ max: 1, options: "-c lock_timeout=50" });
+  const holder = await pool.connect();
+  try {
+    await doc.send(new PutCommand({ TableName: "errs", Item: { PK: "x", SK: "locked" } }));
+    await holder.query("BEGIN");
+    await holder.query("SELECT 1 FROM errs WHERE pk = 'x' AND sk = 'locked' FOR UPDATE");
+    const limited = await DynamoDBDocumentClient.from(new DynamoDBClient({
+      region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1,
+      requestHandler: new SingletableRequestHandler({ pool: impatient }),
+    })).send(new PutCommand({ TableName: "errs", Item: { PK: "x", SK: "locked", v: 2 } }))
+      .then(() => assert.fail("expected RequestLimitExceeded"), (e: unknown) => e as Error & { $metadata: { httpStatusCode: number } });
+    assert.equal(limited.name, "RequestLimitExceeded");
+    assert.equal(limited.$metadata.httpStatusCode, 400);
+  } finally {
+    await holder.query("ROLLBACK");
+    holder.release();
+    await impatient.end();
+  }
+
+  // inside the caller's transaction: pg's own error, once, and the caller rolls back
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await assert.rejects(client.query("SELECT 1/0"));
-    await assert.rejects(documentClient({ client }).send(new GetCommand({ TableName: "app", Key: { PK: "E", SK: "1" } })),
+    await assert.rejects(documentClient({ client }).send(new PutCommand({ TableName: "errs", Item: { PK: "x", SK: "2", boom: true } })),
+      (err: unknown) => err instanceof DatabaseError && err.code === "22012");
+    await assert.rejects(documentClient({ client }).send(new GetCommand({ TableName: "errs", Key: { PK: "x", SK: "1" } })),
       (err: unknown) => err instanceof DatabaseError && err.code === "25P02");
     await client.query("ROLLBACK");
   } finally {
