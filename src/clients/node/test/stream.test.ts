@@ -241,11 +241,15 @@ test("flow control: a slow handler holds the stream back instead of buffering it
   console.log(`# flow control: at most ${maxBuffered} of 3000 records buffered (limit 100)`);
 });
 
-test("errors at start: no such slot, a bad option", async () => {
+test("errors at start: no such slot, a bad option, a slot already being read", async () => {
   await assert.rejects(consumeStream({ pool, slot: "no_such_slot", handler: () => {} }),
     /replication slot "no_such_slot" does not exist/);
   await freshSlot("bad");
   await assert.rejects(consumeStream({ pool, slot: "bad", tables: ["no_such_table"], handler: () => {} }),
     (err: unknown) => (err as { code?: string }).code === "42P01");
+  // one consumer per slot
+  const reader = await consume({ pool, slot: "bad", handler: () => {} });
+  await assert.rejects(consumeStream({ pool, slot: "bad", handler: () => {} }), /replication slot "bad" is active/);
+  await reader.stop();
   await assert.rejects(consumeStream({ slot: "bad", handler: () => {} } as never), /exactly one of pool or connectionString/);
 });
