@@ -114,7 +114,7 @@ function seqAfter(a: string, b: string): boolean {
 // of it leaves the slot behind the checkpoint).
 const CHECKPOINT_READ =
   "SELECT current_database() AS db, c.sequence_number, " +
-  "GREATEST(c.lsn, s.confirmed_flush_lsn)::text AS lsn " +
+  "GREATEST(c.lsn, s.confirmed_flush_lsn)::text AS lsn, s.plugin, s.database " +
   "FROM (SELECT 1) AS one LEFT JOIN singletable.stream_checkpoints c ON c.slot_name = $1 " +
   "LEFT JOIN pg_replication_slots s ON s.slot_name = $1";
 const CHECKPOINT_WRITE =
@@ -167,6 +167,10 @@ class Consumer implements StreamConsumer {
     const o = this.o;
     if (o.createSlot) await this.pool.query(SLOT_CREATE, [o.slot]);
     const { rows } = await this.pool.query(CHECKPOINT_READ, [o.slot]);
+    // (a slot that does not exist is the server's error, at START_REPLICATION)
+    if (rows[0].plugin !== null && (rows[0].plugin !== "singletable" || rows[0].database !== rows[0].db))
+      throw new Error(`replication slot "${o.slot}" is not a logical slot of the singletable plugin in database ` +
+        `"${rows[0].db}" (its plugin is ${rows[0].plugin ?? "none"}, its database ${rows[0].database ?? "none"})`);
     this.seq = rows[0].sequence_number ?? "";
     const start = rows[0].lsn ? parseLsn(rows[0].lsn) : 0n;
     this.received = this.acked = start;
@@ -198,7 +202,14 @@ class Consumer implements StreamConsumer {
 
   private onData(lsn: bigint, data: Buffer): void {
     if (lsn > this.received) this.received = lsn;
-    const record = JSON.parse(data.toString("utf8"));
+    let record;
+    try {
+      record = JSON.parse(data.toString("utf8"));
+    } catch (err) {
+      // not the singletable plugin's output (a slot of another plugin?)
+      this.fail(new Error(`slot "${this.o.slot}" sent a record that is not JSON: ${(err as Error).message}`));
+      return;
+    }
     const sequenceNumber: string | undefined = record.dynamodb?.SequenceNumber;
     // what the checkpoint covers was handled before a restart
     if (sequenceNumber === undefined || !seqAfter(sequenceNumber, this.seq)) return;

@@ -241,12 +241,17 @@ test("flow control: a slow handler holds the stream back instead of buffering it
   console.log(`# flow control: at most ${maxBuffered} of 3000 records buffered (limit 100)`);
 });
 
-test("errors at start: no such slot, a bad option, a slot already being read", async () => {
+test("errors at start: no such slot, a bad option, another plugin's slot, a slot already being read", async () => {
   await assert.rejects(consumeStream({ pool, slot: "no_such_slot", handler: () => {} }),
     /replication slot "no_such_slot" does not exist/);
   await freshSlot("bad");
   await assert.rejects(consumeStream({ pool, slot: "bad", tables: ["no_such_table"], handler: () => {} }),
     (err: unknown) => (err as { code?: string }).code === "42P01");
+  await pool.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'other_plugin'");
+  await pool.query("SELECT pg_create_logical_replication_slot('other_plugin', 'test_decoding')");
+  await assert.rejects(consumeStream({ pool, slot: "other_plugin", handler: () => {} }),
+    /replication slot "other_plugin" is not a logical slot of the singletable plugin .*its plugin is test_decoding/);
+  await pool.query("SELECT pg_drop_replication_slot('other_plugin')");
   // one consumer per slot
   const reader = await consume({ pool, slot: "bad", handler: () => {} });
   await assert.rejects(consumeStream({ pool, slot: "bad", handler: () => {} }), /replication slot "bad" is active/);
