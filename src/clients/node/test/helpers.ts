@@ -44,7 +44,7 @@ export async function freshTable(name: string, withGsi = false): Promise<void> {
 }
 
 /** Waits until check() holds, polling; fails after timeoutMs. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
