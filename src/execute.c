@@ -40,6 +40,7 @@
 #include "expr.h"
 #include "items.h"
 #include "singletable.h"
+#include "ttl.h"
 
 PG_FUNCTION_INFO_V1(st_sql_execute);
 
@@ -1398,6 +1399,8 @@ static const struct
 	{"DescribeTable", op_describe_table},
 	{"ListTables", op_list_tables},
 	{"UpdateTable", op_update_table},
+	{"UpdateTimeToLive", st_ttl_op_update},
+	{"DescribeTimeToLive", st_ttl_op_describe},
 };
 
 /*
@@ -1430,6 +1433,6 @@ st_sql_execute(PG_FUNCTION_ARGS)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unrecognized operation \"%s\"", op),
-			 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable.")));
+			 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, UpdateTimeToLive, DescribeTimeToLive.")));
 	PG_RETURN_NULL();
 }
