@@ -235,6 +235,7 @@ connectable_databases(void)
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(outer);
 	return result;
 }
 
@@ -309,6 +310,8 @@ st_ttl_launcher_main(Datum main_arg)
 	{
 		TimestampTz now;
 		List	   *woken = NIL;
+		Oid			wake[ST_TTL_MAX_WAKE];
+		int			nwake;
 		bool		probe;
 		bool		regular;
 		long		sleep_ms;
@@ -326,10 +329,12 @@ st_ttl_launcher_main(Datum main_arg)
 		SpinLockAcquire(&ttl_shared->mutex);
 		probe = ttl_shared->wake_all || now >= next_probe;
 		ttl_shared->wake_all = false;
-		for (int i = 0; i < ttl_shared->nwake; i++)
-			woken = lappend_oid(woken, ttl_shared->wake[i]);
+		nwake = ttl_shared->nwake;
+		memcpy(wake, ttl_shared->wake, sizeof(Oid) * nwake);
 		ttl_shared->nwake = 0;
 		SpinLockRelease(&ttl_shared->mutex);
+		for (int i = 0; i < nwake; i++)
+			woken = lappend_oid(woken, wake[i]);
 		regular = now >= next_run;
 
 		if (probe || regular || woken != NIL)
