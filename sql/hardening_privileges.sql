@@ -72,9 +72,13 @@ EXCEPTION WHEN undefined_table THEN
 	RETURN jsonb_build_object('gone', SQLERRM);
 END
 $$;
--- the owner writes once more, so the slot has records pending
+-- the owner writes once more, so the slot has records pending; time to
+-- live is on, and one item has expired
 SET ROLE st_hp_owner;
 SELECT singletable.put_item('hp_test.app', '{"PK": "USER#3", "SK": "PROFILE", "secret": "s3cr3t-3"}');
+SELECT singletable.update_time_to_live('hp_test.app', 'expires');
+SELECT singletable.put_item('hp_test.app', jsonb_build_object('PK', 'USER#4', 'SK', 'PROFILE',
+	'secret', 's3cr3t-4', 'expires', extract(epoch FROM now())::bigint - 60));
 RESET ROLE;
 SELECT jsonb_typeof(s -> 'items') AS items, s ->> 'index' ~ '^[0-9a-f]{32}$' AS index, s ->> 'rest' ~ '^[0-9a-f]{32}$' AS rest
   FROM hp_test.state() s;
@@ -177,6 +181,11 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 ('events_by_type', 'disable', $q$SELECT singletable.events_by_type('hp_test.app', false)$q$, false),
 -- the change stream
 ('apply_changes', '', $q$SELECT singletable.apply_changes('st_hp_slot', 'hp_test.handler(jsonb)')$q$, false),
+-- time to live
+('update_time_to_live', '', $q$SELECT singletable.update_time_to_live('hp_test.app', 'expires', false)$q$, false),
+('describe_time_to_live', '', $q$SELECT singletable.describe_time_to_live('hp_test.app')$q$, false),
+('is_expired', '', $q$SELECT singletable.is_expired('{"ttl": 1}', 'ttl')$q$, true),
+('expire_items', '', $q$SELECT singletable.expire_items('hp_test.app')$q$, false),
 -- the DynamoDB wire shape, every operation
 ('execute', 'GetItem', $q$SELECT singletable.execute('GetItem', '{"TableName": "hp_test.app",
 	"Key": {"PK": {"S": "USER#1"}, "SK": {"S": "PROFILE"}}}')$q$, false),
@@ -212,6 +221,9 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 		"KeySchema": [{"AttributeName": "n", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}]}')$q$, false),
 ('execute', 'UpdateTable delete', $q$SELECT singletable.execute('UpdateTable', '{"TableName": "hp_test.app",
 	"GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "GSI1"}}]}')$q$, false),
+('execute', 'UpdateTimeToLive', $q$SELECT singletable.execute('UpdateTimeToLive', '{"TableName": "hp_test.app",
+	"TimeToLiveSpecification": {"Enabled": false, "AttributeName": "expires"}}')$q$, false),
+('execute', 'DescribeTimeToLive', $q$SELECT singletable.execute('DescribeTimeToLive', '{"TableName": "hp_test.app"}')$q$, false),
 -- forged catalog rows, and re-pointing or removing the owner's
 (NULL, 'INSERT singletable.tables', $q$INSERT INTO singletable.tables (relid, partition_key, partition_key_type)
 	VALUES ('hp_test.app', 'X', 'S')$q$, false),

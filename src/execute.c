@@ -43,6 +43,7 @@
 #include "expr.h"
 #include "items.h"
 #include "singletable.h"
+#include "ttl.h"
 
 /* ---------------------------------------------------------------------
  * Small helpers
@@ -1444,6 +1445,8 @@ static const struct
 	{"ListTables", op_list_tables},
 	{"UpdateTable", op_update_table},
 	{"DescribeEndpoints", op_describe_endpoints},
+	{"UpdateTimeToLive", st_ttl_op_update},
+	{"DescribeTimeToLive", st_ttl_op_describe},
 };
 
 /*
@@ -1485,7 +1488,7 @@ execute_request(void *arg)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unrecognized operation \"%s\"", op),
-				 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, DescribeEndpoints.")));
+				 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, DescribeEndpoints, UpdateTimeToLive, DescribeTimeToLive.")));
 	return fn(&request->root);
 }
 

@@ -6,9 +6,11 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "singletable.h"
+#include "ttl.h"
 
 PG_MODULE_MAGIC;
 
@@ -20,6 +22,9 @@ int			st_batch_write_max_items = 25;
 int			st_transact_max_items = 100;
 int			st_batch_get_max_size = 16 * 1024 * 1024;
 int			st_transact_get_max_size = 4 * 1024 * 1024;
+int			st_ttl_interval = 10;
+int			st_ttl_batch_size = 100;
+int			st_ttl_busy_percent = 10;
 
 void		_PG_init(void);
 
@@ -79,6 +84,29 @@ _PG_init(void)
 							4 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
 							PGC_USERSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.ttl_interval",
+							"Time between two expiry passes of the time to live worker.",
+							"Takes effect when singletable is in shared_preload_libraries.",
+							&st_ttl_interval,
+							10, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.ttl_batch_size",
+							"Most expired items one transaction of an expiry pass deletes.",
+							NULL,
+							&st_ttl_batch_size,
+							100, 1, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.ttl_busy_percent",
+							"Percent of the time the time to live worker may spend expiring items.",
+							"It rests the remainder between batches; 100 means no rest.",
+							&st_ttl_busy_percent,
+							10, 1, 100,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	if (process_shared_preload_libraries_in_progress)
+		st_ttl_register_launcher();
 
 	MarkGUCPrefixReserved("singletable");
 }

@@ -124,6 +124,9 @@ extern int	st_batch_write_max_items;	/* singletable.batch_write_max_items */
 extern int	st_transact_max_items;	/* singletable.transact_max_items */
 extern int	st_batch_get_max_size;	/* singletable.batch_get_max_size, bytes */
 extern int	st_transact_get_max_size;	/* singletable.transact_get_max_size, bytes */
+extern int	st_ttl_interval;	/* singletable.ttl_interval, seconds */
+extern int	st_ttl_batch_size;	/* singletable.ttl_batch_size */
+extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
 
 /* catalog.c */
 extern StTable *st_table_lookup(Oid relid, bool missing_ok);

@@ -57,6 +57,7 @@
 #include "utils/timestamp.h"
 
 #include "singletable.h"
+#include "ttl.h"
 
 extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
@@ -113,6 +114,7 @@ typedef struct StreamData
 	uint64		ordinal;		/* changes seen so far in this transaction */
 	uint64		records;		/* records written in this transaction */
 	bool		begin_written;
+	Oid			ttl_relid;		/* its REMOVEs of this table are TTL deletions */
 
 	/*
 	 * The record built last, written when the next one is built or at
@@ -1017,6 +1019,10 @@ build_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 	}
 	appendStringInfoChar(out, ',');
 	append_txn_fields(out, txn);
+	/* DynamoDB Streams marks deletions by TTL as the service's */
+	if (event == EVENT_REMOVE && OidIsValid(data->ttl_relid) && entry->base_relid == data->ttl_relid)
+		appendStringInfoString(out, ",\"userIdentity\":{\"type\":\"Service\","
+							   "\"principalId\":\"dynamodb.amazonaws.com\"}");
 	appendStringInfo(out, ",\"dynamodb\":{\"ApproximateCreationDateTime\":" INT64_FORMAT ",",
 					 epoch_seconds(txn->xact_time.commit_time));
 
@@ -1117,6 +1123,7 @@ st_stream_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	data->ordinal = 0;
 	data->records = 0;
 	data->begin_written = false;
+	data->ttl_relid = InvalidOid;
 	resetStringInfo(&data->pending);
 }
 
@@ -1288,12 +1295,20 @@ st_stream_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	MemoryContextReset(data->change_cxt);
 }
 
-/* Logical messages (pg_logical_emit_message) are not item changes. */
+/*
+ * Logical messages (pg_logical_emit_message) are not item changes, but an
+ * expiring transaction brackets its deletions with TTL markers (ttl.c).
+ */
 static void
 st_stream_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 				  XLogRecPtr message_lsn, bool transactional,
 				  const char *prefix, Size message_size, const char *message)
 {
+	StreamData *data = ctx->output_plugin_private;
+	Oid			relid;
+
+	if (transactional && st_ttl_read_marker(prefix, message, message_size, &relid))
+		data->ttl_relid = relid;
 }
 
 /* Changes replicated in from elsewhere are item changes too: keep them all. */

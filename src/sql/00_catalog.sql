@@ -21,7 +21,10 @@ CREATE TABLE singletable.tables (
 	stream_view text NOT NULL DEFAULT 'NEW_AND_OLD_IMAGES'
 		CHECK (stream_view IN ('KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES')),
 	created_at timestamptz NOT NULL DEFAULT now(),
-	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL))
+	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL)),
+	-- time to live (90_ttl.sql): the attribute holding each item's expiry
+	-- time, NULL when TTL is disabled
+	ttl_attribute text CHECK (octet_length(ttl_attribute) BETWEEN 1 AND 255)
 ) WITH (user_catalog_table = true);
 
 -- One row per global secondary index; each index is a table of its own.

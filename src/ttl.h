@@ -1,0 +1,52 @@
+/*
+ * ttl.h
+ *	  Time to live: a table's TTL attribute (singletable.tables.ttl_attribute),
+ *	  the SQL and execute() calls that set and describe it, the expiry pass
+ *	  that deletes expired items in small batches (ttl.c), and the background
+ *	  launcher and workers that run the pass in every database (ttl_worker.c).
+ */
+#ifndef SINGLETABLE_TTL_H
+#define SINGLETABLE_TTL_H
+
+#include "postgres.h"
+#include "storage/itemptr.h"
+#include "utils/jsonb.h"
+
+/*
+ * The prefix of the transactional logical messages that bracket the
+ * deletions of an expiry batch in its transaction.  The payload is the
+ * table's OID in decimal before the deletions and "0" after them; the
+ * change stream (stream_decode.c) marks the REMOVE records in between as
+ * service deletions, as DynamoDB Streams does.
+ */
+#define ST_TTL_MESSAGE_PREFIX "singletable.ttl"
+
+/*
+ * One pass over a table: its heap blocks from first to last, a batch of
+ * them at a time.  Blocks added after the pass started are left to the
+ * next pass, so a pass ends however fast the table grows.
+ */
+typedef struct StTtlPass
+{
+	Oid			relid;
+	ItemPointerData next;		/* where the next batch starts */
+	BlockNumber nblocks;		/* the pass ends here; InvalidBlockNumber
+								 * until the first batch */
+	bool		done;
+	int64		deleted;		/* items deleted so far */
+} StTtlPass;
+
+/* ttl.c */
+extern void st_ttl_pass_init(StTtlPass *pass, Oid relid);
+extern int	st_ttl_expire_batch(StTtlPass *pass, int limit, bool as_owner);
+extern List *st_ttl_tables(void);
+extern bool st_ttl_read_marker(const char *prefix, const char *message, Size size,
+							   Oid *relid);
+extern Jsonb *st_ttl_op_update(JsonbContainer *request);
+extern Jsonb *st_ttl_op_describe(JsonbContainer *request);
+
+/* ttl_worker.c */
+extern void st_ttl_register_launcher(void);
+extern void st_ttl_wake_launcher_at_commit(void);
+
+#endif							/* SINGLETABLE_TTL_H */
