@@ -356,6 +356,8 @@ st_write_item(StWriteRequest *req)
 													 req->key_attrs, &updated)
 				: base;
 			MemoryContextSwitchTo(old);
+			/* the result obeys what a put of it would (names, nesting) */
+			st_validate_item(new_item);
 		}
 
 		if (old_item)

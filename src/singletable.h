@@ -31,6 +31,8 @@
 #define ST_MAX_PARTITION_KEY_BYTES	2048
 #define ST_MAX_SORT_KEY_BYTES		1024
 #define ST_MAX_NUMBER_DIGITS		38
+#define ST_MAX_ATTR_NAME_BYTES		65535	/* any attribute name in an item */
+#define ST_MAX_NESTING_LEVELS		32	/* a top-level attribute is level 1 */
 
 /* Column numbers of a singletable table (1-based attribute numbers). */
 #define ST_ATTNUM_ITEM	1
@@ -141,6 +143,9 @@ extern Size st_item_size(Jsonb *item);
 extern const char *st_value_type_name(const JsonbValue *v);
 extern void st_validate_number(Numeric num, const char *attr);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
+/* canonical base64 only; dst holds pg_b64_dec_len(len); -1 when not canonical */
+extern int	st_b64_decode(const char *src, int len, char *dst);
+extern void st_nesting_too_deep(const char *attr) pg_attribute_noreturn();
 
 /*
  * plans.c: kept SPI plans per table.  A component names its statements by
