@@ -356,8 +356,8 @@ st_write_item(StWriteRequest *req)
 													 req->key_attrs, &updated)
 				: base;
 			MemoryContextSwitchTo(old);
-			/* the result obeys what a put of it would (names, nesting) */
-			st_validate_item(new_item);
+			/* the result obeys the shape rules a put of it would */
+			st_validate_item_shape(new_item);
 		}
 
 		if (old_item)

@@ -188,19 +188,26 @@ st_nesting_too_deep(const char *attr)
 			 errdetail("ValidationException: Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit.")));
 }
 
+/* What walk_item does */
+#define WALK_NUMBERS	0x01	/* check every number */
+#define WALK_MEASURE	0x02	/* add up the item's size */
+#define WALK_SHAPE		0x04	/* check attribute names and nesting */
+
 /*
- * Walk an item once: check every number and, when asked, add up the item's
- * size as DynamoDB does (attribute names and string values in UTF-8 bytes,
- * numbers by significant digits, booleans and nulls one byte, lists and
- * maps three bytes plus one byte per element).  With shape, also check the
- * attribute names and the nesting depth (see st_validate_item).
+ * Walk an item once: check every number, add up the item's size as
+ * DynamoDB does (attribute names and string values in UTF-8 bytes, numbers
+ * by significant digits, booleans and nulls one byte, lists and maps three
+ * bytes plus one byte per element), check the attribute names and the
+ * nesting depth (see st_validate_item): what the WALK_* flags ask.
  *
  * depth is the number of containers open, the item itself being the
  * first, so a value met at depth d sits at DynamoDB's nesting level d.
  */
 static Size
-walk_item(Jsonb *item, bool measure, bool shape)
+walk_item(Jsonb *item, int what)
 {
+	bool		measure = (what & WALK_MEASURE) != 0;
+	bool		shape = (what & WALK_SHAPE) != 0;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -253,7 +260,8 @@ walk_item(Jsonb *item, bool measure, bool shape)
 						size += v.val.string.len;
 						break;
 					case jbvNumeric:
-						st_validate_number(v.val.numeric, attr);
+						if (what & WALK_NUMBERS)
+							st_validate_number(v.val.numeric, attr);
 						if (measure)
 							size += number_size(v.val.numeric);
 						break;
@@ -277,7 +285,7 @@ walk_item(Jsonb *item, bool measure, bool shape)
 Size
 st_item_size(Jsonb *item)
 {
-	return walk_item(item, true, false);
+	return walk_item(item, WALK_NUMBERS | WALK_MEASURE);
 }
 
 /*
@@ -299,10 +307,10 @@ validate_item(Jsonb *item, bool shape)
 				 errdetail("ValidationException: An item is a map of attribute names to values.")));
 	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
 	{
-		walk_item(item, false, shape);
+		walk_item(item, WALK_NUMBERS | (shape ? WALK_SHAPE : 0));
 		return;
 	}
-	size = walk_item(item, true, shape);
+	size = walk_item(item, WALK_NUMBERS | WALK_MEASURE | (shape ? WALK_SHAPE : 0));
 	if (size > (Size) st_max_item_size)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -324,6 +332,18 @@ void
 st_validate_item(Jsonb *item)
 {
 	validate_item(item, true);
+}
+
+/*
+ * Only the shape rules of st_validate_item (attribute names, nesting), for
+ * the item an update expression makes: its numbers are checked as they are
+ * computed, and the table's CHECK constraint checks it as any row.  The
+ * item must be an object.
+ */
+void
+st_validate_item_shape(Jsonb *item)
+{
+	walk_item(item, WALK_SHAPE);
 }
 
 /* DynamoDB's type name of a JSON value (S, N, BOOL, NULL, L, M), for messages. */

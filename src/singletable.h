@@ -128,6 +128,7 @@ extern char *st_key_column_sql(const char *column, const char *attr, StKeyType t
 
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);
+extern void st_validate_item_shape(Jsonb *item);
 extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
 						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
 extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,

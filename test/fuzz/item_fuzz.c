@@ -3,15 +3,16 @@
  *	  libFuzzer target for the item validator and key extraction of
  *	  src/keys.c, run as the extension runs them, on the backend's jsonb
  *	  (see pg_fuzz.h).  Each input is JSON text; what jsonb takes is
- *	  checked as an item by the write path (st_validate_item) and by the
- *	  CHECK constraint (item_check), and each top-level value as an S, N and
- *	  B key.  Besides "no crash, no internal error", the invariants:
+ *	  checked as an item by the write path (st_validate_item,
+ *	  st_validate_item_shape) and by the CHECK constraint (item_check), and
+ *	  each top-level value as an S, N and B key.  Besides "no crash, no internal error", the invariants:
  *
  *	  - the write path accepts nothing the CHECK constraint refuses, and
  *	    refuses more only for the shape rules (names, nesting);
  *	  - the write path accepts an item exactly when an independent walk here
  *	    finds its names 1 to 65535 bytes and no value deeper than 32 levels
- *	    (and the CHECK constraint accepts it);
+ *	    (and the CHECK constraint accepts it); st_validate_item_shape, which
+ *	    checks an update's result, exactly when that walk does;
  *	  - DynamoDB's measure of an item is never more than its jsonb size,
  *	    which st_validate_item relies on to skip measuring small items, and
  *	    an accepted item is within the size limit;
@@ -37,6 +38,12 @@ static void
 validate_step(void *arg)
 {
 	st_validate_item((Jsonb *) arg);
+}
+
+static void
+shape_step(void *arg)
+{
+	st_validate_item_shape((Jsonb *) arg);
 }
 
 static void
@@ -109,6 +116,8 @@ one_input(const uint8_t *data, size_t size)
 	if (object && check_code == 0 &&
 		(write_code == 0) != shape_ok(item))
 		fuzz_fail("the write path disagrees with the shape rules (names, nesting)");
+	if (object && (fuzz_try(shape_step, item) == 0) != shape_ok(item))
+		fuzz_fail("st_validate_item_shape disagrees with the shape rules");
 
 	s.item = item;
 	if (object && fuzz_try(size_step, &s) == 0)
