@@ -134,7 +134,8 @@ SELECT singletable.from_dynamodb_json(jsonb_build_object('a', jsonb_build_object
 -- STRICT: NULL in, NULL out.
 SELECT singletable.to_dynamodb_json(NULL) IS NULL, singletable.from_dynamodb_json(NULL) IS NULL;
 
--- Deep nesting converts (and is bounded by jsonb itself).
+-- Deep nesting: plain -> typed converts any depth, typed -> plain refuses
+-- values nested more than 32 levels, as DynamoDB does.
 SELECT singletable.from_dynamodb_json(singletable.to_dynamodb_json(
 	('{"a": ' || repeat('[', 2000) || repeat(']', 2000) || '}')::jsonb))
 	= ('{"a": ' || repeat('[', 2000) || repeat(']', 2000) || '}')::jsonb AS deep_round_trip;

@@ -534,6 +534,7 @@ op_put_item(JsonbContainer *r)
 	req.item = typed_field(r, "Item", true);
 	req.return_values = return_values(r, "PutItem", ST_RV_PUT_DELETE, &req.old_on_failure);
 	write_context(r, &req, &cx, NULL, &lg);
+	/* always: the direct write path relies on it (see StWriteRequest) */
 	st_validate_item(req.item);
 	if (req.condition || req.return_values != ST_RETURN_NONE)
 		st_item_key_datums(req.table, req.item, req.keys);

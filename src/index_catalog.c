@@ -226,7 +226,7 @@ check_key_attr_name(const char *name, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s is longer than 255 bytes", what),
-				 errdetail("ValidationException: Key attribute names must be at most 255 bytes long.")));
+				 errdetail("ValidationException: Key and projected attribute names must be at most 255 bytes long.")));
 }
 
 /*
@@ -457,6 +457,7 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("include must not contain an empty attribute name"),
 						 errdetail("ValidationException: Attribute names must be at least 1 character long.")));
+			check_key_attr_name(a, "include attribute name");
 			foreach(lc, include_list)
 				if (strcmp(lfirst(lc), a) == 0)
 					ereport(ERROR,

@@ -95,9 +95,7 @@ index_key_datum(StIndex *ix, const char *attr, JsonbValue *v, StKeyType type,
 				if (len == 0)
 					break;
 				result = palloc(VARHDRSZ + pg_b64_dec_len(len));
-				/* the binary side is char * before 18, uint8 * from 18 on */
-				len = pg_b64_decode(v->val.string.val, len, (void *) VARDATA(result),
-									pg_b64_dec_len(len));
+				len = st_b64_decode(v->val.string.val, len, VARDATA(result));
 				if (len <= 0 || len > max_bytes)
 					break;
 				SET_VARSIZE(result, VARHDRSZ + len);

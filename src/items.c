@@ -398,6 +398,8 @@ st_write_item(StWriteRequest *req)
 			MemoryContextSwitchTo(old);
 			/* the size limit is the call's: the CHECK constraint has none */
 			st_check_item_size(new_item);
+			/* the result obeys the shape rules a put of it would */
+			st_validate_item_shape(new_item);
 		}
 
 		if (old_item)

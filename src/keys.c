@@ -2,10 +2,21 @@
  * keys.c
  *	  Items and their keys: validation of an item against DynamoDB's rules
  *	  (an object, numbers DynamoDB can store, the item size limit measured
- *	  as DynamoDB measures it), extraction of key attributes into the typed
- *	  key columns (text COLLATE "C", numeric, bytea) and back, and the SQL
- *	  functions the table definition calls: item_check() in its CHECK
- *	  constraint and key_s/key_n/key_b() in its generated key columns.
+ *	  as DynamoDB measures it, attribute names of 1 to 65535 bytes, at most
+ *	  32 levels of nesting), extraction of key attributes into the typed
+ *	  key columns (text COLLATE "C", numeric, bytea) and back, canonical
+ *	  base64 for binary values, and the SQL functions the table definition
+ *	  calls: item_check() in its CHECK constraint and key_s/key_n/key_b() in
+ *	  its generated key columns.
+ *
+ *	  Two strengths of validation.  A write call (put, update, batch,
+ *	  transact, execute) checks everything DynamoDB checks.  The table's
+ *	  CHECK constraint and generated key columns, which also run when a
+ *	  dump is restored or a logical-replication subscriber applies rows,
+ *	  check only what every earlier version checked: rules added later (the
+ *	  shape of an item, canonical base64 in binary keys) are a property of
+ *	  the write call, so a restore or a subscriber accepts every item the
+ *	  source accepted.
  *
  *	  Everything here is per item and per key, on the hot path of every
  *	  write: no catalog access, no SQL.
@@ -140,15 +151,63 @@ number_size(Numeric num)
 	return (significant + 1) / 2 + 1;
 }
 
+/* An item's attribute name (at any level) must be 1 to 65535 bytes. */
+static void
+check_attr_name(int len, int depth, const char *attr)
+{
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 depth == 1 ? errmsg("item has an empty attribute name")
+				 : errmsg("attribute \"%s\" holds a map with an empty attribute name", attr),
+				 errdetail("ValidationException: One or more parameter values were invalid: An attribute name must be at least 1 byte long.")));
+	if (len > ST_MAX_ATTR_NAME_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 depth == 1 ? errmsg("item has an attribute name of %d bytes, more than the limit of %d bytes",
+									 len, ST_MAX_ATTR_NAME_BYTES)
+				 : errmsg("attribute \"%s\" holds an attribute name of %d bytes, more than the limit of %d bytes",
+						  attr, len, ST_MAX_ATTR_NAME_BYTES),
+				 errdetail("ValidationException: One or more parameter values were invalid: An attribute name must be at most %d bytes long.",
+						   ST_MAX_ATTR_NAME_BYTES)));
+}
+
 /*
- * Walk an item once: check every number and, when asked, add up the item's
- * size as DynamoDB does (attribute names and string values in UTF-8 bytes,
- * numbers by significant digits, booleans and nulls one byte, lists and
- * maps three bytes plus one byte per element).
+ * Raise DynamoDB's error for a value nested more than 32 levels deep
+ * (a top-level attribute is level 1, the members of its map or list level
+ * 2 ...).  attr names the attribute or value, or is NULL.
+ */
+void
+st_nesting_too_deep(const char *attr)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 attr && attr[0] ? errmsg("attribute \"%s\" is nested more than %d levels deep",
+									  attr, ST_MAX_NESTING_LEVELS)
+			 : errmsg("value is nested more than %d levels deep", ST_MAX_NESTING_LEVELS),
+			 errdetail("ValidationException: Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit.")));
+}
+
+/* What walk_item does */
+#define WALK_NUMBERS	0x01	/* check every number */
+#define WALK_MEASURE	0x02	/* add up the item's size */
+#define WALK_SHAPE		0x04	/* check attribute names and nesting */
+
+/*
+ * Walk an item once: check every number, add up the item's size as
+ * DynamoDB does (attribute names and string values in UTF-8 bytes, numbers
+ * by significant digits, booleans and nulls one byte, lists and maps three
+ * bytes plus one byte per element), check the attribute names and the
+ * nesting depth (see st_validate_item): what the WALK_* flags ask.
+ *
+ * depth is the number of containers open, the item itself being the
+ * first, so a value met at depth d sits at DynamoDB's nesting level d.
  */
 static Size
-walk_item(Jsonb *item, bool measure)
+walk_item(Jsonb *item, int what)
 {
+	bool		measure = (what & WALK_MEASURE) != 0;
+	bool		shape = (what & WALK_SHAPE) != 0;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -160,12 +219,17 @@ walk_item(Jsonb *item, bool measure)
 	it = JsonbIteratorInit(&item->root);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		switch (tok)
 		{
 			case WJB_BEGIN_ARRAY:
 			case WJB_BEGIN_OBJECT:
 				if (depth > 0)
+				{
+					if (shape && depth > ST_MAX_NESTING_LEVELS)
+						st_nesting_too_deep(attr);
 					size += 3;
+				}
 				depth++;
 				break;
 			case WJB_END_ARRAY:
@@ -173,6 +237,8 @@ walk_item(Jsonb *item, bool measure)
 				depth--;
 				break;
 			case WJB_KEY:
+				if (shape)
+					check_attr_name(v.val.string.len, depth, attr);
 				size += v.val.string.len;
 				if (depth == 1)
 				{
@@ -184,6 +250,8 @@ walk_item(Jsonb *item, bool measure)
 				break;
 			case WJB_VALUE:
 			case WJB_ELEM:
+				if (shape && depth > ST_MAX_NESTING_LEVELS)
+					st_nesting_too_deep(attr);
 				if (depth > 1)
 					size += 1;	/* per-element overhead inside a list or map */
 				switch (v.type)
@@ -192,7 +260,8 @@ walk_item(Jsonb *item, bool measure)
 						size += v.val.string.len;
 						break;
 					case jbvNumeric:
-						st_validate_number(v.val.numeric, attr);
+						if (what & WALK_NUMBERS)
+							st_validate_number(v.val.numeric, attr);
 						if (measure)
 							size += number_size(v.val.numeric);
 						break;
@@ -216,7 +285,7 @@ walk_item(Jsonb *item, bool measure)
 Size
 st_item_size(Jsonb *item)
 {
-	return walk_item(item, true);
+	return walk_item(item, WALK_NUMBERS | WALK_MEASURE);
 }
 
 /* An item is a JSON object. */
@@ -231,41 +300,64 @@ check_is_object(Jsonb *item)
 }
 
 /*
- * Check an item a write call is about to store: a JSON object whose numbers
- * DynamoDB can store and whose size is within singletable.max_item_size.
- * The stored jsonb is never smaller than DynamoDB's measure of the same
- * item, so the exact measure is needed only for items whose jsonb exceeds
- * the limit.
+ * Measure an item (with the checks in what) and refuse it when it is over
+ * singletable.max_item_size.
  */
-void
-st_validate_item(Jsonb *item)
+static void
+check_size(Jsonb *item, int what)
 {
-	check_is_object(item);
-	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
-		walk_item(item, false);
-	else
-		st_check_item_size(item);	/* checks the numbers as it measures */
-}
+	Size		size = walk_item(item, what | WALK_MEASURE);
 
-/*
- * The size half of st_validate_item, for an item whose shape the table's
- * CHECK constraint will validate: the result of an update expression, an
- * event, a snapshot.
- */
-void
-st_check_item_size(Jsonb *item)
-{
-	Size		size;
-
-	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
-		return;
-	size = walk_item(item, true);
 	if (size > (Size) st_max_item_size)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("item size of %zu bytes exceeds the limit of %d bytes", size, st_max_item_size),
 				 errdetail("ValidationException: Item size has exceeded the maximum allowed size."),
 				 errhint("The limit is the setting singletable.max_item_size.")));
+}
+
+/*
+ * Check an item a write call is about to store: a JSON object whose numbers
+ * DynamoDB can store, whose attribute names are 1 to 65535 bytes, nested at
+ * most 32 levels, and whose size is within singletable.max_item_size.  The
+ * stored jsonb is never smaller than DynamoDB's measure of the same item,
+ * so the exact measure is needed only for items whose jsonb exceeds the
+ * limit.  The CHECK constraint (item_check) leaves out the size, names and
+ * nesting: they are rules of the write call, like DynamoDB's, and a restore
+ * or a logical-replication subscriber must accept every item its source
+ * accepted, whatever its settings or the version that wrote it.
+ */
+void
+st_validate_item(Jsonb *item)
+{
+	check_is_object(item);
+	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
+		walk_item(item, WALK_NUMBERS | WALK_SHAPE);
+	else
+		check_size(item, WALK_NUMBERS | WALK_SHAPE);
+}
+
+/*
+ * The size half of st_validate_item, for an item whose shape is checked
+ * elsewhere: an update expression's result, an event, a snapshot.
+ */
+void
+st_check_item_size(Jsonb *item)
+{
+	if (VARSIZE_ANY_EXHDR(item) > (Size) st_max_item_size)
+		check_size(item, WALK_NUMBERS);
+}
+
+/*
+ * Only the shape rules of st_validate_item (attribute names, nesting), for
+ * the item an update expression makes: its numbers are checked as they are
+ * computed, and the table's CHECK constraint checks it as any row.  The
+ * item must be an object.
+ */
+void
+st_validate_item_shape(Jsonb *item)
+{
+	walk_item(item, WALK_SHAPE);
 }
 
 /* DynamoDB's type name of a JSON value (S, N, BOOL, NULL, L, M), for messages. */
@@ -324,14 +416,63 @@ key_empty(const char *attr)
 					   "string", attr)));
 }
 
+static inline int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Decode base64 text in the one form DynamoDB accepts for binary values:
+ * RFC 4648's alphabet, padded with '=' to a multiple of 4 characters, no
+ * white space, and the unused low bits of the last character zero, so that
+ * each byte string has exactly one text ("YR==" decodes to the same byte
+ * as "YQ==" and is refused).  dst needs room for pg_b64_dec_len(len)
+ * bytes.  Returns the number of bytes decoded, or -1 for any other text.
+ */
+int
+st_b64_decode(const char *src, int len, char *dst)
+{
+	int			pad = 0;
+
+	if (len % 4 != 0)
+		return -1;
+	if (len > 0 && src[len - 1] == '=')
+		pad++;
+	if (len > 1 && src[len - 2] == '=')
+		pad++;
+	for (int i = 0; i < len - pad; i++)
+	{
+		if (b64_value((unsigned char) src[i]) < 0)
+			return -1;
+	}
+	/* one '=' leaves 2 bits of the last character unused, two leave 4 */
+	if (pad > 0 &&
+		(b64_value((unsigned char) src[len - pad - 1]) & (pad == 1 ? 0x03 : 0x0f)) != 0)
+		return -1;
+	return pg_b64_decode(src, len, dst, pg_b64_dec_len(len));
+}
+
 /*
  * Convert a JSON value into the Datum of a key column of the given type,
- * validating it as DynamoDB validates key attributes.  The result is
- * palloc'd in CurrentMemoryContext.
+ * validating it as DynamoDB validates key attributes.  A binary value must
+ * be canonical base64 unless lenient_b64 (the generated key columns, see
+ * the file header), which takes any text pg_b64_decode() takes.  The
+ * result is palloc'd in CurrentMemoryContext.
  */
-Datum
-st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
-						int max_bytes, bool is_partition)
+static Datum
+key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
+					 int max_bytes, bool is_partition, bool lenient_b64)
 {
 	switch (type)
 	{
@@ -361,8 +502,12 @@ st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 				declen = pg_b64_dec_len(v->val.string.len);
 				result = palloc(VARHDRSZ + declen);
 				/* the binary side is char * before 18, uint8 * from 18 on */
-				declen = pg_b64_decode(v->val.string.val, v->val.string.len,
-									   (void *) VARDATA(result), declen);
+				if (lenient_b64)
+					declen = pg_b64_decode(v->val.string.val, v->val.string.len,
+										   (void *) VARDATA(result), declen);
+				else
+					declen = st_b64_decode(v->val.string.val, v->val.string.len,
+										   VARDATA(result));
 				if (declen < 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -380,13 +525,20 @@ st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 	return (Datum) 0;
 }
 
+Datum
+st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
+						int max_bytes, bool is_partition)
+{
+	return key_datum_from_value(v, attr, type, max_bytes, is_partition, false);
+}
+
 /*
  * The key column Datum of an item's key attribute.  A missing attribute is
  * a ValidationException unless missing_ok, which sets *isnull instead.
  */
-Datum
-st_key_datum(Jsonb *item, const char *attr, StKeyType type, int max_bytes,
-			 bool is_partition, bool *isnull, bool missing_ok)
+static Datum
+key_datum(Jsonb *item, const char *attr, StKeyType type, int max_bytes,
+		  bool is_partition, bool *isnull, bool missing_ok, bool lenient_b64)
 {
 	JsonbValue	v;
 
@@ -408,7 +560,14 @@ st_key_datum(Jsonb *item, const char *attr, StKeyType type, int max_bytes,
 				 errmsg("item is missing the key attribute \"%s\"", attr),
 				 errdetail("ValidationException: One or more parameter values were invalid: Missing the key %s in the item.", attr)));
 	}
-	return st_key_datum_from_value(&v, attr, type, max_bytes, is_partition);
+	return key_datum_from_value(&v, attr, type, max_bytes, is_partition, lenient_b64);
+}
+
+Datum
+st_key_datum(Jsonb *item, const char *attr, StKeyType type, int max_bytes,
+			 bool is_partition, bool *isnull, bool missing_ok)
+{
+	return key_datum(item, attr, type, max_bytes, is_partition, isnull, missing_ok, false);
 }
 
 /*
@@ -558,12 +717,16 @@ st_sql_item_check(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *item = PG_GETARG_JSONB_P(0);
 
+	/* not the write path's size and shape rules: see st_validate_item */
 	check_is_object(item);
-	walk_item(item, false);
+	walk_item(item, WALK_NUMBERS);
 	PG_RETURN_BOOL(true);
 }
 
-/* Shared body of key_s/key_n/key_b(item jsonb, attr text, is_partition boolean) */
+/*
+ * Shared body of key_s/key_n/key_b(item jsonb, attr text, is_partition
+ * boolean), the generated key columns: lenient base64 (see the file header).
+ */
 static Datum
 sql_key(FunctionCallInfo fcinfo, StKeyType type)
 {
@@ -573,9 +736,9 @@ sql_key(FunctionCallInfo fcinfo, StKeyType type)
 	bool		isnull;
 	Datum		d;
 
-	d = st_key_datum(item, attr, type,
-					 is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
-					 is_partition, &isnull, false);
+	d = key_datum(item, attr, type,
+				  is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+				  is_partition, &isnull, false, true);
 	PG_RETURN_DATUM(d);
 }
 

@@ -35,6 +35,8 @@
 #define ST_MAX_LIMIT				PG_INT32_MAX
 /* DynamoDB's limit on a scan's TotalSegments */
 #define ST_MAX_TOTAL_SEGMENTS		1000000
+#define ST_MAX_ATTR_NAME_BYTES		65535	/* any attribute name in an item */
+#define ST_MAX_NESTING_LEVELS		32	/* a top-level attribute is level 1 */
 
 /* Column numbers of a singletable table (1-based attribute numbers). */
 #define ST_ATTNUM_ITEM	1
@@ -153,6 +155,7 @@ extern void st_table_name_too_long(const char *name) pg_attribute_noreturn();
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);
 extern void st_check_item_size(Jsonb *item);
+extern void st_validate_item_shape(Jsonb *item);
 extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
 						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
 extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
@@ -168,6 +171,9 @@ extern Size st_item_size(Jsonb *item);
 extern const char *st_value_type_name(const JsonbValue *v);
 extern void st_validate_number(Numeric num, const char *attr);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
+/* canonical base64 only; dst holds pg_b64_dec_len(len); -1 when not canonical */
+extern int	st_b64_decode(const char *src, int len, char *dst);
+extern void st_nesting_too_deep(const char *attr) pg_attribute_noreturn();
 
 /*
  * plans.c: kept SPI plans per table.  A component names its statements by

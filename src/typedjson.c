@@ -19,7 +19,10 @@
  *	  the same order whatever the values, so the typed map's order is the
  *	  plain item's order).
  *
- *	  Number limits are checked by st_validate_number() (keys.c).
+ *	  Number limits are checked by st_validate_number() (keys.c), base64 by
+ *	  st_b64_decode() (keys.c); typed -> plain refuses values nested more
+ *	  than 32 levels, as DynamoDB refuses them in any request, while plain
+ *	  -> typed converts any stored item.
  */
 #include "postgres.h"
 
@@ -90,7 +93,7 @@ typedef struct SetMember
 } SetMember;
 
 static void push_plain(JsonbParseState **state, JsonbIteratorToken seq,
-					   JsonbValue *typed, StringInfo path);
+					   JsonbValue *typed, StringInfo path, int level);
 static JsonbValue *push_typed(JsonbParseState **state, JsonbValue *plain);
 
 /* ----------------------------------------------------------------------
@@ -324,58 +327,22 @@ bad:
 	return NULL;				/* keep compiler quiet */
 }
 
-static inline int
-b64_digit(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
- * Strict base64 check (RFC 4648 alphabet, padded to a multiple of 4, no
- * whitespace), then decode.  Returns the decoded bytes and their length.
+ * Decode the text of a B or BS member: canonical base64 (st_b64_decode).
+ * Returns the decoded bytes and their length.
  */
 static char *
 decode_base64(const char *s, int len, int *outlen, StringInfo path)
 {
-	int			pad = 0;
-	int			i;
-	char	   *out;
-	int			n;
+	char	   *out = palloc(pg_b64_dec_len(len) + 1);
+	int			n = st_b64_decode(s, len, out);
 
-	if (len % 4 != 0)
-		goto bad;
-	if (len > 0 && s[len - 1] == '=')
-		pad++;
-	if (len > 1 && s[len - 2] == '=')
-		pad++;
-	for (i = 0; i < len - pad; i++)
-	{
-		if (b64_digit((unsigned char) s[i]) < 0)
-			goto bad;
-	}
-	out = palloc(pg_b64_dec_len(len) + 1);
-	/* the binary side is char * before 18, uint8 * from 18 on */
-	n = pg_b64_decode(s, len, (void *) out, pg_b64_dec_len(len));
 	if (n < 0)
-		goto bad;
+		typed_error(path,
+					"ValidationException: The parameter is not valid base64: %s.",
+					quote_excerpt(s, len));
 	*outlen = n;
 	return out;
-
-bad:
-	typed_error(path,
-				"ValidationException: The parameter is not valid base64: %s.",
-				quote_excerpt(s, len));
-	return NULL;				/* keep compiler quiet */
 }
 
 /* ----------------------------------------------------------------------
@@ -554,10 +521,12 @@ push_set(JsonbParseState **state, TypedKind kind, const char *type,
  * (WJB_VALUE after a key, WJB_ELEM in an array).  A container is pushed as
  * its BEGIN .. END, so with an empty *state the value becomes the root.
  * A scalar at the root is the caller's business (see typed_to_plain).
+ * level is the value's nesting level (a top-level attribute, or a single
+ * value, is level 1); DynamoDB refuses values deeper than 32 levels.
  */
 static void
 push_plain(JsonbParseState **state, JsonbIteratorToken seq,
-		   JsonbValue *typed, StringInfo path)
+		   JsonbValue *typed, StringInfo path, int level)
 {
 	JsonbValue	payload;
 	JsonbValue	v;
@@ -569,6 +538,8 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
 
+	if (level > ST_MAX_NESTING_LEVELS)
+		st_nesting_too_deep(path->data);
 	kind = decode_typed(typed, &payload, path);
 	switch (kind)
 	{
@@ -621,7 +592,7 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 				if (tok != WJB_ELEM)
 					continue;
 				saved = path_push_index(path, n++);
-				push_plain(state, WJB_ELEM, &v, path);
+				push_plain(state, WJB_ELEM, &v, path, level + 1);
 				path_pop(path, saved);
 			}
 			pushJsonbValue(state, WJB_END_ARRAY, NULL);
@@ -641,7 +612,7 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 					saved = path_push_key(path, v.val.string.val, v.val.string.len);
 					tok = JsonbIteratorNext(&it, &v, true);
 					Assert(tok == WJB_VALUE);
-					push_plain(state, WJB_VALUE, &v, path);
+					push_plain(state, WJB_VALUE, &v, path, level + 1);
 					path_pop(path, saved);
 				}
 			}
@@ -673,7 +644,7 @@ typed_to_plain(JsonbValue *typed, StringInfo path)
 
 	/* build it as the one element of a throwaway array, then take it out */
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	push_plain(&state, WJB_ELEM, typed, path);
+	push_plain(&state, WJB_ELEM, typed, path, 1);
 	res = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	Assert(res->type == jbvArray && res->val.array.nElems == 1);
 	elem = &res->val.array.elems[0];
@@ -881,7 +852,7 @@ st_push_plain_value(JsonbParseState **state, JsonbIteratorToken seq,
 	if (*state == NULL || (seq != WJB_VALUE && seq != WJB_ELEM))
 		elog(ERROR, "st_push_plain_value needs a container being built");
 	init_path(&p, path);
-	push_plain(state, seq, as_binary(typed, &tmp), &p);
+	push_plain(state, seq, as_binary(typed, &tmp), &p, 1);
 }
 
 /* ----------------------------------------------------------------------
@@ -949,7 +920,7 @@ st_push_plain_item(JsonbParseState **state, Jsonb *typed)
 			appendBinaryStringInfo(&path, v.val.string.val, v.val.string.len);
 		}
 		else if (tok == WJB_VALUE)
-			push_plain(state, WJB_VALUE, &v, &path);
+			push_plain(state, WJB_VALUE, &v, &path, 1);
 	}
 	pfree(path.data);
 	return pushJsonbValue(state, WJB_END_OBJECT, NULL);
