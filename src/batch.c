@@ -45,8 +45,6 @@
 #include "items.h"
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_batch_get);
-PG_FUNCTION_INFO_V1(st_sql_batch_write);
 
 /* ---------------------------------------------------------------------
  * Request helpers
@@ -819,15 +817,19 @@ request_arg(FunctionCallInfo fcinfo, const char *name)
 }
 
 /* batch_get(requests jsonb) RETURNS jsonb */
-Datum
-st_sql_batch_get(PG_FUNCTION_ARGS)
+static Datum
+batch_get_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(st_batch_get(request_arg(fcinfo, "RequestItems"), false));
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_batch_get, batch_get_sql)
+
 /* batch_write(requests jsonb) RETURNS jsonb */
-Datum
-st_sql_batch_write(PG_FUNCTION_ARGS)
+static Datum
+batch_write_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(st_batch_write(request_arg(fcinfo, "RequestItems"), false));
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_batch_write, batch_write_sql)

@@ -49,8 +49,6 @@
 #include "items.h"
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_transact_write);
-PG_FUNCTION_INFO_V1(st_sql_transact_get);
 
 typedef enum ActionKind
 {
@@ -509,15 +507,19 @@ items_arg(FunctionCallInfo fcinfo)
 }
 
 /* transact_write(items jsonb) RETURNS jsonb */
-Datum
-st_sql_transact_write(PG_FUNCTION_ARGS)
+static Datum
+transact_write_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(st_transact_write(items_arg(fcinfo), false));
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_transact_write, transact_write_sql)
+
 /* transact_get(items jsonb) RETURNS jsonb */
-Datum
-st_sql_transact_get(PG_FUNCTION_ARGS)
+static Datum
+transact_get_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(st_transact_get(items_arg(fcinfo), false));
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_transact_get, transact_get_sql)
