@@ -102,6 +102,8 @@ interface Pending {
   record: DynamoDBRecord;
   sequenceNumber: string;
   lsn: bigint;
+  /** The last record of its transaction (the rest of the transaction is not on its way). */
+  ends: boolean;
 }
 
 /** SequenceNumbers are decimal strings: a longer one is larger, equal lengths compare as text. */
@@ -215,13 +217,16 @@ class Consumer implements StreamConsumer {
     if (sequenceNumber === undefined || !seqAfter(sequenceNumber, this.seq)) return;
     if (record.eventSourceARN === undefined && record.tableName !== undefined)
       record.eventSourceARN = `${this.arnPrefix}${record.schemaName}:table/${record.tableName}/stream/${this.o.slot}`;
-    this.queue.push({ record, sequenceNumber, lsn });
+    // the plugin writes a transaction's last record at the end of its commit
+    // record, the others at their change, which comes before the commit
+    const ends = typeof record.commitLsn !== "string" || lsn > parseLsn(record.commitLsn);
+    this.queue.push({ record, sequenceNumber, lsn, ends });
     if (!this.paused && this.queue.length >= this.highWater) {
       this.paused = true;
       this.stream?.pause();
     }
     if (!this.scheduled) {
-      // records that arrived together make one batch
+      // records that arrived together make one batch (of whole transactions: nextBatchSize)
       this.scheduled = true;
       setImmediate(() => { this.scheduled = false; void this.pump(); });
     }
@@ -242,8 +247,8 @@ class Consumer implements StreamConsumer {
     if (this.busy) return;
     this.busy = true;
     try {
-      while (!this.stopping && this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.batchSize);
+      for (let n; !this.stopping && (n = this.nextBatchSize()) > 0;) {
+        const batch = this.queue.splice(0, n);
         if (this.paused && this.queue.length <= this.highWater / 2) {
           this.paused = false;
           this.stream?.resume();
@@ -256,6 +261,20 @@ class Consumer implements StreamConsumer {
       this.busy = false;
       for (const wake of this.idleWaiters.splice(0)) wake();
     }
+  }
+
+  /**
+   * How many queued records make the next batch: batchSize, or fewer that
+   * end a transaction, so that a transaction whose records come in several
+   * socket reads is not cut in two batches when it fits in one.  0 while
+   * the rest of the transaction is on its way (unless the stream is paused:
+   * then nothing more comes until a batch leaves).
+   */
+  private nextBatchSize(): number {
+    const q = this.queue;
+    if (q.length >= this.batchSize) return this.batchSize;
+    for (let i = q.length - 1; i >= 0; i--) if (q[i].ends) return i + 1;
+    return this.paused ? q.length : 0;
   }
 
   /** The batch until it is handled, retrying; when stopping, gives up quietly (it is not acknowledged). */
