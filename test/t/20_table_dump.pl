@@ -7,10 +7,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 
-my $node = PostgreSQL::Test::Cluster->new('table_dump');
-$node->init;
-$node->start;
+my $node = start_node('table_dump');
 $node->safe_psql('postgres', 'CREATE DATABASE src; CREATE DATABASE dst;');
 $node->safe_psql('src', q{
 	CREATE EXTENSION singletable;

@@ -9,10 +9,9 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 
-my $node = PostgreSQL::Test::Cluster->new('restore_big_item');
-$node->init;
-$node->start;
+my $node = start_node('restore_big_item');
 $node->safe_psql('postgres', 'CREATE DATABASE src; CREATE DATABASE dst;');
 
 # 500,000 bytes of string: over DynamoDB's 400 KB, under the raised 1 MB.

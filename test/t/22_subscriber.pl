@@ -8,10 +8,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 
-my $publisher = PostgreSQL::Test::Cluster->new('publisher');
-$publisher->init(allows_streaming => 'logical');
-$publisher->start;
+my $publisher = start_node('publisher', logical => 1);
 
 # PostgreSQL 18 refuses updates of a published table whose replica identity
 # holds generated columns that the publication does not publish, and a
@@ -36,9 +35,7 @@ if ($publisher->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
 	done_testing();
 	exit 0;
 }
-my $subscriber = PostgreSQL::Test::Cluster->new('subscriber');
-$subscriber->init;
-$subscriber->start;
+my $subscriber = start_node('subscriber');
 
 my $big_item = q{jsonb_build_object('PK', 'DOC#%s', 'SK', 'BODY', 'body', repeat('x', 500000))};
 

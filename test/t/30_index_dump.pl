@@ -7,10 +7,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 
-my $node = PostgreSQL::Test::Cluster->new('index_dump');
-$node->init;
-$node->start;
+my $node = start_node('index_dump');
 $node->safe_psql('postgres', q{
 	CREATE DATABASE src;
 	CREATE DATABASE dst;

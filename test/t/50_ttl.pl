@@ -11,17 +11,14 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 use Time::HiRes qw(time usleep);
 
 my $interval = 2;				# singletable.ttl_interval, seconds
-my $node = PostgreSQL::Test::Cluster->new('ttl');
-$node->init(allows_streaming => 'logical');
-$node->append_conf('postgresql.conf', qq{
-output_plugin_libraries = 'pgoutput, test_decoding, singletable'
+my $node = start_node('ttl', logical => 1, conf => qq{
 shared_preload_libraries = 'singletable'
 singletable.ttl_interval = $interval
 });
-$node->start;
 
 is($node->safe_psql('postgres',
 		q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'singletable ttl launcher'}),

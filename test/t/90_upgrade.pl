@@ -9,13 +9,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use SingletableTest;
 use IPC::Run;
 
-my $node = PostgreSQL::Test::Cluster->new('upgrade');
-$node->init(allows_streaming => 'logical');
-$node->append_conf('postgresql.conf',
-	"output_plugin_libraries = 'pgoutput, test_decoding, singletable'\n");
-$node->start;
+my $node = start_node('upgrade', logical => 1);
 
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'singletable'});

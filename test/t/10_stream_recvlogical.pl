@@ -10,10 +10,7 @@ use SingletableTest;
 use IPC::Run qw(start);
 use Time::HiRes qw(usleep);
 
-my $node = PostgreSQL::Test::Cluster->new('stream_recvlogical');
-$node->init(allows_streaming => 'logical');
-allow_output_plugin($node);
-$node->start;
+my $node = start_node('stream_recvlogical', logical => 1);
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION singletable;
 	SELECT singletable.create_table('app');
