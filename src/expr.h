@@ -4,12 +4,25 @@
  *	  update expressions, projection expressions and key conditions, with
  *	  #name / :value placeholders.
  *
- *	  expr_parse.c   text -> tree; plain C with no server calls, so the fuzz
- *	                 target (test/fuzz/) links it on its own.  See the
- *	                 "parser core" section at the end of this file.
- *	  expr_eval.c    conditions, filters and projections over jsonb items,
- *	                 placeholder resolution and the unused-placeholder check.
- *	  expr_update.c  update expressions (SET, REMOVE, ADD, DELETE) -> new item.
+ *	  expr_parse.c    text -> tree; plain C with no server calls, so the fuzz
+ *	                  target (test/fuzz/) links it on its own.  See the
+ *	                  "parser core" section of expr_int.h.
+ *	  expr_prepare.c  the request context, the parse wrappers, placeholder
+ *	                  resolution, key conditions, the unused-placeholder
+ *	                  check.
+ *	  expr_eval.c     conditions and filters over jsonb items.
+ *	  expr_update.c   update expressions (SET, REMOVE, ADD, DELETE) -> new item.
+ *	  expr_project.c  projections.
+ *	  expr_value.c    path look-up, scalar comparison and equality, the
+ *	                  mutable values updates and projections build in.
+ *	  expr_sql.c      the SQL helpers matches(), apply_update(), project()
+ *	                  and key_condition().
+ *
+ *	  Calls go one way: expr_sql -> expr_prepare, expr_eval, expr_update,
+ *	  expr_project; expr_prepare -> expr_parse, expr_value; expr_eval,
+ *	  expr_update, expr_project -> expr_value (expr_update also names paths
+ *	  in messages through expr_prepare); expr_parse and expr_value call no
+ *	  other file of the component.
  *
  *	  Usage by an operation (put_item, query ...): one StExprContext per
  *	  request; parse each expression given (every parse marks the
@@ -30,7 +43,7 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
-/* A parsed expression of any kind; the layout is private to expr_*.c. */
+/* A parsed expression of any kind; the layout is private to expr_*.c (expr_int.h). */
 typedef struct StExpr StExpr;
 
 typedef struct StExprContext

@@ -1,8 +1,9 @@
 /*
  * expr_int.h
- *	  Private to the expression component (expr_parse.c, expr_eval.c,
- *	  expr_update.c, test/fuzz/expr_fuzz.c): the syntax tree produced by the
- *	  parser core and its entry point.
+ *	  Private to the expression component (src/expr_*.c and
+ *	  test/fuzz/expr_fuzz.c): the syntax tree produced by the parser core and
+ *	  its entry point, then the server-side helpers the component's files
+ *	  share.
  *
  *	  Plain C with no PostgreSQL includes, so that expr_parse.c links on its
  *	  own into the libFuzzer target.  Memory comes from an allocation hook
@@ -148,23 +149,22 @@ struct StExpr
 
 	/*
 	 * Projections: the paths, and updates: the actions, ordered by document
-	 * path (st_expr_path_cmp), so paths sharing a prefix are neighbours.
+	 * path (st_expr_path_cmp in expr_prepare.c), so paths sharing a prefix are neighbours.
 	 * Filled by the parse, which has checked that no two overlap.
 	 */
 	StxNode   **by_path;
 };
 
 /*
- * Server-side helpers shared by expr_eval.c and expr_update.c; compiled only
- * where postgres.h has been included (not in the fuzz target).
+ * Server-side helpers shared by the component's files; compiled only where
+ * postgres.h has been included (not in the fuzz target).
  */
 #ifdef PG_VERSION_NUM
 
-#include "fmgr.h"
 #include "expr.h"
 
 /*
- * A mutable JSON value, for building updated items and projections: a value
+ * expr_value.c: a mutable JSON value, for building updated items and projections: a value
  * still in the jsonb (MV_VALUE: scalar or jbvBinary container), or an object
  * or array expanded into children that can be replaced one by one.
  *
@@ -204,26 +204,22 @@ typedef struct StMutVal
 extern StMutVal *st_mv_value(const JsonbValue *v);
 extern StMutVal *st_mv_new(StMutKind kind);
 extern bool st_mv_expand(StMutVal *mv);
+extern int	st_mv_key_cmp(const char *a, int alen, const char *b, int blen);
+extern void st_mv_add_child(StMutVal *mv, const char *key, int keylen, int idx,
+							StMutVal *child);
 extern int	st_mv_find_key(StMutVal *obj, const char *key, int keylen);
 extern void st_mv_set_key(StMutVal *obj, const char *key, int keylen, StMutVal *child);
 extern void st_mv_remove_at(StMutVal *mv, int i);
 extern void st_mv_append(StMutVal *arr, StMutVal *child, int idx);
 extern Jsonb *st_mv_to_jsonb(StMutVal *mv);
 
-/*
- * The SQL helpers' parse, cached in flinfo->fn_extra while the expression,
- * names and values stay the same from call to call (the common case: one
- * expression applied to many rows).
- */
-extern StExpr *st_expr_cached_parse(FunctionCallInfo fcinfo, StxMode mode,
-									text *expr, Jsonb *names, Jsonb *values,
-									StExprContext **cx);
-
+/* expr_value.c: reading and comparing values */
 extern bool st_expr_path_lookup(Jsonb *item, StxNode *path, JsonbValue *out);
-extern int	st_expr_path_cmp(const StxNode *a, const StxNode *b);
 extern bool st_expr_values_equal(const JsonbValue *a, const JsonbValue *b);
+extern void st_expr_free_iterators(JsonbIterator *it);
+
+/* expr_prepare.c: a path as text, for messages */
 extern char *st_expr_path_text(StxNode *path);
-extern const char *st_expr_dynamo_name(const char *what);
 
 #endif							/* PG_VERSION_NUM */
 

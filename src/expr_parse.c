@@ -8,7 +8,8 @@
  *	  allocation hook and errors come back in an StxError, so this file links
  *	  on its own into the libFuzzer target (test/fuzz/expr_fuzz.c).
  *	  Placeholders (#name, :value) are recorded, not resolved: that is
- *	  expr_eval.c's job, as is everything that needs the item or the values.
+ *	  expr_prepare.c's job; everything that needs the item or the values is
+ *	  left to the other expr_*.c files (see expr.h).
  *
  *	  Grammar (keywords and function names are case-insensitive):
  *

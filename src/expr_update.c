@@ -1,11 +1,16 @@
 /*
  * expr_update.c
  *	  Update expressions (SET, REMOVE, ADD, DELETE): st_apply_update() turns
- *	  an item and a parsed update into the new item, and the SQL helper
- *	  singletable.apply_update().
+ *	  an item and a parsed update into the new item.
+ *
+ *	  Leaves to others: parsing, placeholders and the overlap check of the
+ *	  target paths (expr_prepare.c), path look-up, comparison and the
+ *	  mutable values the new item is built in (expr_value.c), the SQL helper
+ *	  singletable.apply_update() (expr_sql.c).  Depends on expr_value.c, and
+ *	  on expr_prepare.c for path text in messages.
  *
  *	  As in DynamoDB, every operand is read from the item as it was before
- *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_eval.c) has
+ *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_prepare.c) has
  *	  already rejected overlapping target paths, so the order of the actions
  *	  matters only for list elements: SETs are applied in the order written
  *	  (an index past the end appends), then ADD and DELETE, then REMOVEs.
@@ -582,32 +587,4 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 			remove_path(newitem, root->args[i]->args[0]);
 
 	return st_mv_to_jsonb(newitem);
-}
-
-PG_FUNCTION_INFO_V1(st_sql_apply_update);
-
-/*
- * singletable.apply_update(item, update, names, values) -> jsonb
- * A NULL item is updated as the empty item {}.  The result is checked as
- * put_item checks an item (st_validate_item): over singletable.max_item_size
- * it is the same ValidationException.
- */
-Datum
-st_sql_apply_update(PG_FUNCTION_ARGS)
-{
-	Jsonb	   *item = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
-	StExprContext *cx;
-	StExpr	   *upd;
-	Jsonb	   *res;
-
-	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	upd = st_expr_cached_parse(fcinfo, STX_MODE_UPDATE, PG_GETARG_TEXT_PP(1),
-							   names, values, &cx);
-	res = st_apply_update(cx, upd, item, NIL, NULL);
-	/* an item the item functions would refuse (too large) is refused here too */
-	st_validate_item(res);
-	PG_RETURN_JSONB_P(res);
 }

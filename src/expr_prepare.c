@@ -1,0 +1,770 @@
+/*
+ * expr_prepare.c
+ *	  Preparing an expression for evaluation: the request context, the parse
+ *	  wrappers that run the parser core and turn its errors into ereports,
+ *	  #name / :value placeholder resolution, the ordering and overlap check
+ *	  of update and projection paths, key conditions, and the
+ *	  unused-placeholder check; and st_expr_path_text, a path as text for
+ *	  messages.
+ *
+ *	  Leaves to others: the grammar (expr_parse.c, plain C), evaluating what
+ *	  it prepares (expr_eval.c, expr_update.c, expr_project.c), and value
+ *	  comparison (expr_value.c, used here for BETWEEN bounds).  Depends on
+ *	  expr_parse.c and expr_value.c only.
+ *
+ *	  Cost: expressions are at most 4096 bytes, which bounds what is
+ *	  quadratic in the expression alone; the names and values maps can be as
+ *	  large as jsonb allows, so the unused-placeholder check sorts rather
+ *	  than scans.
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "expr.h"
+#include "expr_int.h"
+#include "singletable.h"
+
+/* Parsing --------------------------------------------------------------- */
+
+/* The parser's allocation hook; every node allocates, so it also checks for interrupts. */
+static void *
+expr_palloc(void *arg, size_t size)
+{
+	CHECK_FOR_INTERRUPTS();
+	return palloc(size);
+}
+
+/* DynamoDB's parameter name for an expression kind, for messages. */
+static const char *
+st_expr_dynamo_name(const char *what)
+{
+	if (strcmp(what, "condition") == 0)
+		return "ConditionExpression";
+	if (strcmp(what, "filter") == 0)
+		return "FilterExpression";
+	if (strcmp(what, "update") == 0)
+		return "UpdateExpression";
+	if (strcmp(what, "projection") == 0)
+		return "ProjectionExpression";
+	if (strcmp(what, "key condition") == 0)
+		return "KeyConditionExpression";
+	return "Expression";
+}
+
+static void
+report_parse_error(const char *what, const char *text, StxError *err)
+{
+	const char *dyn = st_expr_dynamo_name(what);
+	char		msg[sizeof(err->message)];
+
+	/* the DETAIL is a sentence: capitalize the message */
+	memcpy(msg, err->message, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	if (msg[0] >= 'a' && msg[0] <= 'z')
+		msg[0] += 'A' - 'a';
+
+	if (err->kind == STX_ERR_EMPTY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: the expression is empty", what),
+				 errdetail("ValidationException: Invalid %s: The expression can not be empty.", dyn)));
+	if (err->position == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("invalid %s expression: %s", what, err->message),
+				 errdetail("ValidationException: Invalid %s: %s.", dyn, msg)));
+	if (err->at_end)
+		ereport(ERROR,
+				(errcode(err->kind == STX_ERR_LIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid %s expression: %s at end of input", what, err->message),
+				 errdetail("ValidationException: Invalid %s: %s; the expression ends at position %d.",
+						   dyn, msg, err->position)));
+	ereport(ERROR,
+			(errcode(err->kind == STX_ERR_LIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_SYNTAX_ERROR),
+			 errmsg("invalid %s expression: %s at position %d near \"%s\"",
+					what, err->message, err->position, err->near),
+			 errdetail("ValidationException: Invalid %s: %s; token: \"%s\", position: %d.",
+					   dyn, msg, err->near, err->position)));
+}
+
+/* Remember a placeholder as used; repeats are sorted out by check_unused_map. */
+static void
+mark_used(List **list, const char *name)
+{
+	*list = lappend(*list, pstrdup(name));
+}
+
+/* Human-readable text of a path, with placeholders substituted: a.b[2] */
+char *
+st_expr_path_text(StxNode *path)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < path->nelems; i++)
+	{
+		StxPathElem *e = &path->elems[i];
+
+		if (e->is_index)
+			appendStringInfo(&buf, "[%d]", e->index);
+		else
+		{
+			if (i > 0)
+				appendStringInfoChar(&buf, '.');
+			if (e->resolved)
+				appendBinaryStringInfo(&buf, e->resolved, e->resolved_len);
+			else
+				appendStringInfoString(&buf, e->name);
+		}
+	}
+	return buf.data;
+}
+
+static bool
+valid_attribute_type(const char *s, int len)
+{
+	static const char *const types[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"};
+
+	for (int i = 0; i < (int) lengthof(types); i++)
+		if ((int) strlen(types[i]) == len && memcmp(types[i], s, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Resolve placeholders in a tree: #names get their attribute names, :values
+ * their JsonbValues; each marks its placeholder used.  Also the checks that
+ * need the values: attribute_type's type, begins_with's operand, BETWEEN's
+ * bounds.
+ */
+static void
+resolve_node(StExprContext *cx, StxNode *n, const char *what)
+{
+	check_stack_depth();
+	if (n->kind == STX_PATH)
+	{
+		for (int i = 0; i < n->nelems; i++)
+		{
+			StxPathElem *e = &n->elems[i];
+			JsonbValue	v;
+
+			if (e->is_index)
+				continue;
+			if (!e->is_placeholder)
+			{
+				e->resolved = e->name;
+				e->resolved_len = strlen(e->name);
+				continue;
+			}
+			if (cx->names == NULL ||
+				getKeyJsonValueFromContainer(&cx->names->root, e->name, strlen(e->name), &v) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid %s expression: expression attribute name \"%s\" is not defined",
+								what, e->name),
+						 errdetail("ValidationException: An expression attribute name used in the document path is not defined; attribute name: %s.",
+								   e->name)));
+			/* st_expr_context_init checked that it is a non-empty string */
+			e->resolved = v.val.string.val;
+			e->resolved_len = v.val.string.len;
+			mark_used(&cx->used_names, e->name);
+		}
+		return;
+	}
+	if (n->kind == STX_VALUE)
+	{
+		JsonbValue *v = palloc(sizeof(JsonbValue));
+
+		if (cx->values == NULL ||
+			getKeyJsonValueFromContainer(&cx->values->root, n->name, strlen(n->name), v) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: expression attribute value \"%s\" is not defined",
+							what, n->name),
+					 errdetail("ValidationException: An expression attribute value used in expression is not defined; attribute value: %s.",
+							   n->name)));
+		n->resolved = v;
+		mark_used(&cx->used_values, n->name);
+		return;
+	}
+	for (int i = 0; i < n->nargs; i++)
+		resolve_node(cx, n->args[i], what);
+
+	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE &&
+		n->args[1]->kind == STX_VALUE)
+	{
+		JsonbValue *t = n->args[1]->resolved;
+
+		if (t->type != jbvString || !valid_attribute_type(t->val.string.val, t->val.string.len))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: invalid type for attribute_type", what),
+					 errdetail("ValidationException: Invalid %s: Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}.",
+							   st_expr_dynamo_name(what),
+							   t->type == jbvString ? pnstrdup(t->val.string.val, t->val.string.len) : st_value_type_name(t))));
+	}
+	if (n->kind == STX_FUNC && (n->op == STX_FN_BEGINS_WITH) &&
+		n->args[1]->kind == STX_VALUE)
+	{
+		JsonbValue *t = n->args[1]->resolved;
+
+		if (t->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: begins_with needs a string operand", what),
+					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s.",
+							   st_expr_dynamo_name(what), st_value_type_name(t))));
+	}
+	if (n->kind == STX_BETWEEN && n->args[1]->kind == STX_VALUE && n->args[2]->kind == STX_VALUE)
+	{
+		bool		comparable;
+		int			c = st_compare_scalars(n->args[1]->resolved, n->args[2]->resolved, &comparable);
+
+		if (comparable && c > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: the lower bound of BETWEEN is greater than the upper bound",
+							what),
+					 errdetail("ValidationException: Invalid %s: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower operand: %s, upper operand: %s.",
+							   st_expr_dynamo_name(what), n->args[1]->name, n->args[2]->name)));
+	}
+}
+
+static StExpr *
+parse_common(StExprContext *cx, const char *text, StxMode mode, const char *what)
+{
+	StxError	err;
+	StxNode    *root;
+	StExpr	   *e;
+
+	if (text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: the expression is null", what),
+				 errdetail("ValidationException: Invalid %s: The expression can not be empty.",
+						   st_expr_dynamo_name(what))));
+	root = stx_parse(text, strlen(text), mode, expr_palloc, NULL, &err);
+	if (root == NULL)
+		report_parse_error(what, text, &err);
+	resolve_node(cx, root, what);
+	e = palloc0(sizeof(StExpr));
+	e->root = root;
+	e->mode = mode;
+	e->what = what;
+	return e;
+}
+
+static void
+check_name_map(Jsonb *map, char sigil, const char *param)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (!JB_ROOT_IS_OBJECT(map) || JB_ROOT_IS_SCALAR(map))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object", param),
+				 errdetail("ValidationException: %s must be a map of placeholders to %s.",
+						   param, sigil == '#' ? "attribute names" : "values")));
+	it = JsonbIteratorInit(&map->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+		{
+			bool		ok = v.val.string.len >= 2 && v.val.string.val[0] == sigil;
+
+			for (int i = 1; ok && i < v.val.string.len; i++)
+			{
+				char		c = v.val.string.val[i];
+
+				ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					(c >= '0' && c <= '9') || c == '_';
+			}
+			if (!ok)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid placeholder \"%s\" in %s",
+								pnstrdup(v.val.string.val, v.val.string.len), param),
+						 errdetail("ValidationException: %s contains invalid key: Syntax error; key: \"%s\".",
+								   param, pnstrdup(v.val.string.val, v.val.string.len)),
+						 errhint("Placeholders are \"%c\" followed by letters, digits or underscores.", sigil)));
+		}
+		else if (tok == WJB_VALUE && sigil == '#' &&
+				 (v.type != jbvString || v.val.string.len == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid attribute name in %s", param),
+					 errdetail("ValidationException: %s contains invalid value: every attribute name must be a non-empty string.",
+							   param)));
+	}
+}
+
+void
+st_expr_context_init(StExprContext *cx, Jsonb *names, Jsonb *values)
+{
+	/* JSON null means "not given" */
+	if (names != NULL && JB_ROOT_IS_SCALAR(names))
+	{
+		JsonbValue	v;
+
+		if (JsonbExtractScalar(&names->root, &v) && v.type == jbvNull)
+			names = NULL;
+	}
+	if (values != NULL && JB_ROOT_IS_SCALAR(values))
+	{
+		JsonbValue	v;
+
+		if (JsonbExtractScalar(&values->root, &v) && v.type == jbvNull)
+			values = NULL;
+	}
+	if (names != NULL)
+		check_name_map(names, '#', "ExpressionAttributeNames");
+	if (values != NULL)
+		check_name_map(values, ':', "ExpressionAttributeValues");
+	cx->names = names;
+	cx->values = values;
+	cx->used_names = NIL;
+	cx->used_values = NIL;
+}
+
+StExpr *
+st_parse_condition(StExprContext *cx, const char *text, const char *what)
+{
+	return parse_common(cx, text, STX_MODE_CONDITION, what);
+}
+
+/*
+ * Order two paths element by element (an index before a name, indexes by
+ * value, names by their bytes); a path sorts before its extensions, so
+ * the paths sharing a prefix are neighbours.
+ */
+static int
+st_expr_path_cmp(const StxNode *a, const StxNode *b)
+{
+	int			n = Min(a->nelems, b->nelems);
+
+	for (int i = 0; i < n; i++)
+	{
+		const StxPathElem *x = &a->elems[i];
+		const StxPathElem *y = &b->elems[i];
+
+		if (x->is_index != y->is_index)
+			return x->is_index ? -1 : 1;
+		if (x->is_index)
+		{
+			if (x->index != y->index)
+				return x->index < y->index ? -1 : 1;
+		}
+		else
+		{
+			int			c = memcmp(x->resolved, y->resolved, Min(x->resolved_len, y->resolved_len));
+
+			if (c != 0)
+				return c < 0 ? -1 : 1;
+			if (x->resolved_len != y->resolved_len)
+				return x->resolved_len < y->resolved_len ? -1 : 1;
+		}
+	}
+	return a->nelems < b->nelems ? -1 : a->nelems > b->nelems ? 1 : 0;
+}
+
+/*
+ * Compare two paths element by element: 0 when neither is a prefix of the
+ * other, 1 when one is a prefix of (or equal to) the other, 2 when they
+ * conflict (a name against an index at the same position).
+ */
+static int
+paths_overlap(StxNode *a, StxNode *b)
+{
+	int			n = Min(a->nelems, b->nelems);
+
+	for (int i = 0; i < n; i++)
+	{
+		StxPathElem *x = &a->elems[i];
+		StxPathElem *y = &b->elems[i];
+
+		if (x->is_index != y->is_index)
+			return 2;
+		if (x->is_index)
+		{
+			if (x->index != y->index)
+				return 0;
+		}
+		else if (x->resolved_len != y->resolved_len ||
+				 memcmp(x->resolved, y->resolved, x->resolved_len) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A path of an expression and where it was written, for ordering. */
+typedef struct PathAt
+{
+	StxNode    *path;
+	StxNode    *owner;			/* what by_path lists: the path or its action */
+	int			at;				/* position in the expression */
+} PathAt;
+
+static int
+cmp_path_at(const void *a, const void *b)
+{
+	const PathAt *x = a;
+	const PathAt *y = b;
+	int			c = st_expr_path_cmp(x->path, y->path);
+
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at ? 1 : 0;
+}
+
+/*
+ * Return owners[] ordered by their paths (paths[i] is the path of
+ * owners[i]), raising ValidationException when two paths overlap or
+ * conflict.  In that order a path is next to its extensions and the last
+ * name at a position is next to the first index there, so comparing
+ * neighbours finds any offending pair in O(n log n); the pair is reported
+ * in the order written.
+ */
+static StxNode **
+order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
+{
+	PathAt	   *v = palloc(sizeof(PathAt) * (n + 1));
+	StxNode   **res = palloc(sizeof(StxNode *) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		v[i].path = paths[i];
+		v[i].owner = owners[i];
+		v[i].at = i;
+	}
+	/* n is bounded by the expression's length: qsort's worst case is harmless */
+	if (n > 1)
+		qsort(v, n, sizeof(PathAt), cmp_path_at);
+	for (int i = 1; i < n; i++)
+	{
+		PathAt	   *x = &v[i - 1];
+		PathAt	   *y = &v[i];
+		int			o = paths_overlap(x->path, y->path);
+
+		if (o != 0)
+		{
+			char	   *one = st_expr_path_text(x->at < y->at ? x->path : y->path);
+			char	   *two = st_expr_path_text(x->at < y->at ? y->path : x->path);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: two document paths %s: %s and %s", what,
+							o == 1 ? "overlap" : "conflict", one, two),
+					 errdetail("ValidationException: Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
+							   st_expr_dynamo_name(what),
+							   o == 1 ? "overlap" : "conflict", one, two)));
+		}
+	}
+	for (int i = 0; i < n; i++)
+		res[i] = v[i].owner;
+	pfree(v);
+	return res;
+}
+
+StExpr *
+st_parse_update(StExprContext *cx, const char *text)
+{
+	StExpr	   *e = parse_common(cx, text, STX_MODE_UPDATE, "update");
+	StxNode    *root = e->root;
+	StxNode   **targets = palloc(sizeof(StxNode *) * (root->nargs + 1));
+
+	for (int i = 0; i < root->nargs; i++)
+		targets[i] = root->args[i]->args[0];
+	e->by_path = order_paths(targets, root->args, root->nargs, "update");
+	pfree(targets);
+	return e;
+}
+
+StExpr *
+st_parse_projection(StExprContext *cx, const char *text)
+{
+	StExpr	   *e = parse_common(cx, text, STX_MODE_PROJECTION, "projection");
+
+	e->by_path = order_paths(e->root->args, e->root->args, e->root->nargs, "projection");
+	return e;
+}
+
+/* Key conditions --------------------------------------------------------- */
+
+static void
+key_condition_error(const char *msg, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid key condition expression: %s", msg),
+			 errdetail("ValidationException: Invalid KeyConditionExpression: %s.", detail)));
+}
+
+static char *
+key_attr_name(StxNode *path)
+{
+	if (path->nelems != 1)
+		key_condition_error("key attributes must be top-level attribute names",
+							"Key attributes must be top-level attributes, not document paths");
+	return pnstrdup(path->elems[0].resolved, path->elems[0].resolved_len);
+}
+
+static JsonbValue
+key_value(StxNode *v)
+{
+	JsonbValue *jv = v->resolved;
+
+	if (jv->type != jbvString && jv->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid key condition expression: value %s must be a string or a number", v->name),
+				 errdetail("ValidationException: One or more parameter values were invalid: Condition parameter type does not match schema type.")));
+	return *jv;
+}
+
+/* One conjunct of a key condition. */
+typedef struct KeyPart
+{
+	char	   *attr;
+	StKeyOp		op;
+	JsonbValue	v1;
+	JsonbValue	v2;
+} KeyPart;
+
+static void
+key_part(StxNode *n, KeyPart *kp)
+{
+	memset(kp, 0, sizeof(*kp));
+	switch (n->kind)
+	{
+		case STX_CMP:
+			{
+				StxNode    *path = n->args[0];
+				StxNode    *val = n->args[1];
+				int			op = n->op;
+
+				if (op == STX_NE)
+					key_condition_error("operator <> is not allowed",
+										"Unsupported operator in KeyConditionExpression: <>");
+				if (path->kind == STX_VALUE && val->kind == STX_PATH)
+				{
+					/* :v < SK is SK > :v */
+					StxNode    *t = path;
+
+					path = val;
+					val = t;
+					op = op == STX_LT ? STX_GT : op == STX_LE ? STX_GE :
+						op == STX_GT ? STX_LT : op == STX_GE ? STX_LE : op;
+				}
+				if (path->kind != STX_PATH || val->kind != STX_VALUE)
+					key_condition_error("a comparison must be between a key attribute and a value",
+										"Each condition must compare a key attribute with an expression attribute value");
+				kp->attr = key_attr_name(path);
+				kp->op = op == STX_EQ ? ST_KEYOP_EQ : op == STX_LT ? ST_KEYOP_LT :
+					op == STX_LE ? ST_KEYOP_LE : op == STX_GT ? ST_KEYOP_GT : ST_KEYOP_GE;
+				kp->v1 = key_value(val);
+				return;
+			}
+		case STX_BETWEEN:
+			if (n->args[0]->kind != STX_PATH || n->args[1]->kind != STX_VALUE ||
+				n->args[2]->kind != STX_VALUE)
+				key_condition_error("BETWEEN must be between a key attribute and two values",
+									"BETWEEN must compare a key attribute with two expression attribute values");
+			kp->attr = key_attr_name(n->args[0]);
+			kp->op = ST_KEYOP_BETWEEN;
+			kp->v1 = key_value(n->args[1]);
+			kp->v2 = key_value(n->args[2]);
+			return;
+		case STX_FUNC:
+			if (n->op != STX_FN_BEGINS_WITH)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid key condition expression: function %s is not allowed",
+								stx_func_name(n->op)),
+						 errdetail("ValidationException: Invalid KeyConditionExpression: The function is not allowed in a key condition expression; function: %s.",
+								   stx_func_name(n->op)),
+						 errhint("Only begins_with is allowed, on the sort key; use a filter for the others.")));
+			if (n->args[1]->kind != STX_VALUE)
+				key_condition_error("the operand of begins_with must be a value",
+									"The second argument of begins_with must be an expression attribute value");
+			kp->attr = key_attr_name(n->args[0]);
+			kp->op = ST_KEYOP_BEGINS_WITH;
+			kp->v1 = key_value(n->args[1]);
+			return;
+		case STX_OR:
+			key_condition_error("operator OR is not allowed",
+								"Unsupported operator in KeyConditionExpression: OR");
+			break;
+		case STX_NOT:
+			key_condition_error("operator NOT is not allowed",
+								"Unsupported operator in KeyConditionExpression: NOT");
+			break;
+		case STX_IN:
+			key_condition_error("operator IN is not allowed",
+								"Unsupported operator in KeyConditionExpression: IN");
+			break;
+		case STX_AND:
+			key_condition_error("a key condition has at most two conditions",
+								"KeyConditionExpressions must only contain one condition per key");
+			break;
+		default:
+			key_condition_error("unsupported condition", "Unsupported condition");
+	}
+}
+
+StKeyCondition *
+st_parse_key_condition(StExprContext *cx, const char *text)
+{
+	StExpr	   *e = parse_common(cx, text, STX_MODE_CONDITION, "key condition");
+	StxNode    *root = e->root;
+	KeyPart		parts[2];
+	int			nparts;
+	StKeyCondition *kc = palloc0(sizeof(StKeyCondition));
+	KeyPart    *pk;
+	KeyPart    *sk = NULL;
+
+	if (root->kind == STX_AND)
+	{
+		if (root->nargs > 2)
+			key_condition_error("a key condition has at most two conditions",
+								"KeyConditionExpressions must only contain one condition per key");
+		key_part(root->args[0], &parts[0]);
+		key_part(root->args[1], &parts[1]);
+		nparts = 2;
+	}
+	else
+	{
+		key_part(root, &parts[0]);
+		nparts = 1;
+	}
+
+	if (nparts == 1)
+	{
+		if (parts[0].op != ST_KEYOP_EQ)
+			key_condition_error("the partition key must be compared with =",
+								"Query key condition not supported; the partition key needs an equality condition");
+		pk = &parts[0];
+	}
+	else
+	{
+		if (strcmp(parts[0].attr, parts[1].attr) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid key condition expression: two conditions on attribute \"%s\"",
+							parts[0].attr),
+					 errdetail("ValidationException: KeyConditionExpressions must only contain one condition per key.")));
+		if (parts[0].op == ST_KEYOP_EQ)
+			pk = &parts[0], sk = &parts[1];
+		else if (parts[1].op == ST_KEYOP_EQ)
+			pk = &parts[1], sk = &parts[0];
+		else
+		{
+			key_condition_error("the partition key must be compared with =",
+								"Query key condition not supported; the partition key needs an equality condition");
+			pk = NULL;			/* not reached */
+		}
+	}
+	kc->pk_attr = pk->attr;
+	kc->pk_value = pk->v1;
+	if (sk != NULL)
+	{
+		kc->sk_attr = sk->attr;
+		kc->sk_op = sk->op;
+		kc->sk_value = sk->v1;
+		kc->sk_value2 = sk->v2;
+	}
+	else
+		kc->sk_op = ST_KEYOP_NONE;
+	return kc;
+}
+
+/* Unused placeholders ---------------------------------------------------- */
+
+static int
+cmp_cstring_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Is the placeholder s (len bytes) among the n sorted names? */
+static bool
+name_in_sorted(char **names, int n, const char *s, int len)
+{
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			ulen = strlen(names[mid]);
+		int			c = memcmp(names[mid], s, Min(ulen, len));
+
+		if (c == 0)
+			c = ulen < len ? -1 : ulen > len ? 1 : 0;
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void
+check_unused_map(Jsonb *map, List *used, const char *param)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	StringInfoData buf;
+	bool		any = false;
+	int			nused = list_length(used);
+	char	  **names;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (map == NULL)
+		return;
+	/* the map can be large, the used names are bounded by the expressions */
+	names = palloc(sizeof(char *) * (nused + 1));
+	foreach(lc, used)
+		names[i++] = lfirst(lc);
+	if (nused > 1)
+		qsort(names, nused, sizeof(char *), cmp_cstring_ptr);
+	initStringInfo(&buf);
+	it = JsonbIteratorInit(&map->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_KEY)
+			continue;
+		if (!name_in_sorted(names, nused, v.val.string.val, v.val.string.len))
+		{
+			if (any)
+				appendStringInfoString(&buf, ", ");
+			appendBinaryStringInfo(&buf, v.val.string.val, v.val.string.len);
+			any = true;
+		}
+	}
+	pfree(names);
+	if (any)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unused placeholders in %s: %s", param, buf.data),
+				 errdetail("ValidationException: Value provided in %s unused in expressions: keys: {%s}.",
+						   param, buf.data)));
+}
+
+void
+st_expr_check_unused(StExprContext *cx)
+{
+	check_unused_map(cx->names, cx->used_names, "ExpressionAttributeNames");
+	check_unused_map(cx->values, cx->used_values, "ExpressionAttributeValues");
+}
