@@ -1,6 +1,6 @@
 -- singletable install script, part 20: the expression language helpers.
 -- The same parser and evaluator the item and query functions use, callable
--- from plain SQL (src/expr_eval.c, src/expr_update.c).
+-- from plain SQL (src/expr_sql.c; the language itself is src/expr_*.c).
 --
 -- They keep the default EXECUTE for PUBLIC, on purpose: they read no table
 -- and write nothing, like jsonb's own functions, and their cost is bounded
