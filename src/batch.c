@@ -2,8 +2,8 @@
  * batch.c
  *	  batch_get and batch_write: many items in one call, in DynamoDB's
  *	  request and response shapes (RequestItems per table; Responses and
- *	  UnprocessedKeys, or UnprocessedItems).  Also the request-reading helpers
- *	  that transact.c and execute.c share (see batch.h).
+ *	  UnprocessedKeys, or UnprocessedItems).  Requests are read with the
+ *	  helpers of request.c.
  *
  *	  Every key and item of a request is validated, and duplicates rejected,
  *	  before the first read or write, so a bad request changes nothing.
@@ -25,326 +25,28 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
-#include "utils/varlena.h"
 
 #include "batch.h"
 #include "expr.h"
 #include "items.h"
+#include "request.h"
 #include "singletable.h"
 
 
 /* ---------------------------------------------------------------------
- * Request helpers
+ * Duplicate keys
  * ---------------------------------------------------------------------
  */
-
-/*
- * Raise ValidationException about the request field "where" (a path such
- * as RequestItems.app.Keys[2]).
- */
-void
-st_validation_error(const char *where, const char *fmt,...)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid request field \"%s\": %s", where, buf.data),
-			 errdetail("ValidationException: 1 validation error detected: %s: %s.", where, buf.data)));
-	pg_unreachable();
-}
-
-/*
- * Resolve a DynamoDB table name to a singletable table.  The name is looked
- * up first as it is written, as an unqualified relation name through
- * search_path (DynamoDB names are case-sensitive and may hold "-" and
- * "."); failing that, as regclass would read it (schema.table, "Quoted").
- * Raises ResourceNotFoundException (42P01) when there is no such table.
- */
-StTable *
-st_table_by_name(const char *name)
-{
-	Oid			relid = RelnameGetRelid(name);
-
-	if (!OidIsValid(relid))
-	{
-		char	   *raw = pstrdup(name);
-		List	   *names;
-
-		if (SplitIdentifierString(raw, '.', &names) && names != NIL &&
-			list_length(names) <= 3)
-		{
-			List	   *strs = NIL;
-			ListCell   *lc;
-			RangeVar   *rv;
-
-			foreach(lc, names)
-				strs = lappend(strs, makeString(lfirst(lc)));
-			rv = makeRangeVarFromNameList(strs);
-
-			relid = RangeVarGetRelid(rv, NoLock, true);
-		}
-	}
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" does not exist", name),
-				 errdetail("ResourceNotFoundException: Requested resource not found: Table: %s not found.", name)));
-	return st_table_lookup(relid, false);
-}
-
-/* Look up a field of a JSON object; false when absent or JSON null. */
-bool
-st_field(JsonbContainer *obj, const char *name, JsonbValue *out)
-{
-	if (obj == NULL)
-		return false;
-	if (getKeyJsonValueFromContainer(obj, name, strlen(name), out) == NULL)
-		return false;
-	return out->type != jbvNull;
-}
-
-static char *
-path(const char *where, const char *name)
-{
-	return where && where[0] ? psprintf("%s.%s", where, name) : pstrdup(name);
-}
-
-/* A string field, or NULL when absent and not required. */
-char *
-st_field_string(JsonbContainer *obj, const char *name, const char *where, bool required)
-{
-	JsonbValue	v;
-
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
-		return NULL;
-	}
-	if (v.type != jbvString)
-		st_validation_error(path(where, name), "must be a string, not %s", st_plain_type_name(&v));
-	return pnstrdup(v.val.string.val, v.val.string.len);
-}
-
-static JsonbContainer *
-field_container(JsonbContainer *obj, const char *name, const char *where,
-				bool required, bool array)
-{
-	JsonbValue	v;
-
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
-		return NULL;
-	}
-	if (v.type != jbvBinary ||
-		(array ? !JsonContainerIsArray(v.val.binary.data)
-		 : !JsonContainerIsObject(v.val.binary.data)))
-		st_validation_error(path(where, name), "must be %s, not %s",
-							array ? "an array" : "an object", st_plain_type_name(&v));
-	return v.val.binary.data;
-}
-
-JsonbContainer *
-st_field_object(JsonbContainer *obj, const char *name, const char *where, bool required)
-{
-	return field_container(obj, name, where, required, false);
-}
-
-JsonbContainer *
-st_field_array(JsonbContainer *obj, const char *name, const char *where, bool required)
-{
-	return field_container(obj, name, where, required, true);
-}
-
-/* An object field as a Jsonb of its own, or NULL when absent. */
-Jsonb *
-st_field_jsonb(JsonbContainer *obj, const char *name, const char *where, bool required)
-{
-	JsonbValue	v;
-
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
-		return NULL;
-	}
-	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
-	return JsonbValueToJsonb(&v);
-}
-
-/*
- * Reject any field of obj not in allowed (NULL-terminated): DynamoDB
- * rejects unknown parameters, and a misspelt one silently ignored would
- * change what a request means.
- */
-void
-st_check_fields(JsonbContainer *obj, const char *const *allowed, const char *where)
-{
-	JsonbIterator *it = JsonbIteratorInit(obj);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		bool		ok = false;
-
-		if (tok != WJB_KEY)
-			continue;
-		for (const char *const *a = allowed; *a; a++)
-		{
-			if (strlen(*a) == v.val.string.len &&
-				memcmp(*a, v.val.string.val, v.val.string.len) == 0)
-			{
-				ok = true;
-				break;
-			}
-		}
-		if (!ok)
-			st_validation_error(path(where, pnstrdup(v.val.string.val, v.val.string.len)),
-								"unrecognized parameter");
-	}
-}
-
-/* An item or key of a request in plain JSON (typed requests converted). */
-Jsonb *
-st_plain_item(Jsonb *item, bool typed)
-{
-	return typed ? st_from_typed_item(item) : item;
-}
-
-/* An item of a response, typed when the request was. */
-Jsonb *
-st_out_item(Jsonb *item, bool typed)
-{
-	return typed ? st_to_typed_item(item) : item;
-}
-
-void
-st_push_key(JsonbParseState **state, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &k);
-}
-
-void
-st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(state, tok, &v);
-}
-
-/* Push a whole Jsonb as a value (WJB_VALUE) or array element (WJB_ELEM). */
-void
-st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb *item)
-{
-	JsonbValue	v;
-
-	v.type = jbvBinary;
-	v.val.binary.data = &item->root;
-	v.val.binary.len = VARSIZE_ANY_EXHDR(item);
-	pushJsonbValue(state, tok, &v);
-}
-
-/*
- * A canonical string of a table and key, equal for equal keys (numbers
- * compared by value), for finding duplicates.
- */
-char *
-st_key_string(StTable *t, Datum *keys)
-{
-	StringInfoData buf;
-	int			nkeys = t->sk_attr ? 2 : 1;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "%u", t->relid);
-	for (int i = 0; i < nkeys; i++)
-	{
-		StKeyType	type = i == 0 ? t->pk_type : t->sk_type;
-		char	   *s;
-
-		switch (type)
-		{
-			case ST_KEY_N:
-				s = numeric_normalize(DatumGetNumeric(keys[i]));
-				break;
-			case ST_KEY_B:
-				s = DatumGetCString(DirectFunctionCall1(byteaout, keys[i]));
-				break;
-			default:
-				s = TextDatumGetCString(keys[i]);
-				break;
-		}
-		appendStringInfo(&buf, "|%zu:%s", strlen(s), s);
-	}
-	return buf.data;
-}
-
-/*
- * The legacy AttributesToGet parameter: a list of top-level attribute
- * names, or NIL when absent.
- */
-List *
-st_attributes_to_get(JsonbContainer *obj, const char *where)
-{
-	JsonbContainer *arr = st_field_array(obj, "AttributesToGet", where, false);
-	List	   *result = NIL;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	if (arr == NULL)
-		return NIL;
-	it = JsonbIteratorInit(arr);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (v.type != jbvString)
-			st_validation_error(path(where, "AttributesToGet"), "must be a list of strings");
-		result = lappend(result, pnstrdup(v.val.string.val, v.val.string.len));
-	}
-	if (result == NIL)
-		st_validation_error(path(where, "AttributesToGet"), "must not be empty");
-	return result;
-}
 
 static int
 cmp_strings(const void *a, const void *b)

@@ -1111,7 +1111,7 @@ es_read_rows(SPIPlanPtr plan, Datum *args, Tuplestorestate *tupstore, TupleDesc 
 static Datum
 read_stream(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReturnSetInfo *rsinfo;
 	StTable    *t = es_table_arg(fcinfo);
 	char	   *stream = es_stream_arg(fcinfo, t, 1);
 	bool		forward = PG_ARGISNULL(4) ? true : PG_GETARG_BOOL(4);
@@ -1119,16 +1119,8 @@ read_stream(PG_FUNCTION_ARGS)
 	int64		limit = PG_ARGISNULL(3) ? -1 : PG_GETARG_INT64(3);
 	int64		lo;
 	int64		hi;
-	TupleDesc	desc;
-	Tuplestorestate *tupstore;
-	MemoryContext old;
 	Datum		args[4];
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("read_stream must be called where a set is allowed")));
 	if (!PG_ARGISNULL(2) && (from < 1 || from > ES_MAX_VERSION))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1140,14 +1132,9 @@ read_stream(PG_FUNCTION_ARGS)
 				 errmsg("limit must not be negative"),
 				 errdetail("ValidationException: limit is the most events to return.")));
 
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	desc = CreateTemplateTupleDesc(1);
-	TupleDescInitEntry(desc, (AttrNumber) 1, "read_stream", JSONBOID, -1, 0);
-	tupstore = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tupstore;
-	rsinfo->setDesc = desc;
-	MemoryContextSwitchTo(old);
+	/* one jsonb column: the executor's expected descriptor is that */
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	if (forward)
 	{
@@ -1166,7 +1153,7 @@ read_stream(PG_FUNCTION_ARGS)
 	args[2] = CStringGetTextDatum(version_sk(ES_EVENT_PREFIX, hi));
 	args[3] = Int64GetDatum(limit < 0 ? PG_INT64_MAX : limit);
 	es_read_rows(es_plan(t, forward ? ES_READ_FORWARD : ES_READ_BACKWARD),
-				 args, tupstore, desc, NULL, limit);
+				 args, rsinfo->setResult, rsinfo->setDesc, NULL, limit);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -42,6 +42,7 @@
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
+#include "request.h"
 #include "singletable.h"
 #include "ttl.h"
 

@@ -39,9 +39,9 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
-#include "batch.h"
 #include "errors.h"
 #include "execute_errors.h"
+#include "request.h"
 
 #define DYNAMODB_TYPE(name) "com.amazonaws.dynamodb.v20120810#" name
 #define VALIDATION_TYPE "com.amazon.coral.validate#ValidationException"

@@ -98,19 +98,6 @@ st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys)
 										  ST_MAX_SORT_KEY_BYTES, false);
 }
 
-/* Fill keys[] from an item's key attributes (validating them). */
-void
-st_item_key_datums(StTable *t, Jsonb *item, Datum *keys)
-{
-	bool		isnull;
-
-	keys[0] = st_key_datum(item, t->pk_attr, t->pk_type, ST_MAX_PARTITION_KEY_BYTES,
-						   true, &isnull, false);
-	if (t->sk_attr)
-		keys[1] = st_key_datum(item, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
-							   false, &isnull, false);
-}
-
 /*
  * Read one item by its key column Datums with the primary key's btree, in
  * the active snapshot.  Returns a copy in CurrentMemoryContext, or NULL.

@@ -570,6 +570,19 @@ st_key_datum(Jsonb *item, const char *attr, StKeyType type, int max_bytes,
 	return key_datum(item, attr, type, max_bytes, is_partition, isnull, missing_ok, false);
 }
 
+/* Fill keys[] from an item's key attributes (validating them). */
+void
+st_item_key_datums(StTable *t, Jsonb *item, Datum *keys)
+{
+	bool		isnull;
+
+	keys[0] = st_key_datum(item, t->pk_attr, t->pk_type, ST_MAX_PARTITION_KEY_BYTES,
+						   true, &isnull, false);
+	if (t->sk_attr)
+		keys[1] = st_key_datum(item, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
+							   false, &isnull, false);
+}
+
 /*
  * The JSON value of a key column Datum (the inverse of
  * st_key_datum_from_value).  Fills and returns *out.

@@ -160,6 +160,7 @@ extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
 						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
 extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 									 int max_bytes, bool is_partition);
+extern void st_item_key_datums(StTable *t, Jsonb *item, Datum *keys);
 extern Jsonb *st_item_key(StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
 extern Oid	st_key_collation(StKeyType type);

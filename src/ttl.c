@@ -66,7 +66,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "batch.h"
+#include "request.h"
 #include "singletable.h"
 #include "ttl.h"
 

@@ -1,0 +1,37 @@
+/*
+ * request.h
+ *	  Reading DynamoDB-shaped requests (fields checked by name and type,
+ *	  tables looked up by name, ValidationException naming the field) and
+ *	  the small builders of DynamoDB-shaped responses (request.c).
+ */
+#ifndef SINGLETABLE_REQUEST_H
+#define SINGLETABLE_REQUEST_H
+
+#include "singletable.h"
+
+extern StTable *st_table_by_name(const char *name);
+extern void st_check_fields(JsonbContainer *obj, const char *const *allowed,
+							const char *where);
+extern bool st_field(JsonbContainer *obj, const char *name, JsonbValue *out);
+extern char *st_field_string(JsonbContainer *obj, const char *name,
+							 const char *where, bool required);
+extern JsonbContainer *st_field_object(JsonbContainer *obj, const char *name,
+									   const char *where, bool required);
+extern JsonbContainer *st_field_array(JsonbContainer *obj, const char *name,
+									  const char *where, bool required);
+extern Jsonb *st_field_jsonb(JsonbContainer *obj, const char *name,
+							 const char *where, bool required);
+extern Jsonb *st_plain_item(Jsonb *item, bool typed);
+extern Jsonb *st_out_item(Jsonb *item, bool typed);
+extern void st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb *item);
+extern void st_push_key(JsonbParseState **state, const char *key);
+extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
+extern char *st_key_string(StTable *t, Datum *keys);
+extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
+#if PG_VERSION_NUM >= 180000
+pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
+#else
+extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
+#endif
+
+#endif							/* SINGLETABLE_REQUEST_H */
