@@ -460,7 +460,8 @@ st_b64_decode(const char *src, int len, char *dst)
 	if (pad > 0 &&
 		(b64_value((unsigned char) src[len - pad - 1]) & (pad == 1 ? 0x03 : 0x0f)) != 0)
 		return -1;
-	return pg_b64_decode(src, len, dst, pg_b64_dec_len(len));
+	/* the binary side is char * before 18, uint8 * from 18 on */
+	return pg_b64_decode(src, len, (void *) dst, pg_b64_dec_len(len));
 }
 
 /*

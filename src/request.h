@@ -28,10 +28,6 @@ extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 extern char *st_key_string(StTable *t, Datum *keys);
 extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
-#if PG_VERSION_NUM >= 180000
 pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
-#else
-extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3) pg_attribute_noreturn();
-#endif
 
 #endif							/* SINGLETABLE_REQUEST_H */

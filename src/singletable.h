@@ -28,6 +28,15 @@
 
 #include "errors.h"
 
+/*
+ * A function that does not return: PostgreSQL 18 marks it with the prefix
+ * pg_noreturn, earlier versions with the suffix pg_attribute_noreturn(),
+ * which 18 removed.  The prefix works on every version with this.
+ */
+#ifndef pg_noreturn
+#define pg_noreturn __attribute__((noreturn))
+#endif
+
 #define ST_MAX_PARTITION_KEY_BYTES	2048
 #define ST_MAX_SORT_KEY_BYTES		1024
 #define ST_MAX_NUMBER_DIGITS		38
@@ -146,11 +155,7 @@ typedef enum StNameStatus
 	ST_NAME_TOO_LONG			/* a part over NAMEDATALEN - 1 bytes */
 } StNameStatus;
 extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
-#if PG_VERSION_NUM >= 180000
 pg_noreturn extern void st_table_name_too_long(const char *name);
-#else
-extern void st_table_name_too_long(const char *name) pg_attribute_noreturn();
-#endif
 
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);
@@ -174,7 +179,7 @@ extern void st_validate_number(Numeric num, const char *attr);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
 /* canonical base64 only; dst holds pg_b64_dec_len(len); -1 when not canonical */
 extern int	st_b64_decode(const char *src, int len, char *dst);
-extern void st_nesting_too_deep(const char *attr) pg_attribute_noreturn();
+pg_noreturn extern void st_nesting_too_deep(const char *attr);
 
 /*
  * plans.c: kept SPI plans per table.  A component names its statements by
