@@ -46,3 +46,59 @@ CREATE FUNCTION singletable.index_tables_follow() RETURNS event_trigger
 CREATE EVENT TRIGGER singletable_index_tables_follow ON ddl_command_end
 	WHEN TAG IN ('ALTER TABLE')
 	EXECUTE FUNCTION singletable.index_tables_follow();
+
+-- Indexes added online (index_online.c): an index's status, CREATING while
+-- a background worker backfills it; create_index(..., online); the builds'
+-- progress, resume_index_builds() and the index_progress view.
+-- (Added without a default, then filled: a column added with one keeps a
+-- "missing value" that a fresh installation does not have.)
+ALTER TABLE singletable.indexes ADD COLUMN status text;
+UPDATE singletable.indexes SET status = 'ACTIVE';
+ALTER TABLE singletable.indexes ALTER COLUMN status SET DEFAULT 'ACTIVE',
+	ALTER COLUMN status SET NOT NULL, ADD CHECK (status IN ('CREATING', 'ACTIVE'));
+DROP FUNCTION singletable.create_index(regclass, text, text, text, text, text[], text, text);
+CREATE FUNCTION singletable.create_index(
+	tbl regclass,
+	index_name text,
+	partition_key text,
+	sort_key text DEFAULT NULL,
+	projection text DEFAULT 'ALL',
+	include text[] DEFAULT NULL,
+	partition_key_type text DEFAULT 'S',
+	sort_key_type text DEFAULT 'S',
+	online boolean DEFAULT false)
+	RETURNS regclass
+	AS 'MODULE_PATHNAME', 'st_sql_create_index'
+	LANGUAGE C VOLATILE;
+CREATE TABLE singletable.index_builds (
+	index_relid regclass PRIMARY KEY REFERENCES singletable.indexes (index_relid) ON DELETE CASCADE,
+	items_total bigint NOT NULL,
+	items_done bigint NOT NULL DEFAULT 0,
+	index_key_violations bigint NOT NULL DEFAULT 0,
+	resume_after jsonb,
+	started_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	finished_at timestamptz
+);
+GRANT SELECT (index_relid, items_total, items_done, index_key_violations, started_at, updated_at, finished_at)
+	ON singletable.index_builds TO PUBLIC;
+CREATE FUNCTION singletable.resume_index_builds() RETURNS integer
+	AS 'MODULE_PATHNAME', 'st_sql_resume_index_builds'
+	LANGUAGE C VOLATILE;
+CREATE VIEW singletable.index_progress AS
+SELECT i.relid, i.index_name, i.index_relid, l.pid,
+       CASE WHEN l.pid IS NULL THEN 'stopped'
+            WHEN b.index_relid IS NULL THEN 'starting'
+            ELSE 'backfilling' END AS phase,
+       b.items_total, b.items_done, b.index_key_violations, b.started_at, b.updated_at
+  FROM singletable.indexes i
+  LEFT JOIN singletable.index_builds b ON b.index_relid OPERATOR(pg_catalog.=) i.index_relid
+  LEFT JOIN pg_catalog.pg_locks l
+    ON l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted
+   AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                          WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+   AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+   AND l.objid OPERATOR(pg_catalog.=) i.index_relid
+   AND l.objsubid OPERATOR(pg_catalog.=) 21332
+ WHERE i.status OPERATOR(pg_catalog.=) 'CREATING';
+GRANT SELECT ON singletable.index_progress TO PUBLIC;

@@ -18,6 +18,7 @@ int			st_max_events_per_append = 1000;
 int			st_batch_get_max_keys = 100;
 int			st_batch_write_max_items = 25;
 int			st_transact_max_items = 100;
+int			st_index_build_batch_size = 1000;
 
 void		_PG_init(void);
 
@@ -61,6 +62,13 @@ _PG_init(void)
 							NULL,
 							&st_transact_max_items,
 							100, 1, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.index_build_batch_size",
+							"Items an online index build examines per transaction.",
+							"Writers of those items wait for the batch at most.",
+							&st_index_build_batch_size,
+							1000, 1, 1000000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 
