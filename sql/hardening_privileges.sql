@@ -179,6 +179,7 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 ('events_by_type', 'disable', $q$SELECT singletable.events_by_type('hp_test.app', false)$q$, false),
 -- the change stream
 ('apply_changes', '', $q$SELECT singletable.apply_changes('st_hp_slot', 'hp_test.handler(jsonb)')$q$, false),
+('wal_commit_time', '', $q$SELECT singletable.wal_commit_time(pg_current_wal_lsn(), '0/0') IS NULL$q$, true),
 -- the DynamoDB wire shape, every operation
 ('execute', 'GetItem', $q$SELECT singletable.execute('GetItem', '{"TableName": "hp_test.app",
 	"Key": {"PK": {"S": "USER#1"}, "SK": {"S": "PROFILE"}}}')$q$, false),
@@ -233,6 +234,7 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 -- the views of index builds and of the stream, and what they leave out
 (NULL, 'SELECT singletable.index_progress', $q$SELECT count(*) FROM singletable.index_progress$q$, false),
 (NULL, 'SELECT index_builds.resume_after', $q$SELECT resume_after FROM singletable.index_builds$q$, false),
+(NULL, 'SELECT singletable.streams', $q$SELECT slot_name, confirmed_commit_time IS NULL FROM singletable.streams$q$, false),
 -- a role with no schema of its own can still make temporary tables: one
 -- shaped like a singletable table cannot be registered either, and the
 -- index triggers on it find no index to write
