@@ -114,6 +114,8 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 -- indexes
 ('create_index', '', $q$SELECT singletable.create_index('hp_test.app', 'GSI2', 'n')$q$, false),
 ('drop_index', '', $q$SELECT singletable.drop_index('hp_test.app', 'GSI1')$q$, false),
+('create_index', 'online', $q$SELECT singletable.create_index('hp_test.app', 'GSI2', 'n', online => true)$q$, false),
+('resume_index_builds', '', $q$SELECT singletable.resume_index_builds()$q$, false),
 ('index_maintain', 'direct call', $q$SELECT singletable.index_maintain()$q$, false),
 ('index_truncate', 'direct call', $q$SELECT singletable.index_truncate()$q$, false),
 ('index_catalog_changed', 'direct call', $q$SELECT singletable.index_catalog_changed()$q$, false),
@@ -186,6 +188,7 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 ('describe_time_to_live', '', $q$SELECT singletable.describe_time_to_live('hp_test.app')$q$, false),
 ('is_expired', '', $q$SELECT singletable.is_expired('{"ttl": 1}', 'ttl')$q$, true),
 ('expire_items', '', $q$SELECT singletable.expire_items('hp_test.app')$q$, false),
+('wal_commit_time', '', $q$SELECT singletable.wal_commit_time(pg_current_wal_lsn(), '0/0') IS NULL$q$, true),
 -- the DynamoDB wire shape, every operation
 ('execute', 'GetItem', $q$SELECT singletable.execute('GetItem', '{"TableName": "hp_test.app",
 	"Key": {"PK": {"S": "USER#1"}, "SK": {"S": "PROFILE"}}}')$q$, false),
@@ -240,6 +243,10 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 (NULL, 'INSERT singletable.stream_checkpoints', $q$INSERT INTO singletable.stream_checkpoints
 	VALUES ('st_hp_slot', '99999999999999999999', 'FFFFFFFF/0')$q$, false),
 (NULL, 'UPDATE singletable.stream_checkpoints', $q$UPDATE singletable.stream_checkpoints SET lsn = 'FFFFFFFF/0'$q$, false),
+-- the views of index builds and of the stream, and what they leave out
+(NULL, 'SELECT singletable.index_progress', $q$SELECT count(*) FROM singletable.index_progress$q$, false),
+(NULL, 'SELECT index_builds.resume_after', $q$SELECT resume_after FROM singletable.index_builds$q$, false),
+(NULL, 'SELECT singletable.streams', $q$SELECT slot_name, confirmed_commit_time IS NULL FROM singletable.streams$q$, false),
 -- a role with no schema of its own can still make temporary tables: one
 -- shaped like a singletable table cannot be registered either, and the
 -- index triggers on it find no index to write

@@ -66,6 +66,7 @@ PG_FUNCTION_INFO_V1(st_sql_describe_table);
 #define Anum_indexes_sort_key_type		7
 #define Anum_indexes_projection			8
 #define Anum_indexes_include			9
+#define Anum_indexes_status				10
 
 typedef struct StTableCacheEntry
 {
@@ -206,6 +207,13 @@ load_indexes(Oid relid, Snapshot snapshot)
 		ix->sk_type = isnull ? ST_KEY_S : (StKeyType) DatumGetChar(d);
 		ix->projection = text_datum_cstring(heap_getattr(tup, Anum_indexes_projection, desc, &isnull));
 		ix->xmin = HeapTupleHeaderGetXmin(tup->t_data);
+		ix->row_updated = (tup->t_data->t_infomask & HEAP_UPDATED) != 0;
+		/* a database still at 0.1 has no status column: all ACTIVE */
+		if (desc->natts >= Anum_indexes_status)
+		{
+			d = heap_getattr(tup, Anum_indexes_status, desc, &isnull);
+			ix->creating = !isnull && strcmp(text_datum_cstring(d), "CREATING") == 0;
+		}
 		d = heap_getattr(tup, Anum_indexes_include, desc, &isnull);
 		if (!isnull)
 		{
@@ -922,6 +930,77 @@ push_attribute_definition(JsonbParseState **st, List **seen, const char *attr, S
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
+static void
+push_int64(JsonbParseState **st, const char *key, int64 value)
+{
+	JsonbValue	v;
+
+	push_key(st, key);
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(value);
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/*
+ * A relation's size and item count, as DynamoDB's TableSizeBytes (or
+ * IndexSizeBytes) and ItemCount: approximate, and cheap to read.  The size
+ * is pg_total_relation_size() (its files on disk: heap, TOAST, its own
+ * btree), the count pg_class.reltuples, which VACUUM, ANALYZE and
+ * autovacuum keep current (0 before the first of them).  Nothing for a
+ * relation that no longer exists (an index table dropped by hand).
+ */
+static void
+push_size_and_count(JsonbParseState **st, Oid relid, const char *size_key)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	HeapTuple	tup;
+	float4		reltuples;
+	Datum		bytes;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	reltuples = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+	ReleaseSysCache(tup);
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(relid);
+	fcinfo->args[0].isnull = false;
+	bytes = pg_total_relation_size(fcinfo);
+	if (fcinfo->isnull)
+		return;					/* dropped since */
+	push_int64(st, size_key, DatumGetInt64(bytes));
+	push_int64(st, "ItemCount", reltuples < 0 ? 0 : (int64) reltuples);
+}
+
+/*
+ * DynamoDB's Backfilling of an index added to a live table: true while it
+ * is CREATING, with the build's progress (not in DynamoDB) when it has
+ * started; false once ACTIVE.  Absent for an index created offline, as
+ * DynamoDB leaves it out for an index created with its table.
+ */
+static void
+push_backfilling(JsonbParseState **st, StIndex *ix)
+{
+	StBuildProgress p;
+	bool		started = st_index_build_progress(ix->relid, &p);
+	JsonbValue	v;
+
+	if (!ix->creating && !(started && p.finished))
+		return;
+	push_key(st, "Backfilling");
+	v.type = jbvBool;
+	v.val.boolean = ix->creating;
+	pushJsonbValue(st, WJB_VALUE, &v);
+	if (!ix->creating || !started)
+		return;
+	push_key(st, "BackfillProgress");
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	push_int64(st, "ItemsTotal", p.items_total);
+	push_int64(st, "ItemsDone", p.items_done);
+	push_int64(st, "IndexKeyViolations", p.violations);
+	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
 /*
  * describe_table(tbl regclass) RETURNS jsonb: the table's definition in the
  * shape of DynamoDB's DescribeTable "Table" member.
@@ -936,15 +1015,6 @@ st_sql_describe_table(PG_FUNCTION_ARGS)
 	List	   *seen = NIL;
 	ListCell   *lc;
 	JsonbValue *res;
-	float4		reltuples = 0;
-	HeapTuple	classtup;
-
-	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (HeapTupleIsValid(classtup))
-	{
-		reltuples = ((Form_pg_class) GETSTRUCT(classtup))->reltuples;
-		ReleaseSysCache(classtup);
-	}
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_pair(&st, "TableName", t->table_name);
@@ -965,10 +1035,7 @@ st_sql_describe_table(PG_FUNCTION_ARGS)
 			push_attribute_definition(&st, &seen, ix->sk_attr, ix->sk_type);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	push_key(&st, "ItemCount");
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(reltuples < 0 ? 0 : (int64) reltuples);
-	pushJsonbValue(&st, WJB_VALUE, &v);
+	push_size_and_count(&st, relid, "TableSizeBytes");
 	push_key(&st, "StreamSpecification");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_key(&st, "StreamEnabled");
@@ -988,7 +1055,8 @@ st_sql_describe_table(PG_FUNCTION_ARGS)
 
 			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 			push_pair(&st, "IndexName", ix->name);
-			push_pair(&st, "IndexStatus", "ACTIVE");
+			push_pair(&st, "IndexStatus", ix->creating ? "CREATING" : "ACTIVE");
+			push_backfilling(&st, ix);
 			push_key_schema(&st, ix->pk_attr, ix->sk_attr);
 			push_key(&st, "Projection");
 			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
@@ -1006,6 +1074,7 @@ st_sql_describe_table(PG_FUNCTION_ARGS)
 			pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 			if (iname)
 				push_pair(&st, "IndexTableName", iname);
+			push_size_and_count(&st, ix->relid, "IndexSizeBytes");
 			pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 		}
 		pushJsonbValue(&st, WJB_END_ARRAY, NULL);

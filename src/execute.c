@@ -1054,10 +1054,13 @@ static const char *const index_fields[] = {
 };
 static const char *const projection_fields[] = {"ProjectionType", "NonKeyAttributes", NULL};
 
-/* Create one index (GSI, or LSI: same partition key) through create_index(). */
+/*
+ * Create one index (GSI, or LSI: same partition key) through create_index();
+ * online, it backfills in a background worker (UpdateTable).
+ */
 static void
 create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *where,
-			 const char *lsi_hash)
+			 const char *lsi_hash, bool online)
 {
 	char	   *name;
 	char	   *hash;
@@ -1117,6 +1120,8 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 		sql_arg(&a, "include", TEXTARRAYOID,
 				PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
 	}
+	if (online)
+		sql_arg(&a, "online", BOOLOID, BoolGetDatum(true));
 	(void) run_sql_jsonb(&a, false);
 }
 
@@ -1237,7 +1242,7 @@ op_create_table(JsonbContainer *r)
 			where = psprintf("%s[%d]", kinds[k], i++);
 			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 				st_validation_error(where, "must be an object");
-			create_index(t->relid, v.val.binary.data, defs, where, k == 1 ? hash : NULL);
+			create_index(t->relid, v.val.binary.data, defs, where, k == 1 ? hash : NULL, false);
 		}
 	}
 	CommandCounterIncrement();
@@ -1371,7 +1376,8 @@ op_update_table(JsonbContainer *r)
 			c = st_field_object(v.val.binary.data, "Create", where, false);
 			d = st_field_object(v.val.binary.data, "Delete", where, false);
 			if (c)
-				create_index(relid, c, defs, psprintf("%s.Create", where), NULL);
+				/* returns at once, as DynamoDB's UpdateTable does */
+				create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
 			else if (d)
 			{
 				SqlArgs		a;

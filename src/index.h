@@ -8,6 +8,8 @@
  *	                    on the base table's INSERT/UPDATE/DELETE/TRUNCATE,
  *	                    and the computation of one item's index entry
  *	  index_backfill.c  filling a new index from a populated table
+ *	  index_online.c    online builds: the background worker that backfills
+ *	                    a CREATING index in batches while writers write
  *	  index_alter.c     index tables following ALTER TABLE of their base
  *	                    table (owner, schema, name, LOGGED/UNLOGGED)
  *
@@ -26,6 +28,7 @@
 #define SINGLETABLE_INDEX_H
 
 #include "access/attnum.h"
+#include "storage/itemptr.h"
 #include "utils/relcache.h"
 
 #include "singletable.h"
@@ -80,11 +83,17 @@ extern bool st_index_entry(StTable *table, StIndex *index, const StIndexLayout *
 						   StIndexEntry *entry);
 extern void st_index_insert_entry(Relation irel, Relation ibtree,
 								  const StIndexLayout *layout, StIndexEntry *entry);
+extern bool st_index_find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
+								StIndexEntry *entry, ItemPointer tid);
 extern Oid	st_index_table_btree(Relation irel);
 extern void st_index_check_table(Relation base, Relation irel, StIndex *ix,
 							  const StIndexLayout *layout);
 
 /* index_backfill.c */
 extern int64 st_index_backfill(StTable *table, StIndex *index, int64 *skipped);
+extern bool st_index_key_violation(StIndex *index, Jsonb *item);
+
+/* index_online.c */
+extern void st_index_online_start(Oid relid, Oid index_relid, TransactionId wait_for);
 
 #endif							/* SINGLETABLE_INDEX_H */

@@ -27,6 +27,19 @@
 #include "index.h"
 
 /*
+ * Is an item that has no entry in the index left out for an invalid index
+ * key (DynamoDB's "index key violation"), rather than for lacking one?
+ */
+bool
+st_index_key_violation(StIndex *index, Jsonb *item)
+{
+	JsonbValue	v;
+
+	return st_get_attr(item, index->pk_attr, &v) != NULL &&
+		(index->sk_attr == NULL || st_get_attr(item, index->sk_attr, &v) != NULL);
+}
+
+/*
  * Insert the entries of every item of the base table into the index.
  * Returns the number of entries written; *skipped counts the items left
  * out for invalid index keys.
@@ -72,8 +85,6 @@ st_index_backfill(StTable *table, StIndex *index, int64 *skipped)
 		d = heap_getattr(tup, ST_ATTNUM_ITEM, desc, &isnull);
 		if (!isnull)
 		{
-			JsonbValue	v;
-
 			item = DatumGetJsonbP(d);
 			pk = heap_getattr(tup, ST_ATTNUM_PK, desc, &isnull);
 			if (has_sk)
@@ -83,9 +94,8 @@ st_index_backfill(StTable *table, StIndex *index, int64 *skipped)
 				st_index_insert_entry(irel, ibtree, &layout, &entry);
 				written++;
 			}
-			else if (st_get_attr(item, index->pk_attr, &v) != NULL &&
-					 (index->sk_attr == NULL || st_get_attr(item, index->sk_attr, &v) != NULL))
-				(*skipped)++;	/* has the keys, but an invalid one */
+			else if (st_index_key_violation(index, item))
+				(*skipped)++;
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);

@@ -11,7 +11,10 @@
  *
  *	  create_index and drop_index take SHARE ROW EXCLUSIVE on the base table:
  *	  writers wait for them and they wait for writers, so a backfill sees
- *	  every committed write and every later write finds the trigger.
+ *	  every committed write and every later write finds the trigger.  With
+ *	  online => true, create_index only creates the index, CREATING, and its
+ *	  trigger under that lock, and leaves the backfill to a background worker
+ *	  (index_online.c) that starts once the calling transaction ends.
  *	  drop_index of the last index takes ACCESS EXCLUSIVE instead, which
  *	  dropping the triggers needs, up front.  Readers of an index lock the
  *	  base table, then the index table (st_keyspace_for_index).
@@ -105,6 +108,18 @@ st_index_table_btree(Relation irel)
 	return btree;
 }
 
+static void
+creating_error(StTable *table, StIndex *index)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("index \"%s\" of table \"%s\" is still being created",
+					index->name, table->table_name),
+			 errdetail("ValidationException: Cannot read from backfilling global secondary index: %s.",
+					   index->name),
+			 errhint("Wait until describe_table shows its IndexStatus as ACTIVE.")));
+}
+
 /*
  * The keyspace of index index_name of table relid, for a reader: the index
  * table, the btree over its key columns and the key attributes in btree
@@ -149,11 +164,20 @@ st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks)
 	/*
 	 * An index created by a transaction the read's snapshot does not see has
 	 * no entry the read could see: it does not exist yet for this read, as
-	 * DynamoDB does not read an index that is still being created.
+	 * DynamoDB does not read an index that is still being created.  An index
+	 * still backfilling cannot be read either (DynamoDB's "Cannot read from
+	 * backfilling global secondary index"), nor by a snapshot taken before
+	 * its build made it ACTIVE: that snapshot does not see every entry.
 	 */
 	if (!TransactionIdIsCurrentTransactionId(index->xmin) &&
 		XidInMVCCSnapshot(index->xmin, GetActiveSnapshot()))
-		return false;
+	{
+		if (!index->row_updated)
+			return false;
+		creating_error(table, index);
+	}
+	if (index->creating)
+		creating_error(table, index);
 
 	/* a table dropped by hand may have left its catalog row behind */
 	irel = try_table_open(index->relid, NoLock);
@@ -345,11 +369,14 @@ trigger_exists(Oid relid)
 /*
  * create_index(tbl regclass, index_name text, partition_key text,
  *              sort_key text, projection text, include text[],
- *              partition_key_type text, sort_key_type text) RETURNS regclass
+ *              partition_key_type text, sort_key_type text,
+ *              online boolean) RETURNS regclass
  *
  * Creates the index table, records the index, installs the maintenance
  * triggers when the table had no index yet and backfills the index, all in
- * the calling transaction.  Returns the index table.
+ * the calling transaction.  Online, the index is recorded as CREATING and a
+ * background worker backfills it after the calling transaction commits
+ * (index_online.c); the call returns at once.  Returns the index table.
  */
 Datum
 st_sql_create_index(PG_FUNCTION_ARGS)
@@ -375,6 +402,8 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 	int64		skipped = 0;
 	int64		indexed;
 	StIndex    *ix;
+	/* the 0.1 declaration, still in use until ALTER EXTENSION UPDATE, has no online */
+	bool		online = PG_NARGS() > 8 && !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -571,7 +600,12 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 			args[8] = PointerGetDatum(include);
 		else
 			nulls[8] = 'n';
-		if (SPI_execute_with_args("INSERT INTO singletable.indexes (relid, index_name, index_relid, "
+		/* status is ACTIVE by default, and absent from a 0.1 catalog */
+		if (SPI_execute_with_args(online ?
+								  "INSERT INTO singletable.indexes (relid, index_name, index_relid, "
+								  "partition_key, partition_key_type, sort_key, sort_key_type, projection, include, status) "
+								  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'CREATING')" :
+								  "INSERT INTO singletable.indexes (relid, index_name, index_relid, "
 								  "partition_key, partition_key_type, sort_key, sort_key_type, projection, include) "
 								  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 								  9, argtypes, args, nulls, false, 0) != SPI_OK_INSERT)
@@ -594,6 +628,11 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 
 	st_table_invalidate(relid);
 	CommandCounterIncrement();
+	if (online)
+	{
+		st_index_online_start(relid, index_relid, GetTopTransactionId());
+		PG_RETURN_OID(index_relid);
+	}
 	t = st_table_lookup(relid, false);
 	ix = st_table_find_index(t, index_name);
 	if (ix == NULL)

@@ -209,9 +209,9 @@ varlena_equal(Datum a, Datum b)
  * Find the entry with the given keys in an index table, as the latest
  * committed state and our own changes show it.
  */
-static bool
-find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
-		   StIndexEntry *entry, ItemPointer tid)
+bool
+st_index_find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
+					StIndexEntry *entry, ItemPointer tid)
 {
 	ScanKeyData keys[ST_MAX_KEYSPACE_KEYS];
 	IndexScanDesc scan;
@@ -347,7 +347,7 @@ maintain_index(Relation base, StTable *t, StIndex *ix, Jsonb *olditem, Datum opk
 	if (has_old && has_new && entries_same_keys(&layout, &oldent, &newent))
 	{
 		/* same keys, new projection: update in place (HOT when it fits) */
-		if (find_entry(irel, ibtree, &layout, &oldent, &tid))
+		if (st_index_find_entry(irel, ibtree, &layout, &oldent, &tid))
 		{
 			HeapTuple	tup = heap_form_tuple(RelationGetDescr(irel), newent.values, newent.nulls);
 #if PG_VERSION_NUM >= 160000
@@ -365,7 +365,7 @@ maintain_index(Relation base, StTable *t, StIndex *ix, Jsonb *olditem, Datum opk
 	}
 	else
 	{
-		if (has_old && find_entry(irel, ibtree, &layout, &oldent, &tid))
+		if (has_old && st_index_find_entry(irel, ibtree, &layout, &oldent, &tid))
 			simple_heap_delete(irel, &tid);
 		if (has_new)
 			st_index_insert_entry(irel, ibtree, &layout, &newent);

@@ -691,6 +691,22 @@ st_key_eq_proc(StKeyType type)
 	return InvalidOid;
 }
 
+/* The btree comparison support function of a key type (row scan keys). */
+RegProcedure
+st_key_cmp_proc(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return F_BTTEXTCMP;
+		case ST_KEY_N:
+			return F_NUMERIC_CMP;
+		case ST_KEY_B:
+			return F_BYTEACMP;
+	}
+	return InvalidOid;
+}
+
 /* String keys compare in byte order, as DynamoDB's do. */
 Oid
 st_key_collation(StKeyType type)

@@ -202,26 +202,10 @@ key_op_proc(StKeyType type, StrategyNumber strategy)
 	return InvalidOid;
 }
 
-/* The btree comparison support function of a key type. */
-static RegProcedure
-key_cmp_proc(StKeyType type)
-{
-	switch (type)
-	{
-		case ST_KEY_S:
-			return F_BTTEXTCMP;
-		case ST_KEY_N:
-			return F_NUMERIC_CMP;
-		case ST_KEY_B:
-			return F_BYTEACMP;
-	}
-	return InvalidOid;
-}
-
 static int
 key_compare(StKeyType type, Datum a, Datum b)
 {
-	return DatumGetInt32(OidFunctionCall2Coll(key_cmp_proc(type), st_key_collation(type), a, b));
+	return DatumGetInt32(OidFunctionCall2Coll(st_key_cmp_proc(type), st_key_collation(type), a, b));
 }
 
 static const char *
@@ -750,7 +734,7 @@ reader_open_direct(Reader *r)
 
 			ScanKeyEntryInitialize(&r->rowkeys[i], SK_ROW_MEMBER, col, req->row_strategy,
 								   InvalidOid, st_key_collation(type),
-								   key_cmp_proc(type), req->row_values[i]);
+								   st_key_cmp_proc(type), req->row_values[i]);
 		}
 		r->rowkeys[req->row_ncols - 1].sk_flags |= SK_ROW_END;
 		memset(header, 0, sizeof(ScanKeyData));

@@ -77,3 +77,79 @@ CREATE FUNCTION singletable.is_expired(item jsonb, attribute text, at timestampt
 CREATE FUNCTION singletable.expire_items(tbl regclass, max_items integer DEFAULT NULL) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'st_sql_expire_items'
 	LANGUAGE C VOLATILE;
+
+-- Indexes added online (index_online.c): an index's status, CREATING while
+-- a background worker backfills it; create_index(..., online); the builds'
+-- progress, resume_index_builds() and the index_progress view.
+-- (Added without a default, then filled: a column added with one keeps a
+-- "missing value" that a fresh installation does not have.)
+ALTER TABLE singletable.indexes ADD COLUMN status text;
+UPDATE singletable.indexes SET status = 'ACTIVE';
+ALTER TABLE singletable.indexes ALTER COLUMN status SET DEFAULT 'ACTIVE',
+	ALTER COLUMN status SET NOT NULL, ADD CHECK (status IN ('CREATING', 'ACTIVE'));
+DROP FUNCTION singletable.create_index(regclass, text, text, text, text, text[], text, text);
+CREATE FUNCTION singletable.create_index(
+	tbl regclass,
+	index_name text,
+	partition_key text,
+	sort_key text DEFAULT NULL,
+	projection text DEFAULT 'ALL',
+	include text[] DEFAULT NULL,
+	partition_key_type text DEFAULT 'S',
+	sort_key_type text DEFAULT 'S',
+	online boolean DEFAULT false)
+	RETURNS regclass
+	AS 'MODULE_PATHNAME', 'st_sql_create_index'
+	LANGUAGE C VOLATILE;
+CREATE TABLE singletable.index_builds (
+	index_relid regclass PRIMARY KEY REFERENCES singletable.indexes (index_relid) ON DELETE CASCADE,
+	items_total bigint NOT NULL,
+	items_done bigint NOT NULL DEFAULT 0,
+	index_key_violations bigint NOT NULL DEFAULT 0,
+	resume_after jsonb,
+	started_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	finished_at timestamptz
+);
+GRANT SELECT (index_relid, items_total, items_done, index_key_violations, started_at, updated_at, finished_at)
+	ON singletable.index_builds TO PUBLIC;
+CREATE FUNCTION singletable.resume_index_builds() RETURNS integer
+	AS 'MODULE_PATHNAME', 'st_sql_resume_index_builds'
+	LANGUAGE C VOLATILE;
+CREATE VIEW singletable.index_progress AS
+SELECT i.relid, i.index_name, i.index_relid, l.pid,
+       CASE WHEN l.pid IS NULL THEN 'stopped'
+            WHEN b.index_relid IS NULL THEN 'starting'
+            ELSE 'backfilling' END AS phase,
+       b.items_total, b.items_done, b.index_key_violations, b.started_at, b.updated_at
+  FROM singletable.indexes i
+  LEFT JOIN singletable.index_builds b ON b.index_relid OPERATOR(pg_catalog.=) i.index_relid
+  LEFT JOIN pg_catalog.pg_locks l
+    ON l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted
+   AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+                                          WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+   AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+   AND l.objid OPERATOR(pg_catalog.=) i.index_relid
+   AND l.objsubid OPERATOR(pg_catalog.=) 21332
+ WHERE i.status OPERATOR(pg_catalog.=) 'CREATING';
+GRANT SELECT ON singletable.index_progress TO PUBLIC;
+
+-- The health of the change stream's slots (stream_health.c).
+CREATE FUNCTION singletable.wal_commit_time(upto pg_lsn, since pg_lsn) RETURNS timestamptz
+	AS 'MODULE_PATHNAME', 'st_sql_wal_commit_time'
+	LANGUAGE C STABLE STRICT;
+CREATE VIEW singletable.streams AS
+SELECT s.slot_name, s.database, s.active, s.active_pid,
+       r.application_name AS consumer,
+       s.confirmed_flush_lsn,
+       pg_catalog.pg_wal_lsn_diff(w.lsn, s.confirmed_flush_lsn) AS lag_bytes,
+       pg_catalog.pg_wal_lsn_diff(w.lsn, s.restart_lsn) AS retained_wal_bytes,
+       s.wal_status, s.safe_wal_size,
+       r.reply_time AS last_reply_time,
+       singletable.wal_commit_time(s.confirmed_flush_lsn, s.restart_lsn) AS confirmed_commit_time
+  FROM pg_catalog.pg_replication_slots s
+  LEFT JOIN pg_catalog.pg_stat_replication r ON r.pid OPERATOR(pg_catalog.=) s.active_pid
+ CROSS JOIN (SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
+                         ELSE pg_catalog.pg_current_wal_lsn() END AS lsn) w
+ WHERE s.plugin OPERATOR(pg_catalog.=) 'singletable';
+GRANT SELECT ON singletable.streams TO PUBLIC;

@@ -25,6 +25,7 @@ int			st_transact_get_max_size = 4 * 1024 * 1024;
 int			st_ttl_interval = 10;
 int			st_ttl_batch_size = 100;
 int			st_ttl_busy_percent = 10;
+int			st_index_build_batch_size = 1000;
 
 void		_PG_init(void);
 
@@ -107,6 +108,13 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	if (process_shared_preload_libraries_in_progress)
 		st_ttl_register_launcher();
+	DefineCustomIntVariable("singletable.index_build_batch_size",
+							"Items an online index build examines per transaction.",
+							"Writers of those items wait for the batch at most.",
+							&st_index_build_batch_size,
+							1000, 1, 1000000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("singletable");
 }

@@ -72,6 +72,8 @@ typedef struct StIndex
 	char	   *projection;		/* ALL, KEYS_ONLY or INCLUDE */
 	List	   *include;		/* list of char * for INCLUDE */
 	TransactionId xmin;			/* of its catalog row: who created it */
+	bool		creating;		/* CREATING: an online build is backfilling it */
+	bool		row_updated;	/* its row is an UPDATE's (e.g. made ACTIVE) */
 } StIndex;
 
 /*
@@ -138,6 +140,7 @@ extern int	st_transact_get_max_size;	/* singletable.transact_get_max_size, bytes
 extern int	st_ttl_interval;	/* singletable.ttl_interval, seconds */
 extern int	st_ttl_batch_size;	/* singletable.ttl_batch_size */
 extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
+extern int	st_index_build_batch_size;	/* singletable.index_build_batch_size */
 
 /* catalog.c */
 extern StTable *st_table_lookup(Oid relid, bool missing_ok);
@@ -157,6 +160,16 @@ typedef enum StNameStatus
 extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
 pg_noreturn extern void st_table_name_too_long(const char *name);
 
+/* index_online.c: the progress of an index's online build, if it had one */
+typedef struct StBuildProgress
+{
+	int64		items_total;	/* estimated when the build started */
+	int64		items_done;		/* items examined so far */
+	int64		violations;		/* items left out for invalid index keys */
+	bool		finished;
+} StBuildProgress;
+extern bool st_index_build_progress(Oid index_relid, StBuildProgress *progress);
+
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);
 extern void st_check_item_size(Jsonb *item);
@@ -170,6 +183,7 @@ extern Jsonb *st_item_key(StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
 extern Oid	st_key_collation(StKeyType type);
 extern RegProcedure st_key_eq_proc(StKeyType type);
+extern RegProcedure st_key_cmp_proc(StKeyType type);
 extern StKeyType st_parse_key_type(const char *s, const char *what);
 /* Look up a top-level attribute of an item into *result; NULL when absent. */
 extern JsonbValue *st_get_attr(Jsonb *item, const char *name, JsonbValue *result);

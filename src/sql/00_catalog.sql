@@ -38,6 +38,8 @@ CREATE TABLE singletable.indexes (
 	sort_key_type "char" CHECK (sort_key_type IN ('S', 'N', 'B')),
 	projection text NOT NULL DEFAULT 'ALL' CHECK (projection IN ('ALL', 'KEYS_ONLY', 'INCLUDE')),
 	include text[],
+	-- CREATING while an online build backfills the index (index_online.c)
+	status text NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('CREATING', 'ACTIVE')),
 	PRIMARY KEY (relid, index_name),
 	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL)),
 	CHECK ((projection = 'INCLUDE') = (include IS NOT NULL))
