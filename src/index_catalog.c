@@ -47,8 +47,6 @@
 
 #include "index.h"
 
-PG_FUNCTION_INFO_V1(st_sql_create_index);
-PG_FUNCTION_INFO_V1(st_sql_drop_index);
 PG_FUNCTION_INFO_V1(st_index_catalog_changed);
 
 /*
@@ -378,8 +376,8 @@ trigger_exists(Oid relid)
  * background worker backfills it after the calling transaction commits
  * (index_online.c); the call returns at once.  Returns the index table.
  */
-Datum
-st_sql_create_index(PG_FUNCTION_ARGS)
+static Datum
+create_index_sql(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	char	   *index_name = text_arg(fcinfo, 1);
@@ -646,6 +644,8 @@ st_sql_create_index(PG_FUNCTION_ARGS)
 	PG_RETURN_OID(index_relid);
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_create_index, create_index_sql)
+
 static bool
 drops_last_index(StTable *t, const char *index_name)
 {
@@ -667,8 +667,8 @@ drops_last_index(StTable *t, const char *index_name)
  * but the index turns out to be the last, let go and take the stronger
  * lock instead, before anything was done under the weaker one.
  */
-Datum
-st_sql_drop_index(PG_FUNCTION_ARGS)
+static Datum
+drop_index_sql(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	char	   *index_name = text_arg(fcinfo, 1);
@@ -732,6 +732,8 @@ st_sql_drop_index(PG_FUNCTION_ARGS)
 	st_table_invalidate(relid);
 	PG_RETURN_VOID();
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_drop_index, drop_index_sql)
 
 /*
  * index_catalog_changed() RETURNS trigger: AFTER INSERT OR UPDATE OR DELETE
