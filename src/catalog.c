@@ -46,7 +46,6 @@
 
 #include "singletable.h"
 
-PG_FUNCTION_INFO_V1(st_sql_describe_table);
 
 /* column numbers of singletable.tables */
 #define Anum_tables_relid				1
@@ -1005,8 +1004,8 @@ push_backfilling(JsonbParseState **st, StIndex *ix)
  * describe_table(tbl regclass) RETURNS jsonb: the table's definition in the
  * shape of DynamoDB's DescribeTable "Table" member.
  */
-Datum
-st_sql_describe_table(PG_FUNCTION_ARGS)
+static Datum
+describe_table_sql(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	StTable    *t = st_table_lookup(relid, false);
@@ -1082,3 +1081,5 @@ st_sql_describe_table(PG_FUNCTION_ARGS)
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_describe_table, describe_table_sql)

@@ -104,7 +104,6 @@
 #include "request.h"
 #include "index.h"
 
-PG_FUNCTION_INFO_V1(st_sql_resume_index_builds);
 
 PGDLLEXPORT void st_index_build_main(Datum main_arg);
 
@@ -678,8 +677,8 @@ st_index_build_progress(Oid index_relid, StBuildProgress *progress)
  * CREATING index of a table the caller owns in this database whose build
  * is not running (no worker holds its lock).  Returns how many it started.
  */
-Datum
-st_sql_resume_index_builds(PG_FUNCTION_ARGS)
+static Datum
+resume_index_builds_sql(PG_FUNCTION_ARGS)
 {
 	int			started = 0;
 	uint64		n;
@@ -722,3 +721,5 @@ st_sql_resume_index_builds(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_INT32(started);
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_resume_index_builds, resume_index_builds_sql)

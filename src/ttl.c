@@ -70,10 +70,7 @@
 #include "singletable.h"
 #include "ttl.h"
 
-PG_FUNCTION_INFO_V1(st_sql_update_time_to_live);
-PG_FUNCTION_INFO_V1(st_sql_describe_time_to_live);
 PG_FUNCTION_INFO_V1(st_sql_is_expired);
-PG_FUNCTION_INFO_V1(st_sql_expire_items);
 
 /* Heap blocks one batch reads at most (2 MB with 8 kB blocks). */
 #define ST_TTL_BATCH_BLOCKS 256
@@ -361,8 +358,8 @@ describe_time_to_live(Oid relid, const char *wrap_key)
  * update_time_to_live(tbl regclass, attribute text, enabled boolean)
  *   RETURNS jsonb: the TimeToLiveSpecification
  */
-Datum
-st_sql_update_time_to_live(PG_FUNCTION_ARGS)
+static Datum
+update_time_to_live_sql(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		null_argument("table", "tableName");
@@ -375,12 +372,16 @@ st_sql_update_time_to_live(PG_FUNCTION_ARGS)
 										  PG_GETARG_BOOL(2), NULL));
 }
 
+ST_FUNCTION_HIDING_SQL(st_sql_update_time_to_live, update_time_to_live_sql)
+
 /* describe_time_to_live(tbl regclass) RETURNS jsonb: the TimeToLiveDescription */
-Datum
-st_sql_describe_time_to_live(PG_FUNCTION_ARGS)
+static Datum
+describe_time_to_live_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(describe_time_to_live(PG_GETARG_OID(0), NULL));
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_describe_time_to_live, describe_time_to_live_sql)
 
 /* ---------------------------------------------------------------------
  * execute(): UpdateTimeToLive, DescribeTimeToLive
@@ -729,8 +730,8 @@ st_ttl_tables(void)
  * singletable.ttl_batch_size.  Needs DELETE (and SELECT) privilege on the
  * table.  Returns the number of items deleted.
  */
-Datum
-st_sql_expire_items(PG_FUNCTION_ARGS)
+static Datum
+expire_items_sql(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	int64		max_items = PG_INT64_MAX;
@@ -772,3 +773,5 @@ st_sql_expire_items(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_INT64(pass.deleted);
 }
+
+ST_FUNCTION_HIDING_SQL(st_sql_expire_items, expire_items_sql)
