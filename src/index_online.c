@@ -485,7 +485,11 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 
 	b.snapshot = RegisterSnapshot(GetLatestSnapshot());
 	nkeys = resume_scankeys(t, state.resume_after, &header, members);
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(b.base, pkey, b.snapshot, NULL, nkeys, 0);
+#else
 	scan = index_beginscan(b.base, pkey, b.snapshot, nkeys, 0);
+#endif
 	index_rescan(scan, &header, nkeys, NULL, 0);
 	slot = table_slot_create(b.base, NULL);
 	b.lockslot = table_slot_create(b.base, NULL);
