@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/scansup.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -1083,3 +1084,17 @@ describe_table_sql(PG_FUNCTION_ARGS)
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_describe_table, describe_table_sql)
+
+/*
+ * Does the current user own relid, or belong to the role that does?
+ * (PostgreSQL 16 replaced pg_class_ownercheck with object_ownercheck.)
+ */
+bool
+st_owns_table(Oid relid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+	return pg_class_ownercheck(relid, GetUserId());
+#endif
+}

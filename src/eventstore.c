@@ -1338,11 +1338,7 @@ events_by_type(PG_FUNCTION_ARGS)
 	Datum		args[3];
 	int			rc;
 
-#if PG_VERSION_NUM >= 160000
-	if (!object_ownercheck(RelationRelationId, relid, GetUserId()))
-#else
-	if (!pg_class_ownercheck(relid, GetUserId()))
-#endif
+	if (!st_owns_table(relid))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
 	if (enabled)
 	{

@@ -712,11 +712,7 @@ resume_index_builds_sql(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relids[i])))
 			continue;
-#if PG_VERSION_NUM >= 160000
-		if (!object_ownercheck(RelationRelationId, relids[i], GetUserId()))
-#else
-		if (!pg_class_ownercheck(relids[i], GetUserId()))
-#endif
+		if (!st_owns_table(relids[i]))
 			continue;
 		if (build_running(index_relids[i]))
 			continue;

@@ -143,6 +143,7 @@ extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
 extern int	st_index_build_batch_size;	/* singletable.index_build_batch_size */
 
 /* catalog.c */
+extern bool st_owns_table(Oid relid);
 extern StTable *st_table_lookup(Oid relid, bool missing_ok);
 extern StTable *st_table_lookup_for_index_relid(Oid index_relid, StIndex **index);
 extern StIndex *st_table_find_index(StTable *table, const char *index_name);

@@ -280,11 +280,7 @@ update_time_to_live(Oid relid, const char *attr, bool enabled, const char *wrap_
 	char		nulls[2] = {' ', ' '};
 
 	check_attribute_name(attr);
-#if PG_VERSION_NUM >= 160000
-	if (!object_ownercheck(RelationRelationId, relid, GetUserId()))
-#else
-	if (!pg_class_ownercheck(relid, GetUserId()))
-#endif
+	if (!st_owns_table(relid))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
 
 	/* the row lock orders concurrent changes: the second sees the first's */
