@@ -1493,10 +1493,18 @@ execute_request(void *arg)
 		st_validation_error("request", "must be a JSON object");
 	fn = find_operation(op);
 	if (fn == NULL)
+	{
+		/* the list comes from the operations table, so it cannot fall behind */
+		StringInfoData names;
+
+		initStringInfo(&names);
+		for (int i = 0; i < lengthof(operations); i++)
+			appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", operations[i].name);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unrecognized operation \"%s\"", op),
-				 errdetail("ValidationException: The operation must be one of GetItem, PutItem, DeleteItem, UpdateItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactWriteItems, TransactGetItems, CreateTable, DeleteTable, DescribeTable, ListTables, UpdateTable, DescribeEndpoints, UpdateTimeToLive, DescribeTimeToLive.")));
+				 errdetail("ValidationException: The operation must be one of %s.", names.data)));
+	}
 	return fn(&request->root);
 }
 
