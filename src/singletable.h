@@ -27,6 +27,7 @@
 #include "utils/jsonb.h"
 
 #include "errors.h"
+#include "settings.h"
 
 /*
  * A function that does not return: PostgreSQL 18 marks it with the prefix
@@ -128,19 +129,6 @@ typedef struct StKeySpace
  */
 extern void st_keyspace_for_table(StTable *table, StKeySpace *ks);
 extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks);
-
-/* settings (singletable.c) */
-extern int	st_max_item_size;	/* singletable.max_item_size, bytes */
-extern int	st_max_events_per_append;	/* singletable.max_events_per_append */
-extern int	st_batch_get_max_keys;	/* singletable.batch_get_max_keys */
-extern int	st_batch_write_max_items;	/* singletable.batch_write_max_items */
-extern int	st_transact_max_items;	/* singletable.transact_max_items */
-extern int	st_batch_get_max_size;	/* singletable.batch_get_max_size, bytes */
-extern int	st_transact_get_max_size;	/* singletable.transact_get_max_size, bytes */
-extern int	st_ttl_interval;	/* singletable.ttl_interval, seconds */
-extern int	st_ttl_batch_size;	/* singletable.ttl_batch_size */
-extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
-extern int	st_index_build_batch_size;	/* singletable.index_build_batch_size */
 
 /* catalog.c */
 extern bool st_owns_table(Oid relid);

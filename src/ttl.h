@@ -9,6 +9,7 @@
 #define SINGLETABLE_TTL_H
 
 #include "postgres.h"
+#include "nodes/pg_list.h"
 #include "storage/itemptr.h"
 #include "utils/jsonb.h"
 

@@ -1,0 +1,114 @@
+/*
+ * settings.c
+ *	  The extension's settings (singletable.*): the variables the components
+ *	  read and their definitions.  Depends on nothing else of the extension,
+ *	  so any component may read a setting without a circle back to the
+ *	  module's entry point (singletable.c), which calls st_define_settings().
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "settings.h"
+
+/* singletable.max_item_size: DynamoDB's 400 KB item limit, in bytes */
+int			st_max_item_size = 400 * 1024;
+int			st_max_events_per_append = 1000;
+int			st_batch_get_max_keys = 100;
+int			st_batch_write_max_items = 25;
+int			st_transact_max_items = 100;
+int			st_batch_get_max_size = 16 * 1024 * 1024;
+int			st_transact_get_max_size = 4 * 1024 * 1024;
+int			st_ttl_interval = 10;
+int			st_ttl_batch_size = 100;
+int			st_ttl_busy_percent = 10;
+int			st_index_build_batch_size = 1000;
+
+/* From _PG_init: every singletable.* setting, then the prefix reserved. */
+void
+st_define_settings(void)
+{
+	DefineCustomIntVariable("singletable.max_item_size",
+							"Largest item accepted, measured as DynamoDB measures item size.",
+							"DynamoDB's limit is 400 KB.",
+							&st_max_item_size,
+							400 * 1024,
+							1024,
+							64 * 1024 * 1024,
+							PGC_USERSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("singletable.max_events_per_append",
+							"Most events one append_events call may append.",
+							NULL,
+							&st_max_events_per_append,
+							1000, 1, 1000000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.batch_get_max_keys",
+							"Most keys one batch_get call may read (DynamoDB: 100).",
+							NULL,
+							&st_batch_get_max_keys,
+							100, 1, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.batch_write_max_items",
+							"Most put and delete requests in one batch_write call (DynamoDB: 25).",
+							NULL,
+							&st_batch_write_max_items,
+							25, 1, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.transact_max_items",
+							"Most actions in one transact_write or transact_get call (DynamoDB: 100).",
+							NULL,
+							&st_transact_max_items,
+							100, 1, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.batch_get_max_size",
+							"Most item data one batch_get call returns; the keys not read come back in UnprocessedKeys.",
+							"DynamoDB's limit is 16 MB, items measured as for singletable.max_item_size.",
+							&st_batch_get_max_size,
+							16 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
+							PGC_USERSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.transact_get_max_size",
+							"Most item data one transact_get call may return; more is an error.",
+							"DynamoDB's limit is 4 MB, items measured as for singletable.max_item_size.",
+							&st_transact_get_max_size,
+							4 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
+							PGC_USERSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.ttl_interval",
+							"Time between two expiry passes of the time to live worker.",
+							"Takes effect when singletable is in shared_preload_libraries.",
+							&st_ttl_interval,
+							10, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.ttl_batch_size",
+							"Most expired items one transaction of an expiry pass deletes.",
+							NULL,
+							&st_ttl_batch_size,
+							100, 1, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.ttl_busy_percent",
+							"Percent of the time the time to live worker may spend expiring items.",
+							"It rests the remainder between batches; 100 means no rest.",
+							&st_ttl_busy_percent,
+							10, 1, 100,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("singletable.index_build_batch_size",
+							"Items an online index build examines per transaction.",
+							"Writers of those items wait for the batch at most.",
+							&st_index_build_batch_size,
+							1000, 1, 1000000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("singletable");
+}
