@@ -2,8 +2,10 @@
  * index.h
  *	  Global secondary indexes, private to index_*.c:
  *
- *	  index_catalog.c   create_index, drop_index, the layout of an index
- *	                    table and st_keyspace_for_index() for query.c
+ *	  index_catalog.c   create_index, drop_index and
+ *	                    st_keyspace_for_index() for query.c
+ *	  index_layout.c    the layout of an index table, its btree and the
+ *	                    progress of its online build (no DDL)
  *	  index_trigger.c   the C trigger functions that maintain index tables
  *	                    on the base table's INSERT/UPDATE/DELETE/TRUNCATE,
  *	                    and the computation of one item's index entry
@@ -59,8 +61,11 @@ typedef struct StIndexLayout
 	StIndexColumnSource source[ST_MAX_KEYSPACE_KEYS];
 } StIndexLayout;
 
-/* index_catalog.c */
+/* index_layout.c */
 extern void st_index_layout(StTable *table, StIndex *index, StIndexLayout *layout);
+extern Oid	st_index_table_btree(Relation irel);
+
+/* index_catalog.c */
 extern void st_index_check_owner(Oid relid);
 
 /* index_trigger.c */
@@ -85,7 +90,6 @@ extern void st_index_insert_entry(Relation irel, Relation ibtree,
 								  const StIndexLayout *layout, StIndexEntry *entry);
 extern bool st_index_find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
 								StIndexEntry *entry, ItemPointer tid);
-extern Oid	st_index_table_btree(Relation irel);
 extern void st_index_check_table(Relation base, Relation irel, StIndex *ix,
 							  const StIndexLayout *layout);
 

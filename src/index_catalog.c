@@ -1,7 +1,8 @@
 /*
  * index_catalog.c
- *	  Global secondary indexes: create_index, drop_index, the layout of an
- *	  index table (see index.h) and the keyspace query.c reads an index by.
+ *	  Global secondary indexes: create_index, drop_index and the keyspace
+ *	  query.c reads an index by.  The layout of an index table (see index.h)
+ *	  is index_layout.c's.
  *
  *	  An index is a table of its own, <base>__<index> in the base table's
  *	  schema, with an AUTO dependency on the base table so that a plain DROP
@@ -48,63 +49,6 @@
 #include "index.h"
 
 PG_FUNCTION_INFO_V1(st_index_catalog_changed);
-
-/*
- * The key columns of an index table: the index keys, then those base keys
- * that are not already index keys (an index key named like a base key has
- * its type, so the value is the same).
- */
-void
-st_index_layout(StTable *table, StIndex *index, StIndexLayout *layout)
-{
-	int			n = 0;
-
-	layout->column[n] = "gsi_pk";
-	layout->attr[n] = index->pk_attr;
-	layout->type[n] = index->pk_type;
-	layout->source[n++] = ST_IXCOL_INDEX_PK;
-	if (index->sk_attr)
-	{
-		layout->column[n] = "gsi_sk";
-		layout->attr[n] = index->sk_attr;
-		layout->type[n] = index->sk_type;
-		layout->source[n++] = ST_IXCOL_INDEX_SK;
-	}
-	if (strcmp(table->pk_attr, index->pk_attr) != 0 &&
-		(index->sk_attr == NULL || strcmp(table->pk_attr, index->sk_attr) != 0))
-	{
-		layout->column[n] = "pk";
-		layout->attr[n] = table->pk_attr;
-		layout->type[n] = table->pk_type;
-		layout->source[n++] = ST_IXCOL_BASE_PK;
-	}
-	if (table->sk_attr &&
-		strcmp(table->sk_attr, index->pk_attr) != 0 &&
-		(index->sk_attr == NULL || strcmp(table->sk_attr, index->sk_attr) != 0))
-	{
-		layout->column[n] = "sk";
-		layout->attr[n] = table->sk_attr;
-		layout->type[n] = table->sk_type;
-		layout->source[n++] = ST_IXCOL_BASE_SK;
-	}
-	layout->ncols = n;
-}
-
-/* The btree (primary key) of an index table. */
-Oid
-st_index_table_btree(Relation irel)
-{
-#if PG_VERSION_NUM >= 180000
-	Oid			btree = RelationGetPrimaryKeyIndex(irel, false);
-#else
-	Oid			btree = RelationGetPrimaryKeyIndex(irel);
-#endif
-
-	if (!OidIsValid(btree))
-		elog(ERROR, "index table \"%s\" has no primary key",
-			 RelationGetRelationName(irel));
-	return btree;
-}
 
 static void
 creating_error(StTable *table, StIndex *index)

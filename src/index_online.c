@@ -5,8 +5,9 @@
  *	  GlobalSecondaryIndexUpdates Create, is CREATING while a dynamic
  *	  background worker copies the table's existing items into it in
  *	  batches, each in a transaction of its own, while writers keep writing;
- *	  then it is ACTIVE.  This file owns the worker, resume_index_builds()
- *	  and what describe_table shows of a build.  create_index itself (the
+ *	  then it is ACTIVE.  This file owns the worker and
+ *	  resume_index_builds(); index_layout.c reads what describe_table shows
+ *	  of a build (singletable.index_builds).  create_index itself (the
  *	  index table, the catalog row, the trigger) is index_catalog.c's; the
  *	  trigger that indexes every write from the first moment is
  *	  index_trigger.c's.
@@ -640,40 +641,6 @@ st_index_build_main(Datum main_arg)
 		CHECK_FOR_INTERRUPTS();
 	pgstat_progress_end_command();
 	proc_exit(0);
-}
-
-/*
- * The progress of the online build of index table index_relid, read from
- * singletable.index_builds; false when the index was never built online
- * (or its build row was not restored).
- */
-bool
-st_index_build_progress(Oid index_relid, StBuildProgress *progress)
-{
-	Datum		arg = ObjectIdGetDatum(index_relid);
-	Oid			argtype = REGCLASSOID;
-	bool		found;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT items_total, items_done, index_key_violations, finished_at IS NOT NULL "
-							  "FROM singletable.index_builds WHERE index_relid OPERATOR(pg_catalog.=) $1",
-							  1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the index build");
-	found = SPI_processed > 0;
-	if (found)
-	{
-		HeapTuple	row = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-
-		progress->items_total = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
-		progress->items_done = DatumGetInt64(SPI_getbinval(row, desc, 2, &isnull));
-		progress->violations = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull));
-		progress->finished = DatumGetBool(SPI_getbinval(row, desc, 4, &isnull));
-	}
-	SPI_finish();
-	return found;
 }
 
 /*

@@ -149,7 +149,7 @@ typedef enum StNameStatus
 extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
 pg_noreturn extern void st_table_name_too_long(const char *name);
 
-/* index_online.c: the progress of an index's online build, if it had one */
+/* index_layout.c: the progress of an index's online build, if it had one */
 typedef struct StBuildProgress
 {
 	int64		items_total;	/* estimated when the build started */
