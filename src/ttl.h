@@ -2,8 +2,9 @@
  * ttl.h
  *	  Time to live: a table's TTL attribute (singletable.tables.ttl_attribute),
  *	  the SQL and execute() calls that set and describe it, the expiry pass
- *	  that deletes expired items in small batches (ttl.c), and the background
- *	  launcher and workers that run the pass in every database (ttl_worker.c).
+ *	  that deletes expired items in small batches (ttl.c), the background
+ *	  launcher and workers that run the pass in every database (ttl_worker.c),
+ *	  and the launcher's shared state and commit-time wake-up (ttl_wake.c).
  */
 #ifndef SINGLETABLE_TTL_H
 #define SINGLETABLE_TTL_H
@@ -11,6 +12,8 @@
 #include "postgres.h"
 #include "nodes/pg_list.h"
 #include "storage/itemptr.h"
+#include "storage/latch.h"
+#include "storage/spin.h"
 #include "utils/jsonb.h"
 
 /*
@@ -46,8 +49,28 @@ extern bool st_ttl_read_marker(const char *prefix, const char *message, Size siz
 extern Jsonb *st_ttl_op_update(JsonbContainer *request);
 extern Jsonb *st_ttl_op_describe(JsonbContainer *request);
 
+/* ttl_wake.c */
+
+/* Databases a launcher wake-up can name before it probes them all. */
+#define ST_TTL_MAX_WAKE 32
+
+/* The launcher's shared state, under its spinlock. */
+typedef struct StTtlShared
+{
+	slock_t		mutex;
+	Latch	   *launcher_latch; /* NULL when no launcher runs */
+	bool		wake_all;		/* probe every database */
+	int			nwake;
+	Oid			wake[ST_TTL_MAX_WAKE];	/* databases that enabled TTL */
+	Oid			report_db;		/* the last worker's database */
+	bool		report_has_tables;	/* it had TTL tables */
+} StTtlShared;
+
+extern StTtlShared *st_ttl_shared;	/* NULL unless preloaded */
+extern void st_ttl_request_shmem(void);
+extern void st_ttl_wake_launcher_at_commit(void);
+
 /* ttl_worker.c */
 extern void st_ttl_register_launcher(void);
-extern void st_ttl_wake_launcher_at_commit(void);
 
 #endif							/* SINGLETABLE_TTL_H */

@@ -24,9 +24,9 @@
  *	  tables that arrive another way (a restore, a catalog row written by
  *	  hand) within the probe interval.
  *
- *	  Shared state (StTtlShared, under its spinlock): the launcher's latch,
- *	  the databases to wake for, and the report of the worker that ran last
- *	  (only one runs at a time).
+ *	  Shared state (StTtlShared in ttl.h, kept by ttl_wake.c, under its
+ *	  spinlock): the launcher's latch, the databases to wake for, and the
+ *	  report of the worker that ran last (only one runs at a time).
  */
 #include "postgres.h"
 
@@ -60,49 +60,6 @@ PGDLLEXPORT void st_ttl_worker_main(Datum main_arg);
 /* How often the launcher looks for TTL tables in every database. */
 #define ST_TTL_PROBE_SECS 300
 
-/* Databases a launcher wake-up can name before it probes them all. */
-#define ST_TTL_MAX_WAKE 32
-
-typedef struct StTtlShared
-{
-	slock_t		mutex;
-	Latch	   *launcher_latch; /* NULL when no launcher runs */
-	bool		wake_all;		/* probe every database */
-	int			nwake;
-	Oid			wake[ST_TTL_MAX_WAKE];	/* databases that enabled TTL */
-	Oid			report_db;		/* the last worker's database */
-	bool		report_has_tables;	/* it had TTL tables */
-} StTtlShared;
-
-static StTtlShared *ttl_shared = NULL;
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-
-static void
-ttl_shmem_request(void)
-{
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(StTtlShared)));
-}
-
-static void
-ttl_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	ttl_shared = ShmemInitStruct("singletable ttl", sizeof(StTtlShared), &found);
-	if (!found)
-	{
-		memset(ttl_shared, 0, sizeof(StTtlShared));
-		SpinLockInit(&ttl_shared->mutex);
-	}
-	LWLockRelease(AddinShmemInitLock);
-}
-
 /* Fill the fields the launcher and the workers share. */
 static void
 init_worker(BackgroundWorker *bgw, const char *function, const char *name)
@@ -125,80 +82,10 @@ st_ttl_register_launcher(void)
 {
 	BackgroundWorker bgw;
 
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = ttl_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = ttl_shmem_startup;
-
+	st_ttl_request_shmem();
 	init_worker(&bgw, "st_ttl_launcher_main", "singletable ttl launcher");
 	bgw.bgw_restart_time = 10;
 	RegisterBackgroundWorker(&bgw);
-}
-
-/* ---------------------------------------------------------------------
- * Waking the launcher when a transaction enables TTL
- * ---------------------------------------------------------------------
- */
-
-static bool wake_pending = false;
-static bool wake_callback_registered = false;
-
-static void
-wake_launcher(Oid dbid)
-{
-	Latch	   *latch;
-	bool		listed = false;
-
-	SpinLockAcquire(&ttl_shared->mutex);
-	for (int i = 0; i < ttl_shared->nwake; i++)
-		listed |= ttl_shared->wake[i] == dbid;
-	if (!listed && ttl_shared->nwake < ST_TTL_MAX_WAKE)
-		ttl_shared->wake[ttl_shared->nwake++] = dbid;
-	else if (!listed)
-		ttl_shared->wake_all = true;
-	latch = ttl_shared->launcher_latch;
-	SpinLockRelease(&ttl_shared->mutex);
-	if (latch)
-		SetLatch(latch);
-}
-
-static void
-wake_xact_callback(XactEvent event, void *arg)
-{
-	if (!wake_pending)
-		return;
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-			wake_pending = false;
-			wake_launcher(MyDatabaseId);
-			break;
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			/* a prepared transaction is found by the next probe */
-			wake_pending = false;
-			break;
-		default:
-			break;
-	}
-}
-
-/*
- * Have the launcher run this database's worker when the current
- * transaction commits.  A no-op unless singletable is preloaded.
- */
-void
-st_ttl_wake_launcher_at_commit(void)
-{
-	if (ttl_shared == NULL)
-		return;
-	if (!wake_callback_registered)
-	{
-		RegisterXactCallback(wake_xact_callback, NULL);
-		wake_callback_registered = true;
-	}
-	wake_pending = true;
 }
 
 /* ---------------------------------------------------------------------
@@ -252,10 +139,10 @@ run_worker(Oid dbid)
 	pid_t		pid;
 	bool		has_tables;
 
-	SpinLockAcquire(&ttl_shared->mutex);
-	ttl_shared->report_db = InvalidOid;
-	ttl_shared->report_has_tables = false;
-	SpinLockRelease(&ttl_shared->mutex);
+	SpinLockAcquire(&st_ttl_shared->mutex);
+	st_ttl_shared->report_db = InvalidOid;
+	st_ttl_shared->report_has_tables = false;
+	SpinLockRelease(&st_ttl_shared->mutex);
 
 	init_worker(&bgw, "st_ttl_worker_main", "singletable ttl worker");
 	bgw.bgw_restart_time = BGW_NEVER_RESTART;
@@ -272,18 +159,18 @@ run_worker(Oid dbid)
 		(void) WaitForBackgroundWorkerShutdown(handle);
 	pfree(handle);
 
-	SpinLockAcquire(&ttl_shared->mutex);
-	has_tables = ttl_shared->report_db == dbid && ttl_shared->report_has_tables;
-	SpinLockRelease(&ttl_shared->mutex);
+	SpinLockAcquire(&st_ttl_shared->mutex);
+	has_tables = st_ttl_shared->report_db == dbid && st_ttl_shared->report_has_tables;
+	SpinLockRelease(&st_ttl_shared->mutex);
 	return has_tables;
 }
 
 static void
 launcher_detach(int code, Datum arg)
 {
-	SpinLockAcquire(&ttl_shared->mutex);
-	ttl_shared->launcher_latch = NULL;
-	SpinLockRelease(&ttl_shared->mutex);
+	SpinLockAcquire(&st_ttl_shared->mutex);
+	st_ttl_shared->launcher_latch = NULL;
+	SpinLockRelease(&st_ttl_shared->mutex);
 }
 
 void
@@ -299,9 +186,9 @@ st_ttl_launcher_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 
-	SpinLockAcquire(&ttl_shared->mutex);
-	ttl_shared->launcher_latch = MyLatch;
-	SpinLockRelease(&ttl_shared->mutex);
+	SpinLockAcquire(&st_ttl_shared->mutex);
+	st_ttl_shared->launcher_latch = MyLatch;
+	SpinLockRelease(&st_ttl_shared->mutex);
 	before_shmem_exit(launcher_detach, (Datum) 0);
 
 	cycle_cxt = AllocSetContextCreate(TopMemoryContext, "singletable ttl launcher",
@@ -326,13 +213,13 @@ st_ttl_launcher_main(Datum main_arg)
 		MemoryContextSwitchTo(cycle_cxt);
 
 		now = GetCurrentTimestamp();
-		SpinLockAcquire(&ttl_shared->mutex);
-		probe = ttl_shared->wake_all || now >= next_probe;
-		ttl_shared->wake_all = false;
-		nwake = ttl_shared->nwake;
-		memcpy(wake, ttl_shared->wake, sizeof(Oid) * nwake);
-		ttl_shared->nwake = 0;
-		SpinLockRelease(&ttl_shared->mutex);
+		SpinLockAcquire(&st_ttl_shared->mutex);
+		probe = st_ttl_shared->wake_all || now >= next_probe;
+		st_ttl_shared->wake_all = false;
+		nwake = st_ttl_shared->nwake;
+		memcpy(wake, st_ttl_shared->wake, sizeof(Oid) * nwake);
+		st_ttl_shared->nwake = 0;
+		SpinLockRelease(&st_ttl_shared->mutex);
 		for (int i = 0; i < nwake; i++)
 			woken = lappend_oid(woken, wake[i]);
 		regular = now >= next_run;
@@ -477,10 +364,10 @@ st_ttl_worker_main(Datum main_arg)
 	CommitTransactionCommand();
 	MemoryContextSwitchTo(cxt);
 
-	SpinLockAcquire(&ttl_shared->mutex);
-	ttl_shared->report_db = dbid;
-	ttl_shared->report_has_tables = tables != NIL;
-	SpinLockRelease(&ttl_shared->mutex);
+	SpinLockAcquire(&st_ttl_shared->mutex);
+	st_ttl_shared->report_db = dbid;
+	st_ttl_shared->report_has_tables = tables != NIL;
+	SpinLockRelease(&st_ttl_shared->mutex);
 
 	foreach(lc, tables)
 	{
