@@ -35,14 +35,16 @@
  *	    transaction's, plans.c only marks each plan stale and frees it at its
  *	    own next use, eventstore.c keeps its EsTable and frees only the
  *	    strings, stream_decode.c keeps its entry and resets its strings.
+ *	    items_direct.c has no reset: its verdict is a bool, computed again.
  *	  - A loader that may see invalidations while it reads (a lock waited
  *	    for, SPI) compares st_table_state_invalidations() before and after
  *	    and loads again when it changed, so that a catalog read with an
  *	    older snapshot is never cached as valid.
  *	  - An entry is removed only by st_table_state_forget() and
  *	    st_table_state_clear(), and only when every slot is empty (value
- *	    0); so an owner sets value before calling out, and a slot pointer
- *	    stays valid until the owner empties the slot.
+ *	    0).  So a slot pointer stays valid while the slot holds a value; an
+ *	    owner whose slot is empty while it calls out (catalog.c loading a
+ *	    table) looks the slot up again afterwards.
  */
 #ifndef ST_TABLE_STATE_H
 #define ST_TABLE_STATE_H
