@@ -5,12 +5,13 @@
  *	  per-backend cache of each table's facts (StTable) that every operation
  *	  reads instead of the catalog.
  *
- *	  The cache holds only tables that exist; it is keyed by relation OID and
- *	  emptied for a relation by relcache invalidation of that relation, which
- *	  DDL on the table and every change this extension makes to its catalog
- *	  rows raise (st_table_invalidate).  A replaced entry's memory lives until
- *	  the end of the transaction, so a caller holding an StTable across a
- *	  nested lookup (a trigger fired by its own write) is not left dangling.
+ *	  The cache is the ST_STATE_TABLE slot of the per-table state
+ *	  (table_state.h), holding only tables that exist; relcache invalidation
+ *	  of a table empties it, which DDL on the table and every change this
+ *	  extension makes to its catalog rows raise (st_table_invalidate).  A
+ *	  replaced StTable's memory lives until the end of the transaction, so a
+ *	  caller holding one across a nested lookup (a trigger fired by its own
+ *	  write) is not left dangling.
  *
  *	  GSI creation and maintenance are index_*.c's; this file only reads the
  *	  index rows into StTable.indexes.
@@ -33,7 +34,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -46,6 +46,7 @@
 #include "catalog/pg_index.h"
 
 #include "singletable.h"
+#include "table_state.h"
 
 
 /* column numbers of singletable.tables */
@@ -68,90 +69,24 @@
 #define Anum_indexes_include			9
 #define Anum_indexes_status				10
 
-typedef struct StTableCacheEntry
-{
-	Oid			relid;			/* hash key */
-	bool		valid;
-	MemoryContext cxt;			/* holds *table */
-	StTable    *table;
-} StTableCacheEntry;
-
-static HTAB *table_cache = NULL;
-
-/* the table st_table_lookup() is loading, and whether it was invalidated meanwhile */
-static Oid	loading_relid = InvalidOid;
-static bool loading_invalidated = false;
-
 /*
- * PostgreSQL allows a backend only a few relcache callbacks, shared by every
- * loaded extension, so singletable registers one and fans it out to each
- * component's cache of per-table state (plans, facts).
- */
-#define ST_MAX_RELCACHE_HOOKS 16
-static RelcacheCallbackFunction relcache_hooks[ST_MAX_RELCACHE_HOOKS];
-static int	n_relcache_hooks = 0;
-static bool relcache_callback_registered = false;
-
-static void
-relcache_fan_out(Datum arg, Oid relid)
-{
-	for (int i = 0; i < n_relcache_hooks; i++)
-		relcache_hooks[i] (arg, relid);
-}
-
-/*
- * Have hook called on every relcache invalidation (relid, or InvalidOid
- * for all).  Registering the same hook twice is a no-op.
+ * Forget a table's cached facts (table_state.h): their memory lives until
+ * the end of the transaction rather than going now, since the caller's
+ * caller may still be using them (a trigger fired by its own write).  The
+ * top transaction's context, not the current one: a subtransaction that
+ * aborts (an exception block, execute(raise_errors => false)) would free it
+ * while a caller outside the subtransaction still holds the StTable.
  */
 void
-st_on_relcache_invalidation(RelcacheCallbackFunction hook)
+st_table_reset_state(StStateSlot *slot)
 {
-	for (int i = 0; i < n_relcache_hooks; i++)
-		if (relcache_hooks[i] == hook)
-			return;
-	if (n_relcache_hooks >= ST_MAX_RELCACHE_HOOKS)
-		elog(ERROR, "out of singletable relcache hook slots");
-	relcache_hooks[n_relcache_hooks++] = hook;
-	if (!relcache_callback_registered)
-	{
-		CacheRegisterRelcacheCallback(relcache_fan_out, (Datum) 0);
-		relcache_callback_registered = true;
-	}
-}
+	MemoryContext cxt = GetMemoryChunkContext(DatumGetPointer(slot->value));
 
-static void
-table_cache_invalidate_callback(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	StTableCacheEntry *entry;
-
-	if (!OidIsValid(relid) || relid == loading_relid)
-		loading_invalidated = true;
-	if (table_cache == NULL)
-		return;
-	if (OidIsValid(relid))
-	{
-		entry = hash_search(table_cache, &relid, HASH_FIND, NULL);
-		if (entry)
-			entry->valid = false;
-		return;
-	}
-	hash_seq_init(&status, table_cache);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		entry->valid = false;
-}
-
-static void
-table_cache_init(void)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(StTableCacheEntry);
-	ctl.hcxt = CacheMemoryContext;
-	table_cache = hash_create("singletable tables", 64, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	st_on_relcache_invalidation(table_cache_invalidate_callback);
+	if (IsTransactionState())
+		MemoryContextSetParent(cxt, TopTransactionContext);
+	else
+		MemoryContextDelete(cxt);
+	slot->value = (Datum) 0;
 }
 
 /* The OID of one of the extension's catalog tables, or InvalidOid. */
@@ -377,18 +312,14 @@ load_table(Oid relid)
 StTable *
 st_table_lookup(Oid relid, bool missing_ok)
 {
-	StTableCacheEntry *entry;
-	bool		found;
+	StStateSlot *slot = st_table_state_slot(relid, ST_STATE_TABLE);
+	uint64		invalidations;
 	MemoryContext cxt;
 	MemoryContext old;
 	StTable    *t;
 
-	if (table_cache == NULL)
-		table_cache_init();
-
-	entry = hash_search(table_cache, &relid, HASH_FIND, &found);
-	if (found && entry->valid)
-		return entry->table;
+	if (slot->valid)
+		return (StTable *) DatumGetPointer(slot->value);
 
 	cxt = AllocSetContextCreate(CacheMemoryContext, "singletable table",
 								ALLOCSET_SMALL_SIZES);
@@ -405,8 +336,7 @@ st_table_lookup(Oid relid, bool missing_ok)
 	{
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(cxt);
-		loading_relid = relid;
-		loading_invalidated = false;
+		invalidations = st_table_state_invalidations(relid);
 		PG_TRY();
 		{
 			t = load_table(relid);
@@ -418,32 +348,15 @@ st_table_lookup(Oid relid, bool missing_ok)
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
-	} while (loading_invalidated);
-	loading_relid = InvalidOid;
+	} while (st_table_state_invalidations(relid) != invalidations);
 	MemoryContextSwitchTo(old);
-
-	/*
-	 * Retire a stale entry's memory at the end of the transaction rather than
-	 * now: the caller's caller may still be using it.  The top transaction's
-	 * context, not the current one: a subtransaction that aborts (an
-	 * exception block, execute(raise_errors => false)) would free it while a
-	 * caller outside the subtransaction still holds the entry.
-	 */
-	entry = hash_search(table_cache, &relid, HASH_FIND, &found);
-	if (found)
-	{
-		if (IsTransactionState())
-			MemoryContextSetParent(entry->cxt, TopTransactionContext);
-		else
-			MemoryContextDelete(entry->cxt);
-		hash_search(table_cache, &relid, HASH_REMOVE, NULL);
-	}
 
 	if (t == NULL)
 	{
 		char	   *relname;
 
 		MemoryContextDelete(cxt);
+		st_table_state_forget(relid);
 		if (missing_ok)
 			return NULL;
 		/* an OID of nothing, or of a table dropped since the call began */
@@ -459,10 +372,12 @@ st_table_lookup(Oid relid, bool missing_ok)
 				 errdetail("ResourceNotFoundException: Requested resource not found."),
 				 errhint("Create tables with singletable.create_table().")));
 	}
-	entry = hash_search(table_cache, &relid, HASH_ENTER, NULL);
-	entry->valid = true;
-	entry->cxt = cxt;
-	entry->table = t;
+	/* the load may have run other tables' lookups: find the slot again */
+	slot = st_table_state_slot(relid, ST_STATE_TABLE);
+	/* st_table_reset_state finds the context from the StTable */
+	Assert(GetMemoryChunkContext(t) == cxt);
+	slot->value = PointerGetDatum(t);
+	slot->valid = true;
 	return t;
 }
 

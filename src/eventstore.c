@@ -22,9 +22,9 @@
  *	  checks again.  The loser of a race therefore always gets the version
  *	  conflict (ST003), never a unique violation.
  *
- *	  All SQL runs through SPI plans prepared once per table and kept in a
- *	  hash keyed by relation OID (as items.c does), dropped on relcache
- *	  invalidation of the table, so privileges, row-level security,
+ *	  All SQL runs through SPI plans prepared once per table and kept by
+ *	  plans.c (as items.c does), dropped on relcache invalidation of the
+ *	  table, so privileges, row-level security,
  *	  the table's CHECK constraint, generated key columns and GSI triggers
  *	  apply exactly as for plain DML.  Item writes of other kinds are
  *	  items.c's; GSIs themselves are index_*.c's.
@@ -42,7 +42,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -52,6 +51,7 @@
 #include "utils/tuplestore.h"
 
 #include "singletable.h"
+#include "table_state.h"
 
 /* Versions are zero-padded to 10 digits in sort keys. */
 #define ES_VERSION_DIGITS	10
@@ -80,18 +80,17 @@ typedef enum EsPlanKind
 	ES_LATEST_SNAPSHOT			/* newest SNAPSHOT# item */
 } EsPlanKind;
 
-/* Per-table state: the events-by-type setting (plans live in plans.c). */
+/*
+ * Per-table state: the events-by-type setting (plans live in plans.c), in
+ * the table's ST_STATE_EVENTS slot (table_state.h).
+ */
 typedef struct EsTable
 {
-	Oid			relid;			/* hash key */
-	bool		valid;			/* false after relcache invalidation */
 	bool		config_loaded;	/* by_type fields are current */
 	bool		by_type;
 	char	   *type_pk;		/* in CacheMemoryContext, when by_type */
 	char	   *type_sk;
 } EsTable;
-
-static HTAB *es_tables = NULL;
 
 /* One event of an append_events call, as parsed from its JSON. */
 typedef struct EsEvent
@@ -111,62 +110,39 @@ typedef struct EsStoredId
 	int64		version;
 } EsStoredId;
 
-static void
-es_tables_invalidate(Datum arg, Oid relid)
+/*
+ * After invalidation of the table: forget its setting.  The EsTable itself
+ * stays, since a caller may hold it.
+ */
+void
+st_events_reset_state(StStateSlot *slot)
 {
-	HASH_SEQ_STATUS status;
-	EsTable    *entry;
+	EsTable    *entry = (EsTable *) DatumGetPointer(slot->value);
 
-	if (es_tables == NULL)
-		return;
-	hash_seq_init(&status, es_tables);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->relid == relid)
-			entry->valid = false;
+	if (entry->type_pk)
+		pfree(entry->type_pk);
+	if (entry->type_sk)
+		pfree(entry->type_sk);
+	entry->type_pk = entry->type_sk = NULL;
+	entry->by_type = false;
+	entry->config_loaded = false;
 }
 
 /*
- * A table's event-store state, reset here when invalidated rather than in
- * the callback, which may run while it is in use.
+ * A table's event-store state, reset when invalidated (table_state.c runs
+ * st_events_reset_state) rather than in the callback, which may run while
+ * it is in use.
  */
 static EsTable *
 es_table_state(StTable *t)
 {
-	EsTable    *entry;
-	bool		found;
+	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_EVENTS);
 
-	if (es_tables == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(EsTable);
-		ctl.hcxt = CacheMemoryContext;
-		es_tables = hash_create("singletable event store plans", 64, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		st_on_relcache_invalidation(es_tables_invalidate);
-	}
-	entry = hash_search(es_tables, &t->relid, HASH_ENTER, &found);
-	if (!found)
-	{
-		Oid			relid = entry->relid;
-
-		memset(entry, 0, sizeof(EsTable));
-		entry->relid = relid;
-		entry->valid = true;
-	}
-	else if (!entry->valid)
-	{
-		if (entry->type_pk)
-			pfree(entry->type_pk);
-		if (entry->type_sk)
-			pfree(entry->type_sk);
-		entry->type_pk = entry->type_sk = NULL;
-		entry->by_type = false;
-		entry->config_loaded = false;
-		entry->valid = true;
-	}
-	return entry;
+	if (slot->value == (Datum) 0)
+		slot->value = PointerGetDatum(MemoryContextAllocZero(CacheMemoryContext,
+															 sizeof(EsTable)));
+	slot->valid = true;
+	return (EsTable *) DatumGetPointer(slot->value);
 }
 
 /*

@@ -62,7 +62,6 @@
 #include "nodes/nodeFuncs.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -72,30 +71,7 @@
 
 #include "items.h"
 #include "singletable.h"
-
-/* Per table: may the direct path write it?  Reset by relcache invalidation. */
-typedef struct DirectShape
-{
-	Oid			relid;			/* hash key */
-	bool		valid;
-	bool		ok;
-} DirectShape;
-
-static HTAB *direct_shapes = NULL;
-
-static void
-direct_shapes_invalidate(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	DirectShape *entry;
-
-	if (direct_shapes == NULL)
-		return;
-	hash_seq_init(&status, direct_shapes);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->relid == relid)
-			entry->valid = false;
-}
+#include "table_state.h"
 
 /* Is expr a call of singletable.<fname>() whose first argument is the item column? */
 static bool
@@ -186,31 +162,21 @@ table_has_plain_shape(StTable *t, Relation rel)
 	return true;
 }
 
+/*
+ * May the direct path write the table?  Kept in its ST_STATE_DIRECT slot
+ * (table_state.h) until relcache invalidation of the table.
+ */
 static bool
 direct_shape_ok(StTable *t, Relation rel)
 {
-	DirectShape *entry;
-	bool		found;
+	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_DIRECT);
 
-	if (direct_shapes == NULL)
+	if (!slot->valid)
 	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(DirectShape);
-		ctl.hcxt = CacheMemoryContext;
-		direct_shapes = hash_create("singletable direct writes", 64, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		st_on_relcache_invalidation(direct_shapes_invalidate);
+		slot->value = BoolGetDatum(table_has_plain_shape(t, rel));
+		slot->valid = true;
 	}
-	entry = hash_search(direct_shapes, &t->relid, HASH_ENTER, &found);
-	if (!found || !entry->valid)
-	{
-		entry->valid = false;	/* until computed, in case of error */
-		entry->ok = table_has_plain_shape(t, rel);
-		entry->valid = true;
-	}
-	return entry->ok;
+	return DatumGetBool(slot->value);
 }
 
 /*

@@ -6,11 +6,12 @@
  *
  *	  A plan is named by its table, the SQL builder of the component that
  *	  owns it and a kind number of that builder's choosing.  It is prepared
- *	  on first use, kept (SPI_keepplan) and prepared again after the table's
- *	  relcache entry is invalidated (DDL on the table, its catalog rows
- *	  changing), as ri_triggers.c keeps its plans: no SQL text is parsed per
- *	  call.  Invalidation only marks a plan stale; it is freed at its next
- *	  use, never inside the callback, which may run while the plan executes.
+ *	  on first use, kept (SPI_keepplan) in the table's ST_STATE_PLANS slot
+ *	  (table_state.h) and prepared again after the table's relcache entry is
+ *	  invalidated (DDL on the table, its catalog rows changing), as
+ *	  ri_triggers.c keeps its plans: no SQL text is parsed per call.
+ *	  Invalidation only marks a plan stale; it is freed at its next use,
+ *	  never inside the callback, which may run while the plan executes.
  *
  *	  Every statement schema-qualifies its operators and functions so that
  *	  the search_path in force when a plan is first prepared cannot redirect
@@ -21,39 +22,78 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "singletable.h"
+#include "table_state.h"
 
-typedef struct PlanKey
+/* One kept plan: a statement of a table's builder and kind. */
+typedef struct TablePlan
 {
-	Oid			relid;
 	StPlanBuilder build;
 	int			kind;
-} PlanKey;
-
-typedef struct PlanEntry
-{
-	PlanKey		key;			/* hash key: must be first */
-	bool		valid;
+	bool		valid;			/* false: prepare again at its next use */
 	SPIPlanPtr	plan;
-} PlanEntry;
+} TablePlan;
 
-static HTAB *plan_cache = NULL;
-
-static void
-plan_cache_invalidate(Datum arg, Oid relid)
+/*
+ * A table's kept plans, its ST_STATE_PLANS slot (table_state.h).  A table
+ * has at most one plan per statement the code knows, a few dozen, so a
+ * plain array searched in order is enough.
+ */
+typedef struct TablePlans
 {
-	HASH_SEQ_STATUS status;
-	PlanEntry  *entry;
+	int			nplans;
+	int			maxplans;
+	TablePlan  *plans;			/* in CacheMemoryContext */
+} TablePlans;
 
-	if (plan_cache == NULL)
-		return;
-	hash_seq_init(&status, plan_cache);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->key.relid == relid)
-			entry->valid = false;
+/*
+ * After invalidation of the table: mark its plans stale.  Each is freed at
+ * its own next use, never here, since another of them may be executing up
+ * the stack (a trigger's nested call on the same table).
+ */
+void
+st_plans_reset_state(StStateSlot *slot)
+{
+	TablePlans *tp = (TablePlans *) DatumGetPointer(slot->value);
+
+	for (int i = 0; i < tp->nplans; i++)
+		tp->plans[i].valid = false;
+}
+
+/* The entry of one statement in a table's plans, added empty when new. */
+static TablePlan *
+table_plan_entry(Oid relid, StPlanBuilder build, int kind)
+{
+	StStateSlot *slot = st_table_state_slot(relid, ST_STATE_PLANS);
+	TablePlans *tp = (TablePlans *) DatumGetPointer(slot->value);
+	TablePlan  *entry;
+
+	if (tp == NULL)
+	{
+		tp = MemoryContextAllocZero(CacheMemoryContext, sizeof(TablePlans));
+		slot->value = PointerGetDatum(tp);
+	}
+	slot->valid = true;
+	for (int i = 0; i < tp->nplans; i++)
+		if (tp->plans[i].build == build && tp->plans[i].kind == kind)
+			return &tp->plans[i];
+	if (tp->nplans == tp->maxplans)
+	{
+		int			n = tp->maxplans ? tp->maxplans * 2 : 8;
+
+		tp->plans = tp->plans
+			? repalloc(tp->plans, n * sizeof(TablePlan))
+			: MemoryContextAlloc(CacheMemoryContext, n * sizeof(TablePlan));
+		tp->maxplans = n;
+	}
+	entry = &tp->plans[tp->nplans++];
+	entry->build = build;
+	entry->kind = kind;
+	entry->valid = false;
+	entry->plan = NULL;
+	return entry;
 }
 
 /*
@@ -64,36 +104,17 @@ plan_cache_invalidate(Datum arg, Oid relid)
 SPIPlanPtr
 st_table_plan(StTable *table, StPlanBuilder build, int kind)
 {
-	PlanKey		key;
-	PlanEntry  *entry;
-	bool		found;
+	TablePlan  *entry = table_plan_entry(table->relid, build, kind);
 	Oid			argtypes[ST_PLAN_MAX_ARGS];
 	int			nargs = 0;
 	char	   *sql;
 	SPIPlanPtr	plan;
 
-	if (plan_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(PlanKey);
-		ctl.entrysize = sizeof(PlanEntry);
-		ctl.hcxt = CacheMemoryContext;
-		plan_cache = hash_create("singletable plans", 128, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		st_on_relcache_invalidation(plan_cache_invalidate);
-	}
-	memset(&key, 0, sizeof(key));	/* the padding is hashed too */
-	key.relid = table->relid;
-	key.build = build;
-	key.kind = kind;
-	entry = hash_search(plan_cache, &key, HASH_ENTER, &found);
-	if (found && entry->valid)
+	if (entry->valid)
 		return entry->plan;
-	if (found && entry->plan)
+	if (entry->plan)
 		SPI_freeplan(entry->plan);
 	entry->plan = NULL;
-	entry->valid = false;
 
 	sql = build(table, kind, argtypes, &nargs);
 	Assert(nargs <= ST_PLAN_MAX_ARGS);
@@ -103,6 +124,9 @@ st_table_plan(StTable *table, StPlanBuilder build, int kind)
 			 SPI_result_code_string(SPI_result));
 	SPI_keepplan(plan);
 	pfree(sql);
+
+	/* preparing may have added plans (moving the array): find it again */
+	entry = table_plan_entry(table->relid, build, kind);
 	entry->plan = plan;
 	entry->valid = true;
 	return plan;

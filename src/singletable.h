@@ -136,7 +136,6 @@ extern StTable *st_table_lookup(Oid relid, bool missing_ok);
 extern StTable *st_table_lookup_for_index_relid(Oid index_relid, StIndex **index);
 extern StIndex *st_table_find_index(StTable *table, const char *index_name);
 extern void st_table_invalidate(Oid relid);
-extern void st_on_relcache_invalidation(void (*hook) (Datum arg, Oid relid));
 extern const char *st_key_column_type_sql(StKeyType type);
 extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
 /* st_parse_qualified_name: a table name as SQL writes one */

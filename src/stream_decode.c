@@ -46,7 +46,6 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgroids.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -57,6 +56,7 @@
 #include "utils/timestamp.h"
 
 #include "singletable.h"
+#include "table_state.h"
 #include "ttl.h"
 
 extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
@@ -136,8 +136,6 @@ typedef enum StreamRelKind
 
 typedef struct StreamRelEntry
 {
-	Oid			relid;			/* hash key */
-	bool		valid;
 	MemoryContext cxt;			/* what the entry points to; NULL until needed */
 	StreamRelKind kind;
 	bool		emit;			/* passes the tables and include_indexes options */
@@ -154,18 +152,20 @@ typedef struct StreamRelEntry
 } StreamRelEntry;
 
 /*
- * The relation cache lives in CacheMemoryContext so that the invalidation
- * callback (which cannot be unregistered) never sees freed memory, even when
- * a decoding session ends with an error and without its shutdown callback.
- * It is emptied at the start and end of every session, since what an entry
- * holds depends on the session's options.  Each entry's strings live in its
- * own small context, reset when the entry is rebuilt after an invalidation,
- * so a long-running session does not grow by one entry's strings per
+ * The relation cache is the ST_STATE_STREAM slot of the per-table state
+ * (table_state.h), keyed by relation OID like the others: a relation keeps
+ * its OID under the historic snapshot, and the reorder buffer replays the
+ * decoded transactions' invalidations through the same relcache callback.
+ * The entries live in rel_cache_cxt, a child of CacheMemoryContext, so that
+ * a slot never points to freed memory, even when a decoding session ends
+ * with an error and without its shutdown callback.  The cache is emptied at
+ * the start and end of every session, since what an entry holds depends on
+ * the session's options.  Each entry's strings live in its own small
+ * context, reset when the entry is rebuilt after an invalidation, so a
+ * long-running session does not grow by one entry's strings per
  * invalidation.
  */
-static HTAB *rel_cache = NULL;
 static MemoryContext rel_cache_cxt = NULL;
-static bool rel_callback_registered = false;
 
 static void st_stream_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 							  bool is_init);
@@ -223,36 +223,30 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
  * ----------------------------------------------------------------
  */
 
-static void
-rel_cache_invalidate(Datum arg, Oid relid)
+/*
+ * After invalidation of the relation: drop the entry's strings.  The entry
+ * itself stays (the caller of get_rel_entry may hold it) and is rebuilt.
+ */
+void
+st_stream_reset_state(StStateSlot *slot)
 {
-	HASH_SEQ_STATUS status;
-	StreamRelEntry *entry;
+	StreamRelEntry *entry = (StreamRelEntry *) DatumGetPointer(slot->value);
 
-	if (rel_cache == NULL)
-		return;
+	if (entry->cxt != NULL)
+		MemoryContextReset(entry->cxt);
+}
 
-	/*
-	 * An index table's entry depends on its base table's catalog row, so a
-	 * change of the base table drops its index tables' entries too.  The
-	 * cache is small (the relations one stream has seen), so a scan is fine.
-	 */
-	hash_seq_init(&status, rel_cache);
-	while ((entry = hash_seq_search(&status)) != NULL)
-	{
-		if (!OidIsValid(relid) || entry->relid == relid || entry->base_relid == relid)
-			entry->valid = false;
-	}
+/* Between sessions: the entry goes with rel_cache_cxt, reset next. */
+static void
+rel_entry_release(StStateSlot *slot)
+{
+	slot->value = (Datum) 0;
 }
 
 static void
 rel_cache_reset(void)
 {
-	if (rel_cache != NULL)
-	{
-		hash_destroy(rel_cache);
-		rel_cache = NULL;
-	}
+	st_table_state_clear(ST_STATE_STREAM, rel_entry_release);
 	if (rel_cache_cxt != NULL)
 		MemoryContextReset(rel_cache_cxt);
 }
@@ -260,23 +254,11 @@ rel_cache_reset(void)
 static void
 rel_cache_init(void)
 {
-	HASHCTL		ctl;
-
 	if (rel_cache_cxt == NULL)
 		rel_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
 											  "singletable stream relations",
 											  ALLOCSET_SMALL_SIZES);
 	rel_cache_reset();
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(StreamRelEntry);
-	ctl.hcxt = rel_cache_cxt;
-	rel_cache = hash_create("singletable stream relations", 64, &ctl,
-							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	if (!rel_callback_registered)
-	{
-		st_on_relcache_invalidation(rel_cache_invalidate);
-		rel_callback_registered = true;
-	}
 }
 
 static StreamView
@@ -546,21 +528,25 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 static StreamRelEntry *
 get_rel_entry(StreamData *data, Relation rel)
 {
-	Oid			relid = RelationGetRelid(rel);
-	StreamRelEntry *entry;
-	bool		found;
+	StStateSlot *slot = st_table_state_slot(RelationGetRelid(rel), ST_STATE_STREAM);
+	StreamRelEntry *entry = (StreamRelEntry *) DatumGetPointer(slot->value);
 
-	entry = hash_search(rel_cache, &relid, HASH_ENTER, &found);
-	if (!found)
-		entry->cxt = NULL;
-	if (!found || !entry->valid)
+	if (entry == NULL)
 	{
-		entry->valid = false;
-		/* nothing points into the entry's old strings any more */
-		if (entry->cxt != NULL)
-			MemoryContextReset(entry->cxt);
+		entry = MemoryContextAllocZero(rel_cache_cxt, sizeof(StreamRelEntry));
+		slot->value = PointerGetDatum(entry);
+	}
+	if (!slot->valid)
+	{
 		build_rel_entry(data, rel, entry);
-		entry->valid = true;
+
+		/*
+		 * An index table's entry depends on its base table's catalog row, so
+		 * a change of the base table invalidates it too.
+		 */
+		st_table_state_depend(slot, entry->base_relid != RelationGetRelid(rel)
+							  ? entry->base_relid : InvalidOid);
+		slot->valid = true;
 	}
 	return entry;
 }
