@@ -77,7 +77,7 @@
  * aborts (an exception block, execute(raise_errors => false)) would free it
  * while a caller outside the subtransaction still holds the StTable.
  */
-void
+static void
 st_table_reset_state(StStateSlot *slot)
 {
 	MemoryContext cxt = GetMemoryChunkContext(DatumGetPointer(slot->value));
@@ -312,7 +312,8 @@ load_table(Oid relid)
 StTable *
 st_table_lookup(Oid relid, bool missing_ok)
 {
-	StStateSlot *slot = st_table_state_slot(relid, ST_STATE_TABLE);
+	StStateSlot *slot = st_table_state_slot(relid, ST_STATE_TABLE,
+												  st_table_reset_state);
 	uint64		invalidations;
 	MemoryContext cxt;
 	MemoryContext old;
@@ -373,7 +374,7 @@ st_table_lookup(Oid relid, bool missing_ok)
 				 errhint("Create tables with singletable.create_table().")));
 	}
 	/* the load may have run other tables' lookups: find the slot again */
-	slot = st_table_state_slot(relid, ST_STATE_TABLE);
+	slot = st_table_state_slot(relid, ST_STATE_TABLE, st_table_reset_state);
 	/* st_table_reset_state finds the context from the StTable */
 	Assert(GetMemoryChunkContext(t) == cxt);
 	slot->value = PointerGetDatum(t);

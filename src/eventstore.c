@@ -114,7 +114,7 @@ typedef struct EsStoredId
  * After invalidation of the table: forget its setting.  The EsTable itself
  * stays, since a caller may hold it.
  */
-void
+static void
 st_events_reset_state(StStateSlot *slot)
 {
 	EsTable    *entry = (EsTable *) DatumGetPointer(slot->value);
@@ -136,7 +136,8 @@ st_events_reset_state(StStateSlot *slot)
 static EsTable *
 es_table_state(StTable *t)
 {
-	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_EVENTS);
+	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_EVENTS,
+												  st_events_reset_state);
 
 	if (slot->value == (Datum) 0)
 		slot->value = PointerGetDatum(MemoryContextAllocZero(CacheMemoryContext,

@@ -169,7 +169,7 @@ table_has_plain_shape(StTable *t, Relation rel)
 static bool
 direct_shape_ok(StTable *t, Relation rel)
 {
-	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_DIRECT);
+	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_DIRECT, NULL);
 
 	if (!slot->valid)
 	{

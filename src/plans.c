@@ -53,7 +53,7 @@ typedef struct TablePlans
  * its own next use, never here, since another of them may be executing up
  * the stack (a trigger's nested call on the same table).
  */
-void
+static void
 st_plans_reset_state(StStateSlot *slot)
 {
 	TablePlans *tp = (TablePlans *) DatumGetPointer(slot->value);
@@ -66,7 +66,8 @@ st_plans_reset_state(StStateSlot *slot)
 static TablePlan *
 table_plan_entry(Oid relid, StPlanBuilder build, int kind)
 {
-	StStateSlot *slot = st_table_state_slot(relid, ST_STATE_PLANS);
+	StStateSlot *slot = st_table_state_slot(relid, ST_STATE_PLANS,
+												  st_plans_reset_state);
 	TablePlans *tp = (TablePlans *) DatumGetPointer(slot->value);
 	TablePlan  *entry;
 

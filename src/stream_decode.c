@@ -227,7 +227,7 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
  * After invalidation of the relation: drop the entry's strings.  The entry
  * itself stays (the caller of get_rel_entry may hold it) and is rebuilt.
  */
-void
+static void
 st_stream_reset_state(StStateSlot *slot)
 {
 	StreamRelEntry *entry = (StreamRelEntry *) DatumGetPointer(slot->value);
@@ -528,7 +528,8 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 static StreamRelEntry *
 get_rel_entry(StreamData *data, Relation rel)
 {
-	StStateSlot *slot = st_table_state_slot(RelationGetRelid(rel), ST_STATE_STREAM);
+	StStateSlot *slot = st_table_state_slot(RelationGetRelid(rel), ST_STATE_STREAM,
+												  st_stream_reset_state);
 	StreamRelEntry *entry = (StreamRelEntry *) DatumGetPointer(slot->value);
 
 	if (entry == NULL)

@@ -26,15 +26,6 @@ typedef struct StTableState
 	StStateSlot slots[ST_STATE_KINDS];
 } StTableState;
 
-/* each slot's reset function, NULL when the owner needs none */
-static const StStateReset slot_reset[ST_STATE_KINDS] = {
-	[ST_STATE_TABLE] = st_table_reset_state,
-	[ST_STATE_PLANS] = st_plans_reset_state,
-	[ST_STATE_DIRECT] = NULL,
-	[ST_STATE_EVENTS] = st_events_reset_state,
-	[ST_STATE_STREAM] = st_stream_reset_state,
-};
-
 static HTAB *table_states = NULL;
 
 /* slots that depend on another relation (st_table_state_depend) */
@@ -111,16 +102,18 @@ table_state_entry(Oid relid, bool create)
 
 /*
  * The kind slot of relid's state, created empty.  When it was invalidated
- * since its owner last set valid, the owner's reset function runs on it
- * first; the owner then rebuilds value and sets valid.
+ * since its owner last set valid, the owner's reset function (NULL when it
+ * needs none) runs on it first; the owner then rebuilds value and sets
+ * valid.  The owner passes its reset function rather than this file naming
+ * it, so that the dependency runs one way: components -> table_state.
  */
 StStateSlot *
-st_table_state_slot(Oid relid, StStateKind kind)
+st_table_state_slot(Oid relid, StStateKind kind, StStateReset reset)
 {
 	StStateSlot *slot = &table_state_entry(relid, true)->slots[kind];
 
-	if (!slot->valid && slot->value != (Datum) 0 && slot_reset[kind] != NULL)
-		slot_reset[kind] (slot);
+	if (!slot->valid && slot->value != (Datum) 0 && reset != NULL)
+		reset(slot);
 	return slot;
 }
 

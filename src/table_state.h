@@ -72,16 +72,11 @@ typedef struct StStateSlot
  */
 typedef void (*StStateReset) (StStateSlot *slot);
 
-extern StStateSlot *st_table_state_slot(Oid relid, StStateKind kind);
+extern StStateSlot *st_table_state_slot(Oid relid, StStateKind kind,
+										StStateReset reset);
 extern uint64 st_table_state_invalidations(Oid relid);
 extern void st_table_state_depend(StStateSlot *slot, Oid relid);
 extern void st_table_state_forget(Oid relid);
 extern void st_table_state_clear(StStateKind kind, StStateReset release);
-
-/* the components' reset functions, called from table_state.c */
-extern void st_table_reset_state(StStateSlot *slot);
-extern void st_plans_reset_state(StStateSlot *slot);
-extern void st_events_reset_state(StStateSlot *slot);
-extern void st_stream_reset_state(StStateSlot *slot);
 
 #endif							/* ST_TABLE_STATE_H */
