@@ -1,8 +1,9 @@
 /*
  * request.c
  *	  Reading DynamoDB-shaped requests and building their responses: the
- *	  helpers that batch.c, transact.c, execute.c, execute_errors.c and
- *	  ttl.c share (see request.h).
+ *	  helpers that batch.c, transact.c, the execute*.c files and ttl.c
+ *	  share (see request.h), and the calls execute()'s operations make to
+ *	  the components' SQL functions with named arguments.
  *
  *	  Every malformed request field raises ValidationException (22023)
  *	  naming the field by its path in the request, before anything is
@@ -13,6 +14,8 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -319,5 +322,87 @@ st_attributes_to_get(JsonbContainer *obj, const char *where)
 	}
 	if (result == NIL)
 		st_validation_error(path(where, "AttributesToGet"), "must not be empty");
+	return result;
+}
+
+/* A field holding an integer in min .. max (min >= 0), or -1 when absent. */
+int
+st_field_int(JsonbContainer *r, const char *name, int min, int max)
+{
+	JsonbValue	v;
+	Numeric		n;
+
+	if (!st_field(r, name, &v))
+		return -1;
+	if (v.type != jbvNumeric)
+		st_validation_error(name, "must be a number");
+	n = v.val.numeric;
+	if (numeric_is_nan(n) || numeric_is_inf(n) ||
+		!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(n),
+										  DirectFunctionCall1(numeric_floor, NumericGetDatum(n)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(n),
+										 NumericGetDatum(int64_to_numeric(min)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(n),
+										 NumericGetDatum(int64_to_numeric(max)))))
+		st_validation_error(name, "must be an integer between %d and %d", min, max);
+	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(n)));
+}
+
+/* ---------------------------------------------------------------------
+ * Calling a component's SQL function with named arguments (execute's
+ * Query, Scan and table operations), so it behaves as when called from SQL
+ * ---------------------------------------------------------------------
+ */
+
+void
+st_sql_args_init(StSqlArgs *a, const char *call)
+{
+	initStringInfo(&a->sql);
+	appendStringInfoString(&a->sql, call);
+	a->n = 0;
+	memset(a->nulls, ' ', sizeof(a->nulls));
+}
+
+/* Add an argument to the call being built: positional when name is NULL. */
+void
+st_sql_arg(StSqlArgs *a, const char *name, Oid type, Datum value)
+{
+	a->n++;
+	a->types[a->n - 1] = type;
+	a->values[a->n - 1] = value;
+	if (name)
+		appendStringInfo(&a->sql, ", %s => $%d", name, a->n);
+	else
+		appendStringInfo(&a->sql, "$%d", a->n);
+}
+
+/* Run a one-row, one-column jsonb query; the result is copied out. */
+Jsonb *
+st_sql_run_jsonb(StSqlArgs *a, bool read_only)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	Jsonb	   *result = NULL;
+	int			rc;
+
+	appendStringInfoChar(&a->sql, ')');
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute_with_args(a->sql.data, a->n, a->types, a->values, a->nulls, read_only, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "unexpected SPI result %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull && TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid == JSONBOID)
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			result = DatumGetJsonbPCopy(d);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
 	return result;
 }

@@ -2,7 +2,8 @@
  * request.h
  *	  Reading DynamoDB-shaped requests (fields checked by name and type,
  *	  tables looked up by name, ValidationException naming the field) and
- *	  the small builders of DynamoDB-shaped responses (request.c).
+ *	  the small builders of DynamoDB-shaped responses, and calls of the
+ *	  components' SQL functions with named arguments (request.c).
  */
 #ifndef SINGLETABLE_REQUEST_H
 #define SINGLETABLE_REQUEST_H
@@ -28,6 +29,24 @@ extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 extern char *st_key_string(StTable *t, Datum *keys);
 extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
+extern int	st_field_int(JsonbContainer *obj, const char *name, int min, int max);
 pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
+
+/*
+ * A call of one of the extension's SQL functions being built: "SELECT
+ * singletable.f(" plus $n arguments, positional or named (request.c).
+ */
+typedef struct StSqlArgs
+{
+	StringInfoData sql;
+	int			n;
+	Oid			types[16];
+	Datum		values[16];
+	char		nulls[16];
+} StSqlArgs;
+
+extern void st_sql_args_init(StSqlArgs *a, const char *call);
+extern void st_sql_arg(StSqlArgs *a, const char *name, Oid type, Datum value);
+extern Jsonb *st_sql_run_jsonb(StSqlArgs *a, bool read_only);
 
 #endif							/* SINGLETABLE_REQUEST_H */
