@@ -404,10 +404,9 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 		char	   *name;
 		char	   *where;
 		StTable    *t;
-		JsonbIterator *rit;
-		JsonbValue	rv;
-		JsonbIteratorToken rtok;
-		int			i = 0;
+		StArrayWalk walk;
+		JsonbContainer *wr;
+		char	   *rwhere;
 
 		if (tok != WJB_KEY)
 			continue;
@@ -419,23 +418,15 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 			st_validation_error(where, "must be a non-empty array of write requests");
 		t = st_table_by_name(name);
 
-		rit = JsonbIteratorInit(v.val.binary.data);
-		while ((rtok = JsonbIteratorNext(&rit, &rv, true)) != WJB_DONE)
+		st_array_walk_init(&walk, v.val.binary.data, where);
+		while ((wr = st_array_next_object(&walk, "must be an object with PutRequest or DeleteRequest",
+										  write_request_fields, &rwhere)) != NULL)
 		{
 			BatchWrite *w;
 			StWriteRequest *req;
-			char	   *rwhere;
-			JsonbContainer *put;
-			JsonbContainer *del;
+			JsonbContainer *put = st_field_object(wr, "PutRequest", rwhere, false);
+			JsonbContainer *del = st_field_object(wr, "DeleteRequest", rwhere, false);
 
-			if (rtok != WJB_ELEM)
-				continue;
-			rwhere = psprintf("%s[%d]", where, i++);
-			if (rv.type != jbvBinary || !JsonContainerIsObject(rv.val.binary.data))
-				st_validation_error(rwhere, "must be an object with PutRequest or DeleteRequest");
-			st_check_fields(rv.val.binary.data, write_request_fields, rwhere);
-			put = st_field_object(rv.val.binary.data, "PutRequest", rwhere, false);
-			del = st_field_object(rv.val.binary.data, "DeleteRequest", rwhere, false);
 			if ((put == NULL) == (del == NULL))
 				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
 

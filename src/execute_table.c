@@ -45,29 +45,21 @@ static const char *const attr_def_fields[] = {"AttributeName", "AttributeType", 
 static void
 parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **range)
 {
-	JsonbIterator *it = JsonbIteratorInit(ks);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			i = 0;
+	StArrayWalk walk;
+	JsonbContainer *elem;
+	char	   *ew;
 
 	*hash = *range = NULL;
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	st_array_walk_init(&walk, ks, where);
+	while ((elem = st_array_next_object(&walk, "must be an object with AttributeName and KeyType",
+										key_schema_fields, &ew)) != NULL)
 	{
-		char	   *ew;
-		char	   *name;
-		char	   *type;
+		char	   *name = st_field_string(elem, "AttributeName", ew, true);
+		char	   *type = st_field_string(elem, "KeyType", ew, true);
 
-		if (tok != WJB_ELEM)
-			continue;
-		ew = psprintf("%s[%d]", where, i++);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(ew, "must be an object with AttributeName and KeyType");
-		st_check_fields(v.val.binary.data, key_schema_fields, ew);
-		name = st_field_string(v.val.binary.data, "AttributeName", ew, true);
-		type = st_field_string(v.val.binary.data, "KeyType", ew, true);
-		if (strcmp(type, "HASH") == 0 && *hash == NULL && i == 1)
+		if (strcmp(type, "HASH") == 0 && *hash == NULL && walk.n == 1)
 			*hash = name;
-		else if (strcmp(type, "RANGE") == 0 && *range == NULL && i == 2)
+		else if (strcmp(type, "RANGE") == 0 && *range == NULL && walk.n == 2)
 			*range = name;
 		else
 			st_validation_error(ew, "KeySchema must be one HASH key, optionally followed by one RANGE key");
@@ -80,28 +72,21 @@ parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **rang
 static char *
 attribute_type(JsonbContainer *defs, const char *attr, const char *where)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			i = 0;
+	StArrayWalk walk;
+	JsonbContainer *elem;
+	char	   *ew;
 
 	if (defs == NULL)
 		st_validation_error("AttributeDefinitions", "a value is required");
-	it = JsonbIteratorInit(defs);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	st_array_walk_init(&walk, defs, "AttributeDefinitions");
+	while ((elem = st_array_next_object(&walk, "must be an object with AttributeName and AttributeType",
+										attr_def_fields, &ew)) != NULL)
 	{
-		char	   *ew;
 		char	   *type;
 
-		if (tok != WJB_ELEM)
+		if (strcmp(st_field_string(elem, "AttributeName", ew, true), attr) != 0)
 			continue;
-		ew = psprintf("AttributeDefinitions[%d]", i++);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(ew, "must be an object with AttributeName and AttributeType");
-		st_check_fields(v.val.binary.data, attr_def_fields, ew);
-		if (strcmp(st_field_string(v.val.binary.data, "AttributeName", ew, true), attr) != 0)
-			continue;
-		type = st_field_string(v.val.binary.data, "AttributeType", ew, true);
+		type = st_field_string(elem, "AttributeType", ew, true);
 		if (strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0)
 			st_validation_error(psprintf("%s.AttributeType", ew), "must be S, N or B, not \"%s\"", type);
 		return type;
@@ -150,37 +135,26 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(name));
 	st_sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
 	st_sql_arg(&a, "partition_key_type", TEXTOID,
-			CStringGetTextDatum(attribute_type(defs, hash, where)));
+			   CStringGetTextDatum(attribute_type(defs, hash, where)));
 	if (range)
 	{
 		st_sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
 		st_sql_arg(&a, "sort_key_type", TEXTOID,
-				CStringGetTextDatum(attribute_type(defs, range, where)));
+				   CStringGetTextDatum(attribute_type(defs, range, where)));
 	}
 	st_sql_arg(&a, "projection", TEXTOID, CStringGetTextDatum(ptype));
 	if (nka)
 	{
-		JsonbIterator *it = JsonbIteratorInit(nka);
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		List	   *l = NIL;
+		List	   *l = st_string_list(nka, psprintf("%s.Projection.NonKeyAttributes", where));
 		Datum	   *elems;
 		int			n = 0;
 		ListCell   *lc;
 
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			if (tok != WJB_ELEM)
-				continue;
-			if (v.type != jbvString)
-				st_validation_error(psprintf("%s.Projection.NonKeyAttributes", where), "must be a list of strings");
-			l = lappend(l, pnstrdup(v.val.string.val, v.val.string.len));
-		}
 		elems = palloc(sizeof(Datum) * Max(1, list_length(l)));
 		foreach(lc, l)
 			elems[n++] = CStringGetTextDatum(lfirst(lc));
 		st_sql_arg(&a, "include", TEXTARRAYOID,
-				PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
+				   PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
 	}
 	if (online)
 		st_sql_arg(&a, "online", BOOLOID, BoolGetDatum(true));
@@ -287,25 +261,15 @@ st_op_create_table(JsonbContainer *r)
 	for (int k = 0; k < 2; k++)
 	{
 		JsonbContainer *ixs = st_field_array(r, kinds[k], "", false);
-		JsonbIterator *it;
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		int			i = 0;
+		StArrayWalk walk;
+		JsonbContainer *ix;
+		char	   *where;
 
 		if (ixs == NULL)
 			continue;
-		it = JsonbIteratorInit(ixs);
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			char	   *where;
-
-			if (tok != WJB_ELEM)
-				continue;
-			where = psprintf("%s[%d]", kinds[k], i++);
-			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-				st_validation_error(where, "must be an object");
-			create_index(t->relid, v.val.binary.data, defs, where, k == 1 ? hash : NULL, false);
-		}
+		st_array_walk_init(&walk, ixs, kinds[k]);
+		while ((ix = st_array_next_object(&walk, "must be an object", NULL, &where)) != NULL)
+			create_index(t->relid, ix, defs, where, k == 1 ? hash : NULL, false);
 	}
 	CommandCounterIncrement();
 	return wrap_jsonb("TableDescription", describe(t->relid));
@@ -418,25 +382,16 @@ st_op_update_table(JsonbContainer *r)
 	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
 	if (updates)
 	{
-		JsonbIterator *it = JsonbIteratorInit(updates);
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		int			i = 0;
+		StArrayWalk walk;
+		JsonbContainer *u;
+		char	   *where;
 
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		st_array_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
+		while ((u = st_array_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
 		{
-			char	   *where;
-			JsonbContainer *c;
-			JsonbContainer *d;
+			JsonbContainer *c = st_field_object(u, "Create", where, false);
+			JsonbContainer *d = st_field_object(u, "Delete", where, false);
 
-			if (tok != WJB_ELEM)
-				continue;
-			where = psprintf("GlobalSecondaryIndexUpdates[%d]", i++);
-			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-				st_validation_error(where, "must be an object");
-			st_check_fields(v.val.binary.data, gsi_update_fields, where);
-			c = st_field_object(v.val.binary.data, "Create", where, false);
-			d = st_field_object(v.val.binary.data, "Delete", where, false);
 			if (c)
 				/* returns at once, as DynamoDB's UpdateTable does */
 				create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);

@@ -16,6 +16,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -296,6 +297,27 @@ st_key_string(StTable *t, Datum *keys)
 	return buf.data;
 }
 
+/* The strings of a request array (at where) as a List of char *. */
+List *
+st_string_list(JsonbContainer *arr, const char *where)
+{
+	List	   *result = NIL;
+	JsonbIterator *it = JsonbIteratorInit(arr);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvString)
+			st_validation_error(where, "must be a list of strings");
+		result = lappend(result, pnstrdup(v.val.string.val, v.val.string.len));
+	}
+	return result;
+}
+
 /*
  * The legacy AttributesToGet parameter: a list of top-level attribute
  * names, or NIL when absent.
@@ -304,25 +326,50 @@ List *
 st_attributes_to_get(JsonbContainer *obj, const char *where)
 {
 	JsonbContainer *arr = st_field_array(obj, "AttributesToGet", where, false);
-	List	   *result = NIL;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	List	   *result;
 
 	if (arr == NULL)
 		return NIL;
-	it = JsonbIteratorInit(arr);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (v.type != jbvString)
-			st_validation_error(path(where, "AttributesToGet"), "must be a list of strings");
-		result = lappend(result, pnstrdup(v.val.string.val, v.val.string.len));
-	}
+	result = st_string_list(arr, path(where, "AttributesToGet"));
 	if (result == NIL)
 		st_validation_error(path(where, "AttributesToGet"), "must not be empty");
 	return result;
+}
+
+void
+st_array_walk_init(StArrayWalk *w, JsonbContainer *array, const char *where)
+{
+	w->it = JsonbIteratorInit(array);
+	w->where = where;
+	w->n = 0;
+}
+
+/*
+ * The next element of the array, with its path in *elem_where.  An element
+ * that is not an object raises ValidationException with the message
+ * must_be ("must be an object with ..."); fields, when not NULL, are the
+ * fields an element may hold (st_check_fields).
+ */
+JsonbContainer *
+st_array_next_object(StArrayWalk *w, const char *must_be, const char *const *fields,
+					 char **elem_where)
+{
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&w->it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_ELEM)
+			continue;
+		*elem_where = psprintf("%s[%d]", w->where, w->n++);
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			st_validation_error(*elem_where, "%s", must_be);
+		if (fields)
+			st_check_fields(v.val.binary.data, fields, *elem_where);
+		return v.val.binary.data;
+	}
+	return NULL;
 }
 
 /* A field holding an integer in min .. max (min >= 0), or -1 when absent. */

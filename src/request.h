@@ -28,8 +28,25 @@ extern void st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb 
 extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 extern char *st_key_string(StTable *t, Datum *keys);
+extern List *st_string_list(JsonbContainer *arr, const char *where);
 extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
 extern int	st_field_int(JsonbContainer *obj, const char *name, int min, int max);
+
+/*
+ * The objects of a request array one by one, each with its path for errors
+ * (KeySchema[0] ...): st_array_next_object() returns NULL at the end.
+ */
+typedef struct StArrayWalk
+{
+	JsonbIterator *it;
+	const char *where;			/* the array's path */
+	int			n;				/* elements returned so far */
+} StArrayWalk;
+
+extern void st_array_walk_init(StArrayWalk *w, JsonbContainer *array, const char *where);
+extern JsonbContainer *st_array_next_object(StArrayWalk *w, const char *must_be,
+											const char *const *fields,
+											char **elem_where);
 pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
 
 /*
