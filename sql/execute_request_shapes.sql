@@ -102,6 +102,14 @@ SELECT singletable.execute('BatchWriteItem', '{"RequestItems": {"shapes": [
   {"PutRequest": {"Item": {"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}}}},
   {"PutRequest": {"Item": {"pk": {"S": "a"}, "sk": {"S": "2"}, "n": {"N": "2"}}}}]}}');
 
+SELECT singletable.execute('BatchWriteItem', '{"RequestItems": {"shapes": {}}}');
+
+-- BatchGetItem: the tables of RequestItems.
+SELECT singletable.execute('BatchGetItem', '{"RequestItems": {"shapes": []}}');
+SELECT singletable.execute('BatchGetItem', '{"RequestItems": {"shapes": {"Keys": [{"pk": {"S": "a"}, "sk": {"S": "1"}}], "Other": 1}}}');
+SELECT singletable.execute('BatchGetItem', '{"RequestItems": {"shapes": {"Keys": [{"pk": {"S": "a"}, "sk": {"S": "1"}}, {"pk": {"S": "a"}, "sk": {"S": "3"}}],
+  "AttributesToGet": ["n"]}}}');
+
 -- PutItem, DeleteItem, UpdateItem: fields, ReturnValues per operation.
 SELECT singletable.execute('PutItem', '{"TableName": "shapes", "Key": {}}');
 SELECT singletable.execute('PutItem', '{"TableName": "shapes"}');
@@ -164,6 +172,11 @@ SELECT singletable.execute('PutItem', '{"TableName": "shapes", "Item": {"pk": {"
     "sk": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "1"}]},
     "pk": {"ComparisonOperator": "NE", "AttributeValueList": [{"S": "b"}]}},
   "ReturnValues": "ALL_OLD"}');
+
+SELECT singletable.execute('PutItem', '{"TableName": "shapes", "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+  "Expected": {"n": 5}}');
+SELECT singletable.execute('PutItem', '{"TableName": "shapes", "Item": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+  "Expected": {"n": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}], "Bogus": 1}}}');
 
 -- Query and Scan with the legacy parameters, and their mixing rule.
 SELECT singletable.execute('Query', '{"TableName": "shapes",

@@ -27,25 +27,35 @@ st_legacy_init(StLegacy *lg)
 	pushJsonbValue(&lg->values, WJB_BEGIN_OBJECT, NULL);
 }
 
+/*
+ * A new placeholder (#lgN or :lgN) as the next key of state; the caller
+ * pushes the name or value it stands for.
+ */
+static char *
+legacy_placeholder(StLegacy *lg, JsonbParseState **state, char sigil)
+{
+	char	   *ph = psprintf("%clg%d", sigil, lg->n++);
+
+	st_push_key(state, ph);
+	lg->used = true;
+	return ph;
+}
+
 static char *
 legacy_name(StLegacy *lg, const char *attr)
 {
-	char	   *ph = psprintf("#lg%d", lg->n++);
+	char	   *ph = legacy_placeholder(lg, &lg->names, '#');
 
-	st_push_key(&lg->names, ph);
 	st_push_string(&lg->names, WJB_VALUE, attr);
-	lg->used = true;
 	return ph;
 }
 
 static char *
 legacy_value(StLegacy *lg, JsonbValue *typed)
 {
-	char	   *ph = psprintf(":lg%d", lg->n++);
+	char	   *ph = legacy_placeholder(lg, &lg->values, ':');
 
-	st_push_key(&lg->values, ph);
 	pushJsonbValue(&lg->values, WJB_VALUE, typed);
-	lg->used = true;
 	return ph;
 }
 
@@ -101,17 +111,17 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 					 const char *op, bool key_only)
 {
 	StringInfoData buf;
-	JsonbIterator *it = JsonbIteratorInit(conds);
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	StWalk		walk;
+	JsonbValue *cv;
+	char	   *attr;
+	char	   *where;
 
 	initStringInfo(&buf);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	st_walk_init(&walk, conds, field);
+	while ((cv = st_walk_next_member(&walk, "must be an object", legacy_cond_fields,
+									 &attr, &where)) != NULL)
 	{
-		char	   *attr;
-		char	   *where;
-		JsonbContainer *cond;
+		JsonbContainer *cond = cv->val.binary.data;
 		char	   *cmp;
 		JsonbValue	vals[LEGACY_MAX_VALUES];
 		int			nvals;
@@ -119,15 +129,6 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		int			expect = 1;
 		JsonbValue	ev;
 
-		if (tok != WJB_KEY)
-			continue;
-		attr = pnstrdup(k.val.string.val, k.val.string.len);
-		where = psprintf("%s.%s", field, attr);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(where, "must be an object");
-		cond = v.val.binary.data;
-		st_check_fields(cond, legacy_cond_fields, where);
 		if (buf.len > 0)
 			appendStringInfo(&buf, " %s ", op);
 		name = legacy_name(lg, attr);
@@ -281,35 +282,24 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 	StringInfoData add;
 	StringInfoData del;
 	StringInfoData out;
-	JsonbIterator *it = JsonbIteratorInit(updates);
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	StWalk		walk;
+	JsonbValue *uv;
+	char	   *attr;
+	char	   *where;
 
 	initStringInfo(&set);
 	initStringInfo(&remove);
 	initStringInfo(&add);
 	initStringInfo(&del);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	st_walk_init(&walk, updates, "AttributeUpdates");
+	while ((uv = st_walk_next_member(&walk, "must be an object", attribute_update_fields,
+									 &attr, &where)) != NULL)
 	{
-		char	   *attr;
-		char	   *where;
-		char	   *action;
+		char	   *action = st_field_string(uv->val.binary.data, "Action", where, false);
 		JsonbValue	val;
-		bool		has_value;
-		char	   *name;
+		bool		has_value = st_field(uv->val.binary.data, "Value", &val);
+		char	   *name = legacy_name(lg, attr);
 
-		if (tok != WJB_KEY)
-			continue;
-		attr = pnstrdup(k.val.string.val, k.val.string.len);
-		where = psprintf("AttributeUpdates.%s", attr);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(where, "must be an object");
-		st_check_fields(v.val.binary.data, attribute_update_fields, where);
-		action = st_field_string(v.val.binary.data, "Action", where, false);
-		has_value = st_field(v.val.binary.data, "Value", &val);
-		name = legacy_name(lg, attr);
 		if (action == NULL || strcmp(action, "PUT") == 0)
 		{
 			if (!has_value)

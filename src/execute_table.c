@@ -45,14 +45,14 @@ static const char *const attr_def_fields[] = {"AttributeName", "AttributeType", 
 static void
 parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **range)
 {
-	StArrayWalk walk;
+	StWalk		walk;
 	JsonbContainer *elem;
 	char	   *ew;
 
 	*hash = *range = NULL;
-	st_array_walk_init(&walk, ks, where);
-	while ((elem = st_array_next_object(&walk, "must be an object with AttributeName and KeyType",
-										key_schema_fields, &ew)) != NULL)
+	st_walk_init(&walk, ks, where);
+	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and KeyType",
+									   key_schema_fields, &ew)) != NULL)
 	{
 		char	   *name = st_field_string(elem, "AttributeName", ew, true);
 		char	   *type = st_field_string(elem, "KeyType", ew, true);
@@ -72,15 +72,15 @@ parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **rang
 static char *
 attribute_type(JsonbContainer *defs, const char *attr, const char *where)
 {
-	StArrayWalk walk;
+	StWalk		walk;
 	JsonbContainer *elem;
 	char	   *ew;
 
 	if (defs == NULL)
 		st_validation_error("AttributeDefinitions", "a value is required");
-	st_array_walk_init(&walk, defs, "AttributeDefinitions");
-	while ((elem = st_array_next_object(&walk, "must be an object with AttributeName and AttributeType",
-										attr_def_fields, &ew)) != NULL)
+	st_walk_init(&walk, defs, "AttributeDefinitions");
+	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and AttributeType",
+									   attr_def_fields, &ew)) != NULL)
 	{
 		char	   *type;
 
@@ -261,14 +261,14 @@ st_op_create_table(JsonbContainer *r)
 	for (int k = 0; k < 2; k++)
 	{
 		JsonbContainer *ixs = st_field_array(r, kinds[k], "", false);
-		StArrayWalk walk;
+		StWalk		walk;
 		JsonbContainer *ix;
 		char	   *where;
 
 		if (ixs == NULL)
 			continue;
-		st_array_walk_init(&walk, ixs, kinds[k]);
-		while ((ix = st_array_next_object(&walk, "must be an object", NULL, &where)) != NULL)
+		st_walk_init(&walk, ixs, kinds[k]);
+		while ((ix = st_walk_next_object(&walk, "must be an object", NULL, &where)) != NULL)
 			create_index(t->relid, ix, defs, where, k == 1 ? hash : NULL, false);
 	}
 	CommandCounterIncrement();
@@ -382,12 +382,12 @@ st_op_update_table(JsonbContainer *r)
 	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
 	if (updates)
 	{
-		StArrayWalk walk;
+		StWalk		walk;
 		JsonbContainer *u;
 		char	   *where;
 
-		st_array_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
-		while ((u = st_array_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
+		st_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
+		while ((u = st_walk_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
 		{
 			JsonbContainer *c = st_field_object(u, "Create", where, false);
 			JsonbContainer *d = st_field_object(u, "Delete", where, false);

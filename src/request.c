@@ -116,18 +116,29 @@ path(const char *where, const char *name)
 	return where && where[0] ? psprintf("%s.%s", where, name) : pstrdup(name);
 }
 
+/*
+ * Look up a field of a request object (st_field): false when it is absent,
+ * which is a ValidationException when it is required.
+ */
+static bool
+field_present(JsonbContainer *obj, const char *name, const char *where,
+			  bool required, JsonbValue *v)
+{
+	if (st_field(obj, name, v))
+		return true;
+	if (required)
+		st_validation_error(path(where, name), "a value is required");
+	return false;
+}
+
 /* A string field, or NULL when absent and not required. */
 char *
 st_field_string(JsonbContainer *obj, const char *name, const char *where, bool required)
 {
 	JsonbValue	v;
 
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
+	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvString)
 		st_validation_error(path(where, name), "must be a string, not %s", st_plain_type_name(&v));
 	return pnstrdup(v.val.string.val, v.val.string.len);
@@ -139,12 +150,8 @@ field_container(JsonbContainer *obj, const char *name, const char *where,
 {
 	JsonbValue	v;
 
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
+	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvBinary ||
 		(array ? !JsonContainerIsArray(v.val.binary.data)
 		 : !JsonContainerIsObject(v.val.binary.data)))
@@ -171,12 +178,8 @@ st_field_jsonb(JsonbContainer *obj, const char *name, const char *where, bool re
 {
 	JsonbValue	v;
 
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
+	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
 	return JsonbValueToJsonb(&v);
@@ -337,39 +340,76 @@ st_attributes_to_get(JsonbContainer *obj, const char *where)
 }
 
 void
-st_array_walk_init(StArrayWalk *w, JsonbContainer *array, const char *where)
+st_walk_init(StWalk *w, JsonbContainer *container, const char *where)
 {
-	w->it = JsonbIteratorInit(array);
+	w->it = JsonbIteratorInit(container);
 	w->where = where;
 	w->n = 0;
 }
 
 /*
- * The next element of the array, with its path in *elem_where.  An element
- * that is not an object raises ValidationException with the message
- * must_be ("must be an object with ..."); fields, when not NULL, are the
- * fields an element may hold (st_check_fields).
+ * A value that must be an object: else ValidationException with the
+ * message must_be ("must be an object with ..."); fields, when not NULL,
+ * are the fields it may hold (st_check_fields).
  */
-JsonbContainer *
-st_array_next_object(StArrayWalk *w, const char *must_be, const char *const *fields,
-					 char **elem_where)
+static void
+check_object(JsonbValue *v, const char *must_be, const char *const *fields,
+			 const char *where)
 {
-	JsonbValue	v;
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		st_validation_error(where, "%s", must_be);
+	if (fields)
+		st_check_fields(v->val.binary.data, fields, where);
+}
+
+/* The next token "want" (an element or a key) into v, or false at the end. */
+static bool
+walk_next(StWalk *w, JsonbIteratorToken want, JsonbValue *v)
+{
 	JsonbIteratorToken tok;
 
-	while ((tok = JsonbIteratorNext(&w->it, &v, true)) != WJB_DONE)
+	while ((tok = JsonbIteratorNext(&w->it, v, true)) != WJB_DONE)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (tok != WJB_ELEM)
-			continue;
-		*elem_where = psprintf("%s[%d]", w->where, w->n++);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(*elem_where, "%s", must_be);
-		if (fields)
-			st_check_fields(v.val.binary.data, fields, *elem_where);
-		return v.val.binary.data;
+		if (tok == want)
+			return true;
 	}
-	return NULL;
+	return false;
+}
+
+/* The next element of an array, which must be an object (check_object). */
+JsonbContainer *
+st_walk_next_object(StWalk *w, const char *must_be, const char *const *fields,
+					char **elem_where)
+{
+	JsonbValue	v;
+
+	if (!walk_next(w, WJB_ELEM, &v))
+		return NULL;
+	*elem_where = psprintf("%s[%d]", w->where, w->n++);
+	check_object(&v, must_be, fields, *elem_where);
+	return v.val.binary.data;
+}
+
+/*
+ * The next member of an object: its name, path and value.  With must_be,
+ * the value must be an object (check_object); without, it may be anything.
+ */
+JsonbValue *
+st_walk_next_member(StWalk *w, const char *must_be, const char *const *fields,
+					char **name, char **member_where)
+{
+	JsonbValue	k;
+
+	if (!walk_next(w, WJB_KEY, &k))
+		return NULL;
+	*name = pnstrdup(k.val.string.val, k.val.string.len);
+	*member_where = psprintf("%s.%s", w->where, *name);
+	(void) JsonbIteratorNext(&w->it, &w->value, true);
+	w->n++;
+	if (must_be)
+		check_object(&w->value, must_be, fields, *member_where);
+	return &w->value;
 }
 
 /* A field holding an integer in min .. max (min >= 0), or -1 when absent. */

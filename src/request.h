@@ -33,20 +33,25 @@ extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
 extern int	st_field_int(JsonbContainer *obj, const char *name, int min, int max);
 
 /*
- * The objects of a request array one by one, each with its path for errors
- * (KeySchema[0] ...): st_array_next_object() returns NULL at the end.
+ * Walking a request array or object, each element or member with its path
+ * for errors (KeySchema[0], RequestItems.app ...).  The next functions
+ * return NULL at the end.
  */
-typedef struct StArrayWalk
+typedef struct StWalk
 {
 	JsonbIterator *it;
-	const char *where;			/* the array's path */
+	const char *where;			/* the array's or object's path */
 	int			n;				/* elements returned so far */
-} StArrayWalk;
+	JsonbValue	value;			/* the member st_walk_next_member returned */
+} StWalk;
 
-extern void st_array_walk_init(StArrayWalk *w, JsonbContainer *array, const char *where);
-extern JsonbContainer *st_array_next_object(StArrayWalk *w, const char *must_be,
-											const char *const *fields,
-											char **elem_where);
+extern void st_walk_init(StWalk *w, JsonbContainer *container, const char *where);
+extern JsonbContainer *st_walk_next_object(StWalk *w, const char *must_be,
+										   const char *const *fields,
+										   char **elem_where);
+extern JsonbValue *st_walk_next_member(StWalk *w, const char *must_be,
+									   const char *const *fields,
+									   char **name, char **member_where);
 pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
 
 /*
