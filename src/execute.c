@@ -74,7 +74,7 @@ wrap_typed_item(const char *key, Jsonb *item)
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
-/* {"<key>": jsonb} */
+/* A boolean field: 1 or 0, or -1 when absent. */
 static int
 field_bool(JsonbContainer *r, const char *name)
 {

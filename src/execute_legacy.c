@@ -19,6 +19,7 @@
 #include "request.h"
 #include "singletable.h"
 
+/* Start the placeholders of one request. */
 void
 st_legacy_init(StLegacy *lg)
 {
