@@ -149,10 +149,10 @@ Jsonb *
 st_batch_get(JsonbContainer *request_items, bool typed)
 {
 	List	   *tables = NIL;
-	JsonbIterator *it;
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	StWalk		tables_walk;
+	JsonbValue *tv;
+	char	   *name;
+	char	   *where;
 	int			total = 0;
 	char	  **keystrs;
 	int			nkeystrs = 0;
@@ -169,11 +169,11 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		st_validation_error("RequestItems", "must be an object with at least one table");
 
 	/* Pass 1: parse and validate everything. */
-	it = JsonbIteratorInit(request_items);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	st_walk_init(&tables_walk, request_items, "RequestItems");
+	while ((tv = st_walk_next_member(&tables_walk, "must be an object with Keys",
+									 batch_get_table_fields, &name, &where)) != NULL)
 	{
-		GetTable   *gt;
-		char	   *where;
+		GetTable   *gt = palloc0(sizeof(GetTable));
 		JsonbContainer *keys;
 		JsonbIterator *kit;
 		JsonbValue	kv;
@@ -181,16 +181,8 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		char	   *proj;
 		int			i = 0;
 
-		if (tok != WJB_KEY)
-			continue;
-		gt = palloc0(sizeof(GetTable));
-		gt->name = pnstrdup(k.val.string.val, k.val.string.len);
-		where = psprintf("RequestItems.%s", gt->name);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(where, "must be an object with Keys");
-		gt->request = v.val.binary.data;
-		st_check_fields(gt->request, batch_get_table_fields, where);
+		gt->name = name;
+		gt->request = tv->val.binary.data;
 		gt->table = st_table_by_name(gt->name);
 		keys = st_field_array(gt->request, "Keys", where, true);
 		if (JsonContainerSize(keys) == 0)
@@ -384,10 +376,10 @@ Jsonb *
 st_batch_write(JsonbContainer *request_items, bool typed)
 {
 	List	   *writes = NIL;	/* BatchWrite * in request order */
-	JsonbIterator *it;
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	StWalk		tables_walk;
+	JsonbValue *tv;
+	char	   *name;
+	char	   *where;
 	ListCell   *lc;
 	BatchWrite **sorted;
 	int			n = 0;
@@ -398,44 +390,28 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 		st_validation_error("RequestItems", "must be an object with at least one table");
 
 	/* Pass 1: parse and validate everything. */
-	it = JsonbIteratorInit(request_items);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	st_walk_init(&tables_walk, request_items, "RequestItems");
+	while ((tv = st_walk_next_member(&tables_walk, NULL, NULL, &name, &where)) != NULL)
 	{
-		char	   *name;
-		char	   *where;
 		StTable    *t;
-		JsonbIterator *rit;
-		JsonbValue	rv;
-		JsonbIteratorToken rtok;
-		int			i = 0;
+		StWalk		walk;
+		JsonbContainer *wr;
+		char	   *rwhere;
 
-		if (tok != WJB_KEY)
-			continue;
-		name = pnstrdup(k.val.string.val, k.val.string.len);
-		where = psprintf("RequestItems.%s", name);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
-			JsonContainerSize(v.val.binary.data) == 0)
+		if (tv->type != jbvBinary || !JsonContainerIsArray(tv->val.binary.data) ||
+			JsonContainerSize(tv->val.binary.data) == 0)
 			st_validation_error(where, "must be a non-empty array of write requests");
 		t = st_table_by_name(name);
 
-		rit = JsonbIteratorInit(v.val.binary.data);
-		while ((rtok = JsonbIteratorNext(&rit, &rv, true)) != WJB_DONE)
+		st_walk_init(&walk, tv->val.binary.data, where);
+		while ((wr = st_walk_next_object(&walk, "must be an object with PutRequest or DeleteRequest",
+										 write_request_fields, &rwhere)) != NULL)
 		{
 			BatchWrite *w;
 			StWriteRequest *req;
-			char	   *rwhere;
-			JsonbContainer *put;
-			JsonbContainer *del;
+			JsonbContainer *put = st_field_object(wr, "PutRequest", rwhere, false);
+			JsonbContainer *del = st_field_object(wr, "DeleteRequest", rwhere, false);
 
-			if (rtok != WJB_ELEM)
-				continue;
-			rwhere = psprintf("%s[%d]", where, i++);
-			if (rv.type != jbvBinary || !JsonContainerIsObject(rv.val.binary.data))
-				st_validation_error(rwhere, "must be an object with PutRequest or DeleteRequest");
-			st_check_fields(rv.val.binary.data, write_request_fields, rwhere);
-			put = st_field_object(rv.val.binary.data, "PutRequest", rwhere, false);
-			del = st_field_object(rv.val.binary.data, "DeleteRequest", rwhere, false);
 			if ((put == NULL) == (del == NULL))
 				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
 

@@ -3,22 +3,22 @@
  *	  execute(operation, request): DynamoDB's wire protocol shape.  Takes a
  *	  request as an AWS SDK sends it (typed attribute values, TableName,
  *	  Key, KeyConditionExpression ...) and returns the response DynamoDB
- *	  would send, for the item, query, batch, transaction and table
- *	  operations, so a thin HTTP front end can serve SDKs, and code ported
+ *	  would send, so a thin HTTP front end can serve SDKs, and code ported
  *	  from an SDK can call Postgres with the same JSON.
+ *
+ *	  This file owns the SQL entry point, the operations table and its
+ *	  dispatch, and the item, query, batch and transaction operations.  The
+ *	  table operations are in execute_table.c, the rewriting of the legacy
+ *	  parameters (KeyConditions, QueryFilter, ScanFilter, Expected,
+ *	  ConditionalOperator, AttributesToGet, AttributeUpdates) into
+ *	  expressions in execute_legacy.c (execute.h); both are called from
+ *	  here and call nothing here.
  *
  *	  Item operations call the C entry points directly (items.c, batch.c,
  *	  transact.c) with typed<->plain conversion (typedjson.c) at the edges;
- *	  Query, Scan and the table operations call the SQL functions of their
- *	  components (singletable.query, scan, create_table, create_index ...)
- *	  through SPI with named arguments, so they behave exactly as when called
- *	  from SQL.
- *
- *	  The legacy parameters that ported code still sends (KeyConditions,
- *	  QueryFilter, ScanFilter, Expected, ConditionalOperator,
- *	  AttributesToGet, AttributeUpdates) are rewritten into expressions with
- *	  placeholders of their own, evaluated by the same evaluator.  As in
- *	  DynamoDB, a request cannot mix them with expression parameters.
+ *	  Query and Scan call the SQL functions singletable.query and scan
+ *	  through SPI with named arguments (request.c), so they behave exactly as
+ *	  when called from SQL.
  *
  *	  Errors keep the SQLSTATE of the component that raised them; each maps
  *	  to one DynamoDB error type (README: "Errors"), named in the message.
@@ -28,17 +28,13 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/numeric.h"
 
 #include "batch.h"
+#include "execute.h"
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
@@ -78,41 +74,7 @@ wrap_typed_item(const char *key, Jsonb *item)
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
-/* {"<key>": jsonb} */
-static Jsonb *
-wrap_jsonb(const char *key, Jsonb *value)
-{
-	JsonbParseState *state = NULL;
-
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	st_push_key(&state, key);
-	st_push_item(&state, WJB_VALUE, value);
-	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
-}
-
-/* A field holding an integer in min .. max (min >= 0), or -1 when absent. */
-static int
-field_int(JsonbContainer *r, const char *name, int min, int max)
-{
-	JsonbValue	v;
-	Numeric		n;
-
-	if (!st_field(r, name, &v))
-		return -1;
-	if (v.type != jbvNumeric)
-		st_validation_error(name, "must be a number");
-	n = v.val.numeric;
-	if (numeric_is_nan(n) || numeric_is_inf(n) ||
-		!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(n),
-										  DirectFunctionCall1(numeric_floor, NumericGetDatum(n)))) ||
-		DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(n),
-										 NumericGetDatum(int64_to_numeric(min)))) ||
-		DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(n),
-										 NumericGetDatum(int64_to_numeric(max)))))
-		st_validation_error(name, "must be an integer between %d and %d", min, max);
-	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(n)));
-}
-
+/* A boolean field: 1 or 0, or -1 when absent. */
 static int
 field_bool(JsonbContainer *r, const char *name)
 {
@@ -165,269 +127,6 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 }
 
 /* ---------------------------------------------------------------------
- * Legacy parameters -> expressions
- * ---------------------------------------------------------------------
- */
-typedef struct Legacy
-{
-	int			n;				/* placeholders made so far */
-	JsonbParseState *names;		/* {"#lgN": "attr"} being built */
-	JsonbParseState *values;	/* {":lgN": typed value} being built */
-	bool		used;
-} Legacy;
-
-static void
-legacy_init(Legacy *lg)
-{
-	memset(lg, 0, sizeof(Legacy));
-	pushJsonbValue(&lg->names, WJB_BEGIN_OBJECT, NULL);
-	pushJsonbValue(&lg->values, WJB_BEGIN_OBJECT, NULL);
-}
-
-static char *
-legacy_name(Legacy *lg, const char *attr)
-{
-	char	   *ph = psprintf("#lg%d", lg->n++);
-
-	st_push_key(&lg->names, ph);
-	st_push_string(&lg->names, WJB_VALUE, attr);
-	lg->used = true;
-	return ph;
-}
-
-static char *
-legacy_value(Legacy *lg, JsonbValue *typed)
-{
-	char	   *ph = psprintf(":lg%d", lg->n++);
-
-	st_push_key(&lg->values, ph);
-	pushJsonbValue(&lg->values, WJB_VALUE, typed);
-	lg->used = true;
-	return ph;
-}
-
-static void
-legacy_finish(Legacy *lg, Jsonb **names, Jsonb **values)
-{
-	*names = JsonbValueToJsonb(pushJsonbValue(&lg->names, WJB_END_OBJECT, NULL));
-	*values = st_from_typed_item(JsonbValueToJsonb(pushJsonbValue(&lg->values, WJB_END_OBJECT, NULL)));
-	if (JsonContainerSize(&(*names)->root) == 0)
-		*names = NULL;
-	if (JsonContainerSize(&(*values)->root) == 0)
-		*values = NULL;
-}
-
-/* The elements of AttributeValueList. */
-static int
-legacy_value_list(JsonbContainer *cond, const char *where, JsonbValue *out, int max)
-{
-	JsonbContainer *list = st_field_array(cond, "AttributeValueList", where, false);
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			n = 0;
-
-	if (list == NULL)
-		return 0;
-	it = JsonbIteratorInit(list);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (n >= max)
-			st_validation_error(psprintf("%s.AttributeValueList", where), "has too many values");
-		out[n++] = v;
-	}
-	return n;
-}
-
-#define LEGACY_MAX_VALUES 100
-
-static const char *const legacy_cond_fields[] = {
-	"ComparisonOperator", "AttributeValueList", "Value", "Exists", NULL
-};
-
-/*
- * Rewrite one legacy condition map ({"attr": {"ComparisonOperator": ..,
- * "AttributeValueList": [..]}} or Expected's {"attr": {"Value": ..,
- * "Exists": ..}}) into a condition expression, joined by op (AND/OR).
- * key_only limits operators to those of KeyConditions.
- */
-static char *
-legacy_conditions(Legacy *lg, JsonbContainer *conds, const char *field,
-				  const char *op, bool key_only)
-{
-	StringInfoData buf;
-	JsonbIterator *it = JsonbIteratorInit(conds);
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	initStringInfo(&buf);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
-	{
-		char	   *attr;
-		char	   *where;
-		JsonbContainer *cond;
-		char	   *cmp;
-		JsonbValue	vals[LEGACY_MAX_VALUES];
-		int			nvals;
-		char	   *name;
-		int			expect = 1;
-		JsonbValue	ev;
-
-		if (tok != WJB_KEY)
-			continue;
-		attr = pnstrdup(k.val.string.val, k.val.string.len);
-		where = psprintf("%s.%s", field, attr);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(where, "must be an object");
-		cond = v.val.binary.data;
-		st_check_fields(cond, legacy_cond_fields, where);
-		if (buf.len > 0)
-			appendStringInfo(&buf, " %s ", op);
-		name = legacy_name(lg, attr);
-		cmp = st_field_string(cond, "ComparisonOperator", where, false);
-		nvals = legacy_value_list(cond, where, vals, LEGACY_MAX_VALUES);
-
-		if (cmp == NULL)
-		{
-			/* Expected's older form: Value and/or Exists */
-			int			exists = -1;
-
-			if (st_field(cond, "Exists", &ev))
-			{
-				if (ev.type != jbvBool)
-					st_validation_error(psprintf("%s.Exists", where), "must be a boolean");
-				exists = ev.val.boolean;
-			}
-			if (strcmp(field, "Expected") != 0)
-				st_validation_error(psprintf("%s.ComparisonOperator", where), "a value is required");
-			if (st_field(cond, "Value", &ev))
-			{
-				if (exists == 0)
-					st_validation_error(where, "Value cannot be used when Exists is false");
-				appendStringInfo(&buf, "%s = %s", name, legacy_value(lg, &ev));
-			}
-			else if (exists == 0)
-				appendStringInfo(&buf, "attribute_not_exists(%s)", name);
-			else
-				st_validation_error(where, "Value is required when Exists is true");
-			continue;
-		}
-		if (st_field(cond, "Value", &ev) || st_field(cond, "Exists", &ev))
-			st_validation_error(where, "cannot use Value or Exists with ComparisonOperator");
-
-		if (strcmp(cmp, "EQ") == 0 || strcmp(cmp, "NE") == 0 || strcmp(cmp, "LT") == 0 ||
-			strcmp(cmp, "LE") == 0 || strcmp(cmp, "GT") == 0 || strcmp(cmp, "GE") == 0)
-		{
-			const char *sym = strcmp(cmp, "EQ") == 0 ? "=" : strcmp(cmp, "NE") == 0 ? "<>" :
-				strcmp(cmp, "LT") == 0 ? "<" : strcmp(cmp, "LE") == 0 ? "<=" :
-				strcmp(cmp, "GT") == 0 ? ">" : ">=";
-
-			if (key_only && strcmp(cmp, "NE") == 0)
-				st_validation_error(psprintf("%s.ComparisonOperator", where),
-									"NE is not valid in KeyConditions");
-			if (nvals == 1)
-				appendStringInfo(&buf, "%s %s %s", name, sym, legacy_value(lg, &vals[0]));
-		}
-		else if (strcmp(cmp, "BEGINS_WITH") == 0)
-		{
-			if (nvals == 1)
-				appendStringInfo(&buf, "begins_with(%s, %s)", name, legacy_value(lg, &vals[0]));
-		}
-		else if (strcmp(cmp, "BETWEEN") == 0)
-		{
-			expect = 2;
-			if (nvals == 2)
-			{
-				char	   *lo = legacy_value(lg, &vals[0]);
-
-				appendStringInfo(&buf, "%s BETWEEN %s AND %s", name, lo, legacy_value(lg, &vals[1]));
-			}
-		}
-		else if (!key_only && (strcmp(cmp, "NOT_NULL") == 0 || strcmp(cmp, "NULL") == 0))
-		{
-			expect = 0;
-			appendStringInfo(&buf, "%s(%s)", strcmp(cmp, "NULL") == 0 ?
-							 "attribute_not_exists" : "attribute_exists", name);
-		}
-		else if (!key_only && (strcmp(cmp, "CONTAINS") == 0 || strcmp(cmp, "NOT_CONTAINS") == 0))
-		{
-			if (nvals == 1)
-				appendStringInfo(&buf, "%scontains(%s, %s)", cmp[0] == 'N' ? "NOT " : "",
-								 name, legacy_value(lg, &vals[0]));
-		}
-		else if (!key_only && strcmp(cmp, "IN") == 0)
-		{
-			expect = -1;
-			if (nvals < 1)
-				st_validation_error(psprintf("%s.AttributeValueList", where),
-									"IN needs at least one value");
-			appendStringInfo(&buf, "%s IN (", name);
-			for (int i = 0; i < nvals; i++)
-				appendStringInfo(&buf, "%s%s", i ? ", " : "", legacy_value(lg, &vals[i]));
-			appendStringInfoChar(&buf, ')');
-		}
-		else
-			st_validation_error(psprintf("%s.ComparisonOperator", where),
-								"unrecognized or unsupported operator \"%s\"", cmp);
-		if (expect >= 0 && nvals != expect)
-			st_validation_error(psprintf("%s.AttributeValueList", where),
-								"%s needs %d value(s), not %d", cmp, expect, nvals);
-	}
-	if (buf.len == 0)
-		st_validation_error(field, "must hold at least one condition");
-	return buf.data;
-}
-
-static const char *
-conditional_operator(JsonbContainer *r)
-{
-	char	   *op = st_field_string(r, "ConditionalOperator", "", false);
-
-	if (op == NULL || strcmp(op, "AND") == 0)
-		return "AND";
-	if (strcmp(op, "OR") == 0)
-		return "OR";
-	st_validation_error("ConditionalOperator", "must be AND or OR, not \"%s\"", op);
-	return NULL;
-}
-
-/* Projection text from the legacy AttributesToGet. */
-static char *
-legacy_projection(Legacy *lg, List *attrs)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, attrs)
-		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", legacy_name(lg, lfirst(lc)));
-	return buf.data;
-}
-
-/* Raise when a request mixes legacy and expression parameters. */
-static void
-check_no_mix(JsonbContainer *r, bool legacy)
-{
-	static const char *const expr_params[] = {
-		"KeyConditionExpression", "FilterExpression", "ConditionExpression",
-		"ProjectionExpression", "UpdateExpression", "ExpressionAttributeNames",
-		"ExpressionAttributeValues", NULL
-	};
-	JsonbValue	v;
-
-	if (!legacy)
-		return;
-	for (int i = 0; expr_params[i]; i++)
-		if (st_field(r, expr_params[i], &v))
-			st_validation_error(expr_params[i],
-								"cannot be used with the legacy parameters (KeyConditions, QueryFilter, ScanFilter, Expected, AttributesToGet, AttributeUpdates)");
-}
-
-/* ---------------------------------------------------------------------
  * Item operations
  * ---------------------------------------------------------------------
  */
@@ -452,7 +151,7 @@ op_get_item(JsonbContainer *r)
 	t = st_table_by_name(st_field_string(r, "TableName", "", true));
 	typed_key(t, r, keys);
 	attrs = st_attributes_to_get(r, "");
-	check_no_mix(r, attrs != NIL);
+	st_legacy_check_no_mix(r, attrs != NIL);
 	(void) field_bool(r, "ConsistentRead");
 	st_expr_context_init(&cx, st_field_jsonb(r, "ExpressionAttributeNames", "", false), NULL);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
@@ -474,7 +173,7 @@ op_get_item(JsonbContainer *r)
  */
 static void
 write_context(JsonbContainer *r, StWriteRequest *req, StExprContext *cx,
-			  const char *update_text, Legacy *lg)
+			  const char *update_text, StLegacy *lg)
 {
 	JsonbContainer *expected = st_field_object(r, "Expected", "", false);
 	char	   *cond = st_field_string(r, "ConditionExpression", "", false);
@@ -482,17 +181,9 @@ write_context(JsonbContainer *r, StWriteRequest *req, StExprContext *cx,
 	Jsonb	   *values;
 
 	if (expected)
-		cond = legacy_conditions(lg, expected, "Expected", conditional_operator(r), false);
-	check_no_mix(r, lg->used);
-	if (lg->used)
-		legacy_finish(lg, &names, &values);
-	else
-	{
-		names = st_field_jsonb(r, "ExpressionAttributeNames", "", false);
-		values = st_field_jsonb(r, "ExpressionAttributeValues", "", false);
-		if (values)
-			values = st_from_typed_item(values);
-	}
+		cond = st_legacy_conditions(lg, expected, "Expected",
+									st_legacy_conditional_operator(r), false);
+	st_legacy_placeholders(r, lg, &names, &values);
 	st_expr_context_init(cx, names, values);
 	req->cx = cx;
 	if (update_text)
@@ -520,123 +211,11 @@ static const char *const put_item_fields[] = {
 	"ExpressionAttributeValues", "ReturnValues", "ReturnValuesOnConditionCheckFailure",
 	"Expected", "ConditionalOperator", COMMON_IGNORED, NULL
 };
-
-static Jsonb *
-op_put_item(JsonbContainer *r)
-{
-	StWriteRequest req = {0};
-	StExprContext cx;
-	Legacy		lg;
-
-	st_check_fields(r, put_item_fields, "");
-	legacy_init(&lg);
-	req.kind = ST_WRITE_PUT;
-	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
-	req.item = typed_field(r, "Item", true);
-	req.return_values = return_values(r, "PutItem", ST_RV_PUT_DELETE, &req.old_on_failure);
-	write_context(r, &req, &cx, NULL, &lg);
-	/* always: the direct write path relies on it (see StWriteRequest) */
-	st_validate_item(req.item);
-	if (req.condition || req.return_values != ST_RETURN_NONE)
-		st_item_key_datums(req.table, req.item, req.keys);
-	return wrap_typed_item("Attributes", st_write_item(&req));
-}
-
 static const char *const delete_item_fields[] = {
 	"TableName", "Key", "ConditionExpression", "ExpressionAttributeNames",
 	"ExpressionAttributeValues", "ReturnValues", "ReturnValuesOnConditionCheckFailure",
 	"Expected", "ConditionalOperator", COMMON_IGNORED, NULL
 };
-
-static Jsonb *
-op_delete_item(JsonbContainer *r)
-{
-	StWriteRequest req = {0};
-	StExprContext cx;
-	Legacy		lg;
-
-	st_check_fields(r, delete_item_fields, "");
-	legacy_init(&lg);
-	req.kind = ST_WRITE_DELETE;
-	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
-	req.key = typed_field(r, "Key", true);
-	st_parse_key_arg(req.table, req.key, req.keys);
-	req.return_values = return_values(r, "DeleteItem", ST_RV_PUT_DELETE, &req.old_on_failure);
-	write_context(r, &req, &cx, NULL, &lg);
-	return wrap_typed_item("Attributes", st_write_item(&req));
-}
-
-static const char *const attribute_update_fields[] = {"Action", "Value", NULL};
-
-/* The legacy AttributeUpdates as an update expression. */
-static char *
-legacy_attribute_updates(Legacy *lg, JsonbContainer *updates)
-{
-	StringInfoData set;
-	StringInfoData remove;
-	StringInfoData add;
-	StringInfoData del;
-	StringInfoData out;
-	JsonbIterator *it = JsonbIteratorInit(updates);
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-
-	initStringInfo(&set);
-	initStringInfo(&remove);
-	initStringInfo(&add);
-	initStringInfo(&del);
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
-	{
-		char	   *attr;
-		char	   *where;
-		char	   *action;
-		JsonbValue	val;
-		bool		has_value;
-		char	   *name;
-
-		if (tok != WJB_KEY)
-			continue;
-		attr = pnstrdup(k.val.string.val, k.val.string.len);
-		where = psprintf("AttributeUpdates.%s", attr);
-		tok = JsonbIteratorNext(&it, &v, true);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(where, "must be an object");
-		st_check_fields(v.val.binary.data, attribute_update_fields, where);
-		action = st_field_string(v.val.binary.data, "Action", where, false);
-		has_value = st_field(v.val.binary.data, "Value", &val);
-		name = legacy_name(lg, attr);
-		if (action == NULL || strcmp(action, "PUT") == 0)
-		{
-			if (!has_value)
-				st_validation_error(where, "PUT needs a Value");
-			appendStringInfo(&set, "%s%s = %s", set.len ? ", " : "", name, legacy_value(lg, &val));
-		}
-		else if (strcmp(action, "DELETE") == 0 && !has_value)
-			appendStringInfo(&remove, "%s%s", remove.len ? ", " : "", name);
-		else if (strcmp(action, "DELETE") == 0)
-			appendStringInfo(&del, "%s%s %s", del.len ? ", " : "", name, legacy_value(lg, &val));
-		else if (strcmp(action, "ADD") == 0)
-		{
-			if (!has_value)
-				st_validation_error(where, "ADD needs a Value");
-			appendStringInfo(&add, "%s%s %s", add.len ? ", " : "", name, legacy_value(lg, &val));
-		}
-		else
-			st_validation_error(psprintf("%s.Action", where), "must be PUT, ADD or DELETE, not \"%s\"", action);
-	}
-	initStringInfo(&out);
-	if (set.len)
-		appendStringInfo(&out, "SET %s ", set.data);
-	if (remove.len)
-		appendStringInfo(&out, "REMOVE %s ", remove.data);
-	if (add.len)
-		appendStringInfo(&out, "ADD %s ", add.data);
-	if (del.len)
-		appendStringInfo(&out, "DELETE %s ", del.data);
-	return out.len ? out.data : NULL;
-}
-
 static const char *const update_item_fields[] = {
 	"TableName", "Key", "UpdateExpression", "ConditionExpression",
 	"ExpressionAttributeNames", "ExpressionAttributeValues", "ReturnValues",
@@ -644,97 +223,77 @@ static const char *const update_item_fields[] = {
 	"AttributeUpdates", COMMON_IGNORED, NULL
 };
 
+/*
+ * PutItem (the Item), DeleteItem and UpdateItem (the Key; UpdateItem's
+ * UpdateExpression or legacy AttributeUpdates) through st_write_item().
+ */
 static Jsonb *
-op_update_item(JsonbContainer *r)
+op_write_item(JsonbContainer *r, StWriteKind kind)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Legacy		lg;
-	JsonbContainer *updates;
-	char	   *update;
+	StLegacy	lg;
+	char	   *update = NULL;
 
-	st_check_fields(r, update_item_fields, "");
-	legacy_init(&lg);
-	req.kind = ST_WRITE_UPDATE;
+	st_check_fields(r, kind == ST_WRITE_PUT ? put_item_fields :
+					kind == ST_WRITE_DELETE ? delete_item_fields : update_item_fields, "");
+	st_legacy_init(&lg);
+	req.kind = kind;
 	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
-	req.key = typed_field(r, "Key", true);
-	st_parse_key_arg(req.table, req.key, req.keys);
-	req.key_attrs = st_key_attr_list(req.table);
-	req.return_values = return_values(r, "UpdateItem", ST_RV_ALL, &req.old_on_failure);
-	update = st_field_string(r, "UpdateExpression", "", false);
-	updates = st_field_object(r, "AttributeUpdates", "", false);
-	if (updates)
-		update = legacy_attribute_updates(&lg, updates);
+	if (kind == ST_WRITE_PUT)
+		req.item = typed_field(r, "Item", true);
+	else
+	{
+		req.key = typed_field(r, "Key", true);
+		st_parse_key_arg(req.table, req.key, req.keys);
+	}
+	if (kind == ST_WRITE_UPDATE)
+	{
+		JsonbContainer *updates;
+
+		req.key_attrs = st_key_attr_list(req.table);
+		req.return_values = return_values(r, "UpdateItem", ST_RV_ALL, &req.old_on_failure);
+		update = st_field_string(r, "UpdateExpression", "", false);
+		updates = st_field_object(r, "AttributeUpdates", "", false);
+		if (updates)
+			update = st_legacy_attribute_updates(&lg, updates);
+	}
+	else
+		req.return_values = return_values(r, kind == ST_WRITE_PUT ? "PutItem" : "DeleteItem",
+										  ST_RV_PUT_DELETE, &req.old_on_failure);
 	write_context(r, &req, &cx, update, &lg);
+	if (kind == ST_WRITE_PUT)
+	{
+		/* always: the direct write path relies on it (see StWriteRequest) */
+		st_validate_item(req.item);
+		if (req.condition || req.return_values != ST_RETURN_NONE)
+			st_item_key_datums(req.table, req.item, req.keys);
+	}
 	return wrap_typed_item("Attributes", st_write_item(&req));
+}
+
+static Jsonb *
+op_put_item(JsonbContainer *r)
+{
+	return op_write_item(r, ST_WRITE_PUT);
+}
+
+static Jsonb *
+op_delete_item(JsonbContainer *r)
+{
+	return op_write_item(r, ST_WRITE_DELETE);
+}
+
+static Jsonb *
+op_update_item(JsonbContainer *r)
+{
+	return op_write_item(r, ST_WRITE_UPDATE);
 }
 
 /* ---------------------------------------------------------------------
  * Query and Scan: singletable.query / singletable.scan through SPI
  * ---------------------------------------------------------------------
  */
-
-typedef struct SqlArgs
-{
-	StringInfoData sql;
-	int			n;
-	Oid			types[16];
-	Datum		values[16];
-	char		nulls[16];
-} SqlArgs;
-
-static void
-sql_args_init(SqlArgs *a, const char *call)
-{
-	initStringInfo(&a->sql);
-	appendStringInfoString(&a->sql, call);
-	a->n = 0;
-	memset(a->nulls, ' ', sizeof(a->nulls));
-}
-
-/* Add an argument to the call being built: positional when name is NULL. */
-static void
-sql_arg(SqlArgs *a, const char *name, Oid type, Datum value)
-{
-	a->n++;
-	a->types[a->n - 1] = type;
-	a->values[a->n - 1] = value;
-	if (name)
-		appendStringInfo(&a->sql, ", %s => $%d", name, a->n);
-	else
-		appendStringInfo(&a->sql, "$%d", a->n);
-}
-
-/* Run a one-row, one-column jsonb query; the result is copied out. */
-static Jsonb *
-run_sql_jsonb(SqlArgs *a, bool read_only)
-{
-	MemoryContext outer = CurrentMemoryContext;
-	Jsonb	   *result = NULL;
-	int			rc;
-
-	appendStringInfoChar(&a->sql, ')');
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args(a->sql.data, a->n, a->types, a->values, a->nulls, read_only, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "unexpected SPI result %s", SPI_result_code_string(rc));
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull && TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid == JSONBOID)
-		{
-			MemoryContext old = MemoryContextSwitchTo(outer);
-
-			result = DatumGetJsonbPCopy(d);
-			MemoryContextSwitchTo(old);
-		}
-	}
-	SPI_finish();
-	return result;
-}
 
 /*
  * Convert a page {"Items", "Count", "ScannedCount", "LastEvaluatedKey"} to
@@ -805,7 +364,7 @@ static Jsonb *
 op_query_or_scan(JsonbContainer *r, bool is_query)
 {
 	StTable    *t;
-	SqlArgs		a;
+	StSqlArgs	a;
 	char	   *index;
 	char	   *keycond = NULL;
 	char	   *filter;
@@ -816,19 +375,19 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	Jsonb	   *start;
 	int			limit;
 	int			forward;
-	Legacy		lg;
+	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
 	bool		count_only = false;
 
 	st_check_fields(r, is_query ? query_fields : scan_fields, "");
-	legacy_init(&lg);
+	st_legacy_init(&lg);
 	t = st_table_by_name(st_field_string(r, "TableName", "", true));
 	index = st_field_string(r, "IndexName", "", false);
 	filter = st_field_string(r, "FilterExpression", "", false);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	select = st_field_string(r, "Select", "", false);
-	limit = field_int(r, "Limit", 1, ST_MAX_LIMIT);
+	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	(void) field_bool(r, "ConsistentRead");
 	start = typed_field(r, "ExclusiveStartKey", false);
 
@@ -838,25 +397,16 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 
 		keycond = st_field_string(r, "KeyConditionExpression", "", false);
 		if (kc)
-			keycond = legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
+			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
 	}
 	legacy_filter = st_field_object(r, is_query ? "QueryFilter" : "ScanFilter", "", false);
 	if (legacy_filter)
-		filter = legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
-								   conditional_operator(r), false);
+		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
+									  st_legacy_conditional_operator(r), false);
 	attrs = st_attributes_to_get(r, "");
 	if (attrs)
-		proj = legacy_projection(&lg, attrs);
-	check_no_mix(r, lg.used);
-	if (lg.used)
-		legacy_finish(&lg, &names, &values);
-	else
-	{
-		names = st_field_jsonb(r, "ExpressionAttributeNames", "", false);
-		values = st_field_jsonb(r, "ExpressionAttributeValues", "", false);
-		if (values)
-			values = st_from_typed_item(values);
-	}
+		proj = st_legacy_projection(&lg, attrs);
+	st_legacy_placeholders(r, &lg, &names, &values);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
 
@@ -880,45 +430,45 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 			st_validation_error("Select", "ProjectionExpression needs Select SPECIFIC_ATTRIBUTES");
 	}
 
-	sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
-	sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
+	st_sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
+	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	if (keycond)
-		sql_arg(&a, "key_condition", TEXTOID, CStringGetTextDatum(keycond));
+		st_sql_arg(&a, "key_condition", TEXTOID, CStringGetTextDatum(keycond));
 	if (names)
-		sql_arg(&a, "names", JSONBOID, JsonbPGetDatum(names));
+		st_sql_arg(&a, "names", JSONBOID, JsonbPGetDatum(names));
 	if (values)
-		sql_arg(&a, "\"values\"", JSONBOID, JsonbPGetDatum(values));
+		st_sql_arg(&a, "\"values\"", JSONBOID, JsonbPGetDatum(values));
 	if (index)
-		sql_arg(&a, "index", TEXTOID, CStringGetTextDatum(index));
+		st_sql_arg(&a, "index", TEXTOID, CStringGetTextDatum(index));
 	if (filter)
-		sql_arg(&a, "filter", TEXTOID, CStringGetTextDatum(filter));
+		st_sql_arg(&a, "filter", TEXTOID, CStringGetTextDatum(filter));
 	if (proj)
-		sql_arg(&a, "projection", TEXTOID, CStringGetTextDatum(proj));
+		st_sql_arg(&a, "projection", TEXTOID, CStringGetTextDatum(proj));
 	if (limit > 0)
-		sql_arg(&a, "\"limit\"", INT4OID, Int32GetDatum(limit));
+		st_sql_arg(&a, "\"limit\"", INT4OID, Int32GetDatum(limit));
 	if (start)
-		sql_arg(&a, "start_key", JSONBOID, JsonbPGetDatum(start));
+		st_sql_arg(&a, "start_key", JSONBOID, JsonbPGetDatum(start));
 	if (is_query)
 	{
 		forward = field_bool(r, "ScanIndexForward");
 		if (forward >= 0)
-			sql_arg(&a, "forward", BOOLOID, BoolGetDatum(forward == 1));
+			st_sql_arg(&a, "forward", BOOLOID, BoolGetDatum(forward == 1));
 	}
 	else
 	{
-		int			segment = field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
-		int			total = field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
+		int			segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
+		int			total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
 
 		if ((segment >= 0) != (total >= 0))
 			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
 								"Segment and TotalSegments must be given together");
 		if (segment >= 0)
 		{
-			sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
-			sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
+			st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
+			st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 		}
 	}
-	return page_to_wire(run_sql_jsonb(&a, true), count_only);
+	return page_to_wire(st_sql_run_jsonb(&a, true), count_only);
 }
 
 static Jsonb *
@@ -972,445 +522,6 @@ op_transact_get(JsonbContainer *r)
 }
 
 /* ---------------------------------------------------------------------
- * Table operations
- * ---------------------------------------------------------------------
- */
-
-static const char *const key_schema_fields[] = {"AttributeName", "KeyType", NULL};
-static const char *const attr_def_fields[] = {"AttributeName", "AttributeType", NULL};
-
-/* Parse KeySchema into hash and range attribute names. */
-static void
-parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **range)
-{
-	JsonbIterator *it = JsonbIteratorInit(ks);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			i = 0;
-
-	*hash = *range = NULL;
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		char	   *ew;
-		char	   *name;
-		char	   *type;
-
-		if (tok != WJB_ELEM)
-			continue;
-		ew = psprintf("%s[%d]", where, i++);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(ew, "must be an object with AttributeName and KeyType");
-		st_check_fields(v.val.binary.data, key_schema_fields, ew);
-		name = st_field_string(v.val.binary.data, "AttributeName", ew, true);
-		type = st_field_string(v.val.binary.data, "KeyType", ew, true);
-		if (strcmp(type, "HASH") == 0 && *hash == NULL && i == 1)
-			*hash = name;
-		else if (strcmp(type, "RANGE") == 0 && *range == NULL && i == 2)
-			*range = name;
-		else
-			st_validation_error(ew, "KeySchema must be one HASH key, optionally followed by one RANGE key");
-	}
-	if (*hash == NULL)
-		st_validation_error(where, "must hold a HASH key");
-}
-
-/* The AttributeType of attr in AttributeDefinitions. */
-static char *
-attribute_type(JsonbContainer *defs, const char *attr, const char *where)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			i = 0;
-
-	if (defs == NULL)
-		st_validation_error("AttributeDefinitions", "a value is required");
-	it = JsonbIteratorInit(defs);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		char	   *ew;
-		char	   *type;
-
-		if (tok != WJB_ELEM)
-			continue;
-		ew = psprintf("AttributeDefinitions[%d]", i++);
-		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			st_validation_error(ew, "must be an object with AttributeName and AttributeType");
-		st_check_fields(v.val.binary.data, attr_def_fields, ew);
-		if (strcmp(st_field_string(v.val.binary.data, "AttributeName", ew, true), attr) != 0)
-			continue;
-		type = st_field_string(v.val.binary.data, "AttributeType", ew, true);
-		if (strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0)
-			st_validation_error(psprintf("%s.AttributeType", ew), "must be S, N or B, not \"%s\"", type);
-		return type;
-	}
-	st_validation_error(where, "key attribute \"%s\" is not in AttributeDefinitions", attr);
-	return NULL;
-}
-
-static const char *const index_fields[] = {
-	"IndexName", "KeySchema", "Projection", "ProvisionedThroughput",
-	"OnDemandThroughput", NULL
-};
-static const char *const projection_fields[] = {"ProjectionType", "NonKeyAttributes", NULL};
-
-/*
- * Create one index (GSI, or LSI: same partition key) through create_index();
- * online, it backfills in a background worker (UpdateTable).
- */
-static void
-create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *where,
-			 const char *lsi_hash, bool online)
-{
-	char	   *name;
-	char	   *hash;
-	char	   *range;
-	JsonbContainer *proj;
-	char	   *ptype = "ALL";
-	JsonbContainer *nka = NULL;
-	SqlArgs		a;
-
-	st_check_fields(ix, index_fields, where);
-	name = st_field_string(ix, "IndexName", where, true);
-	parse_key_schema(st_field_array(ix, "KeySchema", where, true),
-					 psprintf("%s.KeySchema", where), &hash, &range);
-	if (lsi_hash && (strcmp(hash, lsi_hash) != 0 || range == NULL))
-		st_validation_error(where, "a local secondary index must have the table's partition key and a sort key");
-	proj = st_field_object(ix, "Projection", where, true);
-	st_check_fields(proj, projection_fields, psprintf("%s.Projection", where));
-	ptype = st_field_string(proj, "ProjectionType", psprintf("%s.Projection", where), false);
-	if (ptype == NULL)
-		ptype = "ALL";
-	nka = st_field_array(proj, "NonKeyAttributes", psprintf("%s.Projection", where), false);
-
-	sql_args_init(&a, "SELECT singletable.create_index(");
-	sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
-	sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(name));
-	sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
-	sql_arg(&a, "partition_key_type", TEXTOID,
-			CStringGetTextDatum(attribute_type(defs, hash, where)));
-	if (range)
-	{
-		sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
-		sql_arg(&a, "sort_key_type", TEXTOID,
-				CStringGetTextDatum(attribute_type(defs, range, where)));
-	}
-	sql_arg(&a, "projection", TEXTOID, CStringGetTextDatum(ptype));
-	if (nka)
-	{
-		JsonbIterator *it = JsonbIteratorInit(nka);
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		List	   *l = NIL;
-		Datum	   *elems;
-		int			n = 0;
-		ListCell   *lc;
-
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			if (tok != WJB_ELEM)
-				continue;
-			if (v.type != jbvString)
-				st_validation_error(psprintf("%s.Projection.NonKeyAttributes", where), "must be a list of strings");
-			l = lappend(l, pnstrdup(v.val.string.val, v.val.string.len));
-		}
-		elems = palloc(sizeof(Datum) * Max(1, list_length(l)));
-		foreach(lc, l)
-			elems[n++] = CStringGetTextDatum(lfirst(lc));
-		sql_arg(&a, "include", TEXTARRAYOID,
-				PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
-	}
-	if (online)
-		sql_arg(&a, "online", BOOLOID, BoolGetDatum(true));
-	(void) run_sql_jsonb(&a, false);
-}
-
-/* describe_table() of a table */
-static Jsonb *
-describe(Oid relid)
-{
-	SqlArgs		a;
-
-	sql_args_init(&a, "SELECT singletable.describe_table(");
-	sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
-	return run_sql_jsonb(&a, true);
-}
-
-/*
- * DynamoDB's rule for a table name: 3 to 255 of a-z A-Z 0-9 _ - and ".".
- * Here a dot separates schema and table, so there is at most one, with a
- * name on each side, and neither may be longer than a Postgres name.
- */
-static void
-check_table_name(const char *name)
-{
-	size_t		len = strlen(name);
-	const char *dot = strchr(name, '.');
-
-	if (len < 3 || len > 255)
-		st_validation_error("TableName", "must be between 3 and 255 characters long");
-	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
-		st_validation_error("TableName", "must hold only a-z, A-Z, 0-9, \"_\", \"-\" and \".\"");
-	if (dot && (dot == name || dot[1] == '\0' || strchr(dot + 1, '.')))
-		st_validation_error("TableName", "must be a name, or schema.name with one \".\" between two names");
-	if (dot)
-		len = Max((size_t) (dot - name), len - (size_t) (dot - name) - 1);
-	if (len >= NAMEDATALEN)
-		st_table_name_too_long(name);
-}
-
-static const char *const create_table_fields[] = {
-	"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes",
-	"LocalSecondaryIndexes", "StreamSpecification", "BillingMode",
-	"ProvisionedThroughput", "OnDemandThroughput", "Tags", "SSESpecification",
-	"TableClass", "DeletionProtectionEnabled", "ResourcePolicy", NULL
-};
-static const char *const stream_spec_fields[] = {"StreamEnabled", "StreamViewType", NULL};
-
-static Jsonb *
-op_create_table(JsonbContainer *r)
-{
-	char	   *name;
-	char	   *hash;
-	char	   *range;
-	char	   *hash_type;
-	char	   *range_type;
-	JsonbContainer *defs;
-	JsonbContainer *stream;
-	char	   *view = NULL;
-	SqlArgs		a;
-	StTable    *t;
-	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
-
-	st_check_fields(r, create_table_fields, "");
-	name = st_field_string(r, "TableName", "", true);
-	parse_key_schema(st_field_array(r, "KeySchema", "", true), "KeySchema", &hash, &range);
-	defs = st_field_array(r, "AttributeDefinitions", "", true);
-	stream = st_field_object(r, "StreamSpecification", "", false);
-	if (stream)
-	{
-		st_check_fields(stream, stream_spec_fields, "StreamSpecification");
-		view = st_field_string(stream, "StreamViewType", "StreamSpecification", false);
-	}
-
-	hash_type = attribute_type(defs, hash, "KeySchema");
-	range_type = range ? attribute_type(defs, range, "KeySchema") : NULL;
-	check_table_name(name);
-
-	/*
-	 * A DynamoDB name is taken as written (case and all); a name with a dot
-	 * is schema.table, as regclass reads it.
-	 */
-	sql_args_init(&a, "SELECT singletable.create_table(");
-	sql_arg(&a, NULL, TEXTOID, CStringGetTextDatum(strchr(name, '.') ? name : quote_identifier(name)));
-	sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
-	sql_arg(&a, "partition_key_type", TEXTOID, CStringGetTextDatum(hash_type));
-	if (range)
-	{
-		sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
-		sql_arg(&a, "sort_key_type", TEXTOID, CStringGetTextDatum(range_type));
-	}
-	else
-	{
-		/* sort_key => NULL: a hash-only table */
-		sql_arg(&a, "sort_key", TEXTOID, (Datum) 0);
-		a.nulls[a.n - 1] = 'n';
-	}
-	if (view)
-		sql_arg(&a, "stream_view", TEXTOID, CStringGetTextDatum(view));
-	(void) run_sql_jsonb(&a, false);
-	CommandCounterIncrement();
-	t = st_table_by_name(name);
-
-	for (int k = 0; k < 2; k++)
-	{
-		JsonbContainer *ixs = st_field_array(r, kinds[k], "", false);
-		JsonbIterator *it;
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		int			i = 0;
-
-		if (ixs == NULL)
-			continue;
-		it = JsonbIteratorInit(ixs);
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			char	   *where;
-
-			if (tok != WJB_ELEM)
-				continue;
-			where = psprintf("%s[%d]", kinds[k], i++);
-			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-				st_validation_error(where, "must be an object");
-			create_index(t->relid, v.val.binary.data, defs, where, k == 1 ? hash : NULL, false);
-		}
-	}
-	CommandCounterIncrement();
-	return wrap_jsonb("TableDescription", describe(t->relid));
-}
-
-static const char *const table_name_fields[] = {"TableName", NULL};
-
-static Jsonb *
-op_describe_table(JsonbContainer *r)
-{
-	st_check_fields(r, table_name_fields, "");
-	return wrap_jsonb("Table", describe(st_table_by_name(st_field_string(r, "TableName", "", true))->relid));
-}
-
-static Jsonb *
-op_delete_table(JsonbContainer *r)
-{
-	StTable    *t;
-	Jsonb	   *desc;
-	SqlArgs		a;
-
-	st_check_fields(r, table_name_fields, "");
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
-	desc = describe(t->relid);
-	sql_args_init(&a, "SELECT singletable.drop_table(");
-	sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
-	(void) run_sql_jsonb(&a, false);
-	return wrap_jsonb("TableDescription", desc);
-}
-
-static const char *const list_tables_fields[] = {"ExclusiveStartTableName", "Limit", NULL};
-
-static Jsonb *
-op_list_tables(JsonbContainer *r)
-{
-	char	   *start;
-	int			limit;
-	JsonbParseState *state = NULL;
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
-	char		nulls[2] = {' ', ' '};
-	uint64		n;
-	uint64		shown;
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext old;
-	Jsonb	   *result;
-
-	st_check_fields(r, list_tables_fields, "");
-	start = st_field_string(r, "ExclusiveStartTableName", "", false);
-	limit = field_int(r, "Limit", 1, 100);
-	if (limit < 0)
-		limit = 100;
-	values[0] = start ? CStringGetTextDatum(start) : (Datum) 0;
-	nulls[0] = start ? ' ' : 'n';
-	values[1] = Int32GetDatum(limit + 1);
-
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	st_push_key(&state, "TableNames");
-	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT name FROM singletable.list_tables() AS name "
-							  "WHERE $1 IS NULL OR name COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.>) $1 "
-							  "ORDER BY name COLLATE pg_catalog.\"C\" LIMIT $2",
-							  2, types, values, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list tables");
-	n = SPI_processed;
-	shown = Min(n, (uint64) limit);
-	for (uint64 i = 0; i < shown; i++)
-		st_push_string(&state, WJB_ELEM, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-	if (n > shown)
-	{
-		st_push_key(&state, "LastEvaluatedTableName");
-		st_push_string(&state, WJB_VALUE, SPI_getvalue(SPI_tuptable->vals[shown - 1], SPI_tuptable->tupdesc, 1));
-	}
-	/* the names are in SPI's memory: serialize before SPI_finish frees it */
-	old = MemoryContextSwitchTo(outer);
-	result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
-	MemoryContextSwitchTo(old);
-	SPI_finish();
-	return result;
-}
-
-static const char *const update_table_fields[] = {
-	"TableName", "AttributeDefinitions", "GlobalSecondaryIndexUpdates",
-	"BillingMode", "ProvisionedThroughput", "OnDemandThroughput",
-	"SSESpecification", "TableClass", "DeletionProtectionEnabled",
-	"StreamSpecification", NULL
-};
-static const char *const gsi_update_fields[] = {"Create", "Delete", "Update", NULL};
-static const char *const gsi_delete_fields[] = {"IndexName", NULL};
-
-static Jsonb *
-op_update_table(JsonbContainer *r)
-{
-	StTable    *t;
-	JsonbContainer *updates;
-	JsonbContainer *defs;
-	Oid			relid;
-	JsonbValue	sv;
-
-	st_check_fields(r, update_table_fields, "");
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
-	relid = t->relid;
-	defs = st_field_array(r, "AttributeDefinitions", "", false);
-	if (st_field(r, "StreamSpecification", &sv))
-		st_validation_error("StreamSpecification",
-							"cannot be changed by UpdateTable: every singletable table has a change stream");
-	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
-	if (updates)
-	{
-		JsonbIterator *it = JsonbIteratorInit(updates);
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		int			i = 0;
-
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-		{
-			char	   *where;
-			JsonbContainer *c;
-			JsonbContainer *d;
-
-			if (tok != WJB_ELEM)
-				continue;
-			where = psprintf("GlobalSecondaryIndexUpdates[%d]", i++);
-			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-				st_validation_error(where, "must be an object");
-			st_check_fields(v.val.binary.data, gsi_update_fields, where);
-			c = st_field_object(v.val.binary.data, "Create", where, false);
-			d = st_field_object(v.val.binary.data, "Delete", where, false);
-			if (c)
-				/* returns at once, as DynamoDB's UpdateTable does */
-				create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
-			else if (d)
-			{
-				SqlArgs		a;
-				char	   *dw = psprintf("%s.Delete", where);
-
-				char	   *iname;
-
-				st_check_fields(d, gsi_delete_fields, dw);
-				iname = st_field_string(d, "IndexName", dw, true);
-
-				/*
-				 * DynamoDB answers ResourceNotFoundException here, whose
-				 * SQLSTATE is 42P01; 42704 stays ValidationException.
-				 */
-				if (st_table_find_index(st_table_lookup(relid, false), iname) == NULL)
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_TABLE),
-							 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
-									t->table_name),
-							 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
-				sql_args_init(&a, "SELECT singletable.drop_index(");
-				sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
-				sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(iname));
-				(void) run_sql_jsonb(&a, false);
-			}
-			/* Update: throughput only, nothing to do */
-			CommandCounterIncrement();
-		}
-	}
-	return wrap_jsonb("TableDescription", describe(relid));
-}
-
-/* ---------------------------------------------------------------------
  * Dispatch
  * ---------------------------------------------------------------------
  */
@@ -1447,11 +558,11 @@ static const struct
 	{"BatchWriteItem", op_batch_write},
 	{"TransactWriteItems", op_transact_write},
 	{"TransactGetItems", op_transact_get},
-	{"CreateTable", op_create_table},
-	{"DeleteTable", op_delete_table},
-	{"DescribeTable", op_describe_table},
-	{"ListTables", op_list_tables},
-	{"UpdateTable", op_update_table},
+	{"CreateTable", st_op_create_table},
+	{"DeleteTable", st_op_delete_table},
+	{"DescribeTable", st_op_describe_table},
+	{"ListTables", st_op_list_tables},
+	{"UpdateTable", st_op_update_table},
 	{"DescribeEndpoints", op_describe_endpoints},
 	{"UpdateTimeToLive", st_ttl_op_update},
 	{"DescribeTimeToLive", st_ttl_op_describe},

@@ -1,8 +1,9 @@
 /*
  * request.c
  *	  Reading DynamoDB-shaped requests and building their responses: the
- *	  helpers that batch.c, transact.c, execute.c, execute_errors.c and
- *	  ttl.c share (see request.h).
+ *	  helpers that batch.c, transact.c, the execute*.c files and ttl.c
+ *	  share (see request.h), and the calls execute()'s operations make to
+ *	  the components' SQL functions with named arguments.
  *
  *	  Every malformed request field raises ValidationException (22023)
  *	  naming the field by its path in the request, before anything is
@@ -13,6 +14,9 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -112,18 +116,29 @@ path(const char *where, const char *name)
 	return where && where[0] ? psprintf("%s.%s", where, name) : pstrdup(name);
 }
 
+/*
+ * Look up a field of a request object (st_field): false when it is absent,
+ * which is a ValidationException when it is required.
+ */
+static bool
+field_present(JsonbContainer *obj, const char *name, const char *where,
+			  bool required, JsonbValue *v)
+{
+	if (st_field(obj, name, v))
+		return true;
+	if (required)
+		st_validation_error(path(where, name), "a value is required");
+	return false;
+}
+
 /* A string field, or NULL when absent and not required. */
 char *
 st_field_string(JsonbContainer *obj, const char *name, const char *where, bool required)
 {
 	JsonbValue	v;
 
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
+	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvString)
 		st_validation_error(path(where, name), "must be a string, not %s", st_plain_type_name(&v));
 	return pnstrdup(v.val.string.val, v.val.string.len);
@@ -135,12 +150,8 @@ field_container(JsonbContainer *obj, const char *name, const char *where,
 {
 	JsonbValue	v;
 
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
+	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvBinary ||
 		(array ? !JsonContainerIsArray(v.val.binary.data)
 		 : !JsonContainerIsObject(v.val.binary.data)))
@@ -167,12 +178,8 @@ st_field_jsonb(JsonbContainer *obj, const char *name, const char *where, bool re
 {
 	JsonbValue	v;
 
-	if (!st_field(obj, name, &v))
-	{
-		if (required)
-			st_validation_error(path(where, name), "a value is required");
+	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
 	return JsonbValueToJsonb(&v);
@@ -293,6 +300,27 @@ st_key_string(StTable *t, Datum *keys)
 	return buf.data;
 }
 
+/* The strings of a request array (at where) as a List of char *. */
+List *
+st_string_list(JsonbContainer *arr, const char *where)
+{
+	List	   *result = NIL;
+	JsonbIterator *it = JsonbIteratorInit(arr);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_ELEM)
+			continue;
+		if (v.type != jbvString)
+			st_validation_error(where, "must be a list of strings");
+		result = lappend(result, pnstrdup(v.val.string.val, v.val.string.len));
+	}
+	return result;
+}
+
 /*
  * The legacy AttributesToGet parameter: a list of top-level attribute
  * names, or NIL when absent.
@@ -301,23 +329,167 @@ List *
 st_attributes_to_get(JsonbContainer *obj, const char *where)
 {
 	JsonbContainer *arr = st_field_array(obj, "AttributesToGet", where, false);
-	List	   *result = NIL;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	List	   *result;
 
 	if (arr == NULL)
 		return NIL;
-	it = JsonbIteratorInit(arr);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (v.type != jbvString)
-			st_validation_error(path(where, "AttributesToGet"), "must be a list of strings");
-		result = lappend(result, pnstrdup(v.val.string.val, v.val.string.len));
-	}
+	result = st_string_list(arr, path(where, "AttributesToGet"));
 	if (result == NIL)
 		st_validation_error(path(where, "AttributesToGet"), "must not be empty");
+	return result;
+}
+
+void
+st_walk_init(StWalk *w, JsonbContainer *container, const char *where)
+{
+	w->it = JsonbIteratorInit(container);
+	w->where = where;
+	w->n = 0;
+}
+
+/*
+ * A value that must be an object: else ValidationException with the
+ * message must_be ("must be an object with ..."); fields, when not NULL,
+ * are the fields it may hold (st_check_fields).
+ */
+static void
+check_object(JsonbValue *v, const char *must_be, const char *const *fields,
+			 const char *where)
+{
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		st_validation_error(where, "%s", must_be);
+	if (fields)
+		st_check_fields(v->val.binary.data, fields, where);
+}
+
+/* The next token "want" (an element or a key) into v, or false at the end. */
+static bool
+walk_next(StWalk *w, JsonbIteratorToken want, JsonbValue *v)
+{
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&w->it, v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == want)
+			return true;
+	}
+	return false;
+}
+
+/* The next element of an array, which must be an object (check_object). */
+JsonbContainer *
+st_walk_next_object(StWalk *w, const char *must_be, const char *const *fields,
+					char **elem_where)
+{
+	JsonbValue	v;
+
+	if (!walk_next(w, WJB_ELEM, &v))
+		return NULL;
+	*elem_where = psprintf("%s[%d]", w->where, w->n++);
+	check_object(&v, must_be, fields, *elem_where);
+	return v.val.binary.data;
+}
+
+/*
+ * The next member of an object: its name, path and value.  With must_be,
+ * the value must be an object (check_object); without, it may be anything.
+ */
+JsonbValue *
+st_walk_next_member(StWalk *w, const char *must_be, const char *const *fields,
+					char **name, char **member_where)
+{
+	JsonbValue	k;
+
+	if (!walk_next(w, WJB_KEY, &k))
+		return NULL;
+	*name = pnstrdup(k.val.string.val, k.val.string.len);
+	*member_where = psprintf("%s.%s", w->where, *name);
+	(void) JsonbIteratorNext(&w->it, &w->value, true);
+	w->n++;
+	if (must_be)
+		check_object(&w->value, must_be, fields, *member_where);
+	return &w->value;
+}
+
+/* A field holding an integer in min .. max (min >= 0), or -1 when absent. */
+int
+st_field_int(JsonbContainer *r, const char *name, int min, int max)
+{
+	JsonbValue	v;
+	Numeric		n;
+
+	if (!st_field(r, name, &v))
+		return -1;
+	if (v.type != jbvNumeric)
+		st_validation_error(name, "must be a number");
+	n = v.val.numeric;
+	if (numeric_is_nan(n) || numeric_is_inf(n) ||
+		!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(n),
+										  DirectFunctionCall1(numeric_floor, NumericGetDatum(n)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(n),
+										 NumericGetDatum(int64_to_numeric(min)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_gt, NumericGetDatum(n),
+										 NumericGetDatum(int64_to_numeric(max)))))
+		st_validation_error(name, "must be an integer between %d and %d", min, max);
+	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(n)));
+}
+
+/* ---------------------------------------------------------------------
+ * Calling a component's SQL function with named arguments (execute's
+ * Query, Scan and table operations), so it behaves as when called from SQL
+ * ---------------------------------------------------------------------
+ */
+
+void
+st_sql_args_init(StSqlArgs *a, const char *call)
+{
+	initStringInfo(&a->sql);
+	appendStringInfoString(&a->sql, call);
+	a->n = 0;
+	memset(a->nulls, ' ', sizeof(a->nulls));
+}
+
+/* Add an argument to the call being built: positional when name is NULL. */
+void
+st_sql_arg(StSqlArgs *a, const char *name, Oid type, Datum value)
+{
+	a->n++;
+	a->types[a->n - 1] = type;
+	a->values[a->n - 1] = value;
+	if (name)
+		appendStringInfo(&a->sql, ", %s => $%d", name, a->n);
+	else
+		appendStringInfo(&a->sql, "$%d", a->n);
+}
+
+/* Run a one-row, one-column jsonb query; the result is copied out. */
+Jsonb *
+st_sql_run_jsonb(StSqlArgs *a, bool read_only)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	Jsonb	   *result = NULL;
+	int			rc;
+
+	appendStringInfoChar(&a->sql, ')');
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute_with_args(a->sql.data, a->n, a->types, a->values, a->nulls, read_only, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "unexpected SPI result %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull && TupleDescAttr(SPI_tuptable->tupdesc, 0)->atttypid == JSONBOID)
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			result = DatumGetJsonbPCopy(d);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
 	return result;
 }

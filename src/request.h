@@ -2,7 +2,8 @@
  * request.h
  *	  Reading DynamoDB-shaped requests (fields checked by name and type,
  *	  tables looked up by name, ValidationException naming the field) and
- *	  the small builders of DynamoDB-shaped responses (request.c).
+ *	  the small builders of DynamoDB-shaped responses, and calls of the
+ *	  components' SQL functions with named arguments (request.c).
  */
 #ifndef SINGLETABLE_REQUEST_H
 #define SINGLETABLE_REQUEST_H
@@ -27,7 +28,47 @@ extern void st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb 
 extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 extern char *st_key_string(StTable *t, Datum *keys);
+extern List *st_string_list(JsonbContainer *arr, const char *where);
 extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
+extern int	st_field_int(JsonbContainer *obj, const char *name, int min, int max);
+
+/*
+ * Walking a request array or object, each element or member with its path
+ * for errors (KeySchema[0], RequestItems.app ...).  The next functions
+ * return NULL at the end.
+ */
+typedef struct StWalk
+{
+	JsonbIterator *it;
+	const char *where;			/* the array's or object's path */
+	int			n;				/* elements returned so far */
+	JsonbValue	value;			/* the member st_walk_next_member returned */
+} StWalk;
+
+extern void st_walk_init(StWalk *w, JsonbContainer *container, const char *where);
+extern JsonbContainer *st_walk_next_object(StWalk *w, const char *must_be,
+										   const char *const *fields,
+										   char **elem_where);
+extern JsonbValue *st_walk_next_member(StWalk *w, const char *must_be,
+									   const char *const *fields,
+									   char **name, char **member_where);
 pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
+
+/*
+ * A call of one of the extension's SQL functions being built: "SELECT
+ * singletable.f(" plus $n arguments, positional or named (request.c).
+ */
+typedef struct StSqlArgs
+{
+	StringInfoData sql;
+	int			n;
+	Oid			types[16];
+	Datum		values[16];
+	char		nulls[16];
+} StSqlArgs;
+
+extern void st_sql_args_init(StSqlArgs *a, const char *call);
+extern void st_sql_arg(StSqlArgs *a, const char *name, Oid type, Datum value);
+extern Jsonb *st_sql_run_jsonb(StSqlArgs *a, bool read_only);
 
 #endif							/* SINGLETABLE_REQUEST_H */

@@ -1,0 +1,45 @@
+/*
+ * execute.h
+ *	  What the three files of execute() share.  execute.c (the entry point,
+ *	  the operations table, the item, query, batch and transaction
+ *	  operations) calls down into execute_legacy.c (the legacy parameters
+ *	  rewritten into expressions) and execute_table.c (the table
+ *	  operations); neither calls back into execute.c.
+ */
+#ifndef SINGLETABLE_EXECUTE_H
+#define SINGLETABLE_EXECUTE_H
+
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+/*
+ * execute_legacy.c: the placeholders (#lgN, :lgN) that the rewritten legacy
+ * parameters of one request refer to, collected while rewriting.
+ */
+typedef struct StLegacy
+{
+	int			n;				/* placeholders made so far */
+	JsonbParseState *names;		/* {"#lgN": "attr"} being built */
+	JsonbParseState *values;	/* {":lgN": typed value} being built */
+	bool		used;
+} StLegacy;
+
+extern void st_legacy_init(StLegacy *lg);
+extern char *st_legacy_conditions(StLegacy *lg, JsonbContainer *conds,
+								  const char *field, const char *op,
+								  bool key_only);
+extern const char *st_legacy_conditional_operator(JsonbContainer *r);
+extern char *st_legacy_projection(StLegacy *lg, List *attrs);
+extern char *st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates);
+extern void st_legacy_check_no_mix(JsonbContainer *r, bool legacy);
+extern void st_legacy_placeholders(JsonbContainer *r, StLegacy *lg,
+								   Jsonb **names, Jsonb **values);
+
+/* execute_table.c: the table operations */
+extern Jsonb *st_op_create_table(JsonbContainer *r);
+extern Jsonb *st_op_delete_table(JsonbContainer *r);
+extern Jsonb *st_op_describe_table(JsonbContainer *r);
+extern Jsonb *st_op_list_tables(JsonbContainer *r);
+extern Jsonb *st_op_update_table(JsonbContainer *r);
+
+#endif							/* SINGLETABLE_EXECUTE_H */

@@ -1,0 +1,428 @@
+/*
+ * execute_table.c
+ *	  execute()'s table operations: CreateTable (with its global and local
+ *	  secondary indexes), DeleteTable, DescribeTable, ListTables and
+ *	  UpdateTable (indexes created online or dropped).  Each reads the
+ *	  DynamoDB request and calls the SQL function of the catalog or index
+ *	  component (singletable.create_table, create_index, drop_index,
+ *	  describe_table, drop_table, list_tables) through SPI with named
+ *	  arguments, so it behaves exactly as when called from SQL, and answers
+ *	  the TableDescription DynamoDB would send.  The time-to-live operations
+ *	  live with their component (ttl.c).
+ *
+ *	  Malformed requests raise ValidationException (22023), a missing table
+ *	  or index ResourceNotFoundException (42P01).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "execute.h"
+#include "request.h"
+#include "singletable.h"
+
+/* {"<key>": jsonb} */
+static Jsonb *
+wrap_jsonb(const char *key, Jsonb *value)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(&state, key);
+	st_push_item(&state, WJB_VALUE, value);
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+static const char *const key_schema_fields[] = {"AttributeName", "KeyType", NULL};
+static const char *const attr_def_fields[] = {"AttributeName", "AttributeType", NULL};
+
+/* Parse KeySchema into hash and range attribute names. */
+static void
+parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **range)
+{
+	StWalk		walk;
+	JsonbContainer *elem;
+	char	   *ew;
+
+	*hash = *range = NULL;
+	st_walk_init(&walk, ks, where);
+	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and KeyType",
+									   key_schema_fields, &ew)) != NULL)
+	{
+		char	   *name = st_field_string(elem, "AttributeName", ew, true);
+		char	   *type = st_field_string(elem, "KeyType", ew, true);
+
+		if (strcmp(type, "HASH") == 0 && *hash == NULL && walk.n == 1)
+			*hash = name;
+		else if (strcmp(type, "RANGE") == 0 && *range == NULL && walk.n == 2)
+			*range = name;
+		else
+			st_validation_error(ew, "KeySchema must be one HASH key, optionally followed by one RANGE key");
+	}
+	if (*hash == NULL)
+		st_validation_error(where, "must hold a HASH key");
+}
+
+/* The AttributeType of attr in AttributeDefinitions. */
+static char *
+attribute_type(JsonbContainer *defs, const char *attr, const char *where)
+{
+	StWalk		walk;
+	JsonbContainer *elem;
+	char	   *ew;
+
+	if (defs == NULL)
+		st_validation_error("AttributeDefinitions", "a value is required");
+	st_walk_init(&walk, defs, "AttributeDefinitions");
+	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and AttributeType",
+									   attr_def_fields, &ew)) != NULL)
+	{
+		char	   *type;
+
+		if (strcmp(st_field_string(elem, "AttributeName", ew, true), attr) != 0)
+			continue;
+		type = st_field_string(elem, "AttributeType", ew, true);
+		if (strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0)
+			st_validation_error(psprintf("%s.AttributeType", ew), "must be S, N or B, not \"%s\"", type);
+		return type;
+	}
+	st_validation_error(where, "key attribute \"%s\" is not in AttributeDefinitions", attr);
+	return NULL;
+}
+
+static const char *const index_fields[] = {
+	"IndexName", "KeySchema", "Projection", "ProvisionedThroughput",
+	"OnDemandThroughput", NULL
+};
+static const char *const projection_fields[] = {"ProjectionType", "NonKeyAttributes", NULL};
+
+/*
+ * Create one index (GSI, or LSI: same partition key) through create_index();
+ * online, it backfills in a background worker (UpdateTable).
+ */
+static void
+create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *where,
+			 const char *lsi_hash, bool online)
+{
+	char	   *name;
+	char	   *hash;
+	char	   *range;
+	JsonbContainer *proj;
+	char	   *ptype = "ALL";
+	JsonbContainer *nka = NULL;
+	StSqlArgs	a;
+
+	st_check_fields(ix, index_fields, where);
+	name = st_field_string(ix, "IndexName", where, true);
+	parse_key_schema(st_field_array(ix, "KeySchema", where, true),
+					 psprintf("%s.KeySchema", where), &hash, &range);
+	if (lsi_hash && (strcmp(hash, lsi_hash) != 0 || range == NULL))
+		st_validation_error(where, "a local secondary index must have the table's partition key and a sort key");
+	proj = st_field_object(ix, "Projection", where, true);
+	st_check_fields(proj, projection_fields, psprintf("%s.Projection", where));
+	ptype = st_field_string(proj, "ProjectionType", psprintf("%s.Projection", where), false);
+	if (ptype == NULL)
+		ptype = "ALL";
+	nka = st_field_array(proj, "NonKeyAttributes", psprintf("%s.Projection", where), false);
+
+	st_sql_args_init(&a, "SELECT singletable.create_index(");
+	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
+	st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(name));
+	st_sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
+	st_sql_arg(&a, "partition_key_type", TEXTOID,
+			   CStringGetTextDatum(attribute_type(defs, hash, where)));
+	if (range)
+	{
+		st_sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
+		st_sql_arg(&a, "sort_key_type", TEXTOID,
+				   CStringGetTextDatum(attribute_type(defs, range, where)));
+	}
+	st_sql_arg(&a, "projection", TEXTOID, CStringGetTextDatum(ptype));
+	if (nka)
+	{
+		List	   *l = st_string_list(nka, psprintf("%s.Projection.NonKeyAttributes", where));
+		Datum	   *elems;
+		int			n = 0;
+		ListCell   *lc;
+
+		elems = palloc(sizeof(Datum) * Max(1, list_length(l)));
+		foreach(lc, l)
+			elems[n++] = CStringGetTextDatum(lfirst(lc));
+		st_sql_arg(&a, "include", TEXTARRAYOID,
+				   PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
+	}
+	if (online)
+		st_sql_arg(&a, "online", BOOLOID, BoolGetDatum(true));
+	(void) st_sql_run_jsonb(&a, false);
+}
+
+/* describe_table() of a table */
+static Jsonb *
+describe(Oid relid)
+{
+	StSqlArgs	a;
+
+	st_sql_args_init(&a, "SELECT singletable.describe_table(");
+	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
+	return st_sql_run_jsonb(&a, true);
+}
+
+/*
+ * DynamoDB's rule for a table name: 3 to 255 of a-z A-Z 0-9 _ - and ".".
+ * Here a dot separates schema and table, so there is at most one, with a
+ * name on each side, and neither may be longer than a Postgres name.
+ */
+static void
+check_table_name(const char *name)
+{
+	size_t		len = strlen(name);
+	const char *dot = strchr(name, '.');
+
+	if (len < 3 || len > 255)
+		st_validation_error("TableName", "must be between 3 and 255 characters long");
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
+		st_validation_error("TableName", "must hold only a-z, A-Z, 0-9, \"_\", \"-\" and \".\"");
+	if (dot && (dot == name || dot[1] == '\0' || strchr(dot + 1, '.')))
+		st_validation_error("TableName", "must be a name, or schema.name with one \".\" between two names");
+	if (dot)
+		len = Max((size_t) (dot - name), len - (size_t) (dot - name) - 1);
+	if (len >= NAMEDATALEN)
+		st_table_name_too_long(name);
+}
+
+static const char *const create_table_fields[] = {
+	"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes",
+	"LocalSecondaryIndexes", "StreamSpecification", "BillingMode",
+	"ProvisionedThroughput", "OnDemandThroughput", "Tags", "SSESpecification",
+	"TableClass", "DeletionProtectionEnabled", "ResourcePolicy", NULL
+};
+static const char *const stream_spec_fields[] = {"StreamEnabled", "StreamViewType", NULL};
+
+Jsonb *
+st_op_create_table(JsonbContainer *r)
+{
+	char	   *name;
+	char	   *hash;
+	char	   *range;
+	char	   *hash_type;
+	char	   *range_type;
+	JsonbContainer *defs;
+	JsonbContainer *stream;
+	char	   *view = NULL;
+	StSqlArgs	a;
+	StTable    *t;
+	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+
+	st_check_fields(r, create_table_fields, "");
+	name = st_field_string(r, "TableName", "", true);
+	parse_key_schema(st_field_array(r, "KeySchema", "", true), "KeySchema", &hash, &range);
+	defs = st_field_array(r, "AttributeDefinitions", "", true);
+	stream = st_field_object(r, "StreamSpecification", "", false);
+	if (stream)
+	{
+		st_check_fields(stream, stream_spec_fields, "StreamSpecification");
+		view = st_field_string(stream, "StreamViewType", "StreamSpecification", false);
+	}
+
+	hash_type = attribute_type(defs, hash, "KeySchema");
+	range_type = range ? attribute_type(defs, range, "KeySchema") : NULL;
+	check_table_name(name);
+
+	/*
+	 * A DynamoDB name is taken as written (case and all); a name with a dot
+	 * is schema.table, as regclass reads it.
+	 */
+	st_sql_args_init(&a, "SELECT singletable.create_table(");
+	st_sql_arg(&a, NULL, TEXTOID, CStringGetTextDatum(strchr(name, '.') ? name : quote_identifier(name)));
+	st_sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
+	st_sql_arg(&a, "partition_key_type", TEXTOID, CStringGetTextDatum(hash_type));
+	if (range)
+	{
+		st_sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
+		st_sql_arg(&a, "sort_key_type", TEXTOID, CStringGetTextDatum(range_type));
+	}
+	else
+	{
+		/* sort_key => NULL: a hash-only table */
+		st_sql_arg(&a, "sort_key", TEXTOID, (Datum) 0);
+		a.nulls[a.n - 1] = 'n';
+	}
+	if (view)
+		st_sql_arg(&a, "stream_view", TEXTOID, CStringGetTextDatum(view));
+	(void) st_sql_run_jsonb(&a, false);
+	CommandCounterIncrement();
+	t = st_table_by_name(name);
+
+	for (int k = 0; k < 2; k++)
+	{
+		JsonbContainer *ixs = st_field_array(r, kinds[k], "", false);
+		StWalk		walk;
+		JsonbContainer *ix;
+		char	   *where;
+
+		if (ixs == NULL)
+			continue;
+		st_walk_init(&walk, ixs, kinds[k]);
+		while ((ix = st_walk_next_object(&walk, "must be an object", NULL, &where)) != NULL)
+			create_index(t->relid, ix, defs, where, k == 1 ? hash : NULL, false);
+	}
+	CommandCounterIncrement();
+	return wrap_jsonb("TableDescription", describe(t->relid));
+}
+
+static const char *const table_name_fields[] = {"TableName", NULL};
+
+Jsonb *
+st_op_describe_table(JsonbContainer *r)
+{
+	st_check_fields(r, table_name_fields, "");
+	return wrap_jsonb("Table", describe(st_table_by_name(st_field_string(r, "TableName", "", true))->relid));
+}
+
+Jsonb *
+st_op_delete_table(JsonbContainer *r)
+{
+	StTable    *t;
+	Jsonb	   *desc;
+	StSqlArgs	a;
+
+	st_check_fields(r, table_name_fields, "");
+	t = st_table_by_name(st_field_string(r, "TableName", "", true));
+	desc = describe(t->relid);
+	st_sql_args_init(&a, "SELECT singletable.drop_table(");
+	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
+	(void) st_sql_run_jsonb(&a, false);
+	return wrap_jsonb("TableDescription", desc);
+}
+
+static const char *const list_tables_fields[] = {"ExclusiveStartTableName", "Limit", NULL};
+
+Jsonb *
+st_op_list_tables(JsonbContainer *r)
+{
+	char	   *start;
+	int			limit;
+	JsonbParseState *state = NULL;
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	uint64		n;
+	uint64		shown;
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext old;
+	Jsonb	   *result;
+
+	st_check_fields(r, list_tables_fields, "");
+	start = st_field_string(r, "ExclusiveStartTableName", "", false);
+	limit = st_field_int(r, "Limit", 1, 100);
+	if (limit < 0)
+		limit = 100;
+	values[0] = start ? CStringGetTextDatum(start) : (Datum) 0;
+	nulls[0] = start ? ' ' : 'n';
+	values[1] = Int32GetDatum(limit + 1);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(&state, "TableNames");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT name FROM singletable.list_tables() AS name "
+							  "WHERE $1 IS NULL OR name COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.>) $1 "
+							  "ORDER BY name COLLATE pg_catalog.\"C\" LIMIT $2",
+							  2, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list tables");
+	n = SPI_processed;
+	shown = Min(n, (uint64) limit);
+	for (uint64 i = 0; i < shown; i++)
+		st_push_string(&state, WJB_ELEM, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	if (n > shown)
+	{
+		st_push_key(&state, "LastEvaluatedTableName");
+		st_push_string(&state, WJB_VALUE, SPI_getvalue(SPI_tuptable->vals[shown - 1], SPI_tuptable->tupdesc, 1));
+	}
+	/* the names are in SPI's memory: serialize before SPI_finish frees it */
+	old = MemoryContextSwitchTo(outer);
+	result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	return result;
+}
+
+static const char *const update_table_fields[] = {
+	"TableName", "AttributeDefinitions", "GlobalSecondaryIndexUpdates",
+	"BillingMode", "ProvisionedThroughput", "OnDemandThroughput",
+	"SSESpecification", "TableClass", "DeletionProtectionEnabled",
+	"StreamSpecification", NULL
+};
+static const char *const gsi_update_fields[] = {"Create", "Delete", "Update", NULL};
+static const char *const gsi_delete_fields[] = {"IndexName", NULL};
+
+Jsonb *
+st_op_update_table(JsonbContainer *r)
+{
+	StTable    *t;
+	JsonbContainer *updates;
+	JsonbContainer *defs;
+	Oid			relid;
+	JsonbValue	sv;
+
+	st_check_fields(r, update_table_fields, "");
+	t = st_table_by_name(st_field_string(r, "TableName", "", true));
+	relid = t->relid;
+	defs = st_field_array(r, "AttributeDefinitions", "", false);
+	if (st_field(r, "StreamSpecification", &sv))
+		st_validation_error("StreamSpecification",
+							"cannot be changed by UpdateTable: every singletable table has a change stream");
+	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
+	if (updates)
+	{
+		StWalk		walk;
+		JsonbContainer *u;
+		char	   *where;
+
+		st_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
+		while ((u = st_walk_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
+		{
+			JsonbContainer *c = st_field_object(u, "Create", where, false);
+			JsonbContainer *d = st_field_object(u, "Delete", where, false);
+
+			if (c)
+				/* returns at once, as DynamoDB's UpdateTable does */
+				create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
+			else if (d)
+			{
+				StSqlArgs	a;
+				char	   *dw = psprintf("%s.Delete", where);
+
+				char	   *iname;
+
+				st_check_fields(d, gsi_delete_fields, dw);
+				iname = st_field_string(d, "IndexName", dw, true);
+
+				/*
+				 * DynamoDB answers ResourceNotFoundException here, whose
+				 * SQLSTATE is 42P01; 42704 stays ValidationException.
+				 */
+				if (st_table_find_index(st_table_lookup(relid, false), iname) == NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_UNDEFINED_TABLE),
+							 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
+									t->table_name),
+							 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
+				st_sql_args_init(&a, "SELECT singletable.drop_index(");
+				st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
+				st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(iname));
+				(void) st_sql_run_jsonb(&a, false);
+			}
+			/* Update: throughput only, nothing to do */
+			CommandCounterIncrement();
+		}
+	}
+	return wrap_jsonb("TableDescription", describe(relid));
+}
