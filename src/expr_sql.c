@@ -17,6 +17,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "args.h"
 #include "expr.h"
 #include "expr_int.h"
 #include "singletable.h"
@@ -125,9 +126,9 @@ PG_FUNCTION_INFO_V1(st_sql_apply_update);
 Datum
 st_sql_apply_update(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *item = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	Jsonb	   *item = st_jsonb_arg(fcinfo, 0);
+	Jsonb	   *names = st_jsonb_arg(fcinfo, 2);
+	Jsonb	   *values = st_jsonb_arg(fcinfo, 3);
 	StExprContext *cx;
 	StExpr	   *upd;
 	Jsonb	   *res;
@@ -152,9 +153,9 @@ PG_FUNCTION_INFO_V1(st_sql_project);
 Datum
 st_sql_matches(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *item = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	Jsonb	   *item = st_jsonb_arg(fcinfo, 0);
+	Jsonb	   *names = st_jsonb_arg(fcinfo, 2);
+	Jsonb	   *values = st_jsonb_arg(fcinfo, 3);
 	StExprContext *cx;
 	StExpr	   *cond;
 
@@ -169,7 +170,7 @@ st_sql_matches(PG_FUNCTION_ARGS)
 Datum
 st_sql_project(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *names = st_jsonb_arg(fcinfo, 2);
 	StExprContext *cx;
 	StExpr	   *proj;
 
@@ -238,8 +239,8 @@ PG_FUNCTION_INFO_V1(st_sql_key_condition);
 Datum
 st_sql_key_condition(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *names = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
-	Jsonb	   *values = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *names = st_jsonb_arg(fcinfo, 1);
+	Jsonb	   *values = st_jsonb_arg(fcinfo, 2);
 	StExprContext cx;
 	StKeyCondition *kc;
 	JsonbParseState *st = NULL;
