@@ -491,9 +491,7 @@ number_value(JsonbValue *v, int64 n)
 static void
 push_attr(JsonbParseState **state, const char *name, JsonbValue *value)
 {
-	JsonbValue	k;
-
-	pushJsonbValue(state, WJB_KEY, string_value(&k, name, -1));
+	st_push_key(state, name);
 	pushJsonbValue(state, WJB_VALUE, value);
 }
 
@@ -1175,7 +1173,6 @@ save_snapshot(PG_FUNCTION_ARGS)
 	Jsonb	   *snapshot;
 	JsonbParseState *ps = NULL;
 	JsonbValue	v;
-	JsonbValue	k;
 	Datum		args[1];
 	char	   *sk;
 
@@ -1209,7 +1206,7 @@ save_snapshot(PG_FUNCTION_ARGS)
 	push_attr(&ps, t->pk_attr, string_value(&v, stream, -1));
 	push_attr(&ps, t->sk_attr, string_value(&v, sk, -1));
 	push_attr(&ps, "version", number_value(&v, version));
-	pushJsonbValue(&ps, WJB_KEY, string_value(&k, "state", -1));
+	st_push_key(&ps, "state");
 	if (JB_ROOT_IS_SCALAR(state))
 	{
 		JsonbValue	scalar;
@@ -1254,7 +1251,6 @@ load_stream(PG_FUNCTION_ARGS)
 	int64		version;
 	JsonbParseState *ps = NULL;
 	JsonbValue	v;
-	JsonbValue	k;
 	JsonbValue *res;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -1270,7 +1266,7 @@ load_stream(PG_FUNCTION_ARGS)
 
 	/* ps is built in SPI's memory: copy the result out before SPI_finish */
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-	pushJsonbValue(&ps, WJB_KEY, string_value(&k, "snapshot", -1));
+	st_push_key(&ps, "snapshot");
 	if (snapshot)
 	{
 		v.type = jbvBinary;
@@ -1280,7 +1276,7 @@ load_stream(PG_FUNCTION_ARGS)
 	else
 		v.type = jbvNull;
 	pushJsonbValue(&ps, WJB_VALUE, &v);
-	pushJsonbValue(&ps, WJB_KEY, string_value(&k, "events", -1));
+	st_push_key(&ps, "events");
 	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
 	args[1] = CStringGetTextDatum(version_sk(ES_EVENT_PREFIX, snapshot_version + 1));
 	args[2] = CStringGetTextDatum(version_sk(ES_EVENT_PREFIX, ES_MAX_VERSION));

@@ -209,12 +209,7 @@ key_op_name(StKeyOp op)
 static void
 push_key_pair(JsonbParseState **st, const char *key, const JsonbValue *v)
 {
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(st, WJB_KEY, &k);
+	st_push_key(st, key);
 	pushJsonbValue(st, WJB_VALUE, (JsonbValue *) v);
 }
 

@@ -230,30 +230,28 @@ st_parse_return_values(text *arg, const char *operation, int allowed)
 void
 st_condition_failed(Jsonb *old_item)
 {
-	const char *detail = "ConditionalCheckFailedException: The conditional request failed.";
+	char	   *fields_text = NULL;
 
 	if (old_item)
 	{
 		JsonbParseState *state = NULL;
-		JsonbValue	key;
 		Jsonb	   *fields;
 
-		key.type = jbvString;
-		key.val.string.val = "Item";
-		key.val.string.len = 4;
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		pushJsonbValue(&state, WJB_KEY, &key);
+		st_push_key(&state, "Item");
 		st_push_typed_item(&state, old_item);
 		fields = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
-		detail = psprintf("ConditionalCheckFailedException: %s",
-						  JsonbToCString(NULL, &fields->root, VARSIZE(fields)));
-		st_error_fields_attach(ST_ERRCODE_CONDITIONAL_CHECK_FAILED, detail,
+		fields_text = JsonbToCString(NULL, &fields->root, VARSIZE(fields));
+		st_error_fields_attach(ST_ERRCODE_CONDITIONAL_CHECK_FAILED,
+							   psprintf("ConditionalCheckFailedException: %s", fields_text),
 							   "The conditional request failed", fields);
 	}
 	ereport(ERROR,
 			(errcode(ST_ERRCODE_CONDITIONAL_CHECK_FAILED),
 			 errmsg("conditional request failed"),
-			 errdetail("%s", detail)));
+			 fields_text ?
+			 errdetail("ConditionalCheckFailedException: %s", fields_text) :
+			 errdetail("ConditionalCheckFailedException: The conditional request failed.")));
 }
 
 /* The key argument of get_item, delete_item and update_item: required. */

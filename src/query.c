@@ -1072,16 +1072,12 @@ current_key(Reader *r)
 {
 	StKeySpace *ks = &r->req->ks;
 	JsonbParseState *state = NULL;
-	JsonbValue	k;
 	JsonbValue	v;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < ks->nkeys; i++)
 	{
-		k.type = jbvString;
-		k.val.string.val = (char *) ks->key_attrs[i];
-		k.val.string.len = strlen(ks->key_attrs[i]);
-		pushJsonbValue(&state, WJB_KEY, &k);
+		st_push_key(&state, ks->key_attrs[i]);
 		pushJsonbValue(&state, WJB_VALUE, st_key_datum_to_jsonbvalue(r->keys[i], ks->key_types[i], &v));
 	}
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));

@@ -127,11 +127,10 @@ field_container(JsonbContainer *obj, const char *name, const char *where,
 			st_validation_error(path(where, name), "a value is required");
 		return NULL;
 	}
-	if (v.type != jbvBinary ||
-		(array ? !JsonContainerIsArray(v.val.binary.data)
-		 : !JsonContainerIsObject(v.val.binary.data)))
-		st_validation_error(path(where, name), "must be %s, not %s",
-							array ? "an array" : "an object", st_plain_type_name(&v));
+	if (array && (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data)))
+		st_validation_error(path(where, name), "must be an array, not %s", st_plain_type_name(&v));
+	if (!array && (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data)))
+		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
 	return v.val.binary.data;
 }
 
