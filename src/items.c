@@ -266,6 +266,38 @@ key_arg(FunctionCallInfo fcinfo)
 	return PG_GETARG_JSONB_P(1);
 }
 
+/* The table and key of delete_item or update_item (arguments 0 and 1). */
+static void
+keyed_write(FunctionCallInfo fcinfo, StWriteRequest *req, StWriteKind kind)
+{
+	req->kind = kind;
+	req->table = st_table_arg(fcinfo, 0);
+	req->key = key_arg(fcinfo);
+	st_parse_key_arg(req->table, req->key, req->keys);
+}
+
+/*
+ * Names and values (arguments names_arg and names_arg + 1) of put_item,
+ * delete_item and update_item into cx, which req then uses.
+ */
+static void
+write_context(FunctionCallInfo fcinfo, StWriteRequest *req, StExprContext *cx, int names_arg)
+{
+	st_expr_context_init(cx, st_jsonb_arg(fcinfo, names_arg), st_jsonb_arg(fcinfo, names_arg + 1));
+	req->cx = cx;
+}
+
+/* Run the write of put_item, delete_item or update_item: what it returns. */
+static Datum
+write_result(FunctionCallInfo fcinfo, StWriteRequest *req)
+{
+	Jsonb	   *result = st_write_item(req);
+
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(result);
+}
+
 /*
  * The heart of every single-item write.  Applies req to the item with the
  * given key atomically, and returns what req->return_values asks for (or
@@ -437,7 +469,6 @@ put_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Jsonb	   *result;
 	char	   *condition = st_text_arg(fcinfo, 2);
 
 	req.kind = ST_WRITE_PUT;
@@ -450,8 +481,7 @@ put_item(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: Item is required.")));
 	req.return_values = st_parse_return_values(PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5),
 											   "put_item", ST_RV_PUT_DELETE);
-	st_expr_context_init(&cx, st_jsonb_arg(fcinfo, 3), st_jsonb_arg(fcinfo, 4));
-	req.cx = &cx;
+	write_context(fcinfo, &req, &cx, 3);
 	if (condition)
 		req.condition = st_parse_condition(&cx, condition, "condition");
 	st_expr_check_unused(&cx);
@@ -464,10 +494,7 @@ put_item(PG_FUNCTION_ARGS)
 	 */
 	st_validate_item(req.item);
 	st_item_key_datums(req.table, req.item, req.keys);
-	result = st_write_item(&req);
-	if (result == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(result);
+	return write_result(fcinfo, &req);
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_put_item, put_item)
@@ -509,24 +536,16 @@ delete_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Jsonb	   *result;
 	char	   *condition = st_text_arg(fcinfo, 2);
 
-	req.kind = ST_WRITE_DELETE;
-	req.table = st_table_arg(fcinfo, 0);
-	req.key = key_arg(fcinfo);
-	st_parse_key_arg(req.table, req.key, req.keys);
+	keyed_write(fcinfo, &req, ST_WRITE_DELETE);
 	req.return_values = st_parse_return_values(PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5),
 											   "delete_item", ST_RV_PUT_DELETE);
-	st_expr_context_init(&cx, st_jsonb_arg(fcinfo, 3), st_jsonb_arg(fcinfo, 4));
-	req.cx = &cx;
+	write_context(fcinfo, &req, &cx, 3);
 	if (condition)
 		req.condition = st_parse_condition(&cx, condition, "condition");
 	st_expr_check_unused(&cx);
-	result = st_write_item(&req);
-	if (result == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(result);
+	return write_result(fcinfo, &req);
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_delete_item, delete_item)
@@ -540,28 +559,20 @@ update_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Jsonb	   *result;
 	char	   *update = st_text_arg(fcinfo, 2);
 	char	   *condition = st_text_arg(fcinfo, 3);
 
-	req.kind = ST_WRITE_UPDATE;
-	req.table = st_table_arg(fcinfo, 0);
-	req.key = key_arg(fcinfo);
-	st_parse_key_arg(req.table, req.key, req.keys);
+	keyed_write(fcinfo, &req, ST_WRITE_UPDATE);
 	req.key_attrs = st_key_attr_list(req.table);
 	req.return_values = st_parse_return_values(PG_ARGISNULL(6) ? NULL : PG_GETARG_TEXT_PP(6),
 											   "update_item", ST_RV_ALL);
-	st_expr_context_init(&cx, st_jsonb_arg(fcinfo, 4), st_jsonb_arg(fcinfo, 5));
-	req.cx = &cx;
+	write_context(fcinfo, &req, &cx, 4);
 	if (update)
 		req.update = st_parse_update(&cx, update);
 	if (condition)
 		req.condition = st_parse_condition(&cx, condition, "condition");
 	st_expr_check_unused(&cx);
-	result = st_write_item(&req);
-	if (result == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(result);
+	return write_result(fcinfo, &req);
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_update_item, update_item)
