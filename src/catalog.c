@@ -645,18 +645,21 @@ table_name_arg(const char *name)
 	return makeRangeVarFromNameList(strs);
 }
 
+/* A key attribute name of create_table: the partition key's or the sort key's. */
 static void
-check_attr_name(const char *name, const char *what)
+check_attr_name(const char *name, bool is_partition)
 {
 	if (name == NULL || name[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what),
+				 is_partition ? errmsg("partition key name must not be empty") :
+				 errmsg("sort key name must not be empty"),
 				 errdetail("ValidationException: Attribute names must be at least 1 character long.")));
 	if (strlen(name) > 255)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s is longer than 255 bytes", what),
+				 is_partition ? errmsg("partition key name is longer than 255 bytes") :
+				 errmsg("sort key name is longer than 255 bytes"),
 				 errdetail("ValidationException: Key attribute names must be at most 255 bytes long.")));
 }
 
@@ -773,11 +776,11 @@ create_table(PG_FUNCTION_ARGS)
 				 errmsg("partition key must not be null"),
 				 errdetail("ValidationException: A table needs a partition (HASH) key.")));
 	pk_attr = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	check_attr_name(pk_attr, "partition key name");
+	check_attr_name(pk_attr, true);
 	if (!PG_ARGISNULL(2))
 	{
 		sk_attr = text_to_cstring(PG_GETARG_TEXT_PP(2));
-		check_attr_name(sk_attr, "sort key name");
+		check_attr_name(sk_attr, false);
 		if (strcmp(sk_attr, pk_attr) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
