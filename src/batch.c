@@ -489,7 +489,7 @@ request_arg(FunctionCallInfo fcinfo, const char *name)
 	Jsonb	   *j;
 
 	if (PG_ARGISNULL(0))
-		st_validation_error(name, "a value is required");
+		st_null_request_error(name);
 	j = PG_GETARG_JSONB_P(0);
 	return &j->root;
 }

@@ -45,6 +45,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 
+#include "args.h"
 #include "singletable.h"
 #include "table_state.h"
 
@@ -560,18 +561,21 @@ table_name_arg(const char *name)
 	return makeRangeVarFromNameList(strs);
 }
 
+/* A key attribute name of create_table: the partition key's or the sort key's. */
 static void
-check_attr_name(const char *name, const char *what)
+check_attr_name(const char *name, bool is_partition)
 {
 	if (name == NULL || name[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what),
+				 is_partition ? errmsg("partition key name must not be empty") :
+				 errmsg("sort key name must not be empty"),
 				 errdetail("ValidationException: Attribute names must be at least 1 character long.")));
 	if (strlen(name) > 255)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s is longer than 255 bytes", what),
+				 is_partition ? errmsg("partition key name is longer than 255 bytes") :
+				 errmsg("sort key name is longer than 255 bytes"),
 				 errdetail("ValidationException: Key attribute names must be at most 255 bytes long.")));
 }
 
@@ -604,6 +608,28 @@ key_function_sql(StKeyType type)
 			return "singletable.key_b";
 	}
 	return NULL;
+}
+
+/*
+ * The key schema of a catalog row of singletable.tables or .indexes as SPI
+ * arguments: partition_key, partition_key_type, sort_key, sort_key_type in
+ * args[0..3] and nulls[0..3], the last two NULL without a sort key.
+ */
+void
+st_key_schema_args(Datum *args, char *nulls, const char *pk_attr, StKeyType pk_type,
+				   const char *sk_attr, StKeyType sk_type)
+{
+	args[0] = CStringGetTextDatum(pk_attr);
+	args[1] = CharGetDatum((char) pk_type);
+	nulls[0] = nulls[1] = ' ';
+	if (sk_attr)
+	{
+		args[2] = CStringGetTextDatum(sk_attr);
+		args[3] = CharGetDatum((char) sk_type);
+		nulls[2] = nulls[3] = ' ';
+	}
+	else
+		nulls[2] = nulls[3] = 'n';
 }
 
 /*
@@ -656,32 +682,30 @@ create_table(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table name must not be null"),
 				 errdetail("ValidationException: TableName is required.")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("partition key must not be null"),
 				 errdetail("ValidationException: A table needs a partition (HASH) key.")));
 	pk_attr = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	check_attr_name(pk_attr, "partition key name");
+	check_attr_name(pk_attr, true);
 	if (!PG_ARGISNULL(2))
 	{
 		sk_attr = text_to_cstring(PG_GETARG_TEXT_PP(2));
-		check_attr_name(sk_attr, "sort key name");
+		check_attr_name(sk_attr, false);
 		if (strcmp(sk_attr, pk_attr) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("partition key and sort key must be different attributes"),
 					 errdetail("ValidationException: Both the Hash Key and the Range Key element in the KeySchema have the same name.")));
 	}
-	pk_type = st_parse_key_type(PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)),
-								"partition key");
+	pk_type = st_parse_key_type(st_text_arg(fcinfo, 3), "partition key");
 	if (sk_attr)
-		sk_type = st_parse_key_type(PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4)),
-									"sort key");
+		sk_type = st_parse_key_type(st_text_arg(fcinfo, 4), "sort key");
 	stream_view = PG_ARGISNULL(5) ? "NEW_AND_OLD_IMAGES" : text_to_cstring(PG_GETARG_TEXT_PP(5));
 	if (!is_stream_view(stream_view))
 		ereport(ERROR,
@@ -731,15 +755,7 @@ create_table(PG_FUNCTION_ARGS)
 	relid = RangeVarGetRelid(rv, NoLock, false);
 
 	args[0] = ObjectIdGetDatum(relid);
-	args[1] = CStringGetTextDatum(pk_attr);
-	args[2] = CharGetDatum((char) pk_type);
-	if (sk_attr)
-	{
-		args[3] = CStringGetTextDatum(sk_attr);
-		args[4] = CharGetDatum((char) sk_type);
-	}
-	else
-		nulls[3] = nulls[4] = 'n';
+	st_key_schema_args(args + 1, nulls + 1, pk_attr, pk_type, sk_attr, sk_type);
 	args[5] = CStringGetTextDatum(stream_view);
 	if (SPI_execute_with_args("INSERT INTO singletable.tables "
 							  "(relid, partition_key, partition_key_type, sort_key, sort_key_type, stream_view) "
@@ -783,38 +799,16 @@ ST_FUNCTION_HIDING_SQL(st_sql_drop_table, drop_table)
 
 /* Small builders for describe_table. */
 static void
-push_key(JsonbParseState **st, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(st, WJB_KEY, &k);
-}
-
-static void
-push_string(JsonbParseState **st, JsonbIteratorToken tok, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(st, tok, &v);
-}
-
-static void
 push_pair(JsonbParseState **st, const char *key, const char *value)
 {
-	push_key(st, key);
-	push_string(st, WJB_VALUE, value);
+	st_push_key(st, key);
+	st_push_string(st, WJB_VALUE, value);
 }
 
 static void
 push_key_schema(JsonbParseState **st, const char *pk, const char *sk)
 {
-	push_key(st, "KeySchema");
+	st_push_key(st, "KeySchema");
 	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
 	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	push_pair(st, "AttributeName", pk);
@@ -851,7 +845,7 @@ push_int64(JsonbParseState **st, const char *key, int64 value)
 {
 	JsonbValue	v;
 
-	push_key(st, key);
+	st_push_key(st, key);
 	v.type = jbvNumeric;
 	v.val.numeric = int64_to_numeric(value);
 	pushJsonbValue(st, WJB_VALUE, &v);
@@ -903,13 +897,13 @@ push_backfilling(JsonbParseState **st, StIndex *ix)
 
 	if (!ix->creating && !(started && p.finished))
 		return;
-	push_key(st, "Backfilling");
+	st_push_key(st, "Backfilling");
 	v.type = jbvBool;
 	v.val.boolean = ix->creating;
 	pushJsonbValue(st, WJB_VALUE, &v);
 	if (!ix->creating || !started)
 		return;
-	push_key(st, "BackfillProgress");
+	st_push_key(st, "BackfillProgress");
 	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	push_int64(st, "ItemsTotal", p.items_total);
 	push_int64(st, "ItemsDone", p.items_done);
@@ -937,7 +931,7 @@ describe_table_sql(PG_FUNCTION_ARGS)
 	push_pair(&st, "SchemaName", t->schema_name);
 	push_pair(&st, "TableStatus", "ACTIVE");
 	push_key_schema(&st, t->pk_attr, t->sk_attr);
-	push_key(&st, "AttributeDefinitions");
+	st_push_key(&st, "AttributeDefinitions");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	push_attribute_definition(&st, &seen, t->pk_attr, t->pk_type);
 	if (t->sk_attr)
@@ -952,9 +946,9 @@ describe_table_sql(PG_FUNCTION_ARGS)
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	push_size_and_count(&st, relid, "TableSizeBytes");
-	push_key(&st, "StreamSpecification");
+	st_push_key(&st, "StreamSpecification");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_key(&st, "StreamEnabled");
+	st_push_key(&st, "StreamEnabled");
 	v.type = jbvBool;
 	v.val.boolean = true;
 	pushJsonbValue(&st, WJB_VALUE, &v);
@@ -962,7 +956,7 @@ describe_table_sql(PG_FUNCTION_ARGS)
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	if (t->indexes != NIL)
 	{
-		push_key(&st, "GlobalSecondaryIndexes");
+		st_push_key(&st, "GlobalSecondaryIndexes");
 		pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 		foreach(lc, t->indexes)
 		{
@@ -974,17 +968,17 @@ describe_table_sql(PG_FUNCTION_ARGS)
 			push_pair(&st, "IndexStatus", ix->creating ? "CREATING" : "ACTIVE");
 			push_backfilling(&st, ix);
 			push_key_schema(&st, ix->pk_attr, ix->sk_attr);
-			push_key(&st, "Projection");
+			st_push_key(&st, "Projection");
 			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 			push_pair(&st, "ProjectionType", ix->projection);
 			if (ix->include != NIL)
 			{
 				ListCell   *lc2;
 
-				push_key(&st, "NonKeyAttributes");
+				st_push_key(&st, "NonKeyAttributes");
 				pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 				foreach(lc2, ix->include)
-					push_string(&st, WJB_ELEM, lfirst(lc2));
+					st_push_string(&st, WJB_ELEM, lfirst(lc2));
 				pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 			}
 			pushJsonbValue(&st, WJB_END_OBJECT, NULL);

@@ -50,6 +50,8 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "args.h"
+#include "items.h"
 #include "singletable.h"
 #include "table_state.h"
 
@@ -311,12 +313,7 @@ es_table_arg(FunctionCallInfo fcinfo)
 {
 	StTable    *t;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("table must not be null"),
-				 errdetail("ValidationException: TableName is required.")));
-	t = st_table_lookup(PG_GETARG_OID(0), false);
+	t = st_table_arg(fcinfo, 0);
 	if (t->pk_type != ST_KEY_S || t->sk_attr == NULL || t->sk_type != ST_KEY_S)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -341,7 +338,7 @@ es_stream_arg(FunctionCallInfo fcinfo, StTable *t, int argno)
 
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("stream must not be null"),
 				 errdetail("ValidationException: The stream is the partition key of its items.")));
 	arg = PG_GETARG_TEXT_PP(argno);
@@ -429,23 +426,6 @@ item_version(StTable *t, Jsonb *item, const char *stream)
 	pg_unreachable();
 }
 
-/* Copy the jsonb in column col of SPI result row i out of SPI's memory. */
-static Jsonb *
-spi_jsonb(int i, int col, MemoryContext outer)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col, &isnull);
-	MemoryContext old;
-	Jsonb	   *result;
-
-	if (isnull)
-		return NULL;
-	old = MemoryContextSwitchTo(outer);
-	result = DatumGetJsonbPCopy(d);
-	MemoryContextSwitchTo(old);
-	return result;
-}
-
 /*
  * The stream's version item read by key (locked FOR UPDATE when lock), or
  * NULL.  *version is 0 when there is none.
@@ -462,7 +442,7 @@ read_version(StTable *t, Datum stream_datum, const char *stream, bool lock,
 						  args, NULL, read_only, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the version of stream \"%s\"", stream);
-	item = SPI_processed > 0 ? spi_jsonb(0, 1, outer) : NULL;
+	item = st_spi_first_jsonb(outer);
 	*version = item ? item_version(t, item, stream) : 0;
 	return item;
 }
@@ -488,9 +468,7 @@ number_value(JsonbValue *v, int64 n)
 static void
 push_attr(JsonbParseState **state, const char *name, JsonbValue *value)
 {
-	JsonbValue	k;
-
-	pushJsonbValue(state, WJB_KEY, string_value(&k, name, -1));
+	st_push_key(state, name);
 	pushJsonbValue(state, WJB_VALUE, value);
 }
 
@@ -548,15 +526,17 @@ random_uuid(void)
 	return s;
 }
 
-static void
-bad_event(int i, const char *msg, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("event %d %s", i + 1, msg),
-			 errdetail("ValidationException: %s", detail),
-			 errhint("An event is {\"eventType\": ..., \"eventData\": ..., \"eventId\": ..., \"metadata\": ...}; eventId and metadata are optional.")));
-}
+/*
+ * Event i (from 0) is malformed: msg and detail are string literals, the
+ * rest of "event N ..." and of the DETAIL, so that each message is one
+ * whole format string.
+ */
+#define bad_event(i, msg, detail) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("event %d " msg, (i) + 1), \
+			 errdetail("ValidationException: " detail), \
+			 errhint("An event is {\"eventType\": ..., \"eventData\": ..., \"eventId\": ..., \"metadata\": ...}; eventId and metadata are optional.")))
 
 static int
 cmp_cstring_ptr(const void *a, const void *b)
@@ -579,7 +559,7 @@ parse_events(Jsonb *events, int *nevents, int *nids)
 
 	if (events == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("events must not be null"),
 				 errdetail("ValidationException: events is a JSON array of events.")));
 	if (JB_ROOT_IS_SCALAR(events) || !JB_ROOT_IS_ARRAY(events))
@@ -882,7 +862,7 @@ append_events(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	char	   *stream = es_stream_arg(fcinfo, t, 1);
-	Jsonb	   *events_arg = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *events_arg = st_jsonb_arg(fcinfo, 2);
 	bool		any_version = PG_ARGISNULL(3);
 	int64		expected = any_version ? -1 : PG_GETARG_INT64(3);
 	bool		must_exist = PG_ARGISNULL(4) ? false : PG_GETARG_BOOL(4);
@@ -1170,14 +1150,14 @@ save_snapshot(PG_FUNCTION_ARGS)
 	Jsonb	   *snapshot;
 	JsonbParseState *ps = NULL;
 	JsonbValue	v;
-	JsonbValue	k;
 	Datum		args[1];
 	char	   *sk;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be null", PG_ARGISNULL(2) ? "version" : "state"),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 PG_ARGISNULL(2) ? errmsg("version must not be null") :
+				 errmsg("state must not be null"),
 				 errdetail("ValidationException: A snapshot is the state of a stream at a version.")));
 	version = PG_GETARG_INT64(2);
 	state = PG_GETARG_JSONB_P(3);
@@ -1203,7 +1183,7 @@ save_snapshot(PG_FUNCTION_ARGS)
 	push_attr(&ps, t->pk_attr, string_value(&v, stream, -1));
 	push_attr(&ps, t->sk_attr, string_value(&v, sk, -1));
 	push_attr(&ps, "version", number_value(&v, version));
-	pushJsonbValue(&ps, WJB_KEY, string_value(&k, "state", -1));
+	st_push_key(&ps, "state");
 	if (JB_ROOT_IS_SCALAR(state))
 	{
 		JsonbValue	scalar;
@@ -1248,7 +1228,6 @@ load_stream(PG_FUNCTION_ARGS)
 	int64		version;
 	JsonbParseState *ps = NULL;
 	JsonbValue	v;
-	JsonbValue	k;
 	JsonbValue *res;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -1258,16 +1237,13 @@ load_stream(PG_FUNCTION_ARGS)
 	args[0] = stream_datum;
 	if (SPI_execute_plan(es_plan(t, ES_LATEST_SNAPSHOT), args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the snapshot of stream \"%s\"", stream);
-	if (SPI_processed > 0)
-	{
-		snapshot = spi_jsonb(0, 1, outer);
-		if (snapshot)
-			snapshot_version = item_version(t, snapshot, stream);
-	}
+	snapshot = st_spi_first_jsonb(outer);
+	if (snapshot)
+		snapshot_version = item_version(t, snapshot, stream);
 
 	/* ps is built in SPI's memory: copy the result out before SPI_finish */
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-	pushJsonbValue(&ps, WJB_KEY, string_value(&k, "snapshot", -1));
+	st_push_key(&ps, "snapshot");
 	if (snapshot)
 	{
 		v.type = jbvBinary;
@@ -1277,7 +1253,7 @@ load_stream(PG_FUNCTION_ARGS)
 	else
 		v.type = jbvNull;
 	pushJsonbValue(&ps, WJB_VALUE, &v);
-	pushJsonbValue(&ps, WJB_KEY, string_value(&k, "events", -1));
+	st_push_key(&ps, "events");
 	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
 	args[1] = CStringGetTextDatum(version_sk(ES_EVENT_PREFIX, snapshot_version + 1));
 	args[2] = CStringGetTextDatum(version_sk(ES_EVENT_PREFIX, ES_MAX_VERSION));
@@ -1308,8 +1284,8 @@ events_by_type(PG_FUNCTION_ARGS)
 {
 	StTable    *t = es_table_arg(fcinfo);
 	bool		enabled = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
-	char	   *pk = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	char	   *sk = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	char	   *pk = st_text_arg(fcinfo, 2);
+	char	   *sk = st_text_arg(fcinfo, 3);
 	Oid			relid = t->relid;
 	Oid			argtypes[3] = {OIDOID, TEXTOID, TEXTOID};
 	Datum		args[3];

@@ -608,9 +608,10 @@ parse_function(Parser *p)
 		else
 			n->args[i] = parse_operand(p);
 	}
+	if (p->tok.type == T_COMMA && nargs == 1)
+		fail_at(p, &p->tok, "function %s takes 1 argument", func_names[fn]);
 	if (p->tok.type == T_COMMA)
-		fail_at(p, &p->tok, "function %s takes %d argument%s", func_names[fn], nargs,
-				nargs == 1 ? "" : "s");
+		fail_at(p, &p->tok, "function %s takes %d arguments", func_names[fn], nargs);
 	expect(p, T_RPAREN);
 	return n;
 }

@@ -269,8 +269,9 @@ check_name_map(Jsonb *map, char sigil, const char *param)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a JSON object", param),
-				 errdetail("ValidationException: %s must be a map of placeholders to %s.",
-						   param, sigil == '#' ? "attribute names" : "values")));
+				 sigil == '#' ?
+				 errdetail("ValidationException: %s must be a map of placeholders to attribute names.", param) :
+				 errdetail("ValidationException: %s must be a map of placeholders to values.", param)));
 	it = JsonbIteratorInit(&map->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -459,11 +460,16 @@ order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
 
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: two document paths %s: %s and %s", what,
-							o == 1 ? "overlap" : "conflict", one, two),
-					 errdetail("ValidationException: Invalid %s: Two document paths %s with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
-							   st_expr_dynamo_name(what),
-							   o == 1 ? "overlap" : "conflict", one, two)));
+					 o == 1 ?
+					 errmsg("invalid %s expression: two document paths overlap: %s and %s",
+							what, one, two) :
+					 errmsg("invalid %s expression: two document paths conflict: %s and %s",
+							what, one, two),
+					 o == 1 ?
+					 errdetail("ValidationException: Invalid %s: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
+							   st_expr_dynamo_name(what), one, two) :
+					 errdetail("ValidationException: Invalid %s: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
+							   st_expr_dynamo_name(what), one, two)));
 		}
 	}
 	for (int i = 0; i < n; i++)

@@ -18,6 +18,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "singletable.h"
 
 /* Projections ------------------------------------------------------------ */
 
@@ -88,16 +89,12 @@ st_project_top_level(Jsonb *item, List *attrs)
 	foreach(lc, attrs)
 	{
 		char	   *name = lfirst(lc);
-		JsonbValue	k;
 		JsonbValue	v;
 
 		if (!JB_ROOT_IS_OBJECT(item) ||
 			getKeyJsonValueFromContainer(&item->root, name, strlen(name), &v) == NULL)
 			continue;
-		k.type = jbvString;
-		k.val.string.val = name;
-		k.val.string.len = strlen(name);
-		pushJsonbValue(&st, WJB_KEY, &k);
+		st_push_key(&st, name);
 		pushJsonbValue(&st, WJB_VALUE, &v);
 	}
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);

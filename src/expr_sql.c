@@ -17,6 +17,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "args.h"
 #include "expr.h"
 #include "expr_int.h"
 #include "singletable.h"
@@ -114,6 +115,20 @@ st_expr_cached_parse(FunctionCallInfo fcinfo, StxMode mode, text *expr,
 	return c->parsed;
 }
 
+/*
+ * The expression of matches or apply_update (argument 1, with names and
+ * values in arguments 2 and 3) parsed in the given mode, or NULL when it is
+ * NULL.
+ */
+static StExpr *
+expr_arg(FunctionCallInfo fcinfo, StxMode mode, StExprContext **cx)
+{
+	if (PG_ARGISNULL(1))
+		return NULL;
+	return st_expr_cached_parse(fcinfo, mode, PG_GETARG_TEXT_PP(1),
+								st_jsonb_arg(fcinfo, 2), st_jsonb_arg(fcinfo, 3), cx);
+}
+
 PG_FUNCTION_INFO_V1(st_sql_apply_update);
 
 /*
@@ -125,18 +140,13 @@ PG_FUNCTION_INFO_V1(st_sql_apply_update);
 Datum
 st_sql_apply_update(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *item = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	StExprContext *cx;
-	StExpr	   *upd;
+	StExpr	   *upd = expr_arg(fcinfo, STX_MODE_UPDATE, &cx);
 	Jsonb	   *res;
 
-	if (PG_ARGISNULL(1))
+	if (upd == NULL)
 		PG_RETURN_NULL();
-	upd = st_expr_cached_parse(fcinfo, STX_MODE_UPDATE, PG_GETARG_TEXT_PP(1),
-							   names, values, &cx);
-	res = st_apply_update(cx, upd, item, NIL, NULL);
+	res = st_apply_update(cx, upd, st_jsonb_arg(fcinfo, 0), NIL, NULL);
 	/* an item the item functions would refuse (too large) is refused here too */
 	st_validate_item(res);
 	PG_RETURN_JSONB_P(res);
@@ -152,24 +162,19 @@ PG_FUNCTION_INFO_V1(st_sql_project);
 Datum
 st_sql_matches(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *item = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
-	Jsonb	   *values = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	StExprContext *cx;
-	StExpr	   *cond;
+	StExpr	   *cond = expr_arg(fcinfo, STX_MODE_CONDITION, &cx);
 
-	if (PG_ARGISNULL(1))
+	if (cond == NULL)
 		PG_RETURN_NULL();
-	cond = st_expr_cached_parse(fcinfo, STX_MODE_CONDITION, PG_GETARG_TEXT_PP(1),
-								names, values, &cx);
-	PG_RETURN_BOOL(st_eval_condition(cx, cond, item));
+	PG_RETURN_BOOL(st_eval_condition(cx, cond, st_jsonb_arg(fcinfo, 0)));
 }
 
 /* singletable.project(item, projection, names) -> jsonb */
 Datum
 st_sql_project(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *names = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *names = st_jsonb_arg(fcinfo, 2);
 	StExprContext *cx;
 	StExpr	   *proj;
 
@@ -208,12 +213,7 @@ key_op_name(StKeyOp op)
 static void
 push_key_pair(JsonbParseState **st, const char *key, const JsonbValue *v)
 {
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(st, WJB_KEY, &k);
+	st_push_key(st, key);
 	pushJsonbValue(st, WJB_VALUE, (JsonbValue *) v);
 }
 
@@ -238,8 +238,8 @@ PG_FUNCTION_INFO_V1(st_sql_key_condition);
 Datum
 st_sql_key_condition(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *names = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
-	Jsonb	   *values = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
+	Jsonb	   *names = st_jsonb_arg(fcinfo, 1);
+	Jsonb	   *values = st_jsonb_arg(fcinfo, 2);
 	StExprContext cx;
 	StKeyCondition *kc;
 	JsonbParseState *st = NULL;

@@ -46,15 +46,15 @@ invalid_path(StxNode *path)
 			 errdetail("ValidationException: The document path provided in the update expression is invalid for update.")));
 }
 
-static void
-wrong_type(const char *op, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid update expression: incorrect operand type for %s", op),
-			 errdetail("ValidationException: An operand in the update expression has an incorrect data type%s%s.",
-					   what ? "; " : "", what ? what : "")));
-}
+/*
+ * An operand of op has the wrong type; what is a string literal, the end of
+ * DynamoDB's DETAIL, so that each DETAIL is one whole format string.
+ */
+#define wrong_type(op, what) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("invalid update expression: incorrect operand type for %s", op), \
+			 errdetail("ValidationException: An operand in the update expression has an incorrect data type; " what ".")))
 
 static const char *
 top_name(StxNode *path)
@@ -123,15 +123,17 @@ eval_set_operand(StxNode *n, Jsonb *item, StxNode *target)
 			{
 				StMutVal   *a = eval_set_operand(n->args[0], item, target);
 				StMutVal   *b = eval_set_operand(n->args[1], item, target);
-				const char *op = n->kind == STX_PLUS ? "+" : "-";
 				Numeric		r;
 				bool		have_error = false;
 				JsonbValue	rv;
 
 				if (a->kind != MV_VALUE || a->v.type != jbvNumeric ||
 					b->kind != MV_VALUE || b->v.type != jbvNumeric)
-					wrong_type(op, n->kind == STX_PLUS ? "operator: +, both operands must be numbers" :
-							   "operator: -, both operands must be numbers");
+				{
+					if (n->kind == STX_PLUS)
+						wrong_type("+", "operator: +, both operands must be numbers");
+					wrong_type("-", "operator: -, both operands must be numbers");
+				}
 				if (n->kind == STX_PLUS)
 					r = numeric_add_opt_error(a->v.val.numeric, b->v.val.numeric, &have_error);
 				else
@@ -385,9 +387,11 @@ bad_set_operand(const char *op, StxNode *value)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid update expression: %s needs %s, not %s", op,
-					strcmp(op, "ADD") == 0 ? "a number or a non-empty set" : "a non-empty set",
-					value->name),
+			 strcmp(op, "ADD") == 0 ?
+			 errmsg("invalid update expression: %s needs a number or a non-empty set, not %s",
+					op, value->name) :
+			 errmsg("invalid update expression: %s needs a non-empty set, not %s",
+					op, value->name),
 			 errdetail("ValidationException: Invalid UpdateExpression: Incorrect operand type for operator or function; operator: %s.",
 					   op),
 			 errhint("A set is a non-empty JSON array of strings only or of numbers only.")));

@@ -46,6 +46,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "args.h"
 #include "index.h"
 
 PG_FUNCTION_INFO_V1(st_index_catalog_changed);
@@ -285,12 +286,6 @@ lock_base_table(Oid relid, LOCKMODE mode)
 	return st_table_lookup(relid, false);
 }
 
-static char *
-text_arg(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
 static bool
 trigger_exists(Oid relid)
 {
@@ -320,10 +315,10 @@ static Datum
 create_index_sql(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
-	char	   *index_name = text_arg(fcinfo, 1);
-	char	   *pk_attr = text_arg(fcinfo, 2);
-	char	   *sk_attr = text_arg(fcinfo, 3);
-	char	   *projection = text_arg(fcinfo, 4);
+	char	   *index_name = st_text_arg(fcinfo, 1);
+	char	   *pk_attr = st_text_arg(fcinfo, 2);
+	char	   *sk_attr = st_text_arg(fcinfo, 3);
+	char	   *projection = st_text_arg(fcinfo, 4);
 	ArrayType  *include = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
 	StKeyType	pk_type;
 	StKeyType	sk_type = ST_KEY_S;
@@ -345,23 +340,23 @@ create_index_sql(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table must not be null"),
 				 errdetail("ValidationException: TableName is required.")));
 	relid = PG_GETARG_OID(0);
 	if (index_name == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("index name must not be null"),
 				 errdetail("ValidationException: IndexName is required.")));
 	check_index_name(index_name);
 	if (pk_attr == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("index partition key must not be null"),
 				 errdetail("ValidationException: An index needs a partition (HASH) key.")));
 	check_key_attr_name(pk_attr, "index partition key name");
-	pk_type = st_parse_key_type(text_arg(fcinfo, 6), "index partition key");
+	pk_type = st_parse_key_type(st_text_arg(fcinfo, 6), "index partition key");
 	if (sk_attr)
 	{
 		check_key_attr_name(sk_attr, "index sort key name");
@@ -370,7 +365,7 @@ create_index_sql(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("index partition key and sort key must be different attributes"),
 					 errdetail("ValidationException: Both the Hash Key and the Range Key element in the KeySchema have the same name.")));
-		sk_type = st_parse_key_type(text_arg(fcinfo, 7), "index sort key");
+		sk_type = st_parse_key_type(st_text_arg(fcinfo, 7), "index sort key");
 	}
 	if (projection == NULL)
 		projection = "ALL";
@@ -524,15 +519,7 @@ create_index_sql(PG_FUNCTION_ARGS)
 		args[0] = ObjectIdGetDatum(relid);
 		args[1] = CStringGetTextDatum(index_name);
 		args[2] = ObjectIdGetDatum(index_relid);
-		args[3] = CStringGetTextDatum(pk_attr);
-		args[4] = CharGetDatum((char) pk_type);
-		if (sk_attr)
-		{
-			args[5] = CStringGetTextDatum(sk_attr);
-			args[6] = CharGetDatum((char) sk_type);
-		}
-		else
-			nulls[5] = nulls[6] = 'n';
+		st_key_schema_args(args + 3, nulls + 3, pk_attr, pk_type, sk_attr, sk_type);
 		args[7] = CStringGetTextDatum(projection);
 		if (include_list != NIL)
 			args[8] = PointerGetDatum(include);
@@ -611,7 +598,7 @@ static Datum
 drop_index_sql(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
-	char	   *index_name = text_arg(fcinfo, 1);
+	char	   *index_name = st_text_arg(fcinfo, 1);
 	StTable    *t;
 	StIndex    *ix;
 	char	   *iname;
@@ -624,7 +611,7 @@ drop_index_sql(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || index_name == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table and index name must not be null"),
 				 errdetail("ValidationException: TableName and IndexName are required.")));
 	relid = PG_GETARG_OID(0);

@@ -59,6 +59,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
+#include "args.h"
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
@@ -147,9 +148,12 @@ fetch_item_direct(StTable *t, Datum *keys)
 	return result;
 }
 
-/* Copy the first column of SPI's first result row out of SPI's memory. */
-static Jsonb *
-spi_first_item(MemoryContext outer)
+/*
+ * The jsonb in the first column of SPI's first result row, copied into
+ * outer (out of SPI's memory); NULL when there is no row or it is NULL.
+ */
+Jsonb *
+st_spi_first_jsonb(MemoryContext outer)
 {
 	bool		isnull;
 	Datum		d;
@@ -188,7 +192,7 @@ st_fetch_item(StTable *t, Datum *keys)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_plan(st_item_plan(t, ST_STMT_SELECT), keys, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read item");
-	result = spi_first_item(outer);
+	result = st_spi_first_jsonb(outer);
 	SPI_finish();
 	return result;
 }
@@ -226,53 +230,72 @@ st_parse_return_values(text *arg, const char *operation, int allowed)
 void
 st_condition_failed(Jsonb *old_item)
 {
-	const char *detail = "ConditionalCheckFailedException: The conditional request failed.";
+	char	   *fields_text = NULL;
 
 	if (old_item)
 	{
 		JsonbParseState *state = NULL;
-		JsonbValue	key;
 		Jsonb	   *fields;
 
-		key.type = jbvString;
-		key.val.string.val = "Item";
-		key.val.string.len = 4;
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		pushJsonbValue(&state, WJB_KEY, &key);
+		st_push_key(&state, "Item");
 		st_push_typed_item(&state, old_item);
 		fields = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
-		detail = psprintf("ConditionalCheckFailedException: %s",
-						  JsonbToCString(NULL, &fields->root, VARSIZE(fields)));
-		st_error_fields_attach(ST_ERRCODE_CONDITIONAL_CHECK_FAILED, detail,
+		fields_text = JsonbToCString(NULL, &fields->root, VARSIZE(fields));
+		st_error_fields_attach(ST_ERRCODE_CONDITIONAL_CHECK_FAILED,
+							   psprintf("ConditionalCheckFailedException: %s", fields_text),
 							   "The conditional request failed", fields);
 	}
 	ereport(ERROR,
 			(errcode(ST_ERRCODE_CONDITIONAL_CHECK_FAILED),
 			 errmsg("conditional request failed"),
-			 errdetail("%s", detail)));
+			 fields_text ?
+			 errdetail("ConditionalCheckFailedException: %s", fields_text) :
+			 errdetail("ConditionalCheckFailedException: The conditional request failed.")));
 }
 
+/* The key argument of get_item, delete_item and update_item: required. */
 static Jsonb *
-jsonb_arg(FunctionCallInfo fcinfo, int n)
+key_arg(FunctionCallInfo fcinfo)
 {
-	return PG_ARGISNULL(n) ? NULL : PG_GETARG_JSONB_P(n);
-}
-
-static char *
-text_arg(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
-static StTable *
-table_arg(FunctionCallInfo fcinfo)
-{
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(1))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("table must not be null"),
-				 errdetail("ValidationException: TableName is required.")));
-	return st_table_lookup(PG_GETARG_OID(0), false);
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("key must not be null"),
+				 errdetail("ValidationException: Key is required.")));
+	return PG_GETARG_JSONB_P(1);
+}
+
+/* The table and key of delete_item or update_item (arguments 0 and 1). */
+static void
+keyed_write(FunctionCallInfo fcinfo, StWriteRequest *req, StWriteKind kind)
+{
+	req->kind = kind;
+	req->table = st_table_arg(fcinfo, 0);
+	req->key = key_arg(fcinfo);
+	st_parse_key_arg(req->table, req->key, req->keys);
+}
+
+/*
+ * Names and values (arguments names_arg and names_arg + 1) of put_item,
+ * delete_item and update_item into cx, which req then uses.
+ */
+static void
+write_context(FunctionCallInfo fcinfo, StWriteRequest *req, StExprContext *cx, int names_arg)
+{
+	st_expr_context_init(cx, st_jsonb_arg(fcinfo, names_arg), st_jsonb_arg(fcinfo, names_arg + 1));
+	req->cx = cx;
+}
+
+/* Run the write of put_item, delete_item or update_item: what it returns. */
+static Datum
+write_result(FunctionCallInfo fcinfo, StWriteRequest *req)
+{
+	Jsonb	   *result = st_write_item(req);
+
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(result);
 }
 
 /*
@@ -338,7 +361,7 @@ st_write_item(StWriteRequest *req)
 							 req->keys, NULL, false, 0) !=
 			(want_old ? SPI_OK_DELETE_RETURNING : SPI_OK_DELETE))
 			elog(ERROR, "could not delete item");
-		old_item = want_old ? spi_first_item(outer) : NULL;
+		old_item = want_old ? st_spi_first_jsonb(outer) : NULL;
 		SPI_finish();
 		return old_item;
 	}
@@ -353,7 +376,7 @@ st_write_item(StWriteRequest *req)
 
 		if (SPI_execute_plan(st_item_plan(t, ST_STMT_LOCK), req->keys, NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not lock item");
-		old_item = spi_first_item(outer);
+		old_item = st_spi_first_jsonb(outer);
 
 		if (req->condition && !st_eval_condition(req->cx, req->condition, old_item))
 		{
@@ -446,21 +469,19 @@ put_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Jsonb	   *result;
-	char	   *condition = text_arg(fcinfo, 2);
+	char	   *condition = st_text_arg(fcinfo, 2);
 
 	req.kind = ST_WRITE_PUT;
-	req.table = table_arg(fcinfo);
-	req.item = jsonb_arg(fcinfo, 1);
+	req.table = st_table_arg(fcinfo, 0);
+	req.item = st_jsonb_arg(fcinfo, 1);
 	if (req.item == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("item must not be null"),
 				 errdetail("ValidationException: Item is required.")));
 	req.return_values = st_parse_return_values(PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5),
 											   "put_item", ST_RV_PUT_DELETE);
-	st_expr_context_init(&cx, jsonb_arg(fcinfo, 3), jsonb_arg(fcinfo, 4));
-	req.cx = &cx;
+	write_context(fcinfo, &req, &cx, 3);
 	if (condition)
 		req.condition = st_parse_condition(&cx, condition, "condition");
 	st_expr_check_unused(&cx);
@@ -473,10 +494,7 @@ put_item(PG_FUNCTION_ARGS)
 	 */
 	st_validate_item(req.item);
 	st_item_key_datums(req.table, req.item, req.keys);
-	result = st_write_item(&req);
-	if (result == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(result);
+	return write_result(fcinfo, &req);
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_put_item, put_item)
@@ -487,15 +505,15 @@ ST_FUNCTION_HIDING_SQL(st_sql_put_item, put_item)
 static Datum
 get_item(PG_FUNCTION_ARGS)
 {
-	StTable    *t = table_arg(fcinfo);
+	StTable    *t = st_table_arg(fcinfo, 0);
 	Datum		keys[2];
 	Jsonb	   *item;
 	StExprContext cx;
 	StExpr	   *projection = NULL;
-	char	   *proj_text = text_arg(fcinfo, 2);
+	char	   *proj_text = st_text_arg(fcinfo, 2);
 
-	st_parse_key_arg(t, jsonb_arg(fcinfo, 1), keys);
-	st_expr_context_init(&cx, jsonb_arg(fcinfo, 3), NULL);
+	st_parse_key_arg(t, key_arg(fcinfo), keys);
+	st_expr_context_init(&cx, st_jsonb_arg(fcinfo, 3), NULL);
 	if (proj_text)
 		projection = st_parse_projection(&cx, proj_text);
 	st_expr_check_unused(&cx);
@@ -518,24 +536,16 @@ delete_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Jsonb	   *result;
-	char	   *condition = text_arg(fcinfo, 2);
+	char	   *condition = st_text_arg(fcinfo, 2);
 
-	req.kind = ST_WRITE_DELETE;
-	req.table = table_arg(fcinfo);
-	req.key = jsonb_arg(fcinfo, 1);
-	st_parse_key_arg(req.table, req.key, req.keys);
+	keyed_write(fcinfo, &req, ST_WRITE_DELETE);
 	req.return_values = st_parse_return_values(PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5),
 											   "delete_item", ST_RV_PUT_DELETE);
-	st_expr_context_init(&cx, jsonb_arg(fcinfo, 3), jsonb_arg(fcinfo, 4));
-	req.cx = &cx;
+	write_context(fcinfo, &req, &cx, 3);
 	if (condition)
 		req.condition = st_parse_condition(&cx, condition, "condition");
 	st_expr_check_unused(&cx);
-	result = st_write_item(&req);
-	if (result == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(result);
+	return write_result(fcinfo, &req);
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_delete_item, delete_item)
@@ -549,28 +559,20 @@ update_item(PG_FUNCTION_ARGS)
 {
 	StWriteRequest req = {0};
 	StExprContext cx;
-	Jsonb	   *result;
-	char	   *update = text_arg(fcinfo, 2);
-	char	   *condition = text_arg(fcinfo, 3);
+	char	   *update = st_text_arg(fcinfo, 2);
+	char	   *condition = st_text_arg(fcinfo, 3);
 
-	req.kind = ST_WRITE_UPDATE;
-	req.table = table_arg(fcinfo);
-	req.key = jsonb_arg(fcinfo, 1);
-	st_parse_key_arg(req.table, req.key, req.keys);
+	keyed_write(fcinfo, &req, ST_WRITE_UPDATE);
 	req.key_attrs = st_key_attr_list(req.table);
 	req.return_values = st_parse_return_values(PG_ARGISNULL(6) ? NULL : PG_GETARG_TEXT_PP(6),
 											   "update_item", ST_RV_ALL);
-	st_expr_context_init(&cx, jsonb_arg(fcinfo, 4), jsonb_arg(fcinfo, 5));
-	req.cx = &cx;
+	write_context(fcinfo, &req, &cx, 4);
 	if (update)
 		req.update = st_parse_update(&cx, update);
 	if (condition)
 		req.condition = st_parse_condition(&cx, condition, "condition");
 	st_expr_check_unused(&cx);
-	result = st_write_item(&req);
-	if (result == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_JSONB_P(result);
+	return write_result(fcinfo, &req);
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_update_item, update_item)

@@ -56,6 +56,7 @@ typedef struct StWriteRequest
 extern Jsonb *st_write_item(StWriteRequest *req);
 extern Jsonb *st_fetch_item(StTable *t, Datum *keys);
 extern void st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys);
+extern Jsonb *st_spi_first_jsonb(MemoryContext outer);
 extern List *st_key_attr_list(StTable *t);
 extern StReturnValues st_parse_return_values(text *arg, const char *operation, int allowed);
 extern void st_condition_failed(Jsonb *old_item);

@@ -52,6 +52,7 @@
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
+#include "args.h"
 #include "expr.h"
 #include "singletable.h"
 
@@ -288,18 +289,6 @@ add_bound(ReadRequest *req, int col, StrategyNumber strategy, Datum value)
  * ------------------------------------------------------------------------
  */
 
-static Jsonb *
-jsonb_arg(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : PG_GETARG_JSONB_P(n);
-}
-
-static char *
-text_arg(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
 /*
  * Resolve the table (and index) into req->ks and check that the caller may
  * read it.
@@ -311,12 +300,7 @@ resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
 	char	   *index_name;
 	AclResult	aclresult;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("table must not be null"),
-				 errdetail("ValidationException: TableName is required.")));
-	table = st_table_lookup(PG_GETARG_OID(0), false);
+	table = st_table_arg(fcinfo, 0);
 
 	/*
 	 * Reading an index is reading its table: the base table's rights decide,
@@ -325,7 +309,7 @@ resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
 	aclresult = pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_TABLE, table->table_name);
-	index_name = text_arg(fcinfo, index_argno);
+	index_name = st_text_arg(fcinfo, index_argno);
 	if (index_name == NULL)
 		st_keyspace_for_table(table, &req->ks);
 	else
@@ -495,8 +479,11 @@ bind_key_condition(ReadRequest *req, StKeyCondition *kc)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("key condition on \"%s\" does not match the key schema", sk_attr),
 					 errdetail("ValidationException: Query key condition not supported."),
-					 errhint("The key of this %s is the partition key \"%s\" alone; use a filter for other attributes.",
-							 ks->index ? "index" : "table", ks->pk_attr)));
+					 ks->index ?
+					 errhint("The key of this index is the partition key \"%s\" alone; use a filter for other attributes.",
+							 ks->pk_attr) :
+					 errhint("The key of this table is the partition key \"%s\" alone; use a filter for other attributes.",
+							 ks->pk_attr)));
 		if (strcmp(sk_attr, ks->sk_attr) != 0)
 			missed_key_element(sk_attr, ks->sk_attr);
 	}
@@ -567,19 +554,19 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	req->segment = -1;
 	resolve_keyspace(req, fcinfo, 4);
 
-	key_condition = text_arg(fcinfo, 1);
+	key_condition = st_text_arg(fcinfo, 1);
 	if (key_condition == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("key_condition must not be null"),
 				 errdetail("ValidationException: Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")));
-	filter = text_arg(fcinfo, 5);
-	projection = text_arg(fcinfo, 6);
+	filter = st_text_arg(fcinfo, 5);
+	projection = st_text_arg(fcinfo, 6);
 	req->limit = limit_arg(fcinfo, 7);
 	req->dir = (PG_ARGISNULL(8) || PG_GETARG_BOOL(8)) ?
 		ForwardScanDirection : BackwardScanDirection;
 
-	st_expr_context_init(&req->cx, jsonb_arg(fcinfo, 2), jsonb_arg(fcinfo, 3));
+	st_expr_context_init(&req->cx, st_jsonb_arg(fcinfo, 2), st_jsonb_arg(fcinfo, 3));
 	kc = st_parse_key_condition(&req->cx, key_condition);
 	if (filter)
 		req->filter = st_parse_condition(&req->cx, filter, "filter");
@@ -618,8 +605,8 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	req->segment = -1;
 	resolve_keyspace(req, fcinfo, 9);
 
-	filter = text_arg(fcinfo, 1);
-	projection = text_arg(fcinfo, 4);
+	filter = st_text_arg(fcinfo, 1);
+	projection = st_text_arg(fcinfo, 4);
 	req->limit = limit_arg(fcinfo, 5);
 
 	if (PG_ARGISNULL(7) != PG_ARGISNULL(8))
@@ -650,7 +637,7 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		req->total_segments = total;
 	}
 
-	st_expr_context_init(&req->cx, jsonb_arg(fcinfo, 2), jsonb_arg(fcinfo, 3));
+	st_expr_context_init(&req->cx, st_jsonb_arg(fcinfo, 2), st_jsonb_arg(fcinfo, 3));
 	if (filter)
 		req->filter = st_parse_condition(&req->cx, filter, "filter");
 	if (projection)
@@ -1085,16 +1072,12 @@ current_key(Reader *r)
 {
 	StKeySpace *ks = &r->req->ks;
 	JsonbParseState *state = NULL;
-	JsonbValue	k;
 	JsonbValue	v;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < ks->nkeys; i++)
 	{
-		k.type = jbvString;
-		k.val.string.val = (char *) ks->key_attrs[i];
-		k.val.string.len = strlen(ks->key_attrs[i]);
-		pushJsonbValue(&state, WJB_KEY, &k);
+		st_push_key(&state, ks->key_attrs[i]);
 		pushJsonbValue(&state, WJB_VALUE, st_key_datum_to_jsonbvalue(r->keys[i], ks->key_types[i], &v));
 	}
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));

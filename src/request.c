@@ -32,31 +32,17 @@
  */
 
 /*
- * Raise ValidationException about the request field "where" (a path such
- * as RequestItems.app.Keys[2]).
+ * Raise the error for a SQL NULL given as the whole request "where" (the
+ * argument of batch_get, transact_write...): ValidationException, with
+ * SQLSTATE 22004 null_value_not_allowed as for every NULL argument.
  */
 void
-st_validation_error(const char *where, const char *fmt,...)
+st_null_request_error(const char *where)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid request field \"%s\": %s", where, buf.data),
-			 errdetail("ValidationException: 1 validation error detected: %s: %s.", where, buf.data)));
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("invalid request field \"%s\": a value is required", where),
+			 errdetail("ValidationException: 1 validation error detected: %s: a value is required.", where)));
 	pg_unreachable();
 }
 
@@ -152,11 +138,10 @@ field_container(JsonbContainer *obj, const char *name, const char *where,
 
 	if (!field_present(obj, name, where, required, &v))
 		return NULL;
-	if (v.type != jbvBinary ||
-		(array ? !JsonContainerIsArray(v.val.binary.data)
-		 : !JsonContainerIsObject(v.val.binary.data)))
-		st_validation_error(path(where, name), "must be %s, not %s",
-							array ? "an array" : "an object", st_plain_type_name(&v));
+	if (array && (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data)))
+		st_validation_error(path(where, name), "must be an array, not %s", st_plain_type_name(&v));
+	if (!array && (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data)))
+		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
 	return v.val.binary.data;
 }
 
@@ -230,28 +215,6 @@ Jsonb *
 st_out_item(Jsonb *item, bool typed)
 {
 	return typed ? st_to_typed_item(item) : item;
-}
-
-void
-st_push_key(JsonbParseState **state, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &k);
-}
-
-void
-st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(state, tok, &v);
 }
 
 /* Push a whole Jsonb as a value (WJB_VALUE) or array element (WJB_ELEM). */

@@ -25,8 +25,6 @@ extern Jsonb *st_field_jsonb(JsonbContainer *obj, const char *name,
 extern Jsonb *st_plain_item(Jsonb *item, bool typed);
 extern Jsonb *st_out_item(Jsonb *item, bool typed);
 extern void st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb *item);
-extern void st_push_key(JsonbParseState **state, const char *key);
-extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 extern char *st_key_string(StTable *t, Datum *keys);
 extern List *st_string_list(JsonbContainer *arr, const char *where);
 extern List *st_attributes_to_get(JsonbContainer *obj, const char *where);
@@ -52,7 +50,23 @@ extern JsonbContainer *st_walk_next_object(StWalk *w, const char *must_be,
 extern JsonbValue *st_walk_next_member(StWalk *w, const char *must_be,
 									   const char *const *fields,
 									   char **name, char **member_where);
-pg_noreturn extern void st_validation_error(const char *where, const char *fmt,...) pg_attribute_printf(2, 3);
+pg_noreturn extern void st_null_request_error(const char *where);
+
+/*
+ * Raise ValidationException about the request field "where" (a path such
+ * as RequestItems.app.Keys[2]); fmt is a string literal, the rest of the
+ * sentence "invalid request field \"where\": ...".  A macro so that each
+ * message is one whole format string, as translators need it.
+ */
+#define st_validation_error(where, fmt, ...) \
+	do { \
+		const char *st_where_ = (where); \
+		ereport(ERROR, \
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+				 errmsg("invalid request field \"%s\": " fmt, st_where_, ##__VA_ARGS__), \
+				 errdetail("ValidationException: 1 validation error detected: %s: " fmt ".", \
+						   st_where_, ##__VA_ARGS__))); \
+	} while (0)
 
 /*
  * A call of one of the extension's SQL functions being built: "SELECT

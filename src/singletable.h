@@ -138,6 +138,8 @@ extern StIndex *st_table_find_index(StTable *table, const char *index_name);
 extern void st_table_invalidate(Oid relid);
 extern const char *st_key_column_type_sql(StKeyType type);
 extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
+extern void st_key_schema_args(Datum *args, char *nulls, const char *pk_attr, StKeyType pk_type,
+							   const char *sk_attr, StKeyType sk_type);
 /* st_parse_qualified_name: a table name as SQL writes one */
 typedef enum StNameStatus
 {
@@ -211,6 +213,10 @@ extern Jsonb *st_to_typed_item(Jsonb *item);
 extern const char *st_plain_type_name(const JsonbValue *v);
 extern Jsonb *st_from_typed_item(Jsonb *typed);
 extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
+extern void st_append_json_string(StringInfo out, const char *s, int len);
+/* small builders: a C string as a key, or as a value or element */
+extern void st_push_key(JsonbParseState **state, const char *key);
+extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 /* whole items into a JsonbParseState (next value, or the root: returned) */
 extern JsonbValue *st_push_typed_item(JsonbParseState **state, Jsonb *item);
 extern JsonbValue *st_push_plain_item(JsonbParseState **state, Jsonb *typed);

@@ -763,16 +763,6 @@ st_stream_shutdown(LogicalDecodingContext *ctx)
  * ----------------------------------------------------------------
  */
 
-/* Write a JSON string of len bytes (not NUL-terminated) to out. */
-static void
-append_json_string(StringInfo out, const char *s, int len)
-{
-	char	   *copy = pnstrdup(s, len);
-
-	escape_json(out, copy);
-	pfree(copy);
-}
-
 /* Write a scalar JsonbValue as plain JSON. */
 static void
 append_plain_scalar(StringInfo out, JsonbValue *v)
@@ -780,7 +770,7 @@ append_plain_scalar(StringInfo out, JsonbValue *v)
 	switch (v->type)
 	{
 		case jbvString:
-			append_json_string(out, v->val.string.val, v->val.string.len);
+			st_append_json_string(out, v->val.string.val, v->val.string.len);
 			break;
 		case jbvNumeric:
 			appendStringInfoString(out, DatumGetCString(DirectFunctionCall1(numeric_out,
@@ -809,7 +799,7 @@ append_typed_key(StringInfo out, JsonbValue *v, StKeyType type)
 	else if (v->type == jbvString)
 	{
 		appendStringInfoString(out, type == ST_KEY_B ? "{\"B\":" : "{\"S\":");
-		append_json_string(out, v->val.string.val, v->val.string.len);
+		st_append_json_string(out, v->val.string.val, v->val.string.len);
 		appendStringInfoChar(out, '}');
 	}
 	else

@@ -343,19 +343,7 @@ st_transact_write(JsonbContainer *items, bool typed)
 
 		if (SPI_execute_plan(st_item_plan(a->req.table, ST_STMT_LOCK), a->req.keys, NULL, false, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not lock item");
-		if (SPI_processed > 0)
-		{
-			bool		isnull;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-			if (!isnull)
-			{
-				MemoryContext old = MemoryContextSwitchTo(outer);
-
-				a->old_item = DatumGetJsonbPCopy(d);
-				MemoryContextSwitchTo(old);
-			}
-		}
+		a->old_item = st_spi_first_jsonb(outer);
 	}
 	SPI_finish();
 
@@ -503,7 +491,7 @@ static JsonbContainer *
 items_arg(FunctionCallInfo fcinfo)
 {
 	if (PG_ARGISNULL(0))
-		st_validation_error("TransactItems", "a value is required");
+		st_null_request_error("TransactItems");
 	return &PG_GETARG_JSONB_P(0)->root;
 }
 

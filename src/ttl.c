@@ -212,7 +212,7 @@ static void
 null_argument(const char *what, const char *field)
 {
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 			 errmsg("%s must not be null", what),
 			 errdetail("ValidationException: 1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null.",
 					   field)));

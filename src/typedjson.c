@@ -665,15 +665,28 @@ typed_to_plain(JsonbValue *typed, StringInfo path)
  * ----------------------------------------------------------------------
  */
 
-static void
-push_type_key(JsonbParseState **state, const char *type)
+/* Push a C string as an object key. */
+void
+st_push_key(JsonbParseState **state, const char *key)
 {
 	JsonbValue	k;
 
 	k.type = jbvString;
-	k.val.string.val = (char *) type;
-	k.val.string.len = strlen(type);
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
 	pushJsonbValue(state, WJB_KEY, &k);
+}
+
+/* Push a C string as a value (WJB_VALUE) or array element (WJB_ELEM). */
+void
+st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(state, tok, &v);
 }
 
 /*
@@ -696,11 +709,11 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 	switch (plain->type)
 	{
 		case jbvString:
-			push_type_key(state, "S");
+			st_push_key(state, "S");
 			pushJsonbValue(state, WJB_VALUE, plain);
 			break;
 		case jbvNumeric:
-			push_type_key(state, "N");
+			st_push_key(state, "N");
 			v.type = jbvString;
 			v.val.string.val = DatumGetCString(DirectFunctionCall1(numeric_out,
 																   NumericGetDatum(plain->val.numeric)));
@@ -708,11 +721,11 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 			pushJsonbValue(state, WJB_VALUE, &v);
 			break;
 		case jbvBool:
-			push_type_key(state, "BOOL");
+			st_push_key(state, "BOOL");
 			pushJsonbValue(state, WJB_VALUE, plain);
 			break;
 		case jbvNull:
-			push_type_key(state, "NULL");
+			st_push_key(state, "NULL");
 			v.type = jbvBool;
 			v.val.boolean = true;
 			pushJsonbValue(state, WJB_VALUE, &v);
@@ -720,7 +733,7 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 		case jbvBinary:
 			if (JsonContainerIsArray(plain->val.binary.data))
 			{
-				push_type_key(state, "L");
+				st_push_key(state, "L");
 				pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
 				it = JsonbIteratorInit(plain->val.binary.data);
 				while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -732,7 +745,7 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 			}
 			else
 			{
-				push_type_key(state, "M");
+				st_push_key(state, "M");
 				pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 				it = JsonbIteratorInit(plain->val.binary.data);
 				while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -947,9 +960,12 @@ st_from_typed_item(Jsonb *typed)
  * ----------------------------------------------------------------------
  */
 
-/* A JSON string literal, escaped exactly as escape_json() does */
-static void
-append_json_string(StringInfo out, const char *s, int len)
+/*
+ * A JSON string literal of len bytes (not NUL-terminated), escaped exactly
+ * as escape_json() does, without copying it first.
+ */
+void
+st_append_json_string(StringInfo out, const char *s, int len)
 {
 	int			start = 0;
 	int			i;
@@ -1055,7 +1071,7 @@ st_append_typed_item_text(StringInfo out, Jsonb *item)
 			case WJB_KEY:
 				if (!first)
 					appendBinaryStringInfo(out, ", ", 2);
-				append_json_string(out, v.val.string.val, v.val.string.len);
+				st_append_json_string(out, v.val.string.val, v.val.string.len);
 				appendBinaryStringInfo(out, ": ", 2);
 				after_key = true;
 				break;
@@ -1065,7 +1081,7 @@ st_append_typed_item_text(StringInfo out, Jsonb *item)
 				{
 					case jbvString:
 						appendBinaryStringInfo(out, "{\"S\": ", 6);
-						append_json_string(out, v.val.string.val, v.val.string.len);
+						st_append_json_string(out, v.val.string.val, v.val.string.len);
 						appendStringInfoCharMacro(out, '}');
 						break;
 					case jbvNumeric:
