@@ -1008,3 +1008,19 @@ st_owns_table(Oid relid)
 	return pg_class_ownercheck(relid, GetUserId());
 #endif
 }
+
+/*
+ * Argument n, a regclass, as the singletable table it names.  Raises
+ * 22004 when it is NULL and st_table_lookup's error when it is not a
+ * singletable table.
+ */
+StTable *
+st_table_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table must not be null"),
+				 errdetail("ValidationException: TableName is required.")));
+	return st_table_lookup(PG_GETARG_OID(n), false);
+}

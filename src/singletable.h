@@ -133,6 +133,7 @@ extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace 
 /* catalog.c */
 extern bool st_owns_table(Oid relid);
 extern StTable *st_table_lookup(Oid relid, bool missing_ok);
+extern StTable *st_table_arg(FunctionCallInfo fcinfo, int n);
 extern StTable *st_table_lookup_for_index_relid(Oid index_relid, StIndex **index);
 extern StIndex *st_table_find_index(StTable *table, const char *index_name);
 extern void st_table_invalidate(Oid relid);
