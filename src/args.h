@@ -2,7 +2,7 @@
  * args.h
  *	  Reading the arguments of the SQL-callable functions (args.c): optional
  *	  arguments as NULL pointers (the table argument: st_table_arg,
- *	  declared in singletable.h with the catalog).
+ *	  declared in catalog.h with the catalog).
  *	  A required argument that is NULL raises 22004 null_value_not_allowed.
  */
 #ifndef SINGLETABLE_ARGS_H

@@ -37,10 +37,15 @@
 #include "utils/lsyscache.h"
 
 #include "batch.h"
+#include "catalog.h"
+#include "errors.h"
 #include "expr.h"
 #include "items.h"
+#include "keys.h"
+#include "plans.h"
 #include "request.h"
-#include "singletable.h"
+#include "settings.h"
+#include "typedjson.h"
 
 
 /* ---------------------------------------------------------------------

@@ -13,8 +13,8 @@
 #ifndef SINGLETABLE_BATCH_H
 #define SINGLETABLE_BATCH_H
 
-#include "items.h"
-#include "singletable.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
 
 /* batch.c: the operations */
 extern Jsonb *st_batch_get(JsonbContainer *request_items, bool typed);

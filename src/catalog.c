@@ -46,8 +46,12 @@
 #include "catalog/pg_index.h"
 
 #include "args.h"
-#include "singletable.h"
+#include "catalog.h"
+#include "errors.h"
+#include "index.h"
+#include "keys.h"
 #include "table_state.h"
+#include "typedjson.h"
 
 
 /* column numbers of singletable.tables */
@@ -658,7 +662,7 @@ is_stream_view(const char *s)
  *              partition_key_type text, sort_key_type text, stream_view text)
  *   RETURNS regclass
  *
- * Creates the table (see singletable.h for its layout) and its catalog row.
+ * Creates the table (see catalog.h for its layout) and its catalog row.
  * The name resolves like CREATE TABLE's: schema-qualified or in the first
  * schema of search_path.  Everything put into the DDL is quoted.
  */

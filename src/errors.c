@@ -16,7 +16,7 @@
 
 #include "fmgr.h"
 
-#include "singletable.h"
+#include "errors.h"
 
 /*
  * Call fn(fcinfo) and return its result.  An error it raises is raised

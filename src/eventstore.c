@@ -51,9 +51,14 @@
 #include "utils/tuplestore.h"
 
 #include "args.h"
+#include "catalog.h"
+#include "errors.h"
 #include "items.h"
-#include "singletable.h"
+#include "keys.h"
+#include "plans.h"
+#include "settings.h"
 #include "table_state.h"
+#include "typedjson.h"
 
 /* Versions are zero-padded to 10 digits in sort keys. */
 #define ES_VERSION_DIGITS	10

@@ -34,13 +34,17 @@
 #include "utils/jsonb.h"
 
 #include "batch.h"
+#include "catalog.h"
+#include "errors.h"
 #include "execute.h"
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
+#include "keys.h"
+#include "query.h"
 #include "request.h"
-#include "singletable.h"
 #include "ttl.h"
+#include "typedjson.h"
 
 /* ---------------------------------------------------------------------
  * Small helpers

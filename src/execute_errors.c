@@ -41,7 +41,7 @@
 
 #include "errors.h"
 #include "execute_errors.h"
-#include "request.h"
+#include "typedjson.h"
 
 #define DYNAMODB_TYPE(name) "com.amazonaws.dynamodb.v20120810#" name
 #define VALIDATION_TYPE "com.amazon.coral.validate#ValidationException"

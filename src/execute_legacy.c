@@ -17,7 +17,7 @@
 
 #include "execute.h"
 #include "request.h"
-#include "singletable.h"
+#include "typedjson.h"
 
 /* Start the placeholders of one request. */
 void

@@ -22,9 +22,10 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "catalog.h"
 #include "execute.h"
 #include "request.h"
-#include "singletable.h"
+#include "typedjson.h"
 
 /* {"<key>": jsonb} */
 static Jsonb *

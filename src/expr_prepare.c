@@ -26,7 +26,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
-#include "singletable.h"
+#include "keys.h"
 
 /* Parsing --------------------------------------------------------------- */
 

@@ -18,7 +18,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
-#include "singletable.h"
+#include "typedjson.h"
 
 /* Projections ------------------------------------------------------------ */
 

@@ -20,7 +20,8 @@
 #include "args.h"
 #include "expr.h"
 #include "expr_int.h"
-#include "singletable.h"
+#include "keys.h"
+#include "typedjson.h"
 
 /* SQL helpers ------------------------------------------------------------ */
 

@@ -34,7 +34,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
-#include "singletable.h"
+#include "keys.h"
 
 static void
 invalid_path(StxNode *path)

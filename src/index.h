@@ -1,6 +1,7 @@
 /*
  * index.h
- *	  Global secondary indexes, private to index_*.c:
+ *	  Global secondary indexes, private to index_*.c (but for the build
+ *	  progress describe_table shows and the index key space of query.h):
  *
  *	  index_catalog.c   create_index, drop_index and
  *	                    st_keyspace_for_index() for query.c
@@ -33,7 +34,9 @@
 #include "storage/itemptr.h"
 #include "utils/relcache.h"
 
-#include "singletable.h"
+#include "catalog.h"
+#include "keys.h"
+#include "query.h"
 
 #define ST_INDEX_TRIGGER_NAME	"singletable_index_maintenance"
 #define ST_INDEX_TRUNCATE_TRIGGER_NAME "singletable_index_truncate"
@@ -64,6 +67,19 @@ typedef struct StIndexLayout
 /* index_layout.c */
 extern void st_index_layout(StTable *table, StIndex *index, StIndexLayout *layout);
 extern Oid	st_index_table_btree(Relation irel);
+
+/*
+ * index_layout.c, for describe_table (catalog.c): the progress of an
+ * index's online build, if it had one
+ */
+typedef struct StBuildProgress
+{
+	int64		items_total;	/* estimated when the build started */
+	int64		items_done;		/* items examined so far */
+	int64		violations;		/* items left out for invalid index keys */
+	bool		finished;
+} StBuildProgress;
+extern bool st_index_build_progress(Oid index_relid, StBuildProgress *progress);
 
 /* index_catalog.c */
 extern void st_index_check_owner(Oid relid);

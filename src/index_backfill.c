@@ -24,7 +24,9 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "catalog.h"
 #include "index.h"
+#include "keys.h"
 
 /*
  * Is an item that has no entry in the index left out for an invalid index

@@ -47,7 +47,11 @@
 #include "utils/syscache.h"
 
 #include "args.h"
+#include "catalog.h"
+#include "errors.h"
 #include "index.h"
+#include "keys.h"
+#include "query.h"
 
 PG_FUNCTION_INFO_V1(st_index_catalog_changed);
 

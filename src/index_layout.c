@@ -17,6 +17,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 
+#include "catalog.h"
 #include "index.h"
 
 /*

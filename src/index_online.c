@@ -102,8 +102,12 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "request.h"
+#include "catalog.h"
+#include "errors.h"
 #include "index.h"
+#include "keys.h"
+#include "settings.h"
+#include "typedjson.h"
 
 
 PGDLLEXPORT void st_index_build_main(Datum main_arg);

@@ -46,7 +46,10 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "catalog.h"
 #include "index.h"
+#include "keys.h"
+#include "query.h"
 
 PG_FUNCTION_INFO_V1(st_index_maintain);
 PG_FUNCTION_INFO_V1(st_index_truncate);

@@ -60,10 +60,14 @@
 #include "utils/snapmgr.h"
 
 #include "args.h"
+#include "catalog.h"
+#include "errors.h"
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
-#include "singletable.h"
+#include "keys.h"
+#include "plans.h"
+#include "typedjson.h"
 
 
 /* Retries of a conditional write that lost an insert race, before giving up */

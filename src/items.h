@@ -7,8 +7,8 @@
 #ifndef SINGLETABLE_ITEMS_H
 #define SINGLETABLE_ITEMS_H
 
+#include "catalog.h"
 #include "expr.h"
-#include "singletable.h"
 
 typedef enum StReturnValues
 {

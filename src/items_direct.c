@@ -69,8 +69,9 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
+#include "catalog.h"
 #include "items.h"
-#include "singletable.h"
+#include "keys.h"
 #include "table_state.h"
 
 /* Is expr a call of singletable.<fname>() whose first argument is the item column? */

@@ -33,7 +33,9 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#include "singletable.h"
+#include "catalog.h"
+#include "keys.h"
+#include "settings.h"
 
 PG_FUNCTION_INFO_V1(st_sql_item_check);
 PG_FUNCTION_INFO_V1(st_sql_key_s);

@@ -24,7 +24,9 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "singletable.h"
+#include "catalog.h"
+#include "keys.h"
+#include "plans.h"
 #include "table_state.h"
 
 /* One kept plan: a statement of a table's builder and kind. */

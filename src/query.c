@@ -53,8 +53,12 @@
 #include "utils/tuplestore.h"
 
 #include "args.h"
+#include "catalog.h"
+#include "errors.h"
 #include "expr.h"
-#include "singletable.h"
+#include "keys.h"
+#include "query.h"
+#include "typedjson.h"
 
 
 /* A page stops once the items it read add up to this many bytes. */

@@ -23,8 +23,10 @@
 #include "utils/numeric.h"
 #include "utils/varlena.h"
 
+#include "catalog.h"
+#include "keys.h"
 #include "request.h"
-#include "singletable.h"
+#include "typedjson.h"
 
 /* ---------------------------------------------------------------------
  * Request helpers

@@ -8,6 +8,11 @@
 #ifndef SINGLETABLE_REQUEST_H
 #define SINGLETABLE_REQUEST_H
 
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+#include "catalog.h"
 #include "singletable.h"
 
 extern StTable *st_table_by_name(const char *name);

@@ -36,7 +36,6 @@
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
-#include "singletable.h"
 
 PG_FUNCTION_INFO_V1(st_sql_apply_changes);
 

@@ -55,9 +55,11 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
-#include "singletable.h"
+#include "catalog.h"
+#include "keys.h"
 #include "table_state.h"
 #include "ttl.h"
+#include "typedjson.h"
 
 extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 

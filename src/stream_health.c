@@ -37,7 +37,6 @@
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
 
-#include "singletable.h"
 
 PG_FUNCTION_INFO_V1(st_sql_wal_commit_time);
 

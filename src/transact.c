@@ -44,11 +44,15 @@
 #include "utils/memutils.h"
 
 #include "batch.h"
+#include "errors.h"
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
+#include "keys.h"
+#include "plans.h"
 #include "request.h"
-#include "singletable.h"
+#include "settings.h"
+#include "typedjson.h"
 
 
 typedef enum ActionKind

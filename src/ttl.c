@@ -66,9 +66,13 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "catalog.h"
+#include "errors.h"
+#include "plans.h"
 #include "request.h"
-#include "singletable.h"
+#include "settings.h"
 #include "ttl.h"
+#include "typedjson.h"
 
 PG_FUNCTION_INFO_V1(st_sql_is_expired);
 

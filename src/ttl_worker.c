@@ -51,7 +51,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-#include "singletable.h"
+#include "settings.h"
 #include "ttl.h"
 
 PGDLLEXPORT void st_ttl_launcher_main(Datum main_arg);

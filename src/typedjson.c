@@ -34,7 +34,8 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#include "singletable.h"
+#include "keys.h"
+#include "typedjson.h"
 
 PG_FUNCTION_INFO_V1(st_sql_to_dynamodb_json);
 PG_FUNCTION_INFO_V1(st_sql_from_dynamodb_json);

@@ -21,7 +21,8 @@
  */
 #include "pg_fuzz.h"
 
-#include "../../src/singletable.h"
+#include "../../src/keys.h"
+#include "../../src/settings.h"
 
 extern Datum st_sql_item_check(PG_FUNCTION_ARGS);
 

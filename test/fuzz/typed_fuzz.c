@@ -21,7 +21,8 @@
 
 #include "common/base64.h"
 
-#include "../../src/singletable.h"
+#include "../../src/keys.h"
+#include "../../src/typedjson.h"
 
 /* what typed -> plain may raise for a bad request */
 static const int typed_errors[] = {

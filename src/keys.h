@@ -1,0 +1,54 @@
+/*
+ * keys.h
+ *	  Key attributes and item validation (keys.c): DynamoDB's key types and
+ *	  limits, the key Datums of an item, the shape and size rules of items.
+ */
+#ifndef SINGLETABLE_KEYS_H
+#define SINGLETABLE_KEYS_H
+
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "singletable.h"
+
+#define ST_MAX_PARTITION_KEY_BYTES	2048
+#define ST_MAX_SORT_KEY_BYTES		1024
+#define ST_MAX_NUMBER_DIGITS		38
+#define ST_MAX_ATTR_NAME_BYTES		65535	/* any attribute name in an item */
+#define ST_MAX_NESTING_LEVELS		32	/* a top-level attribute is level 1 */
+
+/* DynamoDB's scalar key types. */
+typedef enum StKeyType
+{
+	ST_KEY_S = 'S',				/* string: text COLLATE "C" (byte order) */
+	ST_KEY_N = 'N',				/* number: numeric */
+	ST_KEY_B = 'B'				/* binary: base64 text in the item, bytea column */
+} StKeyType;
+
+struct StTable;					/* catalog.h */
+
+extern void st_validate_item(Jsonb *item);
+extern void st_check_item_size(Jsonb *item);
+extern void st_validate_item_shape(Jsonb *item);
+extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
+						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
+extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
+									 int max_bytes, bool is_partition);
+extern void st_item_key_datums(struct StTable *t, Jsonb *item, Datum *keys);
+extern Jsonb *st_item_key(struct StTable *table, Jsonb *item);
+extern Oid	st_key_type_oid(StKeyType type);
+extern Oid	st_key_collation(StKeyType type);
+extern RegProcedure st_key_eq_proc(StKeyType type);
+extern RegProcedure st_key_cmp_proc(StKeyType type);
+extern StKeyType st_parse_key_type(const char *s, const char *what);
+/* Look up a top-level attribute of an item into *result; NULL when absent. */
+extern JsonbValue *st_get_attr(Jsonb *item, const char *name, JsonbValue *result);
+extern Size st_item_size(Jsonb *item);
+extern const char *st_value_type_name(const JsonbValue *v);
+extern void st_validate_number(Numeric num, const char *attr);
+extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
+/* canonical base64 only; dst holds pg_b64_dec_len(len); -1 when not canonical */
+extern int	st_b64_decode(const char *src, int len, char *dst);
+pg_noreturn extern void st_nesting_too_deep(const char *attr);
+
+#endif							/* SINGLETABLE_KEYS_H */
