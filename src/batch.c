@@ -37,6 +37,7 @@
 #include "utils/lsyscache.h"
 
 #include "batch.h"
+#include "citus.h"
 #include "expr.h"
 #include "items.h"
 #include "request.h"
@@ -490,6 +491,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 
 		CHECK_FOR_INTERRUPTS();
 		while (sorted[i]->req.kind == ST_WRITE_PUT && i + run < n &&
+			   !st_citus_write_needs_old_item(sorted[i]->req.table) &&
 			   sorted[i + run]->req.kind == ST_WRITE_PUT &&
 			   sorted[i + run]->req.table->relid == sorted[i]->req.table->relid)
 			run++;

@@ -45,6 +45,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 
+#include "citus.h"
 #include "singletable.h"
 
 
@@ -353,6 +354,7 @@ load_table(Oid relid)
 			t->pkey_index = RelationGetPrimaryKeyIndex(trel);
 #endif
 			t->row_security = trel->rd_rel->relrowsecurity;
+			t->distributed = st_citus_is_distributed(relid);
 			t->table_name = pstrdup(RelationGetRelationName(trel));
 			t->schema_name = get_namespace_name(RelationGetNamespace(trel));
 			relation_close(trel, AccessShareLock);
@@ -698,10 +700,17 @@ key_function_sql(StKeyType type)
 char *
 st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition)
 {
-	return psprintf("%s %s GENERATED ALWAYS AS (%s(item, %s, %s)) STORED",
+	return psprintf("%s %s GENERATED ALWAYS AS (%s) STORED",
 					quote_identifier(column), st_key_column_type_sql(type),
-					key_function_sql(type), quote_literal_cstr(attr),
-					is_partition ? "true" : "false");
+					st_key_expr_sql("item", attr, type, is_partition));
+}
+
+/* The SQL of a key column's value: singletable.key_X(item, 'attr', is_partition) */
+char *
+st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition)
+{
+	return psprintf("%s(%s, %s, %s)", key_function_sql(type), item,
+					quote_literal_cstr(attr), is_partition ? "true" : "false");
 }
 
 static bool
@@ -832,6 +841,7 @@ create_table(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not record table %s", qualified);
 	SPI_finish();
 	st_table_invalidate(relid);
+	st_citus_after_create_table(relid);
 	PG_RETURN_OID(relid);
 }
 
@@ -851,6 +861,7 @@ drop_table(PG_FUNCTION_ARGS)
 	Oid			argtype = OIDOID;
 
 	/* The index tables depend on the base table and go with it. */
+	st_citus_before_drop_table(t);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("DELETE FROM singletable.tables WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",

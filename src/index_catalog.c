@@ -45,6 +45,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "citus.h"
 #include "index.h"
 
 PG_FUNCTION_INFO_V1(st_index_catalog_changed);
@@ -497,6 +498,7 @@ create_index_sql(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: NonKeyAttributes can only be specified with ProjectionType INCLUDE; the projection is %s.", projection)));
 
 	t = lock_base_table(relid, ShareRowExclusiveLock);
+	st_citus_check_supported(t, "create an index");
 	st_index_check_owner(relid);
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
@@ -705,7 +707,8 @@ drop_index_sql(PG_FUNCTION_ARGS)
 	iname = get_rel_name(ix->relid);
 	qualified = iname ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)), iname) : NULL;
 	base_qualified = quote_qualified_identifier(t->schema_name, t->table_name);
-	last = list_length(t->indexes) == 1;
+	/* the last index takes the triggers with it; a distributed table has none (citus.c) */
+	last = list_length(t->indexes) == 1 && !t->distributed;
 	Assert(!last || mode == AccessExclusiveLock);
 
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -352,6 +352,9 @@ read_needs_sql(ReadRequest *req)
 	StKeySpace *ks = &req->ks;
 	bool		base_rls;
 
+	/* Citus keeps the rows elsewhere: only SQL finds them */
+	if (ks->table->distributed)
+		return true;
 	base_rls = ks->table->row_security &&
 		check_enable_rls(ks->table->relid, InvalidOid, false) == RLS_ENABLED;
 	if (ks->index == NULL)

@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "citus.h"
 #include "singletable.h"
 #include "ttl.h"
 
@@ -115,6 +116,8 @@ _PG_init(void)
 							1000, 1, 1000000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+
+	st_citus_define_settings();
 
 	MarkGUCPrefixReserved("singletable");
 }

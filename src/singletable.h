@@ -95,6 +95,7 @@ typedef struct StTable
 	bool		row_security;	/* relrowsecurity: policies may apply */
 	char	   *stream_view;	/* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
 	List	   *indexes;		/* StIndex *, in name order */
+	bool		distributed;	/* Citus keeps its rows elsewhere (citus.c) */
 } StTable;
 
 /*
@@ -151,6 +152,7 @@ extern void st_table_invalidate(Oid relid);
 extern void st_on_relcache_invalidation(void (*hook) (Datum arg, Oid relid));
 extern const char *st_key_column_type_sql(StKeyType type);
 extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
+extern char *st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition);
 /* st_parse_qualified_name: a table name as SQL writes one */
 typedef enum StNameStatus
 {

@@ -67,6 +67,7 @@
 #include "utils/timestamp.h"
 
 #include "request.h"
+#include "citus.h"
 #include "singletable.h"
 #include "ttl.h"
 
@@ -282,6 +283,8 @@ update_time_to_live(Oid relid, const char *attr, bool enabled, const char *wrap_
 	check_attribute_name(attr);
 	if (!st_owns_table(relid))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
+	if (enabled)
+		st_citus_check_supported(t, "enable time to live");
 
 	/* the row lock orders concurrent changes: the second sees the first's */
 	current = ttl_attribute(relid, true);

@@ -1,0 +1,328 @@
+/*
+ * citus.c
+ *	  Scale-out on Citus: everything the extension does differently for a
+ *	  table that Citus distributes (singletable.distribute_table, in
+ *	  95_citus.sql, makes one).  The rest of the extension asks only the
+ *	  questions of citus.h; nothing else names a Citus catalog.
+ *
+ *	  A distributed table's rows live in shards on the workers; the
+ *	  coordinator's table is an empty shell.  So on such a table no path
+ *	  may read or write the relation's heap or btree directly: catalog.c
+ *	  sets StTable.distributed once per table-catalog lookup, and the item,
+ *	  query and event store paths then take their SQL (SPI) paths, whose
+ *	  statements Citus plans and routes, a single-key or single-partition
+ *	  statement to the one shard that holds the partition.
+ *
+ *	  Key columns: Citus cannot distribute by a generated column, so
+ *	  distribute_table turns pk/sk (and the index tables' key columns) into
+ *	  plain columns held to the item by a CHECK constraint; the INSERTs of
+ *	  plans.c and the event store then give the key columns themselves
+ *	  (st_citus_insert_source), computed by the same key functions.
+ *
+ *	  Global secondary indexes: Citus refuses triggers on a distributed
+ *	  table (a trigger on a shard writing another table's shard is not part
+ *	  of the distributed transaction), so distribute_table drops the
+ *	  maintenance triggers, and every write through the extension's
+ *	  functions updates the index tables itself, from the coordinator, in
+ *	  the same distributed transaction (st_citus_write_indexes): the index
+ *	  is strongly consistent with the table at commit, as the trigger keeps
+ *	  it on a local table.  Plain SQL DML on a distributed table does not
+ *	  maintain its indexes (README: Scaling out with Citus).
+ *
+ *	  The change stream: on a worker, changes arrive for shard relations
+ *	  (app_102008); st_citus_shard_base_table maps one to its table by the
+ *	  shard naming rule, so records carry the table's own name.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "citus.h"
+#include "index.h"
+
+bool		st_create_distributed = false;
+
+void
+st_citus_define_settings(void)
+{
+	DefineCustomBoolVariable("singletable.create_distributed",
+							 "Whether create_table distributes each new table with Citus.",
+							 "Needs the citus extension; see singletable.distribute_table().",
+							 &st_create_distributed,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * Does Citus keep relid's rows elsewhere (a distributed, reference or
+ * Citus-managed local table)?  Reads Citus' pg_dist_partition when it
+ * exists; called once per table-catalog lookup.
+ */
+bool
+st_citus_is_distributed(Oid relid)
+{
+	Oid			dist = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	bool		found;
+
+	if (!OidIsValid(dist))
+		return false;
+	rel = table_open(dist, AccessShareLock);
+	/* column 1 is logicalrelid */
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * The column list and source of an INSERT of items into t: item is the
+ * item's SQL ("$1", or a column of from), from the FROM list of a SELECT
+ * source, or NULL for VALUES.  A distributed table's key columns are
+ * plain, so they are given here, computed from the item by the functions
+ * its CHECK constraint holds them to.
+ */
+char *
+st_citus_insert_source(StTable *t, const char *item, const char *from)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfoString(&s, !t->distributed ? "(item) " : t->sk_attr ? "(item, pk, sk) " : "(item, pk) ");
+	appendStringInfo(&s, from ? "SELECT %s" : "VALUES (%s", item);
+	if (t->distributed)
+	{
+		appendStringInfo(&s, ", %s", st_key_expr_sql(item, t->pk_attr, t->pk_type, true));
+		if (t->sk_attr)
+			appendStringInfo(&s, ", %s", st_key_expr_sql(item, t->sk_attr, t->sk_type, false));
+	}
+	if (from)
+		appendStringInfo(&s, " FROM %s", from);
+	else
+		appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/*
+ * Must a write read the old item first?  On a distributed table with
+ * indexes, yes: its index entry is removed by the write itself.
+ */
+bool
+st_citus_write_needs_old_item(StTable *t)
+{
+	return t->distributed && t->indexes != NIL;
+}
+
+/*
+ * The statements that keep an index table of a distributed table:
+ * kind = 2 * (the index's place in t->indexes) + (0: delete an entry by its
+ * key columns, 1: insert an entry).  The index table is distributed by
+ * gsi_pk, so each routes to one shard.
+ */
+static char *
+build_index_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
+{
+	StIndex    *ix = list_nth(t->indexes, kind / 2);
+	StIndexLayout layout;
+	StringInfoData sql;
+	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)),
+												 get_rel_name(ix->relid));
+
+	st_index_layout(t, ix, &layout);
+	initStringInfo(&sql);
+	if (kind % 2 == 0)
+	{
+		appendStringInfo(&sql, "DELETE FROM %s WHERE true", rel);
+		for (int i = 0; i < layout.ncols; i++)
+		{
+			argtypes[i] = st_key_type_oid(layout.type[i]);
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.=) $%d",
+							 quote_identifier(layout.column[i]), i + 1);
+		}
+		*nargs = layout.ncols;
+		return sql.data;
+	}
+	appendStringInfo(&sql, "INSERT INTO %s (item", rel);
+	for (int i = 0; i < layout.ncols; i++)
+		appendStringInfo(&sql, ", %s", quote_identifier(layout.column[i]));
+	appendStringInfoString(&sql, ") VALUES ($1");
+	argtypes[0] = JSONBOID;
+	for (int i = 0; i < layout.ncols; i++)
+	{
+		argtypes[i + 1] = st_key_type_oid(layout.type[i]);
+		appendStringInfo(&sql, ", $%d", i + 2);
+	}
+	appendStringInfoChar(&sql, ')');
+	*nargs = layout.ncols + 1;
+	return sql.data;
+}
+
+/* Are two entries of one index the same (keys and projected item)? */
+static bool
+entries_equal(const StIndexLayout *layout, StIndexEntry *a, StIndexEntry *b)
+{
+	for (int i = 0; i <= layout->ncols; i++)
+		if (!datumIsEqual(a->values[i], b->values[i], false, -1))
+			return false;
+	return true;
+}
+
+/*
+ * After a write of one item of a distributed table through the extension's
+ * functions (old_item the item before, new_item after; either NULL), bring
+ * each of its index tables up to date, in the same transaction.  A new
+ * item's invalid index key raises ValidationException, as the trigger does
+ * on a local table; the old item is read leniently.
+ */
+void
+st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item)
+{
+	Datum		okeys[2] = {0, 0};
+	Datum		nkeys[2] = {0, 0};
+	ListCell   *lc;
+	int			ord = 0;
+
+	if (!st_citus_write_needs_old_item(t) || (old_item == NULL && new_item == NULL))
+		return;
+	if (old_item)
+		st_item_key_datums(t, old_item, okeys);
+	if (new_item)
+		st_item_key_datums(t, new_item, nkeys);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		StIndexLayout layout;
+		StIndexEntry oldent;
+		StIndexEntry newent;
+		bool		has_old = false;
+		bool		has_new = false;
+
+		st_index_layout(t, ix, &layout);
+		if (new_item)
+			has_new = st_index_entry(t, ix, &layout, new_item, nkeys[0], nkeys[1], true, &newent);
+		if (old_item)
+			has_old = st_index_entry(t, ix, &layout, old_item, okeys[0], okeys[1], false, &oldent);
+		if (!(has_old && has_new && entries_equal(&layout, &oldent, &newent)))
+		{
+			if (has_old &&
+				SPI_execute_plan(st_table_plan(t, build_index_statement, 2 * ord),
+								 &oldent.values[1], NULL, false, 0) != SPI_OK_DELETE)
+				elog(ERROR, "could not delete index entry");
+			if (has_new &&
+				SPI_execute_plan(st_table_plan(t, build_index_statement, 2 * ord + 1),
+								 newent.values, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not insert index entry");
+		}
+		ord++;
+	}
+	SPI_finish();
+}
+
+/* create_table: distribute the new table when singletable.create_distributed is on. */
+void
+st_citus_after_create_table(Oid relid)
+{
+	Datum		arg = ObjectIdGetDatum(relid);
+	Oid			argtype = REGCLASSOID;
+
+	if (!st_create_distributed)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT singletable.distribute_table($1)", 1, &argtype, &arg,
+							  NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not distribute table");
+	SPI_finish();
+	st_table_invalidate(relid);
+}
+
+/*
+ * drop_table: drop a distributed table's index tables by themselves first.
+ * Dropped only as dependents of the base table, their shards would stay on
+ * the workers.
+ */
+void
+st_citus_before_drop_table(StTable *t)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (!t->distributed)
+		return;
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		char	   *name = get_rel_name(ix->relid);
+
+		if (name)
+			names = lappend(names, quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)),
+															  name));
+	}
+	if (names == NIL)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, names)
+		if (SPI_execute(psprintf("DROP TABLE %s", (char *) lfirst(lc)), false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not drop index table");
+	SPI_finish();
+}
+
+/*
+ * Refuse an operation that does not work on a distributed table yet
+ * (create_index: its backfill; time to live: its expiry reads rows by
+ * ctid).  what completes "cannot ... on distributed table".
+ */
+void
+st_citus_check_supported(StTable *t, const char *what)
+{
+	if (t->distributed)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s on distributed table \"%s\"", what, t->table_name),
+				 errdetail("ValidationException: Citus distributes the table, and singletable does not support this on a distributed table."),
+				 errhint("Do it before singletable.distribute_table(); see \"Scaling out with Citus\" in the README.")));
+}
+
+/*
+ * The table a Citus shard relation belongs to, or InvalidOid.  Citus names
+ * a shard <table>_<shard id> in its table's schema; the name alone says it,
+ * and the caller checks that the table found is a singletable table with
+ * the shard's layout.  Only when the database has the citus extension.
+ */
+Oid
+st_citus_shard_base_table(Relation rel)
+{
+	const char *name = RelationGetRelationName(rel);
+	const char *us = strrchr(name, '_');
+	char	   *base;
+
+	if (us == NULL || us == name || us[1] == '\0' ||
+		strspn(us + 1, "0123456789") != strlen(us + 1))
+		return InvalidOid;
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return InvalidOid;
+	base = pnstrdup(name, us - name);
+	return get_relname_relid(base, RelationGetNamespace(rel));
+}
