@@ -110,6 +110,7 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 ('drop_table', '', $q$SELECT singletable.drop_table('hp_test.app')$q$, false),
 ('distribute_table', '', $q$SELECT singletable.distribute_table('hp_test.app')$q$, false),
 ('sync_workers', '', $q$SELECT singletable.sync_workers()$q$, false),
+('rebuild_indexes', '', $q$SELECT singletable.rebuild_indexes('hp_test.app')$q$, false),
 ('describe_table', '', $q$SELECT singletable.describe_table('hp_test.app')$q$, false),
 ('list_tables', '', $q$SELECT * FROM singletable.list_tables()$q$, false),
 ('forget_dropped_tables', 'direct call', $q$SELECT singletable.forget_dropped_tables()$q$, false),

@@ -44,17 +44,23 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "citus.h"
 #include "index.h"
 
 bool		st_create_distributed = false;
+
+static void write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict);
 
 void
 st_citus_define_settings(void)
@@ -196,6 +202,13 @@ entries_equal(const StIndexLayout *layout, StIndexEntry *a, StIndexEntry *b)
 void
 st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item)
 {
+	write_indexes(t, old_item, new_item, true);
+}
+
+/* st_citus_write_indexes; strict: a new item's invalid index key is an error, else no entry */
+static void
+write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict)
+{
 	Datum		okeys[2] = {0, 0};
 	Datum		nkeys[2] = {0, 0};
 	ListCell   *lc;
@@ -220,7 +233,7 @@ st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item)
 
 		st_index_layout(t, ix, &layout);
 		if (new_item)
-			has_new = st_index_entry(t, ix, &layout, new_item, nkeys[0], nkeys[1], true, &newent);
+			has_new = st_index_entry(t, ix, &layout, new_item, nkeys[0], nkeys[1], strict, &newent);
 		if (old_item)
 			has_old = st_index_entry(t, ix, &layout, old_item, okeys[0], okeys[1], false, &oldent);
 		if (!(has_old && has_new && entries_equal(&layout, &oldent, &newent)))
@@ -299,11 +312,91 @@ st_citus_check_supported(StTable *t, const char *what)
 {
 	if (t->distributed)
 		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot %s on distributed table \"%s\"", what, t->table_name),
 				 errdetail("ValidationException: Citus distributes the table, and singletable does not support this on a distributed table."),
 				 errhint("Do it before singletable.distribute_table(); see \"Scaling out with Citus\" in the README.")));
 }
+
+/*
+ * rebuild_indexes(tbl regclass) RETURNS bigint: empty the index tables of a
+ * distributed table and fill them again from its items, as the write
+ * functions would have (an item whose index key is invalid gets no entry).
+ * For after plain SQL DML, which does not maintain them.  Holds EXCLUSIVE
+ * on the table meanwhile, so writes through the coordinator wait.  Returns
+ * the number of items read.
+ */
+static Datum
+rebuild_indexes(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	StTable    *t;
+	Portal		portal;
+	int64		n = 0;
+	MemoryContext rowcxt;
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (!st_owns_table(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	LockRelationOid(relid, ExclusiveLock);
+	t = st_table_lookup(relid, false);
+	if (!t->distributed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not distributed", t->table_name),
+				 errdetail("ValidationException: The index triggers keep the indexes of a local table."),
+				 errhint("Rebuild an index of a local table with singletable.drop_index() and singletable.create_index().")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+
+		if (SPI_execute(psprintf("TRUNCATE %s",
+								 quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)),
+															get_rel_name(ix->relid))),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not empty index table");
+	}
+	portal = SPI_cursor_open_with_args(NULL, psprintf("SELECT item FROM %s",
+													  quote_qualified_identifier(t->schema_name, t->table_name)),
+									   0, NULL, NULL, NULL, true, 0);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "singletable rebuild_indexes",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		SPITupleTable *rows;
+		uint64		nrows;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		/* the writes below run SPI of their own */
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
+			break;
+		for (uint64 i = 0; i < nrows; i++)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
+
+			CHECK_FOR_INTERRUPTS();
+			old = MemoryContextSwitchTo(rowcxt);
+			if (!isnull)
+				write_indexes(t, NULL, DatumGetJsonbP(d), false);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			n++;
+		}
+		SPI_freetuptable(rows);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(rowcxt);
+	SPI_finish();
+	PG_RETURN_INT64(n);
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_rebuild_indexes, rebuild_indexes)
 
 /*
  * The table a Citus shard relation belongs to, or InvalidOid.  Citus names

@@ -871,6 +871,9 @@ reader_open_spi(Reader *r)
 	appendStringInfoString(&sql, " ORDER BY ");
 	for (int i = 0; i < ks->nkeys; i++)
 		appendStringInfo(&sql, "%s%s%s", i > 0 ? ", " : "", cols[i], backward ? " DESC" : "");
+	/* a read stops after limit rows (segments skip rows after the fetch) */
+	if (req->limit > 0 && req->segment < 0)
+		appendStringInfo(&sql, " LIMIT " INT64_FORMAT, req->limit);
 
 	r->portal = SPI_cursor_open_with_args(NULL, sql.data, nargs, argtypes, args, NULL, true, 0);
 	if (r->portal == NULL)

@@ -282,3 +282,10 @@ BEGIN
 	RETURN n;
 END
 $$;
+
+-- Refill the index tables of a distributed table from its items, after
+-- plain SQL DML on it (which does not maintain them).  Returns the number
+-- of items read.
+CREATE FUNCTION singletable.rebuild_indexes(tbl regclass) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'st_sql_rebuild_indexes'
+	LANGUAGE C VOLATILE STRICT;

@@ -170,6 +170,24 @@ same('append_events, read_stream, conflicts', q{
 same('final contents', q{SELECT item FROM app ORDER BY pk, sk});
 same('final index contents', q{SELECT item, gsi_pk, gsi_sk FROM "app__GSI1" ORDER BY gsi_pk, gsi_sk, pk, sk});
 
+# Plain SQL DML does not maintain a distributed table's indexes;
+# rebuild_indexes brings them back to what the items say.
+$c->safe_psql('postgres', q{
+	INSERT INTO dist.app (item, pk, sk) VALUES ('{"PK": "sql1", "SK": "1", "GSI1PK": "g1", "GSI1SK": "sql"}', 'sql1', '1');
+	DELETE FROM dist.app WHERE pk = 'u3' AND sk = 's3';
+	INSERT INTO loc.app (item) VALUES ('{"PK": "sql1", "SK": "1", "GSI1PK": "g1", "GSI1SK": "sql"}');
+	DELETE FROM loc.app WHERE pk = 'u3' AND sk = 's3';
+});
+isnt($c->safe_psql('postgres', q{SELECT string_agg(item::text, ',' ORDER BY item::text) FROM dist."app__GSI1"}),
+	$c->safe_psql('postgres', q{SELECT string_agg(item::text, ',' ORDER BY item::text) FROM loc."app__GSI1"}),
+	'plain SQL DML leaves the distributed index behind');
+is($c->safe_psql('postgres', q{SELECT singletable.rebuild_indexes('dist.app')}),
+	$c->safe_psql('postgres', q{SELECT count(*) FROM dist.app}), 'rebuild_indexes reads every item');
+same('index contents after rebuild_indexes',
+	q{SELECT item, gsi_pk, gsi_sk FROM "app__GSI1" ORDER BY gsi_pk, gsi_sk, pk, sk});
+($ret, $out, $err) = $c->psql('postgres', q{SELECT singletable.rebuild_indexes('loc.app')});
+like($err, qr/table "app" is not distributed/, 'rebuild_indexes is for distributed tables');
+
 # Routing: a get, a put, a page of a query and an append each send one
 # statement to one shard.
 sub remote_statements
