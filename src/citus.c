@@ -27,7 +27,11 @@
  *	  the same distributed transaction (st_citus_write_indexes): the index
  *	  is strongly consistent with the table at commit, as the trigger keeps
  *	  it on a local table.  Plain SQL DML on a distributed table does not
- *	  maintain its indexes (README: Scaling out with Citus).
+ *	  maintain its indexes (README: Scaling out with Citus); rebuild_indexes
+ *	  refills them from the items.
+ *
+ *	  Not done here: Citus function delegation (running a call on the
+ *	  worker that holds its shard); every call plans on the coordinator.
  *
  *	  The change stream: on a worker, changes arrive for shard relations
  *	  (app_102008); st_citus_shard_base_table maps one to its table by the

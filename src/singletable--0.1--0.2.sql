@@ -195,6 +195,12 @@ BEGIN
 		RAISE EXCEPTION 'table "%" is already distributed', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
+	IF t.ttl_attribute IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot distribute table "%" with time to live enabled', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'ValidationException: Time to live does not expire the items of a distributed table.',
+			      HINT = 'Disable it first with singletable.update_time_to_live(tbl, attribute, false).';
+	END IF;
 	IF EXISTS (SELECT 1 FROM singletable.indexes i WHERE i.relid = tbl AND i.status <> 'ACTIVE') THEN
 		RAISE EXCEPTION 'cannot distribute table "%" while an index of it is being built', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
