@@ -59,6 +59,7 @@ sub same
 		push @r, "$out\n$err";
 	}
 	is($r[1], $r[0], "same result: $name");
+	note($r[1]);
 	return $r[1];
 }
 
@@ -164,7 +165,7 @@ same('append_events, read_stream, conflicts', q{
 	SELECT singletable.stream_version('ev', 'order-1');
 	SELECT e->>'eventType', e->>'eventVersion' FROM singletable.read_stream('ev', 'order-1') e;
 	SELECT singletable.save_snapshot('ev', 'order-1', 3, '{"s": 1}');
-	SELECT singletable.load_stream('ev', 'order-1')->'snapshot' - 'timestamp'});
+	SELECT (singletable.load_stream('ev', 'order-1')->'snapshot') - 'timestamp'});
 
 # Everything the two tables hold is the same, index tables included.
 same('final contents', q{SELECT item FROM app ORDER BY pk, sk});
