@@ -323,6 +323,259 @@ st_citus_check_supported(StTable *t, const char *what)
 }
 
 /*
+ * Run the statements of distribute_table and sync_workers with search_path
+ * pg_catalog (pg_get_expr then schema-qualifies what it prints) and
+ * client_min_messages warning (Citus' notices about copying data are not
+ * the caller's business).  Returns the GUC nest level to close with
+ * AtEOXact_GUC(true, level); an error closes it with the transaction.
+ */
+static int
+enter_citus_settings(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+static void
+require_citus(const char *what)
+{
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s without Citus", what),
+				 errdetail("The citus extension is not installed in this database."),
+				 errhint("Install Citus, add it to shared_preload_libraries and run CREATE EXTENSION citus.")));
+}
+
+static void
+spi_run(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls)
+{
+	if (SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0) < 0)
+		elog(ERROR, "could not distribute table");
+}
+
+static char *
+qualified_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+}
+
+/*
+ * Turn rel's generated key columns into plain columns held to the item by
+ * a CHECK constraint with the same expressions.  Inside SPI.
+ */
+static void
+plain_key_columns(Oid relid)
+{
+	char	   *rel = qualified_name(relid);
+	Datum		arg = ObjectIdGetDatum(relid);
+	Oid			argtype = OIDOID;
+	StringInfoData check;
+	SPITupleTable *cols;
+	uint64		ncols;
+
+	if (SPI_execute_with_args("SELECT a.attname::pg_catalog.text, pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
+							  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_attrdef d "
+							  "ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum "
+							  "WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attgenerated OPERATOR(pg_catalog.=) 's' "
+							  "AND NOT a.attisdropped ORDER BY a.attnum",
+							  1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read key columns");
+	cols = SPI_tuptable;
+	ncols = SPI_processed;
+	if (ncols == 0)
+		return;
+	initStringInfo(&check);
+	for (uint64 i = 0; i < ncols; i++)
+	{
+		char	   *col = SPI_getvalue(cols->vals[i], cols->tupdesc, 1);
+		char	   *expr = SPI_getvalue(cols->vals[i], cols->tupdesc, 2);
+
+		spi_run(psprintf("ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", rel, quote_identifier(col)),
+				0, NULL, NULL, NULL);
+		appendStringInfo(&check, "%s%s IS NOT DISTINCT FROM %s", i > 0 ? " AND " : "",
+						 quote_identifier(col), expr);
+	}
+	spi_run(psprintf("ALTER TABLE %s ADD CONSTRAINT singletable_keys CHECK (%s)", rel, check.data),
+			0, NULL, NULL, NULL);
+}
+
+/* create_distributed_table(relid, column, ...) and drop the local copy of the rows */
+static void
+citus_distribute(Oid relid, const char *column, const char *colocate_with, Datum shard_count,
+				 bool shard_count_null)
+{
+	Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', shard_count_null ? 'n' : ' '};
+
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = CStringGetTextDatum(column);
+	args[2] = CStringGetTextDatum(colocate_with);
+	args[3] = shard_count;
+	spi_run("SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3, shard_count => $4)",
+			4, argtypes, args, nulls);
+	spi_run("SELECT pg_catalog.truncate_local_data_after_distributing_table($1)",
+			1, argtypes, args, NULL);
+}
+
+/*
+ * distribute_table(tbl regclass, shard_count integer, colocate_with text)
+ * RETURNS void: distribute a singletable table by its partition key, and
+ * each of its index tables by the index's partition key (colocated with the
+ * table when the key types match), the rows already there moving to the
+ * shards.  See the file header for the key columns and the indexes.
+ */
+static Datum
+distribute_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	StTable    *t;
+	char	   *rel;
+	char	   *colocate_with = PG_ARGISNULL(2) ? "default" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	Datum		arg;
+	Oid			argtype = OIDOID;
+	ListCell   *lc;
+	int			level;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("table must not be null"),
+				 errdetail("ValidationException: TableName is required.")));
+	relid = PG_GETARG_OID(0);
+	t = st_table_lookup(relid, false);
+	if (!st_owns_table(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
+	require_citus("distribute a table");
+	LockRelationOid(relid, AccessExclusiveLock);
+	t = st_table_lookup(relid, false);
+	if (t->distributed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is already distributed", t->table_name),
+				 errdetail("ValidationException: Citus already distributes the table.")));
+	foreach(lc, t->indexes)
+		if (((StIndex *) lfirst(lc))->creating)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot distribute table \"%s\" while an index of it is being built", t->table_name),
+					 errdetail("ValidationException: Index \"%s\" is CREATING.", ((StIndex *) lfirst(lc))->name),
+					 errhint("Wait for the index to become ACTIVE (singletable.describe_table()).")));
+
+	level = enter_citus_settings();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	arg = ObjectIdGetDatum(relid);
+	if (SPI_execute_with_args("SELECT 1 FROM singletable.tables WHERE relid OPERATOR(pg_catalog.=) $1 "
+							  "AND ttl_attribute IS NOT NULL", 1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read singletable.tables");
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot distribute table \"%s\" with time to live enabled", t->table_name),
+				 errdetail("ValidationException: Time to live does not expire the items of a distributed table."),
+				 errhint("Disable it first with singletable.update_time_to_live(tbl, attribute, false).")));
+
+	rel = qualified_name(relid);
+	plain_key_columns(relid);
+	foreach(lc, t->indexes)
+		plain_key_columns(((StIndex *) lfirst(lc))->relid);
+	/* Citus refuses triggers on a distributed table: the writes keep the indexes */
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " ST_INDEX_TRIGGER_NAME " ON %s", rel), 0, NULL, NULL, NULL);
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " ST_INDEX_TRUNCATE_TRIGGER_NAME " ON %s", rel), 0, NULL, NULL, NULL);
+
+	citus_distribute(relid, "pk", colocate_with, PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+					 PG_ARGISNULL(1));
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		bool		colocate = ix->pk_type == t->pk_type;
+
+		citus_distribute(ix->relid, "gsi_pk", colocate ? rel : "default",
+						 colocate || PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+						 colocate || PG_ARGISNULL(1));
+	}
+	SPI_finish();
+	AtEOXact_GUC(true, level);
+	/* Citus' catalog change invalidated the table's cached facts (catalog.c) */
+	PG_RETURN_VOID();
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_distribute_table, distribute_table)
+
+/*
+ * sync_workers() RETURNS integer: copy the catalog rows of the distributed
+ * singletable tables to every worker, where the change stream of their
+ * shards needs them.  Citus creates a distributed table's shell on the
+ * workers in the distributing transaction, which other connections cannot
+ * see before it commits: so this runs after distribute_table committed.  A
+ * user catalog table takes no ON CONFLICT: the rows are replaced.  Returns
+ * the number of tables.
+ */
+static Datum
+sync_workers(PG_FUNCTION_ARGS)
+{
+	SPITupleTable *cmds;
+	uint64		n;
+	int			level;
+
+	require_citus("copy the catalog to the workers");
+	level = enter_citus_settings();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT s.relid::pg_catalog.text, pg_catalog.format("
+					"'DELETE FROM singletable.tables WHERE relid = %L::regclass; "
+					"INSERT INTO singletable.tables (relid, partition_key, partition_key_type, sort_key, "
+					"sort_key_type, stream_view, ttl_attribute) VALUES (%L::regclass, %L, %L, %L, %L, %L, %L)', "
+					"s.relid::pg_catalog.text, s.relid::pg_catalog.text, s.partition_key, s.partition_key_type, "
+					"s.sort_key, s.sort_key_type, s.stream_view, s.ttl_attribute) OPERATOR(pg_catalog.||) "
+					"COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format("
+					"'; INSERT INTO singletable.indexes (relid, index_name, index_relid, partition_key, "
+					"partition_key_type, sort_key, sort_key_type, projection, include) "
+					"VALUES (%L::regclass, %L, %L::regclass, %L, %L, %L, %L, %L, %L)', "
+					"i.relid::pg_catalog.text, i.index_name, i.index_relid::pg_catalog.text, i.partition_key, "
+					"i.partition_key_type, i.sort_key, i.sort_key_type, i.projection, i.include), '' "
+					"ORDER BY i.index_name) FROM singletable.indexes i "
+					"WHERE i.relid OPERATOR(pg_catalog.=) s.relid), '') "
+					"FROM singletable.tables s WHERE s.relid::pg_catalog.oid OPERATOR(pg_catalog.=) "
+					"ANY (SELECT p.logicalrelid::pg_catalog.oid FROM pg_catalog.pg_dist_partition p) "
+					"ORDER BY 1", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read singletable.tables");
+	cmds = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		Oid			argtype = TEXTOID;
+		Datum		arg = CStringGetTextDatum(SPI_getvalue(cmds->vals[i], cmds->tupdesc, 2));
+		char	   *failure;
+
+		CHECK_FOR_INTERRUPTS();
+		if (SPI_execute_with_args("SELECT pg_catalog.string_agg(r.result, '; ') "
+								  "FROM pg_catalog.run_command_on_workers($1) r WHERE NOT r.success",
+								  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not run a command on the workers");
+		failure = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (failure != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("could not copy the catalog row of table \"%s\" to the workers",
+							SPI_getvalue(cmds->vals[i], cmds->tupdesc, 1)),
+					 errdetail("A worker answered: %s", failure)));
+	}
+	SPI_finish();
+	AtEOXact_GUC(true, level);
+	PG_RETURN_INT32((int32) n);
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_sync_workers, sync_workers)
+
+/*
  * rebuild_indexes(tbl regclass) RETURNS bigint: empty the index tables of a
  * distributed table and fill them again from its items, as the write
  * functions would have (an item whose index key is invalid gets no entry).

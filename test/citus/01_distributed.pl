@@ -242,7 +242,7 @@ $c->safe_psql('postgres', q{
 	SELECT singletable.update_time_to_live('dist.ttl', 'exp');
 });
 ($ret, $out, $err) = $c->psql('postgres', q{SELECT singletable.distribute_table('dist.ttl')});
-like($err, qr/cannot distribute table "dist.ttl" with time to live enabled/,
+like($err, qr/cannot distribute table "ttl" with time to live enabled/,
 	'a table with time to live is not distributed');
 
 # drop_index of a distributed table's last index drops its index table everywhere.
