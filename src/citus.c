@@ -1,9 +1,10 @@
 /*
  * citus.c
- *	  Scale-out on Citus: everything the extension does differently for a
- *	  table that Citus distributes (singletable.distribute_table, in
- *	  95_citus.sql, makes one).  The rest of the extension asks only the
- *	  questions of citus.h; nothing else names a Citus catalog.
+ *	  Scale-out on Citus: distribute_table, sync_workers and rebuild_indexes
+ *	  (declared in 95_citus.sql), and everything the extension does
+ *	  differently for a table that Citus distributes.  The rest of the
+ *	  extension asks only the questions of citus.h; nothing else names a
+ *	  Citus catalog or function.
  *
  *	  A distributed table's rows live in shards on the workers; the
  *	  coordinator's table is an empty shell.  So on such a table no path
