@@ -65,6 +65,7 @@
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
+#include "citus.h"
 #include "keys.h"
 #include "plans.h"
 #include "typedjson.h"
@@ -189,7 +190,8 @@ st_fetch_item(StTable *t, Datum *keys)
 	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
-	if (!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED)
+	if (!t->distributed &&
+		(!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED))
 		return fetch_item_direct(t, keys);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -339,11 +341,15 @@ st_write_item(StWriteRequest *req)
 			aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
 	}
 
+	/* a put that must read the old item first reads it by key */
+	if (req->kind == ST_WRITE_PUT && st_citus_write_needs_old_item(t))
+		st_item_key_datums(t, req->item, req->keys);
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
 	if (req->kind == ST_WRITE_PUT && req->condition == NULL &&
-		req->return_values == ST_RETURN_NONE)
+		req->return_values == ST_RETURN_NONE && !st_citus_write_needs_old_item(t))
 	{
 		args[0] = PointerGetDatum(req->item);
 		if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT), args, NULL, false, 0) != SPI_OK_INSERT)
@@ -353,7 +359,8 @@ st_write_item(StWriteRequest *req)
 	}
 
 	/* Unconditional delete: the old item comes back from RETURNING. */
-	if (req->kind == ST_WRITE_DELETE && req->condition == NULL)
+	if (req->kind == ST_WRITE_DELETE && req->condition == NULL &&
+		!st_citus_write_needs_old_item(t))
 	{
 		/*
 		 * Without return values the statement has no RETURNING, so it needs
@@ -436,6 +443,7 @@ st_write_item(StWriteRequest *req)
 		/* another transaction inserted the key first: lock it and re-evaluate */
 	}
 	SPI_finish();
+	st_citus_write_indexes(t, old_item, new_item);
 
 	switch (req->return_values)
 	{

@@ -7,7 +7,9 @@
  *	  key columns (text COLLATE "C", numeric, bytea) and back, canonical
  *	  base64 for binary values, and the SQL functions the table definition
  *	  calls: item_check() in its CHECK constraint and key_s/key_n/key_b() in
- *	  its generated key columns.
+ *	  its generated key columns, and the SQL text of those key columns
+ *	  (st_key_column_sql, st_key_expr_sql) for the DDL of tables and index
+ *	  tables.
  *
  *	  Two strengths of validation.  A write call (put, update, batch,
  *	  transact, execute) checks everything DynamoDB checks.  The table's
@@ -790,4 +792,56 @@ Datum
 st_sql_key_b(PG_FUNCTION_ARGS)
 {
 	return sql_key(fcinfo, ST_KEY_B);
+}
+
+/* The SQL type of a key column: text COLLATE "C", numeric or bytea. */
+const char *
+st_key_column_type_sql(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return "pg_catalog.text COLLATE pg_catalog.\"C\"";
+		case ST_KEY_N:
+			return "pg_catalog.numeric";
+		case ST_KEY_B:
+			return "pg_catalog.bytea";
+	}
+	return NULL;
+}
+
+static const char *
+key_function_sql(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return "singletable.key_s";
+		case ST_KEY_N:
+			return "singletable.key_n";
+		case ST_KEY_B:
+			return "singletable.key_b";
+	}
+	return NULL;
+}
+
+/*
+ * The SQL of a generated key column:
+ *   name <type> GENERATED ALWAYS AS (singletable.key_X(item, 'attr', is_partition)) STORED
+ * Shared with the GSI tables' definitions.
+ */
+char *
+st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition)
+{
+	return psprintf("%s %s GENERATED ALWAYS AS (%s) STORED",
+					quote_identifier(column), st_key_column_type_sql(type),
+					st_key_expr_sql("item", attr, type, is_partition));
+}
+
+/* The SQL of a key column's value: singletable.key_X(item, 'attr', is_partition) */
+char *
+st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition)
+{
+	return psprintf("%s(%s, %s, %s)", key_function_sql(type), item,
+					quote_literal_cstr(attr), is_partition ? "true" : "false");
 }

@@ -51,4 +51,9 @@ extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValu
 extern int	st_b64_decode(const char *src, int len, char *dst);
 pg_noreturn extern void st_nesting_too_deep(const char *attr);
 
+/* the SQL of key columns and their values (generated columns, CHECKs) */
+extern const char *st_key_column_type_sql(StKeyType type);
+extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
+extern char *st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition);
+
 #endif							/* SINGLETABLE_KEYS_H */

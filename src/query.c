@@ -340,6 +340,9 @@ read_needs_sql(ReadRequest *req)
 	StKeySpace *ks = &req->ks;
 	bool		base_rls;
 
+	/* Citus keeps the rows elsewhere: only SQL finds them */
+	if (ks->table->distributed)
+		return true;
 	base_rls = ks->table->row_security &&
 		check_enable_rls(ks->table->relid, InvalidOid, false) == RLS_ENABLED;
 	if (ks->index == NULL)
@@ -859,6 +862,9 @@ reader_open_spi(Reader *r)
 	appendStringInfoString(&sql, " ORDER BY ");
 	for (int i = 0; i < ks->nkeys; i++)
 		appendStringInfo(&sql, "%s%s%s", i > 0 ? ", " : "", cols[i], backward ? " DESC" : "");
+	/* a read stops after limit rows (segments skip rows after the fetch) */
+	if (req->limit > 0 && req->segment < 0)
+		appendStringInfo(&sql, " LIMIT " INT64_FORMAT, req->limit);
 
 	r->portal = SPI_cursor_open_with_args(NULL, sql.data, nargs, argtypes, args, NULL, true, 0);
 	if (r->portal == NULL)

@@ -56,6 +56,7 @@
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "citus.h"
 #include "keys.h"
 #include "table_state.h"
 #include "ttl.h"
@@ -456,6 +457,9 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	Oid			nsp;
 	Oid			tables_relid;
 	Oid			indexes_relid;
+	Oid			base;
+	Oid			shard_of;
+	bool		is_table;
 
 	entry->kind = REL_OTHER;
 	entry->emit = false;
@@ -478,7 +482,16 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	 * The scans' garbage goes to the caller's per-change context; only what
 	 * the entry keeps is copied into the cache's.
 	 */
-	if (read_table_row(tables_relid, relid, entry))
+	is_table = read_table_row(tables_relid, relid, entry);
+	base = !is_table && OidIsValid(indexes_relid) ? read_index_row(indexes_relid, relid, entry) : InvalidOid;
+	if (!is_table && !OidIsValid(base) && OidIsValid(shard_of = st_citus_shard_base_table(rel)))
+	{
+		/* a Citus shard (app_102008) streams as its table (citus.c) */
+		relid = shard_of;
+		is_table = read_table_row(tables_relid, relid, entry);
+		base = !is_table && OidIsValid(indexes_relid) ? read_index_row(indexes_relid, relid, entry) : InvalidOid;
+	}
+	if (is_table)
 	{
 		if (!rel_layout_ok(rel, entry, true))
 		{
@@ -488,15 +501,14 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 		entry->kind = REL_TABLE;
 		entry->base_relid = relid;
 		entry->nbase_keys = entry->nkeys;
-		entry->table_name = MemoryContextStrdup(entry_cxt(entry), RelationGetRelationName(rel));
+		entry->table_name = MemoryContextStrdup(entry_cxt(entry), get_rel_name(relid));
 		entry->schema_name = MemoryContextStrdup(entry_cxt(entry),
-												 get_namespace_name(RelationGetNamespace(rel)));
+												 get_namespace_name(get_rel_namespace(relid)));
 		entry->emit = tables_option_matches(data, entry->schema_name, entry->table_name);
 	}
-	else if (OidIsValid(indexes_relid))
+	else if (OidIsValid(base))
 	{
-		Oid			base = read_index_row(indexes_relid, relid, entry);
-		char	   *base_name = OidIsValid(base) ? get_rel_name(base) : NULL;
+		char	   *base_name = get_rel_name(base);
 
 		if (base_name != NULL)
 		{
@@ -520,8 +532,8 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 														 get_namespace_name(get_rel_namespace(base)));
 				entry->emit = data->include_indexes &&
 					(tables_option_matches(data, entry->schema_name, entry->table_name) ||
-					 tables_option_matches(data, get_namespace_name(RelationGetNamespace(rel)),
-										   RelationGetRelationName(rel)));
+					 tables_option_matches(data, get_namespace_name(get_rel_namespace(relid)),
+										   get_rel_name(relid)));
 			}
 		}
 	}
