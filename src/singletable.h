@@ -224,6 +224,7 @@ extern Jsonb *st_to_typed_item(Jsonb *item);
 extern const char *st_plain_type_name(const JsonbValue *v);
 extern Jsonb *st_from_typed_item(Jsonb *typed);
 extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
+extern void st_append_json_string(StringInfo out, const char *s, int len);
 /* whole items into a JsonbParseState (next value, or the root: returned) */
 extern JsonbValue *st_push_typed_item(JsonbParseState **state, Jsonb *item);
 extern JsonbValue *st_push_plain_item(JsonbParseState **state, Jsonb *typed);

@@ -800,15 +800,10 @@ st_stream_shutdown(LogicalDecodingContext *ctx)
  * ----------------------------------------------------------------
  */
 
-/* Write a JSON string of len bytes (not NUL-terminated) to out. */
-static void
-append_json_string(StringInfo out, const char *s, int len)
-{
-	char	   *copy = pnstrdup(s, len);
+#define append_literal(out, s) appendBinaryStringInfo((out), (s), sizeof(s) - 1)
 
-	escape_json(out, copy);
-	pfree(copy);
-}
+/* escape_json()'s text, faster (see st_append_json_string) */
+#define append_json_cstring(out, s) st_append_json_string((out), (s), strlen(s))
 
 /* Write a scalar JsonbValue as plain JSON. */
 static void
@@ -817,7 +812,7 @@ append_plain_scalar(StringInfo out, JsonbValue *v)
 	switch (v->type)
 	{
 		case jbvString:
-			append_json_string(out, v->val.string.val, v->val.string.len);
+			st_append_json_string(out, v->val.string.val, v->val.string.len);
 			break;
 		case jbvNumeric:
 			appendStringInfoString(out, DatumGetCString(DirectFunctionCall1(numeric_out,
@@ -846,11 +841,60 @@ append_typed_key(StringInfo out, JsonbValue *v, StKeyType type)
 	else if (v->type == jbvString)
 	{
 		appendStringInfoString(out, type == ST_KEY_B ? "{\"B\":" : "{\"S\":");
-		append_json_string(out, v->val.string.val, v->val.string.len);
-		appendStringInfoChar(out, '}');
+		st_append_json_string(out, v->val.string.val, v->val.string.len);
+		appendStringInfoCharMacro(out, '}');
 	}
 	else
 		appendStringInfoString(out, "{\"NULL\":true}");
+}
+
+/*
+ * Write an item as plain JSON text, the same text as JsonbToCString() (", "
+ * and ": " between members), with st_append_json_string()'s escaping.
+ */
+static void
+append_plain_item(StringInfo out, Jsonb *item)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	bool		first = true;
+
+	/* a bare scalar (never an item, but the column may hold one) */
+	if (JB_ROOT_IS_SCALAR(item))
+	{
+		(void) JsonbToCString(out, &item->root, VARSIZE(item));
+		return;
+	}
+	it = JsonbIteratorInit(&item->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!first && tok != WJB_END_ARRAY && tok != WJB_END_OBJECT)
+			append_literal(out, ", ");
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				appendStringInfoCharMacro(out, tok == WJB_BEGIN_ARRAY ? '[' : '{');
+				first = true;
+				break;
+			case WJB_KEY:
+				append_plain_scalar(out, &v);
+				append_literal(out, ": ");
+				first = true;	/* its value follows without a comma */
+				break;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				appendStringInfoCharMacro(out, tok == WJB_END_ARRAY ? ']' : '}');
+				first = false;
+				break;
+			default:			/* WJB_VALUE, WJB_ELEM */
+				append_plain_scalar(out, &v);
+				first = false;
+				break;
+		}
+	}
 }
 
 /* Write an item (an image) in the session's format. */
@@ -860,7 +904,7 @@ append_image(StreamData *data, StringInfo out, Jsonb *item)
 	if (data->typed)
 		st_append_typed_item_text(out, item);
 	else
-		(void) JsonbToCString(out, &item->root, VARSIZE(item));
+		append_plain_item(out, item);
 }
 
 /* The text of a key column, as the item would hold it. */
@@ -890,7 +934,7 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 {
 	bool		first = true;
 
-	appendStringInfoChar(out, '{');
+	appendStringInfoCharMacro(out, '{');
 	for (int i = 0; i < entry->nkeys; i++)
 	{
 		JsonbValue	buf;
@@ -904,27 +948,27 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 		if (v == NULL)
 			continue;
 		if (!first)
-			appendStringInfoChar(out, ',');
+			appendStringInfoCharMacro(out, ',');
 		first = false;
-		escape_json(out, entry->key_attrs[i]);
-		appendStringInfoChar(out, ':');
+		append_json_cstring(out, entry->key_attrs[i]);
+		appendStringInfoCharMacro(out, ':');
 		if (data->typed)
 			append_typed_key(out, v, entry->key_types[i]);
 		else
 			append_plain_scalar(out, v);
 	}
-	appendStringInfoChar(out, '}');
+	appendStringInfoCharMacro(out, '}');
 }
-
-#define append_literal(out, s) appendBinaryStringInfo((out), (s), sizeof(s) - 1)
 
 static const char st_digits[] = "0123456789ABCDEF";
 
 /*
  * Write v as exactly width digits of base 10 or 16 (upper case),
- * zero-padded; v must fit in width digits.
+ * zero-padded; v must fit in width digits.  Inlined, so that base is a
+ * constant and the divisions are multiplications: this runs several times
+ * per record.
  */
-static void
+static pg_attribute_always_inline void
 append_fixed_digits(StringInfo out, uint64 v, int width, int base)
 {
 	char	   *p;
@@ -962,23 +1006,23 @@ append_digits(StringInfo out, uint64 v, int base)
  * change's place in its transaction, sub.  Base 16 for eventID, base 10 for
  * SequenceNumber.
  */
-static void
+static pg_attribute_always_inline void
 append_place(StringInfo out, XLogRecPtr lsn, uint64 ordinal, int sub, int base)
 {
 	append_fixed_digits(out, lsn, base == 16 ? 16 : 20, base);
 	append_fixed_digits(out, ordinal, base == 16 ? 8 : 9, base);
-	appendStringInfoChar(out, '0' + sub);
+	appendStringInfoCharMacro(out, '0' + sub);
 }
 
 /* "%X/%X", quoted */
 static void
 append_lsn(StringInfo out, XLogRecPtr lsn)
 {
-	appendStringInfoChar(out, '"');
+	appendStringInfoCharMacro(out, '"');
 	append_digits(out, (uint32) (lsn >> 32), 16);
-	appendStringInfoChar(out, '/');
+	appendStringInfoCharMacro(out, '/');
 	append_digits(out, (uint32) lsn, 16);
-	appendStringInfoChar(out, '"');
+	appendStringInfoCharMacro(out, '"');
 }
 
 /* ISO 8601 in UTC with microseconds: 2024-05-01T12:00:00.123456Z */
@@ -1011,13 +1055,13 @@ append_time(StringInfo out, TimestampTz t)
 			{fsec, 6, 'Z'}
 		};
 
-		appendStringInfoChar(out, '"');
+		appendStringInfoCharMacro(out, '"');
 		for (int i = 0; i < lengthof(parts); i++)
 		{
 			append_fixed_digits(out, parts[i].value, parts[i].width, 10);
-			appendStringInfoChar(out, parts[i].after);
+			appendStringInfoCharMacro(out, parts[i].after);
 		}
-		appendStringInfoChar(out, '"');
+		appendStringInfoCharMacro(out, '"');
 	}
 }
 
@@ -1085,7 +1129,7 @@ write_begin_marker(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferT
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(ctx->out, "{\"transaction\":\"BEGIN\",");
 	append_txn_fields(data, ctx->out, txn);
-	appendStringInfoChar(ctx->out, '}');
+	appendStringInfoCharMacro(ctx->out, '}');
 	OutputPluginWrite(ctx, true);
 }
 
@@ -1135,17 +1179,17 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 		appendStringInfoString(out, event_name);
 		append_literal(out, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":");
 	}
-	escape_json(out, entry->table_name);
+	append_json_cstring(out, entry->table_name);
 	append_literal(out, ",\"schemaName\":");
-	escape_json(out, entry->schema_name);
+	append_json_cstring(out, entry->schema_name);
 	if (entry->kind == REL_INDEX)
 	{
 		append_literal(out, ",\"indexName\":");
-		escape_json(out, entry->index_name);
+		append_json_cstring(out, entry->index_name);
 	}
 	if (!data->compact || data->records == 0)
 	{
-		appendStringInfoChar(out, ',');
+		appendStringInfoCharMacro(out, ',');
 		append_txn_fields(data, out, txn);
 	}
 	if (data->compact)
@@ -1165,14 +1209,14 @@ open_record_body(StreamData *data)
 	StringInfo	out = &data->pending;
 
 	if (data->compact)
-		appendStringInfoChar(out, ',');
+		appendStringInfoCharMacro(out, ',');
 	else
 	{
 		append_literal(out, ",\"dynamodb\":{\"ApproximateCreationDateTime\":");
 		if (data->txn_epoch < 0)
-			appendStringInfoChar(out, '-');
+			appendStringInfoCharMacro(out, '-');
 		append_uint64(out, data->txn_epoch < 0 ? -(uint64) data->txn_epoch : (uint64) data->txn_epoch);
-		appendStringInfoChar(out, ',');
+		appendStringInfoCharMacro(out, ',');
 	}
 	return out->len;
 }
@@ -1194,7 +1238,7 @@ finish_record(StreamData *data, ReorderBufferTXN *txn, uint64 ordinal, int sub,
 		appendStringInfoString(out, view_names[view]);
 		append_literal(out, "\"}");
 	}
-	appendStringInfoChar(out, '}');
+	appendStringInfoCharMacro(out, '}');
 	data->records++;
 }
 

@@ -947,9 +947,12 @@ st_from_typed_item(Jsonb *typed)
  * ----------------------------------------------------------------------
  */
 
-/* A JSON string literal, escaped exactly as escape_json() does */
-static void
-append_json_string(StringInfo out, const char *s, int len)
+/*
+ * A JSON string literal of len bytes (not NUL-terminated), escaped exactly
+ * as escape_json() does, copying the runs that need no escape at once
+ */
+void
+st_append_json_string(StringInfo out, const char *s, int len)
 {
 	int			start = 0;
 	int			i;
@@ -1055,7 +1058,7 @@ st_append_typed_item_text(StringInfo out, Jsonb *item)
 			case WJB_KEY:
 				if (!first)
 					appendBinaryStringInfo(out, ", ", 2);
-				append_json_string(out, v.val.string.val, v.val.string.len);
+				st_append_json_string(out, v.val.string.val, v.val.string.len);
 				appendBinaryStringInfo(out, ": ", 2);
 				after_key = true;
 				break;
@@ -1065,7 +1068,7 @@ st_append_typed_item_text(StringInfo out, Jsonb *item)
 				{
 					case jbvString:
 						appendBinaryStringInfo(out, "{\"S\": ", 6);
-						append_json_string(out, v.val.string.val, v.val.string.len);
+						st_append_json_string(out, v.val.string.val, v.val.string.len);
 						appendStringInfoCharMacro(out, '}');
 						break;
 					case jbvNumeric:
