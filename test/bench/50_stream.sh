@@ -68,6 +68,7 @@ recv() {
 	set -- $(side_options "$side")
 	while [ $# -gt 0 ]; do opts+=(-o "$1=$2"); shift 2; done
 	$PSQL -c "SELECT 'c' FROM pg_copy_logical_replication_slot('$slot', '$copy')" >/dev/null
+	rm -f "$work/recv.$side"		# pg_recvlogical appends
 	t0=$(now)
 	"$RECVLOGICAL" -d "$PGDATABASE" -S "$copy" --start --endpos="$end" -F 0 --no-loop \
 		-f "$work/recv.$side" "${opts[@]}"
