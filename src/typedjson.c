@@ -963,7 +963,8 @@ st_from_typed_item(Jsonb *typed)
 
 /*
  * A JSON string literal of len bytes (not NUL-terminated), escaped exactly
- * as escape_json() does, without copying it first.
+ * as escape_json() does, without copying it first: the runs that need no
+ * escape are appended at once.
  */
 void
 st_append_json_string(StringInfo out, const char *s, int len)
