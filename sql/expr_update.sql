@@ -52,9 +52,9 @@ FROM (VALUES
 	('REMOVE l[1], l[3]'),
 	('REMOVE l[3], l[0], l[1]'),
 	('REMOVE l[10]'),
-	('REMOVE nosuch.key'),
-	('REMOVE m.nosuch.key')
+	('REMOVE m.nosuch')
 ) AS t(upd);
+-- (REMOVE through a missing map is an error: fidelity_expressions)
 
 -- ADD: numbers (missing = 0) and arrays as sets (sorted, de-duplicated).
 SELECT upd, singletable.apply_update(:'item', upd, NULL, v::jsonb) AS result

@@ -39,13 +39,13 @@ FROM (VALUES
 	('address <> :v', '{":v": ["NW1"]}'),
 	('empty = :v', '{":v": ""}'),
 	('name = PK', NULL),
-	('SK = SK', NULL),
 	('name <> PK', NULL),
 	(':v = :v', '{":v": 1}'),
 	(':v < :w', '{":v": 1, ":w": 2}')
 ) AS t(cond, v);
 
--- A missing attribute makes every comparison false, <> included.
+-- A missing attribute makes every comparison false but <>, which is true
+-- (DynamoDB: a missing value equals nothing).
 SELECT cond, singletable.matches(:'item', cond, NULL, '{":v": 1}') AS result
 FROM (VALUES ('missing = :v'), ('missing <> :v'), ('missing < :v'),
 	('missing BETWEEN :v AND :v'), ('missing IN (:v)'),
@@ -111,7 +111,6 @@ FROM (VALUES
 	('contains(address, :s)', '{":s": "city"}'),
 	('contains(age, :s)', '{":s": 3}'),
 	('contains(missing, :s)', '{":s": "x"}'),
-	('CONTAINS(tags, :s)', '{":s": "math"}'),
 	('size(name) = :n', '{":n": 3}'),
 	('size(uni) = :n', '{":n": 5}'),
 	('size(tags) = :n', '{":n": 2}'),
@@ -123,9 +122,10 @@ FROM (VALUES
 	(':n < size(nums)', '{":n": 2}'),
 	('size(nums) BETWEEN :a AND :b', '{":a": 1, ":b": 3}'),
 	('size(nums) IN (:a, :b)', '{":a": 1, ":b": 3}'),
-	('size(tags) = size(nums)', NULL),
-	('SIZE(tags) = :n', '{":n": 2}')
+	('size(tags) = size(nums)', NULL)
 ) AS t(cond, v);
+-- (a path compared with itself and upper-case function names are errors:
+-- fidelity_expressions)
 
 -- attribute_type: SS/NS match non-empty arrays of strings/numbers, L any
 -- array; B and BS never match (binary is base64 text in plain JSON).
