@@ -6,28 +6,28 @@ CREATE SCHEMA fidelity_expressions_test;
 SET search_path = fidelity_expressions_test, public;
 SELECT singletable.create_table('fid') IS NOT NULL AS created;
 SELECT singletable.put_item('fid', '{"PK": "A", "SK": "1", "n": 5, "s": "str",
-  "m": {"x": 1, "inner": {"y": 2}}, "l": [10, 20], "tags": ["a", "b"]}');
+  "m": {"x": 1, "deep": {"y": 2}}, "l": [10, 20], "tags": ["a", "b"]}');
 
 -- "a <> :v" is true when a is missing, as is legacy NE.
-SELECT singletable.matches('{"a": 1}', 'missing <> :v', NULL, '{":v": 1}') AS ne_missing,
+SELECT singletable.matches('{"a": 1}', 'absent <> :v', NULL, '{":v": 1}') AS ne_missing,
        singletable.matches('{"a": 1}', 'm.x <> :v', NULL, '{":v": 1}') AS ne_missing_nested,
        singletable.matches('{"a": 1}', 'a <> :v', NULL, '{":v": 1}') AS ne_equal;
-SELECT singletable.execute('Scan', '{"TableName": "fid", "FilterExpression": "missing <> :v",
+SELECT singletable.execute('Scan', '{"TableName": "fid", "FilterExpression": "absent <> :v",
   "ExpressionAttributeValues": {":v": {"N": "1"}}, "Select": "COUNT"}', raise_errors => false);
 SELECT singletable.execute('Scan', '{"TableName": "fid", "ScanFilter":
-  {"missing": {"ComparisonOperator": "NE", "AttributeValueList": [{"N": "1"}]}}, "Select": "COUNT"}',
+  {"absent": {"ComparisonOperator": "NE", "AttributeValueList": [{"N": "1"}]}}, "Select": "COUNT"}',
   raise_errors => false);
-SELECT singletable.put_item('fid', '{"PK": "A", "SK": "ne"}', condition => 'missing <> :v',
+SELECT singletable.put_item('fid', '{"PK": "A", "SK": "ne"}', condition => 'absent <> :v',
   "values" => '{":v": 1}') AS put_with_ne_on_missing;
 
 -- SET or REMOVE through a missing map or list is an error; through an
 -- existing map, removing a missing key changes nothing.
-SELECT singletable.apply_update('{"PK": "A"}', 'REMOVE nosuch.key');
-SELECT singletable.apply_update('{"PK": "A"}', 'SET nosuch.key = :v', NULL, '{":v": 1}');
-SELECT singletable.apply_update('{"PK": "A", "m": {}}', 'REMOVE m.nosuch.key');
+SELECT singletable.apply_update('{"PK": "A"}', 'REMOVE nosuch.leaf');
+SELECT singletable.apply_update('{"PK": "A"}', 'SET nosuch.leaf = :v', NULL, '{":v": 1}');
+SELECT singletable.apply_update('{"PK": "A", "m": {}}', 'REMOVE m.nosuch.leaf');
 SELECT singletable.apply_update('{"PK": "A", "m": {"x": 1}}', 'REMOVE m.nosuch') AS remove_missing_key;
 SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
-  "UpdateExpression": "REMOVE nosuch.key"}', raise_errors => false);
+  "UpdateExpression": "REMOVE nosuch.leaf"}', raise_errors => false);
 SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
   "UpdateExpression": "SET nosuch[0] = :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}',
   raise_errors => false);
@@ -66,6 +66,18 @@ SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S
   raise_errors => false);
 SELECT singletable.execute('Scan', '{"TableName": "fid", "FilterExpression": "_type = :v",
   "ExpressionAttributeValues": {":v": {"N": "1"}}}', raise_errors => false);
+
+-- DynamoDB's reserved words, in any case, need a placeholder too; a syntax
+-- error is reported before them.
+SELECT singletable.apply_update('{}', 'SET status = :v', NULL, '{":v": 1}');
+SELECT singletable.matches('{"a": 1}', 'a = :v AND Name = :v', NULL, '{":v": 1}');
+SELECT singletable.project('{"a": 1}', 'a.data');
+SELECT singletable.matches('{"a": 1}', 'status = = :v', NULL, '{":v": 1}');
+SELECT singletable.apply_update('{}', 'SET #s = :v', '{"#s": "status"}', '{":v": 1}') AS placeholder_for_reserved;
+SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
+  "UpdateExpression": "remove Absolute"}', raise_errors => false);
+SELECT singletable.execute('Query', '{"TableName": "fid", "KeyConditionExpression": "PK = :pk",
+  "FilterExpression": "size(total) > :pk", "ExpressionAttributeValues": {":pk": {"S": "A"}}}', raise_errors => false);
 
 -- An UpdateItem that only removes attributes creates no item; without an
 -- update expression the key alone is put, as DynamoDB does.
@@ -115,12 +127,12 @@ SELECT singletable.update_item('fid', '{"PK": "C", "SK": "2"}', 'SET a = :v', "v
   return_values => 'UPDATED_OLD') IS NULL AS updated_old_of_new_item_is_null;
 
 -- UPDATED_OLD / UPDATED_NEW return the updated nested paths only.
-SELECT singletable.update_item('fid', '{"PK": "A", "SK": "1"}', 'SET m.x = :v, l[0] = :v REMOVE m.inner.y',
+SELECT singletable.update_item('fid', '{"PK": "A", "SK": "1"}', 'SET m.x = :v, l[0] = :v REMOVE m.deep.y',
   "values" => '{":v": 100}', return_values => 'UPDATED_OLD') AS updated_old;
-SELECT singletable.update_item('fid', '{"PK": "A", "SK": "1"}', 'SET m.x = m.x + :v, m.inner.z = :v',
+SELECT singletable.update_item('fid', '{"PK": "A", "SK": "1"}', 'SET m.x = m.x + :v, m.deep.z = :v',
   "values" => '{":v": 1}', return_values => 'UPDATED_NEW') AS updated_new;
 SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
-  "UpdateExpression": "SET m.inner.z = :v", "ExpressionAttributeValues": {":v": {"N": "7"}},
+  "UpdateExpression": "SET m.deep.z = :v", "ExpressionAttributeValues": {":v": {"N": "7"}},
   "ReturnValues": "UPDATED_NEW"}');
 
 -- Syntax errors carry DynamoDB's wording: the token and the text near it.

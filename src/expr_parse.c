@@ -41,12 +41,14 @@
  *	    projection := path { ',' path }
  *
  *	  The words AND OR NOT BETWEEN IN SET REMOVE ADD DELETE cannot be used as
- *	  bare attribute names (use a #placeholder); DynamoDB's longer list of
- *	  reserved words is not enforced.
+ *	  bare attribute names (a syntax error); the rest of DynamoDB's reserved
+ *	  words (reserved_words below) are an error of their own once the whole
+ *	  expression has parsed, as in DynamoDB.  Either needs a #placeholder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expr_int.h"
@@ -89,6 +91,8 @@ typedef struct Parser
 	size_t		prev_start;		/* start of the token before it */
 	bool		have_prev;
 	bool		syntax;			/* the error being raised is a syntax error */
+	Tok			reserved;		/* the first reserved word used as a name */
+	bool		have_reserved;
 	StxMode		mode;
 	int			depth;
 	int		   *charpos;		/* charpos[off]: char_position(off), or NULL */
@@ -448,6 +452,124 @@ is_reserved(Parser *p)
 	return false;
 }
 
+/*
+ * DynamoDB's reserved words (its developer guide, "Reserved words in
+ * DynamoDB"), in upper case and strcmp order: written bare in an expression,
+ * they are an error whatever their case.
+ */
+static const char *const reserved_words[] = {
+	"ABORT", "ABSOLUTE", "ACTION", "ADD", "AFTER", "AGENT", "AGGREGATE",
+	"ALL", "ALLOCATE", "ALTER", "ANALYZE", "AND", "ANY", "ARCHIVE", "ARE",
+	"ARRAY", "AS", "ASC", "ASCII", "ASENSITIVE", "ASSERTION", "ASYMMETRIC",
+	"AT", "ATOMIC", "ATTACH", "ATTRIBUTE", "AUTH", "AUTHORIZATION",
+	"AUTHORIZE", "AUTO", "AVG", "BACK", "BACKUP", "BASE", "BATCH", "BEFORE",
+	"BEGIN", "BETWEEN", "BIGINT", "BINARY", "BIT", "BLOB", "BLOCK",
+	"BOOLEAN", "BOTH", "BREADTH", "BUCKET", "BULK", "BY", "BYTE", "CALL",
+	"CALLED", "CALLING", "CAPACITY", "CASCADE", "CASCADED", "CASE", "CAST",
+	"CATALOG", "CHAR", "CHARACTER", "CHECK", "CLASS", "CLOB", "CLOSE",
+	"CLUSTER", "CLUSTERED", "CLUSTERING", "CLUSTERS", "COALESCE", "COLLATE",
+	"COLLATION", "COLLECTION", "COLUMN", "COLUMNS", "COMBINE", "COMMENT",
+	"COMMIT", "COMPACT", "COMPILE", "COMPRESS", "CONDITION", "CONFLICT",
+	"CONNECT", "CONNECTION", "CONSISTENCY", "CONSISTENT", "CONSTRAINT",
+	"CONSTRAINTS", "CONSTRUCTOR", "CONSUMED", "CONTINUE", "CONVERT", "COPY",
+	"CORRESPONDING", "COUNT", "COUNTER", "CREATE", "CROSS", "CUBE",
+	"CURRENT", "CURSOR", "CYCLE", "DATA", "DATABASE", "DATE", "DATETIME",
+	"DAY", "DEALLOCATE", "DEC", "DECIMAL", "DECLARE", "DEFAULT",
+	"DEFERRABLE", "DEFERRED", "DEFINE", "DEFINED", "DEFINITION", "DELETE",
+	"DELIMITED", "DEPTH", "DEREF", "DESC", "DESCRIBE", "DESCRIPTOR",
+	"DETACH", "DETERMINISTIC", "DIAGNOSTICS", "DIRECTORIES", "DISABLE",
+	"DISCONNECT", "DISTINCT", "DISTRIBUTE", "DO", "DOMAIN", "DOUBLE", "DROP",
+	"DUMP", "DURATION", "DYNAMIC", "EACH", "ELEMENT", "ELSE", "ELSEIF",
+	"EMPTY", "ENABLE", "END", "EQUAL", "EQUALS", "ERROR", "ESCAPE",
+	"ESCAPED", "EVAL", "EVALUATE", "EXCEEDED", "EXCEPT", "EXCEPTION",
+	"EXCEPTIONS", "EXCLUSIVE", "EXEC", "EXECUTE", "EXISTS", "EXIT",
+	"EXPLAIN", "EXPLODE", "EXPORT", "EXPRESSION", "EXTENDED", "EXTERNAL",
+	"EXTRACT", "FAIL", "FALSE", "FAMILY", "FETCH", "FIELDS", "FILE",
+	"FILTER", "FILTERING", "FINAL", "FINISH", "FIRST", "FIXED", "FLATTERN",
+	"FLOAT", "FOR", "FORCE", "FOREIGN", "FORMAT", "FORWARD", "FOUND", "FREE",
+	"FROM", "FULL", "FUNCTION", "FUNCTIONS", "GENERAL", "GENERATE", "GET",
+	"GLOB", "GLOBAL", "GO", "GOTO", "GRANT", "GREATER", "GROUP", "GROUPING",
+	"HANDLER", "HASH", "HAVE", "HAVING", "HEAP", "HIDDEN", "HOLD", "HOUR",
+	"IDENTIFIED", "IDENTITY", "IF", "IGNORE", "IMMEDIATE", "IMPORT", "IN",
+	"INCLUDING", "INCLUSIVE", "INCREMENT", "INCREMENTAL", "INDEX", "INDEXED",
+	"INDEXES", "INDICATOR", "INFINITE", "INITIALLY", "INLINE", "INNER",
+	"INNTER", "INOUT", "INPUT", "INSENSITIVE", "INSERT", "INSTEAD", "INT",
+	"INTEGER", "INTERSECT", "INTERVAL", "INTO", "INVALIDATE", "IS",
+	"ISOLATION", "ITEM", "ITEMS", "ITERATE", "JOIN", "KEY", "KEYS", "LAG",
+	"LANGUAGE", "LARGE", "LAST", "LATERAL", "LEAD", "LEADING", "LEAVE",
+	"LEFT", "LENGTH", "LESS", "LEVEL", "LIKE", "LIMIT", "LIMITED", "LINES",
+	"LIST", "LOAD", "LOCAL", "LOCALTIME", "LOCALTIMESTAMP", "LOCATION",
+	"LOCATOR", "LOCK", "LOCKS", "LOG", "LOGED", "LONG", "LOOP", "LOWER",
+	"MAP", "MATCH", "MATERIALIZED", "MAX", "MAXLEN", "MEMBER", "MERGE",
+	"METHOD", "METRICS", "MIN", "MINUS", "MINUTE", "MISSING", "MOD", "MODE",
+	"MODIFIES", "MODIFY", "MODULE", "MONTH", "MULTI", "MULTISET", "NAME",
+	"NAMES", "NATIONAL", "NATURAL", "NCHAR", "NCLOB", "NEW", "NEXT", "NO",
+	"NONE", "NOT", "NULL", "NULLIF", "NUMBER", "NUMERIC", "OBJECT", "OF",
+	"OFFLINE", "OFFSET", "OLD", "ON", "ONLINE", "ONLY", "OPAQUE", "OPEN",
+	"OPERATOR", "OPTION", "OR", "ORDER", "ORDINALITY", "OTHER", "OTHERS",
+	"OUT", "OUTER", "OUTPUT", "OVER", "OVERLAPS", "OVERRIDE", "OWNER", "PAD",
+	"PARALLEL", "PARAMETER", "PARAMETERS", "PARTIAL", "PARTITION",
+	"PARTITIONED", "PARTITIONS", "PATH", "PERCENT", "PERCENTILE",
+	"PERMISSION", "PERMISSIONS", "PIPE", "PIPELINED", "PLAN", "POOL",
+	"POSITION", "PRECISION", "PREPARE", "PRESERVE", "PRIMARY", "PRIOR",
+	"PRIVATE", "PRIVILEGES", "PROCEDURE", "PROCESSED", "PROJECT",
+	"PROJECTION", "PROPERTY", "PROVISIONING", "PUBLIC", "PUT", "QUERY",
+	"QUIT", "QUORUM", "RAISE", "RANDOM", "RANGE", "RANK", "RAW", "READ",
+	"READS", "REAL", "REBUILD", "RECORD", "RECURSIVE", "REDUCE", "REF",
+	"REFERENCE", "REFERENCES", "REFERENCING", "REGEXP", "REGION", "REINDEX",
+	"RELATIVE", "RELEASE", "REMAINDER", "RENAME", "REPEAT", "REPLACE",
+	"REQUEST", "RESET", "RESIGNAL", "RESOURCE", "RESPONSE", "RESTORE",
+	"RESTRICT", "RESULT", "RETURN", "RETURNING", "RETURNS", "REVERSE",
+	"REVOKE", "RIGHT", "ROLE", "ROLES", "ROLLBACK", "ROLLUP", "ROUTINE",
+	"ROW", "ROWS", "RULE", "RULES", "SAMPLE", "SATISFIES", "SAVE",
+	"SAVEPOINT", "SCAN", "SCHEMA", "SCOPE", "SCROLL", "SEARCH", "SECOND",
+	"SECTION", "SEGMENT", "SEGMENTS", "SELECT", "SELF", "SEMI", "SENSITIVE",
+	"SEPARATE", "SEQUENCE", "SERIALIZABLE", "SESSION", "SET", "SETS",
+	"SHARD", "SHARE", "SHARED", "SHORT", "SHOW", "SIGNAL", "SIMILAR", "SIZE",
+	"SKEWED", "SMALLINT", "SNAPSHOT", "SOME", "SOURCE", "SPACE", "SPACES",
+	"SPARSE", "SPECIFIC", "SPECIFICTYPE", "SPLIT", "SQL", "SQLCODE",
+	"SQLERROR", "SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "START", "STATE",
+	"STATIC", "STATUS", "STORAGE", "STORE", "STORED", "STREAM", "STRING",
+	"STRUCT", "STYLE", "SUB", "SUBMULTISET", "SUBPARTITION", "SUBSTRING",
+	"SUBTYPE", "SUM", "SUPER", "SYMMETRIC", "SYNONYM", "SYSTEM", "TABLE",
+	"TABLESAMPLE", "TEMP", "TEMPORARY", "TERMINATED", "TEXT", "THAN", "THEN",
+	"THROUGHPUT", "TIME", "TIMESTAMP", "TIMEZONE", "TINYINT", "TO", "TOKEN",
+	"TOTAL", "TOUCH", "TRAILING", "TRANSACTION", "TRANSFORM", "TRANSLATE",
+	"TRANSLATION", "TREAT", "TRIGGER", "TRIM", "TRUE", "TRUNCATE", "TTL",
+	"TUPLE", "TYPE", "UNDER", "UNDO", "UNION", "UNIQUE", "UNIT", "UNKNOWN",
+	"UNLOGGED", "UNNEST", "UNPROCESSED", "UNSIGNED", "UNTIL", "UPDATE",
+	"UPPER", "URL", "USAGE", "USE", "USER", "USERS", "USING", "UUID",
+	"VACUUM", "VALUE", "VALUED", "VALUES", "VARCHAR", "VARIABLE", "VARIANCE",
+	"VARINT", "VARYING", "VIEW", "VIEWS", "VIRTUAL", "VOID", "WAIT", "WHEN",
+	"WHENEVER", "WHERE", "WHILE", "WINDOW", "WITH", "WITHIN", "WITHOUT",
+	"WORK", "WRAPPED", "WRITE", "YEAR", "ZONE"
+};
+
+static int
+cmp_reserved(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, *(const char *const *) elem);
+}
+
+/* Is the current identifier one of DynamoDB's reserved words? */
+static bool
+is_reserved_word(Parser *p)
+{
+	char		upper[32];
+
+	if (p->tok.type != T_IDENT || p->tok.len >= sizeof(upper))
+		return false;
+	for (size_t i = 0; i < p->tok.len; i++)
+	{
+		char		c = p->s[p->tok.start + i];
+
+		upper[i] = (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c;
+	}
+	upper[p->tok.len] = '\0';
+	return bsearch(upper, reserved_words, sizeof(reserved_words) / sizeof(reserved_words[0]),
+				   sizeof(reserved_words[0]), cmp_reserved) != NULL;
+}
+
 static void
 syntax_error(Parser *p)
 {
@@ -599,6 +721,12 @@ parse_path(Parser *p)
 			e->is_placeholder = true;
 		else if (p->tok.type != T_IDENT || is_reserved(p))
 			syntax_error(p);
+		else if (!p->have_reserved && is_reserved_word(p))
+		{
+			/* reported once the whole expression parses, as DynamoDB does */
+			p->reserved = p->tok;
+			p->have_reserved = true;
+		}
 		e->name = copy_text(p, p->tok.start, p->tok.len);
 		advance(p);
 	}
@@ -1044,5 +1172,12 @@ stx_parse(const char *text, size_t len, StxMode mode,
 	}
 	if (p.tok.type != T_END)
 		syntax_error(&p);
+	if (p.have_reserved)
+	{
+		set_dynamo(&p, "Attribute name is a reserved keyword; reserved keyword: %.*s",
+				   (int) p.reserved.len, p.s + p.reserved.start);
+		fail_at(&p, &p.reserved, "attribute name \"%.*s\" is a reserved word",
+				(int) p.reserved.len, p.s + p.reserved.start);
+	}
 	return root;
 }
