@@ -150,6 +150,12 @@ SELECT singletable.execute('Query', '{"TableName": "fid", "KeyConditionExpressio
   "ExpressionAttributeValues": {":pk": {"S": "A"}}}', raise_errors => false);
 SELECT singletable.execute('GetItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
   "ProjectionExpression": "a,,b"}', raise_errors => false);
+-- an undefined placeholder names the expression, as DynamoDB does
+SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
+  "UpdateExpression": "SET a = :v"}', raise_errors => false);
+SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
+  "UpdateExpression": "SET a = :v", "ConditionExpression": "#c = :v",
+  "ExpressionAttributeValues": {":v": {"N": "1"}}}', raise_errors => false);
 -- through the SQL functions: Postgres-style message, DynamoDB's wording in DETAIL
 SELECT singletable.update_item('fid', '{"PK": "A", "SK": "1"}', 'ADD hits : incr', "values" => '{":incr": 1}');
 

@@ -239,8 +239,8 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("invalid %s expression: expression attribute name \"%s\" is not defined",
 								what, e->name),
-						 errdetail("ValidationException: An expression attribute name used in the document path is not defined; attribute name: %s.",
-								   e->name)));
+						 errdetail("ValidationException: Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s.",
+								   st_expr_dynamo_name(what), e->name)));
 			/* st_expr_context_init checked that it is a non-empty string */
 			e->resolved = v.val.string.val;
 			e->resolved_len = v.val.string.len;
@@ -258,8 +258,8 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: expression attribute value \"%s\" is not defined",
 							what, n->name),
-					 errdetail("ValidationException: An expression attribute value used in expression is not defined; attribute value: %s.",
-							   n->name)));
+					 errdetail("ValidationException: Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s.",
+							   st_expr_dynamo_name(what), n->name)));
 		n->resolved = v;
 		mark_used(&cx->used_values, n->name);
 		return;
