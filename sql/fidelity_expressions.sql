@@ -156,6 +156,13 @@ SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S
 SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
   "UpdateExpression": "SET a = :v", "ConditionExpression": "#c = :v",
   "ExpressionAttributeValues": {":v": {"N": "1"}}}', raise_errors => false);
+-- a malformed typed value in ExpressionAttributeValues names its key
+SELECT singletable.execute('UpdateItem', '{"TableName": "fid", "Key": {"PK": {"S": "A"}, "SK": {"S": "1"}},
+  "UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"N": "abc"}}}', raise_errors => false);
+SELECT singletable.execute('Scan', '{"TableName": "fid", "FilterExpression": "a = :v AND b = :w",
+  "ExpressionAttributeValues": {":v": {"S": "x"}, ":w": {}}}', raise_errors => false);
+SELECT singletable.execute('Scan', '{"TableName": "fid", "FilterExpression": "a = :v",
+  "ExpressionAttributeValues": {":v": {"N": "abc"}}}');
 -- through the SQL functions: Postgres-style message, DynamoDB's wording in DETAIL
 SELECT singletable.update_item('fid', '{"PK": "A", "SK": "1"}', 'ADD hits : incr', "values" => '{":incr": 1}');
 
