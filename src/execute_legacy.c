@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/jsonb.h"
 
 #include "execute.h"
@@ -333,6 +334,73 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 }
 
 /*
+ * Push the plain form of the typed value of placeholder key.  A malformed
+ * value raises its ValidationException worded as DynamoDB's:
+ * "ExpressionAttributeValues contains invalid value: ... for key :v".
+ */
+static void
+push_plain_placeholder_value(JsonbParseState **state, JsonbValue *typed, const char *key)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		st_push_plain_value(state, WJB_VALUE, typed, key);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		const char *prefix = "ValidationException: ";
+		char	   *what;
+		size_t		len;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if ((edata->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE &&
+			 edata->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE) ||
+			edata->detail == NULL || strncmp(edata->detail, prefix, strlen(prefix)) != 0)
+			PG_RE_THROW();
+		FlushErrorState();
+		what = pstrdup(edata->detail + strlen(prefix));
+		len = strlen(what);
+		if (len > 0 && what[len - 1] == '.')
+			what[len - 1] = '\0';
+		edata->detail = psprintf("%sExpressionAttributeValues contains invalid value: %s for key %s.",
+								 prefix, what, key);
+		ThrowErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/* ExpressionAttributeValues, typed, made plain value by value. */
+static Jsonb *
+plain_placeholder_values(Jsonb *typed)
+{
+	JsonbParseState *state = NULL;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	char	   *key = NULL;
+
+	if (JB_ROOT_IS_SCALAR(typed) || !JB_ROOT_IS_OBJECT(typed))
+		return st_from_typed_item(typed);	/* raises its error */
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	it = JsonbIteratorInit(&typed->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			pushJsonbValue(&state, WJB_KEY, &v);
+		}
+		else if (tok == WJB_VALUE)
+			push_plain_placeholder_value(&state, &v, key);
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/*
  * The names and values of a request's placeholders: those the legacy
  * parameters were rewritten with (lg), or else ExpressionAttributeNames and
  * ExpressionAttributeValues (typed, made plain); a request mixing the two
@@ -350,5 +418,5 @@ st_legacy_placeholders(JsonbContainer *r, StLegacy *lg, Jsonb **names, Jsonb **v
 	*names = st_field_jsonb(r, "ExpressionAttributeNames", "", false);
 	*values = st_field_jsonb(r, "ExpressionAttributeValues", "", false);
 	if (*values)
-		*values = st_from_typed_item(*values);
+		*values = plain_placeholder_values(*values);
 }

@@ -68,7 +68,8 @@ eval_operand(StxNode *n, Jsonb *item, JsonbValue *out)
 				JsonbValue	v;
 				int64		size;
 
-				if (!st_expr_path_lookup(item, n->args[0], &v))
+				/* size(path) or size(:value) */
+				if (!eval_operand(n->args[0], item, &v))
 					return false;
 				if (v.type == jbvString)
 					size = v.val.string.len;
@@ -235,8 +236,9 @@ eval_node(StxNode *n, Jsonb *item)
 		case STX_NOT:
 			return !eval_node(n->args[0], item);
 		case STX_CMP:
+			/* a missing operand equals nothing: "<>" is true, as in DynamoDB */
 			if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b))
-				return false;
+				return n->op == STX_NE;
 			return compare_values(&a, &b, n->op);
 		case STX_BETWEEN:
 			if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b) ||

@@ -77,6 +77,17 @@ report_parse_error(const char *what, const char *text, StxError *err)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("invalid %s expression: %s", what, err->message),
 				 errdetail("ValidationException: Invalid %s: %s.", dyn, msg)));
+	if (err->dynamo[0] != '\0')
+		ereport(ERROR,
+				(errcode(err->kind == STX_ERR_LIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_SYNTAX_ERROR),
+				 err->at_end ?
+				 errmsg("invalid %s expression: %s at end of input", what, err->message) :
+				 errmsg("invalid %s expression: %s at position %d near \"%s\"",
+						what, err->message, err->position, err->near),
+				 /* a wording that ends in ";" keeps it, without a period */
+				 err->dynamo[strlen(err->dynamo) - 1] == ';' ?
+				 errdetail("ValidationException: Invalid %s: %s", dyn, err->dynamo) :
+				 errdetail("ValidationException: Invalid %s: %s.", dyn, err->dynamo)));
 	if (err->at_end)
 		ereport(ERROR,
 				(errcode(err->kind == STX_ERR_LIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_SYNTAX_ERROR),
@@ -135,6 +146,68 @@ valid_attribute_type(const char *s, int len)
 	return false;
 }
 
+/* Are two resolved document paths the same path? */
+static bool
+same_path(StxNode *a, StxNode *b)
+{
+	if (a->kind != STX_PATH || b->kind != STX_PATH || a->nelems != b->nelems)
+		return false;
+	for (int i = 0; i < a->nelems; i++)
+	{
+		StxPathElem *x = &a->elems[i];
+		StxPathElem *y = &b->elems[i];
+
+		if (x->is_index != y->is_index ||
+			(x->is_index ? x->index != y->index :
+			 x->resolved_len != y->resolved_len ||
+			 memcmp(x->resolved, y->resolved, x->resolved_len) != 0))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The operand checks DynamoDB makes before evaluating: a comparison or a
+ * two-operand function of a path with itself, attribute_type's type given
+ * as a path, size() of a value that has no size.
+ */
+static void
+check_operands(StxNode *n, const char *what)
+{
+	const char *dyn = st_expr_dynamo_name(what);
+
+	if ((n->kind == STX_CMP || (n->kind == STX_FUNC && n->nargs == 2)) &&
+		same_path(n->args[0], n->args[1]))
+	{
+		const char *op = n->kind == STX_CMP ? stx_cmp_name(n->op) : stx_func_name(n->op);
+		char	   *path = st_expr_path_text(n->args[0]);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: both operands of %s are the document path %s",
+						what, op, path),
+				 errdetail("ValidationException: Invalid %s: The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: [%s].",
+						   dyn, op, path)));
+	}
+	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE && n->args[1]->kind != STX_VALUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: the type operand of attribute_type must be a value", what),
+				 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}.",
+						   dyn)));
+	if (n->kind == STX_SIZE && n->args[0]->kind == STX_VALUE)
+	{
+		JsonbValue *v = n->args[0]->resolved;
+
+		if (v->type != jbvString && v->type != jbvBinary)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: size of %s, which has no size", what, n->args[0]->name),
+					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: size, operand type: %s.",
+							   dyn, st_value_type_name(v))));
+	}
+}
+
 /*
  * Resolve placeholders in a tree: #names get their attribute names, :values
  * their JsonbValues; each marks its placeholder used.  Also the checks that
@@ -166,8 +239,8 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("invalid %s expression: expression attribute name \"%s\" is not defined",
 								what, e->name),
-						 errdetail("ValidationException: An expression attribute name used in the document path is not defined; attribute name: %s.",
-								   e->name)));
+						 errdetail("ValidationException: Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s.",
+								   st_expr_dynamo_name(what), e->name)));
 			/* st_expr_context_init checked that it is a non-empty string */
 			e->resolved = v.val.string.val;
 			e->resolved_len = v.val.string.len;
@@ -185,14 +258,15 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: expression attribute value \"%s\" is not defined",
 							what, n->name),
-					 errdetail("ValidationException: An expression attribute value used in expression is not defined; attribute value: %s.",
-							   n->name)));
+					 errdetail("ValidationException: Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s.",
+							   st_expr_dynamo_name(what), n->name)));
 		n->resolved = v;
 		mark_used(&cx->used_values, n->name);
 		return;
 	}
 	for (int i = 0; i < n->nargs; i++)
 		resolve_node(cx, n->args[i], what);
+	check_operands(n, what);
 
 	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE &&
 		n->args[1]->kind == STX_VALUE)

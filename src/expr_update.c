@@ -12,8 +12,9 @@
  *	  As in DynamoDB, every operand is read from the item as it was before
  *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_prepare.c) has
  *	  already rejected overlapping target paths, so the order of the actions
- *	  matters only for list elements: SETs are applied in the order written
- *	  (an index past the end appends), then ADD and DELETE, then REMOVEs.
+ *	  matters only for list elements: SETs are applied in path order (indexes
+ *	  past the end append in index order), then ADD and DELETE, then REMOVEs.
+ *	  A path through a missing map or list is an error for SET and REMOVE.
  *	  A removed element leaves a hole until the item is serialized (see
  *	  StMutVal), so removing a[1] and a[3] removes the elements that were at
  *	  1 and 3.
@@ -242,12 +243,9 @@ remove_path(StMutVal *root, StxNode *path)
 	StMutVal   *parent = find_parent(root, path, &wrong_kind);
 	StxPathElem *last = &path->elems[path->nelems - 1];
 
+	/* removing through a missing map or list is an error, as in DynamoDB */
 	if (parent == NULL)
-	{
-		if (wrong_kind)
-			invalid_path(path);
-		return;					/* removing from a missing parent: nothing to do */
-	}
+		invalid_path(path);
 	if (last->is_index)
 	{
 		if (parent->kind != MV_ARRAY)
@@ -510,6 +508,16 @@ apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 		set_path(root, path, make_set(old, nkeep));
 }
 
+bool
+st_update_only_removes(StExpr *update)
+{
+	for (int i = 0; i < update->root->nargs; i++)
+		if (update->root->args[i]->kind != STX_REMOVE &&
+			update->root->args[i]->kind != STX_DELETE)
+			return false;
+	return true;
+}
+
 Jsonb *
 st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 				List *key_attrs, List **updated_attrs)
@@ -560,8 +568,9 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 	/* every SET value is computed from the item as it was */
 	setvals = palloc0(sizeof(StMutVal *) * root->nargs);
 	for (int i = 0; i < root->nargs; i++)
-		if (root->args[i]->kind == STX_SET)
-			setvals[i] = eval_set_operand(root->args[i]->args[1], item, root->args[i]->args[0]);
+		if (update->by_path[i]->kind == STX_SET)
+			setvals[i] = eval_set_operand(update->by_path[i]->args[1], item,
+										  update->by_path[i]->args[0]);
 
 	if (item != NULL)
 	{
@@ -574,9 +583,13 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 	else
 		newitem = st_mv_new(MV_OBJECT);
 
+	/*
+	 * SETs go in path order: several indexes past the end of one list
+	 * append in index order, as in DynamoDB.
+	 */
 	for (int i = 0; i < root->nargs; i++)
-		if (root->args[i]->kind == STX_SET)
-			set_path(newitem, root->args[i]->args[0], setvals[i]);
+		if (update->by_path[i]->kind == STX_SET)
+			set_path(newitem, update->by_path[i]->args[0], setvals[i]);
 	for (int i = 0; i < root->nargs; i++)
 	{
 		StxNode    *a = root->args[i];

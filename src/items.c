@@ -209,22 +209,31 @@ st_parse_return_values(text *arg, const char *operation, int allowed)
 {
 	static const char *const names[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
 	char	   *s;
+	int			i;
 
 	if (arg == NULL)
 		return ST_RETURN_NONE;
 	s = text_to_cstring(arg);
-	for (int i = 0; i < lengthof(names); i++)
-	{
-		if (pg_strcasecmp(s, names[i]) == 0 && (allowed & (1 << i)))
-			return (StReturnValues) i;
-	}
+	/* case-sensitive, as DynamoDB's enum values are */
+	for (i = 0; i < lengthof(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			break;
+	if (i < lengthof(names) && (allowed & (1 << i)))
+		return (StReturnValues) i;
+	if (i < lengthof(names))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid return_values \"%s\" for %s", s, operation),
+				 errdetail("ValidationException: ReturnValues can only be %s for %s.",
+						   allowed == ST_RV_PUT_DELETE ? "NONE or ALL_OLD" :
+						   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW",
+						   operation)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid return_values \"%s\" for %s", s, operation),
-			 errdetail("ValidationException: ReturnValues can only be %s for %s.",
-					   allowed == ST_RV_PUT_DELETE ? "NONE or ALL_OLD" :
-					   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW",
-					   operation)));
+			 errdetail("ValidationException: 1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW].",
+					   s),
+			 errhint("The values are case-sensitive.")));
 	return ST_RETURN_NONE;
 }
 
@@ -317,7 +326,6 @@ st_write_item(StWriteRequest *req)
 	int			nkeys = t->sk_attr ? 2 : 1;
 	Jsonb	   *old_item = NULL;
 	Jsonb	   *new_item = NULL;
-	List	   *updated = NIL;
 	Datum		args[3];
 	int			attempt;
 
@@ -412,11 +420,20 @@ st_write_item(StWriteRequest *req)
 			MemoryContext old = MemoryContextSwitchTo(outer);
 			Jsonb	   *base = old_item ? old_item : req->key;
 
-			updated = NIL;
 			new_item = req->update ? st_apply_update(req->cx, req->update, base,
-													 req->key_attrs, &updated)
+													 req->key_attrs, NULL)
 				: base;
 			MemoryContextSwitchTo(old);
+
+			/*
+			 * An update that only removes attributes creates no item, as in
+			 * DynamoDB (without an update expression the key alone is put).
+			 */
+			if (old_item == NULL && req->update && st_update_only_removes(req->update))
+			{
+				new_item = NULL;
+				break;
+			}
 			/* the size limit is the call's: the CHECK constraint has none */
 			st_check_item_size(new_item);
 			/* the result obeys the shape rules a put of it would */
@@ -453,10 +470,11 @@ st_write_item(StWriteRequest *req)
 			return old_item;
 		case ST_RETURN_ALL_NEW:
 			return new_item;
+		/* only the updated paths; nothing at all when none exists */
 		case ST_RETURN_UPDATED_OLD:
-			return old_item ? st_project_top_level(old_item, updated) : NULL;
+			return req->update ? st_project_updated(req->update, old_item) : NULL;
 		case ST_RETURN_UPDATED_NEW:
-			return new_item ? st_project_top_level(new_item, updated) : NULL;
+			return req->update ? st_project_updated(req->update, new_item) : NULL;
 	}
 	return NULL;
 }
