@@ -151,7 +151,7 @@ op_get_item(JsonbContainer *r)
 	t = st_table_by_name(st_field_string(r, "TableName", "", true));
 	typed_key(t, r, keys);
 	attrs = st_attributes_to_get(r, "");
-	st_legacy_check_no_mix(r, attrs != NIL);
+	st_legacy_check_no_mix(r);
 	(void) field_bool(r, "ConsistentRead");
 	st_expr_context_init(&cx, st_field_jsonb(r, "ExpressionAttributeNames", "", false), NULL);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
@@ -175,14 +175,14 @@ static void
 write_context(JsonbContainer *r, StWriteRequest *req, StExprContext *cx,
 			  const char *update_text, StLegacy *lg)
 {
-	JsonbContainer *expected = st_field_object(r, "Expected", "", false);
+	JsonbContainer *expected = st_legacy_object(r, "Expected");
+	const char *op = st_legacy_conditional_operator(r, expected != NULL);
 	char	   *cond = st_field_string(r, "ConditionExpression", "", false);
 	Jsonb	   *names;
 	Jsonb	   *values;
 
 	if (expected)
-		cond = st_legacy_conditions(lg, expected, "Expected",
-									st_legacy_conditional_operator(r), false);
+		cond = st_legacy_conditions(lg, expected, "Expected", op, false);
 	st_legacy_placeholders(r, lg, &names, &values);
 	st_expr_context_init(cx, names, values);
 	req->cx = cx;
@@ -378,6 +378,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
+	const char *op;
 	bool		count_only = false;
 
 	st_check_fields(r, is_query ? query_fields : scan_fields, "");
@@ -399,10 +400,11 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
 	}
-	legacy_filter = st_field_object(r, is_query ? "QueryFilter" : "ScanFilter", "", false);
+	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
+	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
 	if (legacy_filter)
 		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
-									  st_legacy_conditional_operator(r), false);
+									  op, false);
 	attrs = st_attributes_to_get(r, "");
 	if (attrs)
 		proj = st_legacy_projection(&lg, attrs);

@@ -28,10 +28,11 @@ extern void st_legacy_init(StLegacy *lg);
 extern char *st_legacy_conditions(StLegacy *lg, JsonbContainer *conds,
 								  const char *field, const char *op,
 								  bool key_only);
-extern const char *st_legacy_conditional_operator(JsonbContainer *r);
+extern const char *st_legacy_conditional_operator(JsonbContainer *r, bool conditions);
+extern JsonbContainer *st_legacy_object(JsonbContainer *r, const char *name);
 extern char *st_legacy_projection(StLegacy *lg, List *attrs);
 extern char *st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates);
-extern void st_legacy_check_no_mix(JsonbContainer *r, bool legacy);
+extern void st_legacy_check_no_mix(JsonbContainer *r);
 extern void st_legacy_placeholders(JsonbContainer *r, StLegacy *lg,
 								   Jsonb **names, Jsonb **values);
 
