@@ -59,3 +59,45 @@ SELECT body('Scan', '{"TableName": "fr", "Select": "COUNT",
   "ScanFilter": {"n": {"ComparisonOperator": "EQ", "AttributeValueList": [{"L": [{"N": "1"}]}]}}}');
 SELECT body('Scan', '{"TableName": "fr", "Select": "COUNT",
   "ScanFilter": {"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}, {"N": "2"}]}}}');
+
+-- A Query's filter may not name the key attributes of what it reads (a
+-- Scan's may).
+SELECT body('Query', '{"TableName": "fr", "KeyConditionExpression": "pk = :p",
+  "FilterExpression": "#k > :s", "ExpressionAttributeNames": {"#k": "sk"},
+  "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"S": "1"}}}');
+SELECT body('Query', '{"TableName": "fr",
+  "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+  "QueryFilter": {"pk": {"ComparisonOperator": "NOT_NULL"}}}');
+SELECT singletable.query('fr', 'pk = :p', "values" => '{":p": "a"}', filter => 'attribute_exists(pk.x) OR n > :p');
+SELECT body('Scan', '{"TableName": "fr", "Select": "COUNT", "FilterExpression": "pk = :p",
+  "ExpressionAttributeValues": {":p": {"S": "a"}}}');
+SELECT singletable.create_index('fr', 'ByS', 's', 'n', projection => 'KEYS_ONLY', sort_key_type => 'N') IS NOT NULL AS indexed;
+SELECT body('Query', '{"TableName": "fr", "IndexName": "ByS", "KeyConditionExpression": "s = :s",
+  "FilterExpression": "n > :n", "ExpressionAttributeValues": {":s": {"S": "x"}, ":n": {"N": "0"}}}');
+-- on an index the table's keys are ordinary attributes
+SELECT body('Query', '{"TableName": "fr", "IndexName": "ByS", "KeyConditionExpression": "s = :s",
+  "FilterExpression": "sk = :k", "ExpressionAttributeValues": {":s": {"S": "x"}, ":k": {"S": "1"}}}');
+
+-- ExclusiveStartKey: its shape, its partition and sort key range (Query),
+-- its segment (parallel Scan).
+SELECT body('Query', '{"TableName": "fr", "KeyConditionExpression": "pk = :p",
+  "ExpressionAttributeValues": {":p": {"S": "a"}}, "ExclusiveStartKey": {"pk": {"S": "a"}}}');
+SELECT body('Query', '{"TableName": "fr", "KeyConditionExpression": "pk = :p",
+  "ExpressionAttributeValues": {":p": {"S": "a"}}, "ExclusiveStartKey": {"pk": {"S": "b"}, "sk": {"S": "1"}}}');
+SELECT body('Query', '{"TableName": "fr", "KeyConditionExpression": "pk = :p AND sk > :s",
+  "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"S": "1"}},
+  "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"S": "1"}}}');
+SELECT body('Query', '{"TableName": "fr", "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+  "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"S": "2"}},
+  "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"S": "1"}}}');
+SELECT body('Query', '{"TableName": "fr", "KeyConditionExpression": "pk = :p AND sk BETWEEN :lo AND :hi",
+  "ExpressionAttributeValues": {":p": {"S": "a"}, ":lo": {"S": "1"}, ":hi": {"S": "2"}},
+  "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"S": "1"}}}');
+-- a key from one segment does not resume another
+WITH seg AS (
+  SELECT s, body('Scan', format('{"TableName": "fr", "Segment": %s, "TotalSegments": 2, "Limit": 1}', s)) -> 'LastEvaluatedKey' AS k
+  FROM generate_series(0, 1) s)
+SELECT s AS from_segment,
+       body('Scan', format('{"TableName": "fr", "Segment": %s, "TotalSegments": 2, "ExclusiveStartKey": %s}', 1 - s, k)) ->> 'message' AS other_segment,
+       body('Scan', format('{"TableName": "fr", "Segment": %s, "TotalSegments": 2, "ExclusiveStartKey": %s}', s, k)) ? 'Items' AS same_segment
+FROM seg WHERE k IS NOT NULL;

@@ -360,6 +360,37 @@ static const char *const scan_fields[] = {
 	"ScanFilter", "ConditionalOperator", "AttributesToGet", COMMON_IGNORED, NULL
 };
 
+/*
+ * A QueryFilter may not name the key attributes of what the query reads
+ * (the table's, or the index's); singletable.query checks the same of a
+ * FilterExpression.
+ */
+static void
+check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
+{
+	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
+	const char *keys[2] = {t->pk_attr, t->sk_attr};
+
+	if (index && ix == NULL)
+		return;					/* singletable.query raises the error */
+	if (ix)
+	{
+		keys[0] = ix->pk_attr;
+		keys[1] = ix->sk_attr;
+	}
+	for (int i = 0; i < 2; i++)
+	{
+		JsonbValue	v;
+
+		if (keys[i] && getKeyJsonValueFromContainer(filter, keys[i], strlen(keys[i]), &v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the filter of a query cannot name key attribute \"%s\"", keys[i]),
+					 errdetail("ValidationException: QueryFilter can only contain non-primary key attributes: Primary key attribute: %s.", keys[i]),
+					 errhint("Put conditions on the key attributes in KeyConditions.")));
+	}
+}
+
 static Jsonb *
 op_query_or_scan(JsonbContainer *r, bool is_query)
 {
@@ -402,6 +433,8 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	}
 	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
 	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
+	if (is_query && legacy_filter)
+		check_query_filter_keys(t, index, legacy_filter);
 	if (legacy_filter)
 		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
 									  op, false);
