@@ -544,9 +544,16 @@ op_batch_write(JsonbContainer *r)
 static Jsonb *
 op_transact_write(JsonbContainer *r)
 {
+	JsonbContainer *items;
+	char	   *token;
+	JsonbValue	v;
+
 	st_check_fields(r, transact_write_fields, "");
-	(void) st_field_string(r, "ClientRequestToken", "", false);
-	return st_transact_write(st_field_array(r, "TransactItems", "", true), true);
+	token = st_field_string(r, "ClientRequestToken", "", false);
+	items = st_field_array(r, "TransactItems", "", true);
+	if (token && st_field(r, "TransactItems", &v))
+		return st_transact_write_idempotent(JsonbValueToJsonb(&v), token, true);
+	return st_transact_write(items, true);
 }
 
 static Jsonb *

@@ -153,3 +153,14 @@ SELECT s.slot_name, s.database, s.active, s.active_pid,
                          ELSE pg_catalog.pg_current_wal_lsn() END AS lsn) w
  WHERE s.plugin OPERATOR(pg_catalog.=) 'singletable';
 GRANT SELECT ON singletable.streams TO PUBLIC;
+
+-- TransactWriteItems' ClientRequestToken (transact.c): each token used in
+-- the last 10 minutes, with a hash of its TransactItems and the answer
+-- given; expired rows are deleted by the next request with a token.
+CREATE TABLE singletable.client_request_tokens (
+	token text PRIMARY KEY,
+	request_hash bytea NOT NULL,
+	response jsonb NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX client_request_tokens_created_at ON singletable.client_request_tokens (created_at);
+GRANT SELECT, INSERT, UPDATE, DELETE ON singletable.client_request_tokens TO PUBLIC;

@@ -17,6 +17,17 @@ CREATE FUNCTION singletable.transact_get(items jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'st_sql_transact_get'
 	LANGUAGE C STABLE;
 
+-- TransactWriteItems' ClientRequestToken (transact.c): each token used in
+-- the last 10 minutes, with a hash of its TransactItems and the answer
+-- given; expired rows are deleted by the next request with a token.
+CREATE TABLE singletable.client_request_tokens (
+	token text PRIMARY KEY,
+	request_hash bytea NOT NULL,
+	response jsonb NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX client_request_tokens_created_at ON singletable.client_request_tokens (created_at);
+GRANT SELECT, INSERT, UPDATE, DELETE ON singletable.client_request_tokens TO PUBLIC;
+
 -- The names of the singletable tables the caller can see, as execute()'s
 -- ListTables reports them: bare when visible through search_path,
 -- schema.table otherwise (either form resolves in a request's TableName).
