@@ -101,3 +101,17 @@ SELECT s AS from_segment,
        body('Scan', format('{"TableName": "fr", "Segment": %s, "TotalSegments": 2, "ExclusiveStartKey": %s}', 1 - s, k)) ->> 'message' AS other_segment,
        body('Scan', format('{"TableName": "fr", "Segment": %s, "TotalSegments": 2, "ExclusiveStartKey": %s}', s, k)) ? 'Items' AS same_segment
 FROM seg WHERE k IS NOT NULL;
+
+-- Global secondary indexes: no consistent reads, and ALL_ATTRIBUTES only
+-- from an index that projects them all.
+SELECT body('Query', '{"TableName": "fr", "IndexName": "ByS", "KeyConditionExpression": "s = :s",
+  "ConsistentRead": true, "ExpressionAttributeValues": {":s": {"S": "x"}}}');
+SELECT body('Scan', '{"TableName": "fr", "IndexName": "ByS", "ConsistentRead": true}');
+SELECT body('Query', '{"TableName": "fr", "IndexName": "ByS", "KeyConditionExpression": "s = :s",
+  "Select": "ALL_ATTRIBUTES", "ExpressionAttributeValues": {":s": {"S": "x"}}}');
+SELECT body('Query', '{"TableName": "fr", "IndexName": "ByS", "KeyConditionExpression": "s = :s",
+  "Select": "ALL_PROJECTED_ATTRIBUTES", "ConsistentRead": false, "ExpressionAttributeValues": {":s": {"S": "x"}}}');
+SELECT body('Scan', '{"TableName": "fr", "Select": "COUNT", "ConsistentRead": true}');
+
+SELECT singletable.drop_table('fr');
+DROP SCHEMA fidelity_requests CASCADE;

@@ -29,7 +29,7 @@ SELECT body('TransactWriteItems', '{"ClientRequestToken": "tok-1", "TransactItem
   {"Update": {"TableName": "ft", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "ADD n :one",
               "ExpressionAttributeValues": {":one": {"N": "1"}}}}]}');
 SELECT singletable.get_item('ft', '{"pk": "a"}') -> 'n' AS n_after_expiry;
-SELECT count(*) AS tokens FROM singletable.client_request_tokens;
+SELECT count(*) AS tokens FROM singletable.client_request_tokens WHERE token LIKE 'tok-%';
 -- A cancelled request leaves no token: the retry runs.
 SELECT body('TransactWriteItems', '{"ClientRequestToken": "tok-2", "TransactItems": [
   {"Put": {"TableName": "ft", "Item": {"pk": {"S": "b"}}, "ConditionExpression": "attribute_exists(pk)"}}]}') ->> '__type' AS first;
@@ -56,3 +56,7 @@ SELECT singletable.transact_write('[
 SELECT body('TransactWriteItems', (SELECT jsonb_build_object('TransactItems', jsonb_agg(jsonb_build_object('Put',
   jsonb_build_object('TableName', 'ft', 'Item', jsonb_build_object('pk', jsonb_build_object('S', 'big' || i),
     'v', jsonb_build_object('S', repeat('x', 390000))))))) FROM generate_series(1, 11) i)::text);
+
+SELECT singletable.drop_table('ft');
+DELETE FROM singletable.client_request_tokens WHERE token LIKE 'tok-%';
+DROP SCHEMA fidelity_transactions CASCADE;

@@ -361,6 +361,32 @@ static const char *const scan_fields[] = {
 };
 
 /*
+ * DynamoDB's rules for reading a global secondary index: no consistent
+ * reads, and Select ALL_ATTRIBUTES only when the index projects them all.
+ * An unknown index is left to singletable.query and scan.
+ */
+static void
+check_index_read(StTable *t, const char *index, bool consistent, const char *select)
+{
+	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
+
+	if (ix == NULL)
+		return;
+	if (consistent)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ConsistentRead\": index \"%s\" is a global secondary index", index),
+				 errdetail("ValidationException: Consistent reads are not supported on global secondary indexes."),
+				 errhint("Leave ConsistentRead out: singletable's index reads are strongly consistent anyway.")));
+	if (select && strcmp(select, "ALL_ATTRIBUTES") == 0 && strcmp(ix->projection, "ALL") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"Select\": index \"%s\" does not project all attributes", index),
+				 errdetail("ValidationException: One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL.",
+						   index)));
+}
+
+/*
  * A QueryFilter may not name the key attributes of what the query reads
  * (the table's, or the index's); singletable.query checks the same of a
  * FilterExpression.
@@ -420,7 +446,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	select = st_field_string(r, "Select", "", false);
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
-	(void) field_bool(r, "ConsistentRead");
+	check_index_read(t, index, field_bool(r, "ConsistentRead") == 1, select);
 	start = typed_field(r, "ExclusiveStartKey", false);
 
 	if (is_query)
