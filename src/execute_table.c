@@ -444,7 +444,7 @@ Jsonb *
 st_op_describe_table(JsonbContainer *r)
 {
 	st_check_fields(r, table_name_fields, "");
-	return wrap_jsonb("Table", describe(st_table_by_name(st_field_string(r, "TableName", "", true))->relid));
+	return wrap_jsonb("Table", describe(st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true))->relid));
 }
 
 Jsonb *
@@ -455,7 +455,7 @@ st_op_delete_table(JsonbContainer *r)
 	StSqlArgs	a;
 
 	st_check_fields(r, table_name_fields, "");
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
+	t = st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true));
 	desc = describe_as(t->relid, "DELETING");
 	st_sql_args_init(&a, "SELECT singletable.drop_table(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
@@ -536,7 +536,7 @@ st_op_update_table(JsonbContainer *r)
 	JsonbValue	sv;
 
 	st_check_fields(r, update_table_fields, "");
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
+	t = st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true));
 	if (JsonContainerSize(r) == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -57,6 +57,8 @@
 #include "singletable.h"
 
 
+Size		st_last_page_bytes = 0;
+
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
 
@@ -1194,6 +1196,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		}
 	}
 	MemoryContextDelete(itemcxt);
+	st_last_page_bytes = bytes;
 }
 
 /*

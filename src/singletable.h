@@ -128,6 +128,8 @@ typedef struct StKeySpace
  * false when the table has no index of that name (both locked on return)
  */
 extern void st_keyspace_for_table(StTable *table, StKeySpace *ks);
+/* query.c: the bytes the last query or scan page of this backend read */
+extern Size st_last_page_bytes;
 extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks);
 
 /* catalog.c */
