@@ -48,4 +48,12 @@ SELECT d ->> 'TableStatus' AS status, d ->> 'TableName' AS name, d ? 'TableArn' 
 FROM (SELECT body('DeleteTable', '{"TableName": "ftab"}') -> 'TableDescription' AS d) x;
 SELECT to_regclass('ftab') IS NULL AS dropped;
 
+
+-- A local secondary index needs a table with a sort key.
+SELECT body('CreateTable', '{"TableName": "flsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "l", "AttributeType": "S"}],
+  "LocalSecondaryIndexes": [{"IndexName": "ByL", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+    {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}');
+SELECT to_regclass('flsi') IS NULL AS nothing_created;
+
 DROP SCHEMA fidelity_tables CASCADE;

@@ -378,6 +378,7 @@ st_op_create_table(JsonbContainer *r)
 	char	   *view = NULL;
 	StSqlArgs	a;
 	StTable    *t;
+	JsonbValue	lsi;
 	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
 
 	st_check_fields(r, create_table_fields, "");
@@ -393,6 +394,11 @@ st_op_create_table(JsonbContainer *r)
 
 	hash_type = attribute_type(defs, hash, "KeySchema");
 	range_type = range ? attribute_type(defs, range, "KeySchema") : NULL;
+	if (range == NULL && st_field(r, "LocalSecondaryIndexes", &lsi))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"LocalSecondaryIndexes\": the table has no sort key"),
+				 errdetail("ValidationException: One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex.")));
 	check_attribute_definitions(r, defs, hash, range);
 	check_table_name(name);
 
