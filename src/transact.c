@@ -483,12 +483,37 @@ st_transact_write(JsonbContainer *items, bool typed)
 #define ST_TOKEN_TTL "10 minutes"
 #define ST_TOKEN_MAX_LENGTH 36
 
-/* Run one statement of the token protocol; returns SPI_processed. */
-static uint64
-token_sql(const char *sql, int nargs, Oid *types, Datum *values, int expect)
+/* The statements of the token protocol, each planned once per backend */
+typedef enum TokenStmt
 {
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+	TOKEN_CLEANUP,
+	TOKEN_CLAIM,
+	TOKEN_PREVIOUS,
+	TOKEN_ANSWER,
+	TOKEN_NSTMTS
+} TokenStmt;
 
+/*
+ * Run one statement of the token protocol (sql, with nargs of the
+ * arguments (text, jsonb)); returns SPI_processed.
+ */
+static uint64
+token_sql(TokenStmt stmt, const char *sql, int nargs, Datum *values, int expect)
+{
+	static SPIPlanPtr plans[TOKEN_NSTMTS];
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	int			rc;
+
+	if (plans[stmt] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare a ClientRequestToken statement: %s",
+				 SPI_result_code_string(SPI_result));
+		plans[stmt] = plan;
+	}
+	rc = SPI_execute_plan(plans[stmt], values, NULL, false, 0);
 	if (rc != expect)
 		elog(ERROR, "unexpected SPI result %s", SPI_result_code_string(rc));
 	return SPI_processed;
@@ -522,7 +547,6 @@ st_transact_write_idempotent(Jsonb *items, const char *token, bool typed)
 	static const char *const answer =
 		"UPDATE singletable.client_request_tokens SET response = $2 WHERE token OPERATOR(pg_catalog.=) $1";
 	MemoryContext outer = CurrentMemoryContext;
-	Oid			types[2] = {TEXTOID, JSONBOID};
 	Datum		values[2];
 	Jsonb	   *result = NULL;
 	bool		same = false;
@@ -539,9 +563,9 @@ st_transact_write_idempotent(Jsonb *items, const char *token, bool typed)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	(void) token_sql(cleanup, 0, NULL, NULL, SPI_OK_DELETE);
-	if (token_sql(claim, 2, types, values, SPI_OK_INSERT) == 0 &&
-		token_sql(previous, 2, types, values, SPI_OK_SELECT) == 1)
+	(void) token_sql(TOKEN_CLEANUP, cleanup, 0, NULL, SPI_OK_DELETE);
+	if (token_sql(TOKEN_CLAIM, claim, 2, values, SPI_OK_INSERT) == 0 &&
+		token_sql(TOKEN_PREVIOUS, previous, 2, values, SPI_OK_SELECT) == 1)
 	{
 		bool		isnull;
 
@@ -565,7 +589,7 @@ st_transact_write_idempotent(Jsonb *items, const char *token, bool typed)
 	values[1] = JsonbPGetDatum(result);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	(void) token_sql(answer, 2, types, values, SPI_OK_UPDATE);
+	(void) token_sql(TOKEN_ANSWER, answer, 2, values, SPI_OK_UPDATE);
 	SPI_finish();
 	return result;
 }
