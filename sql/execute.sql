@@ -32,7 +32,8 @@ SELECT jsonb_pretty(singletable.execute('CreateTable', '{
     "KeySchema": [{"AttributeName": "Artist", "KeyType": "HASH"}, {"AttributeName": "Year", "KeyType": "RANGE"}],
     "Projection": {"ProjectionType": "KEYS_ONLY"}}],
   "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"},
-  "BillingMode": "PAY_PER_REQUEST"}') -> 'TableDescription');
+  "BillingMode": "PAY_PER_REQUEST"}') -> 'TableDescription'
+  #- '{TableId}' #- '{CreationDateTime}' #- '{BillingModeSummary,LastUpdateToPayPerRequestDateTime}');
 SELECT singletable.execute('CreateTable', '{"TableName": "sessions",
   "KeySchema": [{"AttributeName": "token", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "token", "AttributeType": "S"}]}') -> 'TableDescription' -> 'KeySchema';

@@ -848,3 +848,39 @@ st_expr_check_unused(StExprContext *cx)
 	check_unused_map(cx->names, cx->used_names, "ExpressionAttributeNames");
 	check_unused_map(cx->values, cx->used_values, "ExpressionAttributeValues");
 }
+
+static const char *
+node_names_attr(StxNode *n, const char *const *attrs, int nattrs)
+{
+	check_stack_depth();
+	if (n->kind == STX_PATH)
+	{
+		StxPathElem *head = &n->elems[0];
+
+		for (int i = 0; i < nattrs; i++)
+			if (attrs[i] && !head->is_index && head->resolved &&
+				strlen(attrs[i]) == head->resolved_len &&
+				memcmp(attrs[i], head->resolved, head->resolved_len) == 0)
+				return attrs[i];
+		return NULL;
+	}
+	for (int i = 0; i < n->nargs; i++)
+	{
+		const char *found = node_names_attr(n->args[i], attrs, nattrs);
+
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/*
+ * The first of attrs (nattrs names; NULL entries are skipped) that a
+ * document path of a parsed expression starts with, or NULL.  A Query's
+ * filter may not name the key attributes of what it reads.
+ */
+const char *
+st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs)
+{
+	return node_names_attr(expr->root, attrs, nattrs);
+}

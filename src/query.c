@@ -61,6 +61,8 @@
 #include "typedjson.h"
 
 
+Size		st_last_page_bytes = 0;
+
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
 
@@ -153,6 +155,8 @@ typedef struct ReadResult
 	Jsonb	   *last_key;
 } ReadResult;
 
+
+static int	segment_of(Datum pk, StKeyType type, int total_segments);
 
 /* ------------------------------------------------------------------------
  * Keyspaces and key types
@@ -415,6 +419,34 @@ parse_start_key(ReadRequest *req, Jsonb *start, Datum *values)
 }
 
 /*
+ * A query's start key must satisfy the key condition's sort key bounds
+ * (those on btree column 2), as DynamoDB checks it.
+ */
+static void
+check_start_in_range(ReadRequest *req, Datum sk)
+{
+	for (int i = 0; i < req->nbounds; i++)
+	{
+		KeyBound   *b = &req->bounds[i];
+		int			c;
+		bool		ok;
+
+		if (b->col != 2)
+			continue;
+		c = key_compare(req->ks.key_types[1], sk, b->value);
+		ok = b->strategy == BTLessStrategyNumber ? c < 0 :
+			b->strategy == BTLessEqualStrategyNumber ? c <= 0 :
+			b->strategy == BTEqualStrategyNumber ? c == 0 :
+			b->strategy == BTGreaterEqualStrategyNumber ? c >= 0 : c > 0;
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_key is outside the sort key range of the key condition"),
+					 errdetail("ValidationException: The provided starting key does not match the range key predicate.")));
+	}
+}
+
+/*
  * Add the bound "key columns first..nkeys after the start key" in scan
  * direction.
  */
@@ -582,6 +614,18 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	st_expr_check_unused(&req->cx);
 
 	pk = bind_key_condition(req, kc);
+	if (req->filter)
+	{
+		const char *keys[2] = {req->ks.pk_attr, req->ks.sk_attr};
+		const char *key = st_expr_names_attr(req->filter, keys, 2);
+
+		if (key)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the filter of a query cannot name key attribute \"%s\"", key),
+					 errdetail("ValidationException: Filter Expression can only contain non-primary key attributes: Primary key attribute: %s.", key),
+					 errhint("Put conditions on the key attributes in the key condition.")));
+	}
 
 	if (!PG_ARGISNULL(9))
 	{
@@ -593,6 +637,8 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("start_key is not in the partition of the key condition"),
 					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
+		if (req->ks.nkeys > 1)
+			check_start_in_range(req, start[1]);
 		add_start_bound(req, start, 2);
 	}
 }
@@ -656,6 +702,14 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		Datum		start[ST_MAX_KEYSPACE_KEYS];
 
 		parse_start_key(req, PG_GETARG_JSONB_P(6), start);
+		if (req->segment >= 0 &&
+			segment_of(start[0], req->ks.pk_type, req->total_segments) != req->segment)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_key is not in segment %d of %d", req->segment, req->total_segments),
+					 errdetail("ValidationException: The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d.",
+							   req->total_segments, req->segment),
+					 errhint("Pass the LastEvaluatedKey of the previous page of the same segment.")));
 		add_start_bound(req, start, 1);
 	}
 }
@@ -1152,6 +1206,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		}
 	}
 	MemoryContextDelete(itemcxt);
+	st_last_page_bytes = bytes;
 }
 
 /*
