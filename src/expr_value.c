@@ -26,6 +26,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "singletable.h"
 
 /* Reading and comparing -------------------------------------------------- */
 
@@ -47,7 +48,16 @@ st_expr_path_lookup(Jsonb *item, StxNode *path, JsonbValue *out)
 
 		if (i > 0)
 		{
+			JsonbValue	inner;
+			StTag		tag;
+
 			if (out->type != jbvBinary)
+				return false;
+			/* an escaped map is its inner map; binary and sets have no members */
+			tag = st_tag_of(out, &inner);
+			if (tag == ST_TAG_M)
+				*out = inner;
+			else if (tag != ST_TAG_NONE)
 				return false;
 			c = out->val.binary.data;
 		}
@@ -80,6 +90,29 @@ st_compare_scalars(const JsonbValue *a, const JsonbValue *b, bool *comparable)
 	*comparable = false;
 	if (a->type != b->type)
 		return 0;
+	if (a->type == jbvBinary)
+	{
+		/* binary compares by unsigned bytes; nothing else is ordered */
+		JsonbValue	x;
+		JsonbValue	y;
+		char	   *xb;
+		char	   *yb;
+		int			xl;
+		int			yl;
+		int			c;
+
+		if (st_tag_of(a, &x) != ST_TAG_B || st_tag_of(b, &y) != ST_TAG_B)
+			return 0;
+		xb = st_binary_bytes(&x, &xl);
+		yb = st_binary_bytes(&y, &yl);
+		if (xb == NULL || yb == NULL)
+			return 0;
+		*comparable = true;
+		c = st_compare_bytes(xb, xl, yb, yl);
+		pfree(xb);
+		pfree(yb);
+		return c;
+	}
 	if (a->type == jbvString)
 	{
 		int			n = Min(a->val.string.len, b->val.string.len);
@@ -175,7 +208,19 @@ st_expr_values_equal(const JsonbValue *a, const JsonbValue *b)
 		case jbvNull:
 			return true;
 		case jbvBinary:
-			return containers_equal(a->val.binary.data, b->val.binary.data);
+			{
+				JsonbValue	x;
+				JsonbValue	y;
+				StTag		tag = st_tag_of(a, &x);
+
+				if (st_tag_of(b, &y) != tag)
+					return false;
+				if (tag == ST_TAG_B)
+					return st_compare_scalars(a, b, &comparable) == 0 && comparable;
+				if (tag == ST_TAG_SS || tag == ST_TAG_NS || tag == ST_TAG_BS)
+					return st_sets_equal(&x, &y);	/* in any order */
+				return containers_equal(a->val.binary.data, b->val.binary.data);
+			}
 		default:
 			return false;
 	}

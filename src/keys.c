@@ -14,8 +14,9 @@
  *	  CHECK constraint and generated key columns, which also run when a
  *	  dump is restored or a logical-replication subscriber applies rows,
  *	  check only what every earlier version checked: rules added later (the
- *	  shape of an item, canonical base64 in binary keys) are a property of
- *	  the write call, so a restore or a subscriber accepts every item the
+ *	  shape of an item, canonical base64 in binary keys, binary keys as
+ *	  {"$B": ..} tags rather than 0.1's base64 text) are a property of the
+ *	  write call, so a restore or a subscriber accepts every item the
  *	  source accepted.
  *
  *	  Everything here is per item and per key, on the hot path of every
@@ -215,6 +216,8 @@ walk_item(Jsonb *item, int what)
 	int			depth = 0;
 	const char *attr = "";
 	char	   *attrbuf = NULL;
+	bool		one_key = false;	/* the object just opened has one key */
+	bool		tagged = false; /* a nested map reads as a tag */
 
 	it = JsonbIteratorInit(&item->root);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
@@ -230,6 +233,8 @@ walk_item(Jsonb *item, int what)
 						st_nesting_too_deep(attr);
 					size += 3;
 				}
+				one_key = (tok == WJB_BEGIN_OBJECT && depth > 0 &&
+						   v.val.object.nPairs == 1);
 				depth++;
 				break;
 			case WJB_END_ARRAY:
@@ -237,6 +242,9 @@ walk_item(Jsonb *item, int what)
 				depth--;
 				break;
 			case WJB_KEY:
+				if (one_key && st_tag_by_name(v.val.string.val, v.val.string.len) != ST_TAG_NONE)
+					tagged = true;
+				one_key = false;
 				if (shape)
 					check_attr_name(v.val.string.len, depth, attr);
 				size += v.val.string.len;
@@ -276,6 +284,9 @@ walk_item(Jsonb *item, int what)
 	}
 	if (attrbuf)
 		pfree(attrbuf);
+	/* binary, sets and escaped maps: checked on their own (item_types.c) */
+	if (shape && tagged)
+		st_validate_tags(item);
 	return size;
 }
 
@@ -360,10 +371,14 @@ st_validate_item_shape(Jsonb *item)
 	walk_item(item, WALK_SHAPE);
 }
 
-/* DynamoDB's type name of a JSON value (S, N, BOOL, NULL, L, M), for messages. */
+/* DynamoDB's type name of a value (S, N, B, BOOL, NULL, L, M, SS ...), for messages. */
 const char *
 st_value_type_name(const JsonbValue *v)
 {
+	StTag		tag = st_tag_of(v, NULL);
+
+	if (tag != ST_TAG_NONE)
+		return st_tag_type_code(tag);
 	switch (v->type)
 	{
 		case jbvString:
@@ -465,6 +480,28 @@ st_b64_decode(const char *src, int len, char *dst)
 }
 
 /*
+ * The scalar a key value of the given type holds: the string of an S key,
+ * the number of an N key, the base64 text of a B key's {"$B": ..} tag.
+ * Returns false (leaving *out undefined) when the value has another type.
+ */
+bool
+st_key_scalar(const JsonbValue *v, StKeyType type, JsonbValue *out)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			*out = *v;
+			return v->type == jbvString;
+		case ST_KEY_N:
+			*out = *v;
+			return v->type == jbvNumeric;
+		case ST_KEY_B:
+			return st_tag_of(v, out) == ST_TAG_B;
+	}
+	return false;
+}
+
+/*
  * Convert a JSON value into the Datum of a key column of the given type,
  * validating it as DynamoDB validates key attributes.  A binary value must
  * be canonical base64 unless lenient_b64 (the generated key columns, see
@@ -495,19 +532,23 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 			{
 				bytea	   *result;
 				int			declen;
+				JsonbValue	b64;
 
-				if (v->type != jbvString)
+				/* lenient: 0.1 wrote base64 text (see the file header) */
+				if (lenient_b64 && v->type == jbvString)
+					b64 = *v;
+				else if (!st_key_scalar(v, type, &b64))
 					key_type_mismatch(v, attr, type);
-				if (v->val.string.len == 0)
+				if (b64.val.string.len == 0)
 					key_empty(attr);
-				declen = pg_b64_dec_len(v->val.string.len);
+				declen = pg_b64_dec_len(b64.val.string.len);
 				result = palloc(VARHDRSZ + declen);
 				/* the binary side is char * before 18, uint8 * from 18 on */
 				if (lenient_b64)
-					declen = pg_b64_decode(v->val.string.val, v->val.string.len,
+					declen = pg_b64_decode(b64.val.string.val, b64.val.string.len,
 										   (void *) VARDATA(result), declen);
 				else
-					declen = st_b64_decode(v->val.string.val, v->val.string.len,
+					declen = st_b64_decode(b64.val.string.val, b64.val.string.len,
 										   VARDATA(result));
 				if (declen < 0)
 					ereport(ERROR,
@@ -609,17 +650,8 @@ st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out)
 		case ST_KEY_B:
 			{
 				bytea	   *b = DatumGetByteaPP(d);
-				int			len = VARSIZE_ANY_EXHDR(b);
-				int			enclen = pg_b64_enc_len(len);
-				char	   *buf = palloc(enclen + 1);
 
-				/* the binary side is char * before 18, uint8 * from 18 on */
-				enclen = pg_b64_encode((void *) VARDATA_ANY(b), len, buf, enclen);
-				if (enclen < 0)
-					elog(ERROR, "could not encode binary key");
-				out->type = jbvString;
-				out->val.string.len = enclen;
-				out->val.string.val = buf;
+				st_make_binary_value(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), out);
 				break;
 			}
 	}

@@ -57,7 +57,7 @@ typedef enum StKeyType
 {
 	ST_KEY_S = 'S',				/* string: text COLLATE "C" (byte order) */
 	ST_KEY_N = 'N',				/* number: numeric */
-	ST_KEY_B = 'B'				/* binary: base64 text in the item, bytea column */
+	ST_KEY_B = 'B'				/* binary: {"$B": base64} in the item, bytea column */
 } StKeyType;
 
 /* One global secondary index (issue: GSIs).  Filled by the catalog. */
@@ -192,9 +192,38 @@ extern Size st_item_size(Jsonb *item);
 extern const char *st_value_type_name(const JsonbValue *v);
 extern void st_validate_number(Numeric num, const char *attr);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
+extern bool st_key_scalar(const JsonbValue *v, StKeyType type, JsonbValue *out);
 /* canonical base64 only; dst holds pg_b64_dec_len(len); -1 when not canonical */
 extern int	st_b64_decode(const char *src, int len, char *dst);
 pg_noreturn extern void st_nesting_too_deep(const char *attr);
+
+/*
+ * item_types.c: binary, sets and the map escape as one-key tag objects in
+ * plain items ({"$B": b64}, {"$SS": [..]}, {"$NS": [..]}, {"$BS": [..]},
+ * {"$M": {..}})
+ */
+typedef enum StTag
+{
+	ST_TAG_NONE = 0,			/* not a tag: scalar, list or ordinary map */
+	ST_TAG_B,
+	ST_TAG_M,
+	ST_TAG_SS,
+	ST_TAG_NS,
+	ST_TAG_BS
+} StTag;
+extern StTag st_tag_of(const JsonbValue *v, JsonbValue *payload);
+extern StTag st_tag_by_name(const char *key, int len);
+extern const char *st_tag_name(StTag tag);
+extern const char *st_tag_type_code(StTag tag);
+extern bool st_key_needs_escape(const char *key, int len);
+extern int	st_compare_bytes(const char *a, int alen, const char *b, int blen);
+extern char *st_binary_bytes(const JsonbValue *text, int *len);
+extern JsonbValue *st_make_binary_value(const char *bytes, int len, JsonbValue *out);
+extern JsonbValue *st_set_members_sorted(const JsonbValue *payload, int *n);
+extern bool st_set_member_equal(const JsonbValue *m, const JsonbValue *v);
+extern bool st_sets_equal(const JsonbValue *a, const JsonbValue *b);
+extern void st_validate_tags(Jsonb *item);
+extern void st_validate_value_tags(const JsonbValue *v, const char *name);
 
 /*
  * plans.c: kept SPI plans per table.  A component names its statements by
