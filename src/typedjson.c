@@ -825,7 +825,10 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 							continue;
 						if (v.type == jbvNumeric)
 							number_text(&v, &v);
-						pushJsonbValue(state, WJB_ELEM, &v);
+						if (v.type == jbvString)
+							pushJsonbValue(state, WJB_ELEM, &v);
+						else
+							push_typed(state, &v);	/* malformed: plain SQL stored it */
 					}
 					pushJsonbValue(state, WJB_END_ARRAY, NULL);
 				}
@@ -1155,8 +1158,8 @@ append_array_text(StringInfo out, JsonbContainer *c, bool set)
 		if (!first)
 			appendBinaryStringInfo(out, ", ", 2);
 		first = false;
-		if (!set)
-			append_typed_value_text(out, &v);
+		if (!set || (v.type != jbvNumeric && v.type != jbvString))
+			append_typed_value_text(out, &v);	/* a malformed set: as push_typed */
 		else if (v.type == jbvNumeric)
 		{
 			char	   *n = numeric_normalize(v.val.numeric);
