@@ -169,6 +169,10 @@ SELECT singletable.apply_update(:'item', 'DELETE ns :v', NULL, '{":v": {"$SS": [
 SELECT singletable.apply_update(:'item', 'ADD b :v', NULL, '{":v": {"$BS": ["YQ=="]}}');
 SELECT singletable.apply_update(:'item', 'SET b.x = :v', NULL, '{":v": 1}');
 SELECT singletable.apply_update(:'item', 'SET ss[0] = :v', NULL, '{":v": "x"}');
+-- a map an update leaves with one key that reads as a tag is escaped
+SELECT singletable.apply_update('{"m": {"$B": "x", "y": 1}}', 'REMOVE m.y');
+SELECT singletable.apply_update('{"m": {}}', 'SET m.#b = :v', '{"#b": "$B"}', '{":v": "YQ=="}');
+SELECT singletable.apply_update('{"m": {"$M": {"$B": "x"}}}', 'REMOVE m.#b', '{"#b": "$B"}');
 -- through update_item and execute: the last member deleted removes the attribute
 SELECT singletable.update_item('app', '{"PK": "ok", "SK": "1"}', 'DELETE ss :v',
 	"values" => '{":v": {"$SS": ["a", "b"]}}', return_values => 'ALL_NEW') ? 'ss' AS still_has_ss;
@@ -182,6 +186,9 @@ SELECT types_test.try('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "o
 -- Projections and execute: types come back as DynamoDB's.
 ---------------------------------------------------------------------------
 SELECT singletable.get_item('app', '{"PK": "ok", "SK": "1"}', projection => 'b, ns, esc, deep[0].x');
+-- a projected map whose only key reads as a tag is escaped, as stored
+SELECT singletable.get_item('app', '{"PK": "ok", "SK": "1"}', projection => 'esc.#b', names => '{"#b": "$B"}');
+SELECT singletable.project('{"m": {"$SS": 1, "x": 2}}', 'm.#s', '{"#s": "$SS"}');
 SELECT types_test.try('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "ok"}, "SK": {"S": "1"}},
 	"ProjectionExpression": "b, ns, bs, esc, tags, deep"}');
 SELECT types_test.try('Scan', '{"TableName": "app", "FilterExpression": "contains(ns, :n) AND size(b) = :three",

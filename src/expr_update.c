@@ -174,6 +174,12 @@ expand_for_path(StMutVal **node)
 		}
 		else if (tag != ST_TAG_NONE)
 			return false;
+		else if (st_mv_expand(*node))
+		{
+			/* a user map: escaped if the update leaves it one tag-like key */
+			(*node)->escape_if_tag = (*node)->kind == MV_OBJECT;
+			return true;
+		}
 	}
 	return st_mv_expand(*node);
 }

@@ -442,6 +442,23 @@ st_mv_append(StMutVal *arr, StMutVal *child, int idx)
 	st_mv_add_child(arr, NULL, 0, idx, child);
 }
 
+/* Is mv a map left with one key that reads as a tag ("$B" ...)? */
+static bool
+needs_escape(StMutVal *mv)
+{
+	int			live = -1;
+
+	for (int i = 0; i < mv->n; i++)
+	{
+		if (mv->vals[i] == NULL)
+			continue;
+		if (live >= 0)
+			return false;
+		live = i;
+	}
+	return live >= 0 && st_key_needs_escape(mv->keys[live], mv->keylens[live]);
+}
+
 static JsonbValue *
 mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 {
@@ -464,6 +481,23 @@ mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 			return res;
 		}
 		return pushJsonbValue(st, seq, &mv->v);
+	}
+	if (mv->escape_if_tag && seq != WJB_BEGIN_OBJECT && needs_escape(mv))
+	{
+		/* {"$M": {..}}: the map, one level down */
+		JsonbValue	k;
+		JsonbValue *res;
+
+		k.type = jbvString;
+		k.val.string.val = "$M";
+		k.val.string.len = 2;
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		pushJsonbValue(st, WJB_KEY, &k);
+		mv->escape_if_tag = false;
+		mv_push(st, mv, WJB_VALUE);
+		mv->escape_if_tag = true;
+		res = pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		return res;
 	}
 	pushJsonbValue(st, mv->kind == MV_OBJECT ? WJB_BEGIN_OBJECT : WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < mv->n; i++)
