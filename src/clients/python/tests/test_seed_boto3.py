@@ -174,3 +174,32 @@ def test_binary_round_trips(table):
     table.put_item(Item={"PK": "BIN", "SK": "1", "data": Binary(b"\x00\x01\xff")})
     item = table.get_item(Key={"PK": "BIN", "SK": "1"})["Item"]
     assert item["data"] == Binary(b"\x00\x01\xff")
+
+
+def test_nested_sets_and_binary_round_trip(table):
+    # binary sets, bytes, and sets inside maps and lists keep their type
+    item = {
+        "PK": "BIN",
+        "SK": "2",
+        "blobs": {Binary(b"\x00"), Binary(b"\xff\x00")},
+        "raw": b"\x01\x02",
+        "doc": {"ids": {Decimal(1), Decimal("2.5")}, "list": [{"x"}, Binary(b"")], "$B": "not binary"},
+    }
+    table.put_item(Item=item)
+    got = table.get_item(Key={"PK": "BIN", "SK": "2"})["Item"]
+    assert got["blobs"] == {Binary(b"\x00"), Binary(b"\xff\x00")}
+    assert got["raw"] == Binary(b"\x01\x02")
+    assert got["doc"] == {"ids": {Decimal(1), Decimal("2.5")}, "list": [{"x"}, Binary(b"")], "$B": "not binary"}
+
+
+def test_set_updates_and_conditions(table):
+    table.put_item(Item={"PK": "SETU", "SK": "1", "tags": {"a", "b"}, "other": {"x", "y"}, "blob": Binary(b"\x80")})
+    out = table.update_item(
+        Key={"PK": "SETU", "SK": "1"},
+        UpdateExpression="ADD tags :t DELETE other :d",
+        ConditionExpression="contains(tags, :a) AND size(blob) = :one AND blob > :low",
+        ExpressionAttributeValues={":t": {"c"}, ":d": {"x", "y"}, ":a": "a", ":one": 1, ":low": Binary(b"\x7f")},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    # the last members deleted remove the attribute: DynamoDB keeps no empty set
+    assert out["tags"] == {"a", "b", "c"} and "other" not in out
