@@ -1,7 +1,7 @@
 -- Update expressions through singletable.apply_update(item, update, names,
 -- values): SET (with + and -, if_not_exists, list_append), REMOVE, ADD and
 -- DELETE, nested paths and list indexes, and every error.
-\set item '{"PK": "A", "SK": "B", "n": 5, "s": "str", "l": [10, 20, 30, 40], "m": {"x": 1, "deep": {"y": [1, {"z": 2}]}}, "tags": ["b", "d"], "nums": [3, 1], "flag": true}'
+\set item '{"PK": "A", "SK": "B", "n": 5, "s": "str", "l": [10, 20, 30, 40], "m": {"x": 1, "deep": {"y": [1, {"z": 2}]}}, "tags": {"$SS": ["b", "d"]}, "nums": {"$NS": [3, 1]}, "flag": true}'
 
 -- SET: top-level, nested map keys, list elements, new attributes.
 SELECT upd, singletable.apply_update(:'item', upd, n::jsonb, v::jsonb) AS result
@@ -63,29 +63,29 @@ FROM (VALUES
 	('ADD n :v', '{":v": -7.5}'),
 	('ADD tallies :v', '{":v": 1}'),
 	('ADD m.x :v', '{":v": 1}'),
-	('ADD tags :v', '{":v": ["c", "a", "b"]}'),
-	('ADD nums :v', '{":v": [2, 3, 1.0, 10]}'),
-	('ADD newset :v', '{":v": ["z", "y", "z"]}'),
-	('ADD n :one, tags :t', '{":one": 1, ":t": ["a"]}')
+	('ADD tags :v', '{":v": {"$SS": ["c", "a", "b"]}}'),
+	('ADD nums :v', '{":v": {"$NS": [2, 3, 1.0, 10]}}'),
+	('ADD newset :v', '{":v": {"$SS": ["z", "y"]}}'),
+	('ADD n :one, tags :t', '{":one": 1, ":t": {"$SS": ["a"]}}')
 ) AS t(upd, v);
 
 -- DELETE: remove elements from a set; removing them all removes the attribute.
 SELECT upd, singletable.apply_update(:'item', upd, NULL, v::jsonb) AS result
 FROM (VALUES
-	('DELETE tags :v', '{":v": ["b"]}'),
-	('DELETE tags :v', '{":v": ["x"]}'),
-	('DELETE tags :v', '{":v": ["b", "d"]}'),
-	('DELETE nums :v', '{":v": [1.00]}'),
-	('DELETE absent :v', '{":v": ["b"]}')
+	('DELETE tags :v', '{":v": {"$SS": ["b"]}}'),
+	('DELETE tags :v', '{":v": {"$SS": ["x"]}}'),
+	('DELETE tags :v', '{":v": {"$SS": ["b", "d"]}}'),
+	('DELETE nums :v', '{":v": {"$NS": [1.00]}}'),
+	('DELETE absent :v', '{":v": {"$SS": ["b"]}}')
 ) AS t(upd, v);
 
 -- All four clauses at once, in any order; keywords are case-insensitive.
 SELECT singletable.apply_update(:'item',
 	'remove flag add n :one DELETE tags :d set s = :s, m.x = m.x + :one',
-	NULL, '{":one": 1, ":d": ["d"], ":s": "fresh"}');
+	NULL, '{":one": 1, ":d": {"$SS": ["d"]}, ":s": "fresh"}');
 SELECT singletable.apply_update(:'item',
 	'DELETE tags :d ADD n :one REMOVE flag SET s = :s',
-	NULL, '{":one": 1, ":d": ["d"], ":s": "fresh"}');
+	NULL, '{":one": 1, ":d": {"$SS": ["d"]}, ":s": "fresh"}');
 
 -- No item: updated as the empty item (update_item's upsert).
 SELECT singletable.apply_update(NULL, 'SET a = :v ADD c :one', NULL, '{":v": "x", ":one": 1}');
@@ -97,17 +97,17 @@ SELECT singletable.apply_update(:'item', 'SET x = n - :v', NULL, '{":v": "1"}');
 SELECT singletable.apply_update(:'item', 'SET x = list_append(l, :v)', NULL, '{":v": 1}');
 SELECT singletable.apply_update(:'item', 'SET x = list_append(m, l)');
 SELECT singletable.apply_update(:'item', 'ADD s :v', NULL, '{":v": 1}');
-SELECT singletable.apply_update(:'item', 'ADD n :v', NULL, '{":v": ["a"]}');
-SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": [1]}');
+SELECT singletable.apply_update(:'item', 'ADD n :v', NULL, '{":v": {"$SS": ["a"]}}');
+SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": {"$NS": [1]}}');
 SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": "a"}');
-SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": []}');
-SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": ["a", 1]}');
-SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": [{"a": 1}]}');
-SELECT singletable.apply_update(:'item', 'ADD m :v', NULL, '{":v": ["a"]}');
-SELECT singletable.apply_update(:'item', 'DELETE n :v', NULL, '{":v": [1]}');
+SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": {"$SS": []}}');
+SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": {"$SS": ["a", 1]}}');
+SELECT singletable.apply_update(:'item', 'ADD tags :v', NULL, '{":v": {"$NS": [{"a": 1}]}}');
+SELECT singletable.apply_update(:'item', 'ADD m :v', NULL, '{":v": {"$SS": ["a"]}}');
+SELECT singletable.apply_update(:'item', 'DELETE n :v', NULL, '{":v": {"$NS": [1]}}');
 SELECT singletable.apply_update(:'item', 'DELETE tags :v', NULL, '{":v": "b"}');
-SELECT singletable.apply_update(:'item', 'DELETE tags :v', NULL, '{":v": [1]}');
-SELECT singletable.apply_update(:'item', 'DELETE l :v', NULL, '{":v": [10]}') AS list_of_numbers_is_a_set;
+SELECT singletable.apply_update(:'item', 'DELETE tags :v', NULL, '{":v": {"$NS": [1]}}');
+SELECT singletable.apply_update(:'item', 'DELETE l :v', NULL, '{":v": {"$NS": [10]}}') AS a_list_is_not_a_set;
 SELECT singletable.apply_update('{"l": [{"a": 1}]}', 'DELETE l :v', NULL, '{":v": [10]}');
 
 -- Errors: results DynamoDB cannot store (more than 38 significant digits).

@@ -141,13 +141,13 @@ SELECT jsonb_path_query_array(singletable.query('nums', 'PK = :pk AND n > :a', "
 SELECT singletable.query('nums', 'PK = :pk', "values" => '{":pk": "p"}', "limit" => 2, start_key => '{"PK": "p", "n": 0}');
 SELECT singletable.create_table('bins', sort_key_type => 'B');
 -- SK bytes: 00, 01, 01 ff, 02, ff, ff ff, ff 00
-INSERT INTO bins(item) VALUES ('{"PK": "p", "SK": "AA=="}'), ('{"PK": "p", "SK": "AQ=="}'), ('{"PK": "p", "SK": "Af8="}'),
-	('{"PK": "p", "SK": "Ag=="}'), ('{"PK": "p", "SK": "/w=="}'), ('{"PK": "p", "SK": "//8="}'), ('{"PK": "p", "SK": "/wA="}');
+INSERT INTO bins(item) VALUES ('{"PK": "p", "SK": {"$B": "AA=="}}'), ('{"PK": "p", "SK": {"$B": "AQ=="}}'), ('{"PK": "p", "SK": {"$B": "Af8="}}'),
+	('{"PK": "p", "SK": {"$B": "Ag=="}}'), ('{"PK": "p", "SK": {"$B": "/w=="}}'), ('{"PK": "p", "SK": {"$B": "//8="}}'), ('{"PK": "p", "SK": {"$B": "/wA="}}');
 SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk', "values" => '{":pk": "p"}'), '$.Items[*].SK') AS binary;
 -- begins_with on bytes, including a prefix of 0xff bytes (no upper bound)
-SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": "AQ=="}'), '$.Items[*].SK') AS prefix_01;
-SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": "/w=="}', forward => false), '$.Items[*].SK') AS prefix_ff;
-SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": "Ag=="}', "limit" => 1);
+SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": {"$B": "AQ=="}}'), '$.Items[*].SK') AS prefix_01;
+SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": {"$B": "/w=="}}', forward => false), '$.Items[*].SK') AS prefix_ff;
+SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": {"$B": "Ag=="}}', "limit" => 1);
 
 -- Hash-only tables: a query returns the partition's one item.
 SELECT singletable.create_table('kv', sort_key => NULL);
@@ -291,7 +291,7 @@ SELECT singletable.query('nums', 'PK = :pk AND n > :n', "values" => '{":pk": "p"
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT singletable.query('nums', 'PK = :pk AND begins_with(n, :n)', "values" => '{":pk": "p", ":n": 2}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
-SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": "not base64!"}');
+SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": {"$B": "not base64!"}}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT singletable.query('app', 'PK = :pk', "values" => '{":pk": ""}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE

@@ -201,6 +201,9 @@ typedef struct StMutVal
 	int		   *keylens;
 	int		   *idx;			/* MV_ARRAY in projections: source index */
 	struct StMutVal **vals;
+	bool		escape_if_tag;	/* MV_OBJECT: a user map an update changed:
+								 * serialized as {"$M": ..} when its one key
+								 * reads as a tag (item_types.c) */
 } StMutVal;
 
 extern StMutVal *st_mv_value(const JsonbValue *v);

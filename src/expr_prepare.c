@@ -26,6 +26,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
 #include "keys.h"
 
 /* Parsing --------------------------------------------------------------- */
@@ -260,6 +261,7 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 							what, n->name),
 					 errdetail("ValidationException: Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s.",
 							   st_expr_dynamo_name(what), n->name)));
+		st_validate_value_tags(v, n->name);
 		n->resolved = v;
 		mark_used(&cx->used_values, n->name);
 		return;
@@ -286,10 +288,10 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 	{
 		JsonbValue *t = n->args[1]->resolved;
 
-		if (t->type != jbvString)
+		if (t->type != jbvString && st_tag_of(t, NULL) != ST_TAG_B)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: begins_with needs a string operand", what),
+					 errmsg("invalid %s expression: begins_with needs a string or binary operand", what),
 					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s.",
 							   st_expr_dynamo_name(what), st_value_type_name(t))));
 	}
@@ -600,10 +602,10 @@ key_value(StxNode *v)
 {
 	JsonbValue *jv = v->resolved;
 
-	if (jv->type != jbvString && jv->type != jbvNumeric)
+	if (jv->type != jbvString && jv->type != jbvNumeric && st_tag_of(jv, NULL) != ST_TAG_B)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid key condition expression: value %s must be a string or a number", v->name),
+				 errmsg("invalid key condition expression: value %s must be a string, a number or a binary", v->name),
 				 errdetail("ValidationException: One or more parameter values were invalid: Condition parameter type does not match schema type.")));
 	return *jv;
 }

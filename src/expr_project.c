@@ -19,6 +19,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
 #include "typedjson.h"
 
 /* Projections ------------------------------------------------------------ */
@@ -49,6 +50,34 @@ proj_step(StMutVal *node, StxPathElem *e, StMutKind kind, StMutVal *leaf)
 }
 
 /*
+ * A map the projection built whose only key reads as a tag ("$B" ...) must
+ * be escaped as {"$M": {..}}, as in a stored item (item_types.c): the
+ * values kept from the item are already in their stored form, so only the
+ * maps built here are looked at.  Linear in the size of what was built.
+ */
+static void
+escape_built_maps(StMutVal *mv)
+{
+	check_stack_depth();
+	for (int i = 0; i < mv->n; i++)
+	{
+		StMutVal   *c = mv->vals[i];
+
+		if (c->kind == MV_VALUE)
+			continue;
+		escape_built_maps(c);
+		if (c->kind == MV_OBJECT && c->n == 1 &&
+			st_key_needs_escape(c->keys[0], c->keylens[0]))
+		{
+			StMutVal   *esc = st_mv_new(MV_OBJECT);
+
+			st_mv_add_child(esc, "$M", 2, 0, c);
+			mv->vals[i] = esc;
+		}
+	}
+}
+
+/*
  * The values of item at the n paths, ordered by st_expr_path_cmp, in a new
  * object; *found counts the paths the item has.
  */
@@ -76,6 +105,7 @@ project_paths(Jsonb *item, StxNode **paths, int n, int *found)
 			node = proj_step(node, &path->elems[i], kind, last ? st_mv_value(&v) : NULL);
 		}
 	}
+	escape_built_maps(out);
 	return out;
 }
 

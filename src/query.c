@@ -243,9 +243,9 @@ key_type_name(StKeyType type)
 static Datum
 condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_partition)
 {
-	bool		ok = (type == ST_KEY_N) ? v->type == jbvNumeric : v->type == jbvString;
+	JsonbValue	scalar;
 
-	if (!ok)
+	if (!st_key_scalar(v, type, &scalar))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("key condition compares key attribute \"%s\" of type %s with a value of type %s",

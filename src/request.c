@@ -24,6 +24,7 @@
 #include "utils/varlena.h"
 
 #include "catalog.h"
+#include "item_types.h"
 #include "keys.h"
 #include "request.h"
 #include "typedjson.h"

@@ -198,3 +198,47 @@ CREATE POLICY own_tokens ON singletable.client_request_tokens
 	USING (owner OPERATOR(pg_catalog.=) current_user)
 	WITH CHECK (owner OPERATOR(pg_catalog.=) current_user);
 GRANT SELECT, INSERT, UPDATE, DELETE ON singletable.client_request_tokens TO PUBLIC;
+
+-- Binary keys keep their type: 0.1 held a B key (of a table or of one of
+-- its indexes) as base64 text in the item, 0.2 holds {"$B": "<base64>"}.
+-- Rewrite those attributes in place; the key columns keep their bytes, and
+-- the index triggers read the old images' base64 text leniently.  Arrays
+-- used as sets stay arrays (plain JSON cannot tell which were sets).
+DO $$
+DECLARE
+	t record;
+	a text;
+	expr text;
+	cond text;
+BEGIN
+	FOR t IN
+		SELECT c.relid, pg_catalog.array_agg(DISTINCT k.attr) AS attrs
+		  FROM singletable.tables c
+		 CROSS JOIN LATERAL (
+			SELECT c.partition_key WHERE c.partition_key_type OPERATOR(pg_catalog.=) 'B'
+			UNION ALL
+			SELECT c.sort_key WHERE c.sort_key_type OPERATOR(pg_catalog.=) 'B'
+			UNION ALL
+			SELECT i.partition_key FROM singletable.indexes i
+			 WHERE i.relid OPERATOR(pg_catalog.=) c.relid AND i.partition_key_type OPERATOR(pg_catalog.=) 'B'
+			UNION ALL
+			SELECT i.sort_key FROM singletable.indexes i
+			 WHERE i.relid OPERATOR(pg_catalog.=) c.relid AND i.sort_key_type OPERATOR(pg_catalog.=) 'B') k(attr)
+		 GROUP BY c.relid
+	LOOP
+		expr := 'item';
+		cond := 'false';
+		FOREACH a IN ARRAY t.attrs LOOP
+			expr := pg_catalog.format(
+				'CASE WHEN pg_catalog.jsonb_typeof(item OPERATOR(pg_catalog.->) %1$L) OPERATOR(pg_catalog.=) ''string'' '
+				'THEN (%2$s) OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(%1$L, '
+				'pg_catalog.jsonb_build_object(''$B'', item OPERATOR(pg_catalog.->) %1$L)) ELSE %2$s END',
+				a, expr);
+			cond := pg_catalog.format(
+				'%s OR pg_catalog.jsonb_typeof(item OPERATOR(pg_catalog.->) %L) OPERATOR(pg_catalog.=) ''string''',
+				cond, a);
+		END LOOP;
+		EXECUTE pg_catalog.format('UPDATE %s SET item = %s WHERE %s', t.relid, expr, cond);
+	END LOOP;
+END
+$$;

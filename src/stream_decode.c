@@ -57,6 +57,7 @@
 
 #include "catalog.h"
 #include "citus.h"
+#include "item_types.h"
 #include "keys.h"
 #include "table_state.h"
 #include "ttl.h"
@@ -806,10 +807,19 @@ st_stream_shutdown(LogicalDecodingContext *ctx)
 /* escape_json()'s text, faster (see st_append_json_string) */
 #define append_json_cstring(out, s) st_append_json_string((out), (s), strlen(s))
 
-/* Write a scalar JsonbValue as plain JSON. */
+/* Write a key value (a scalar, or a binary {"$B": ..}) as plain JSON. */
 static void
 append_plain_scalar(StringInfo out, JsonbValue *v)
 {
+	JsonbValue	b64;
+
+	if (st_tag_of(v, &b64) == ST_TAG_B)
+	{
+		appendStringInfoString(out, "{\"$B\":");
+		st_append_json_string(out, b64.val.string.val, b64.val.string.len);
+		appendStringInfoChar(out, '}');
+		return;
+	}
 	switch (v->type)
 	{
 		case jbvString:
@@ -832,18 +842,26 @@ append_plain_scalar(StringInfo out, JsonbValue *v)
 static void
 append_typed_key(StringInfo out, JsonbValue *v, StKeyType type)
 {
+	JsonbValue	b64;
+
 	if (v->type == jbvNumeric)
 	{
+		/* DynamoDB's normalised form, as in typed images */
 		appendStringInfoString(out, "{\"N\":\"");
-		appendStringInfoString(out, DatumGetCString(DirectFunctionCall1(numeric_out,
-																		NumericGetDatum(v->val.numeric))));
+		appendStringInfoString(out, numeric_normalize(v->val.numeric));
 		appendStringInfoString(out, "\"}");
 	}
 	else if (v->type == jbvString)
 	{
-		appendStringInfoString(out, type == ST_KEY_B ? "{\"B\":" : "{\"S\":");
+		appendStringInfoString(out, "{\"S\":");
 		st_append_json_string(out, v->val.string.val, v->val.string.len);
 		appendStringInfoCharMacro(out, '}');
+	}
+	else if (st_tag_of(v, &b64) == ST_TAG_B)
+	{
+		appendStringInfoString(out, "{\"B\":");
+		st_append_json_string(out, b64.val.string.val, b64.val.string.len);
+		appendStringInfoChar(out, '}');
 	}
 	else
 		appendStringInfoString(out, "{\"NULL\":true}");
@@ -1332,6 +1350,15 @@ jsonb_values_equal(JsonbValue *a, JsonbValue *b)
 													NumericGetDatum(b->val.numeric)));
 		case jbvBool:
 			return a->val.boolean == b->val.boolean;
+		case jbvBinary:
+			{
+				/* a binary key: canonical base64, so equal bytes are equal texts */
+				JsonbValue	x,
+							y;
+
+				return st_tag_of(a, &x) == ST_TAG_B && st_tag_of(b, &y) == ST_TAG_B &&
+					jsonb_values_equal(&x, &y);
+			}
 		default:
 			return true;
 	}

@@ -71,6 +71,7 @@
 #include "plans.h"
 #include "request.h"
 #include "citus.h"
+#include "item_types.h"
 #include "settings.h"
 #include "ttl.h"
 #include "typedjson.h"
