@@ -74,11 +74,11 @@ is($node->safe_psql('upgraded', q{
 is($node->safe_psql('upgraded', q{SELECT string_agg(encode(pk, 'hex') || '/' || encode(sk, 'hex'), ',' ORDER BY sk) FROM bins}),
 	'0001/00,0001/ff', 'the key columns keep their bytes');
 is($node->safe_psql('upgraded', q{
-	SELECT singletable.query('bins', 'blob = :b', index => 'ByBlob', "values" => '{":b": {"$B": "YQ=="}}') -> 'Items' -> 0 -> 'at'}),
+	SELECT singletable.query('bins', '#b = :b', index => 'ByBlob', names => '{"#b": "blob"}', "values" => '{":b": {"$B": "YQ=="}}') -> 'Items' -> 0 -> 'at'}),
 	'{"$B": "/w=="}', 'a binary index key written before the update is found by its tagged value');
 is($node->safe_psql('upgraded', q{SELECT count(*) FROM "bins__ByBlob"}), '1', 'the index has one entry per item');
 is($node->safe_psql('upgraded', q{
-	SELECT singletable.query('bins', 'id = :i AND at < :a', "values" => '{":i": {"$B": "AAE="}, ":a": {"$B": "/w=="}}') ->> 'Count'}),
+	SELECT singletable.query('bins', 'id = :i AND #at < :a', names => '{"#at": "at"}', "values" => '{":i": {"$B": "AAE="}, ":a": {"$B": "/w=="}}') ->> 'Count'}),
 	'1', 'binary sort keys compare by bytes after the update');
 
 # The same extension objects as a fresh installation.

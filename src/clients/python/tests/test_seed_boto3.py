@@ -193,13 +193,14 @@ def test_nested_sets_and_binary_round_trip(table):
 
 
 def test_set_updates_and_conditions(table):
-    table.put_item(Item={"PK": "SETU", "SK": "1", "tags": {"a", "b"}, "other": {"x", "y"}, "blob": Binary(b"\x80")})
+    table.put_item(Item={"PK": "SETU", "SK": "1", "tags": {"a", "b"}, "colors": {"x", "y"}, "blob": Binary(b"\x80")})
     out = table.update_item(
         Key={"PK": "SETU", "SK": "1"},
-        UpdateExpression="ADD tags :t DELETE other :d",
-        ConditionExpression="contains(tags, :a) AND size(blob) = :one AND blob > :low",
+        UpdateExpression="ADD tags :t DELETE colors :d",
+        ConditionExpression="contains(tags, :a) AND size(#blob) = :one AND #blob > :low",
+        ExpressionAttributeNames={"#blob": "blob"},
         ExpressionAttributeValues={":t": {"c"}, ":d": {"x", "y"}, ":a": "a", ":one": 1, ":low": Binary(b"\x7f")},
         ReturnValues="ALL_NEW",
     )["Attributes"]
     # the last members deleted remove the attribute: DynamoDB keeps no empty set
-    assert out["tags"] == {"a", "b", "c"} and "other" not in out
+    assert out["tags"] == {"a", "b", "c"} and "colors" not in out
