@@ -158,8 +158,14 @@ typedef struct StBuildProgress
 } StBuildProgress;
 extern bool st_index_build_progress(Oid index_relid, StBuildProgress *progress);
 
+/* index_trigger.c: apply one base row change to every GSI of the table */
+extern void st_index_maintain_row(Relation base, StTable *table,
+								  Jsonb *olditem, Datum old_pk, Datum old_sk,
+								  Jsonb *newitem, Datum new_pk, Datum new_sk);
+
 /* keys.c: key attributes and item validation */
 extern void st_validate_item(Jsonb *item);
+extern Datum st_sql_item_check(PG_FUNCTION_ARGS);	/* the CHECK constraint */
 extern void st_check_item_size(Jsonb *item);
 extern void st_validate_item_shape(Jsonb *item);
 extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
