@@ -24,10 +24,13 @@
  *
  *	  All SQL runs through SPI plans prepared once per table and kept by
  *	  plans.c (as items.c does), dropped on relcache invalidation of the
- *	  table, so privileges, row-level security,
- *	  the table's CHECK constraint, generated key columns and GSI triggers
- *	  apply exactly as for plain DML.  Item writes of other kinds are
- *	  items.c's; GSIs themselves are index_*.c's.
+ *	  table, so privileges, row-level security, the table's CHECK
+ *	  constraint, generated key columns and GSI triggers apply exactly as
+ *	  for plain DML.  The events themselves go in through the direct write
+ *	  path of a plain INSERT (st_insert_items_direct, items_direct.c) where
+ *	  it applies, which keeps all of that without an executor start-up.
+ *	  Item writes of other kinds are items.c's; GSIs themselves are
+ *	  index_*.c's.
  */
 #include "postgres.h"
 
@@ -726,6 +729,57 @@ version_item(StTable *t, const char *stream, int64 version)
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
+/* {"version": version}, what the VERSION item's update sets */
+static Jsonb *
+version_object(int64 version)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	push_attr(&state, "version", number_value(&v, version));
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/* The version bump of an append's common case, as ES_BUMP_VERSION does it. */
+typedef struct EsBump
+{
+	int64		n;				/* events appended */
+	int64		expected;		/* the version to find, -1 for any */
+	int64		version;		/* the new version, -1 until bumped */
+} EsBump;
+
+/*
+ * The VERSION item with its version raised by bump->n, or NULL when its
+ * version is not plain digits (at most 10) or not the expected one: the
+ * SET and WHERE of ES_BUMP_VERSION, for st_update_item_direct().
+ */
+static Jsonb *
+bump_version(Jsonb *old, void *arg)
+{
+	EsBump	   *bump = (EsBump *) arg;
+	JsonbValue	v;
+	char	   *digits;
+	size_t		len;
+	int64		version;
+	Datum		item;
+
+	if (st_get_attr(old, "version", &v) == NULL || v.type != jbvNumeric)
+		return NULL;
+	digits = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+	len = strlen(digits);
+	if (len == 0 || len > ES_VERSION_DIGITS || strspn(digits, "0123456789") != len)
+		return NULL;
+	version = pg_strtoint64(digits);
+	if (bump->expected >= 0 && version != bump->expected)
+		return NULL;
+	bump->version = version + bump->n;
+	item = DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(old),
+							   JsonbPGetDatum(version_object(bump->version)));
+	DirectFunctionCall1(st_sql_item_check, item);
+	return DatumGetJsonbP(item);
+}
+
 static int
 cmp_stored_id(const void *a, const void *b)
 {
@@ -816,7 +870,11 @@ find_stored_events(StTable *t, Datum stream_datum, const char *stream,
 	return first + n - 1;
 }
 
-/* Insert the events as versions first .. first + n - 1, in one statement. */
+/*
+ * Insert the events as versions first .. first + n - 1: through the direct
+ * write path (items_direct.c) after the table's CHECK constraint, as the
+ * INSERT would run it, or else in one INSERT statement.
+ */
 static void
 insert_events(StTable *t, const char *stream, EsEvent *events, int n, int64 first)
 {
@@ -826,7 +884,12 @@ insert_events(StTable *t, const char *stream, EsEvent *events, int n, int64 firs
 	Datum		args[1];
 
 	for (int i = 0; i < n; i++)
+	{
 		items[i] = build_event_item(t, es, stream, &events[i], first + i, ts);
+		DirectFunctionCall1(st_sql_item_check, items[i]);
+	}
+	if (st_insert_items_direct(t, (Jsonb **) items, n))
+		return;
 	args[0] = PointerGetDatum(construct_array(items, n, JSONBOID, -1, false, TYPALIGN_INT));
 	if (SPI_execute_plan(es_plan(t, ES_INSERT_EVENTS), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not append to stream \"%s\"", stream);
@@ -919,19 +982,28 @@ append_events(PG_FUNCTION_ARGS)
 	 */
 	if (n > 0 && (any_version ? nids == 0 : expected > 0) && !t->distributed)
 	{
-		Datum		args[3];
-		char		nulls[3] = {' ', ' ', any_version ? 'n' : ' '};
+		EsBump		bump = {n, any_version ? -1 : expected, -1};
+		Datum		keys[2] = {stream_datum, CStringGetTextDatum(ES_VERSION_SK)};
+		StDirectUpdate done = st_update_item_direct(t, keys, bump_version, &bump);
 
-		args[0] = stream_datum;
-		args[1] = Int64GetDatum((int64) n);
-		args[2] = Int64GetDatum(expected);
-		if (SPI_execute_plan(es_plan(t, ES_BUMP_VERSION), args, nulls, false, 0) != SPI_OK_UPDATE_RETURNING)
-			elog(ERROR, "could not update the version of stream \"%s\"", stream);
-		if (SPI_processed == 1)
+		if (done == ST_DIRECT_NOT_APPLIED)
 		{
+			Datum		args[3];
+			char		nulls[3] = {' ', ' ', any_version ? 'n' : ' '};
 			bool		isnull;
 
-			result = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			args[0] = stream_datum;
+			args[1] = Int64GetDatum((int64) n);
+			args[2] = Int64GetDatum(expected);
+			if (SPI_execute_plan(es_plan(t, ES_BUMP_VERSION), args, nulls, false, 0) != SPI_OK_UPDATE_RETURNING)
+				elog(ERROR, "could not update the version of stream \"%s\"", stream);
+			if (SPI_processed == 1)
+				bump.version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+		}
+		if (bump.version >= 0)
+		{
+			result = bump.version;
 			if (result > ES_MAX_VERSION)
 				too_many_versions(stream);
 			insert_events(t, stream, events, n, result - n + 1);
@@ -1005,13 +1077,8 @@ append_events(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			JsonbParseState *state = NULL;
-			JsonbValue	v;
-
-			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-			push_attr(&state, "version", number_value(&v, result));
 			args[0] = stream_datum;
-			args[1] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL)));
+			args[1] = JsonbPGetDatum(version_object(result));
 			if (SPI_execute_plan(es_plan(t, ES_UPDATE_VERSION), args, NULL, false, 0) != SPI_OK_UPDATE ||
 				SPI_processed != 1)
 				elog(ERROR, "could not update the version of stream \"%s\"", stream);

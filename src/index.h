@@ -116,4 +116,9 @@ extern bool st_index_key_violation(StIndex *index, Jsonb *item);
 /* index_online.c */
 extern void st_index_online_start(Oid relid, Oid index_relid, TransactionId wait_for);
 
+/* index_trigger.c: apply one base row change to every GSI of the table */
+extern void st_index_maintain_row(Relation base, StTable *table,
+								  Jsonb *olditem, Datum old_pk, Datum old_sk,
+								  Jsonb *newitem, Datum new_pk, Datum new_sk);
+
 #endif							/* SINGLETABLE_INDEX_H */

@@ -7,7 +7,10 @@
  *
  *	  Index tables are written with direct heap and btree calls, no SQL:
  *	  the trigger computes the entry, finds an existing one through the
- *	  index table's primary key and inserts, updates or deletes it.
+ *	  index table's primary key and inserts, updates or deletes it.  The
+ *	  direct write path of a put (items_direct.c) does the same work through
+ *	  st_index_maintain_row() right after its heap write, with the base row
+ *	  still locked, and keeps the trigger from firing for that row.
  *
  *	  Concurrency: every entry belongs to one base row, and every change of
  *	  an entry happens while its base row is locked by the writing
@@ -402,7 +405,6 @@ st_index_maintain(PG_FUNCTION_ARGS)
 				osk = 0,
 				npk = 0,
 				nsk = 0;
-	ListCell   *lc;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -432,9 +434,25 @@ st_index_maintain(PG_FUNCTION_ARGS)
 	if (newtup)
 		newitem = row_item(newtup, desc, t->sk_attr != NULL, &npk, &nsk);
 
-	foreach(lc, t->indexes)
-		maintain_index(rel, t, lfirst(lc), olditem, opk, osk, newitem, npk, nsk);
+	st_index_maintain_row(rel, t, olditem, opk, osk, newitem, npk, nsk);
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * Apply one change of a base row (olditem NULL for an insert, newitem NULL
+ * for a delete; the key column Datums beside each) to every index of t.
+ * The trigger's work, called by it and by the direct write path of a put
+ * (items_direct.c), which then keeps the trigger from firing for its row.
+ * The caller holds the base row locked: see the file header.
+ */
+void
+st_index_maintain_row(Relation base, StTable *t, Jsonb *olditem, Datum opk, Datum osk,
+					  Jsonb *newitem, Datum npk, Datum nsk)
+{
+	ListCell   *lc;
+
+	foreach(lc, t->indexes)
+		maintain_index(base, t, lfirst(lc), olditem, opk, osk, newitem, npk, nsk);
 }
 
 /*

@@ -63,5 +63,16 @@ extern void st_condition_failed(Jsonb *old_item);
 
 /* items_direct.c */
 extern bool st_put_item_direct(StTable *t, Jsonb *item);
+extern bool st_insert_items_direct(StTable *t, Jsonb **items, int nitems);
+typedef enum StDirectUpdate
+{
+	ST_DIRECT_NOT_APPLIED,		/* the caller runs its UPDATE statement */
+	ST_DIRECT_UNCHANGED,		/* no such item, or the function refused */
+	ST_DIRECT_UPDATED
+} StDirectUpdate;
+/* the new item for the old one, or NULL to leave it */
+typedef Jsonb *(*StItemUpdateFn) (Jsonb *old_item, void *arg);
+extern StDirectUpdate st_update_item_direct(StTable *t, Datum *keys,
+											StItemUpdateFn fn, void *arg);
 
 #endif							/* SINGLETABLE_ITEMS_H */

@@ -36,10 +36,20 @@
  *	  key won the race, take the insert back and start over, so two
  *	  concurrent puts of a new key both succeed, last writer wins.  Every
  *	  index of the table is maintained (ExecInsertIndexTuples) and AFTER
- *	  ROW triggers (GSI maintenance, foreign keys, users') are queued and
- *	  fired at the end of the put, as at the end of the upsert statement.
+ *	  ROW triggers (foreign keys, users', GSI maintenance but see below)
+ *	  are queued and fired at the end of the put, as at the end of the
+ *	  upsert statement.
  *	  The heap sees an insert for a new key and an update for an existing
  *	  one, so the change stream reports INSERT and MODIFY as for SQL.
+ *
+ *	  GSIs: when the table's only row trigger is the GSI maintenance
+ *	  trigger, the put queues no trigger event (its ResultRelInfo has no
+ *	  trigger descriptor) and maintains the index tables itself, right after
+ *	  the heap write, while the base row is locked as the trigger would find
+ *	  it (st_index_maintain_row, index_trigger.c), and only when the
+ *	  trigger would fire (enabled, session_replication_role).  That is
+ *	  local to this put's ResultRelInfo: plain DML, other puts' fallbacks
+ *	  and other sessions still fire the trigger.
  *
  *	  Like SPI before a statement, it increments the command counter and
  *	  takes a fresh snapshot, so a put sees the writes of earlier calls of
@@ -47,13 +57,17 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/relation.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -70,9 +84,33 @@
 #include "utils/snapmgr.h"
 
 #include "catalog.h"
+#include "index.h"
 #include "items.h"
 #include "keys.h"
 #include "table_state.h"
+
+/*
+ * The direct path's verdict on a table, kept in its ST_STATE_DIRECT slot
+ * (table_state.h) until relcache invalidation of the table: ST_DIRECT_NO,
+ * or ST_DIRECT_TRIGGERS, or ST_DIRECT_GSI with the GSI trigger's
+ * tgenabled in the bits above ST_DIRECT_KIND.
+ */
+#define ST_DIRECT_NO		0	/* the caller runs the upsert */
+#define ST_DIRECT_TRIGGERS	1	/* AFTER ROW triggers queued as by the upsert */
+#define ST_DIRECT_GSI		2	/* the only row trigger is GSI maintenance,
+								 * which the direct path does itself */
+#define ST_DIRECT_KIND		0xff
+
+/* Is funcid singletable.<fname>()? */
+static bool
+is_singletable_function(Oid funcid, const char *fname)
+{
+	char	   *name = get_func_name(funcid);
+
+	if (name == NULL || strcmp(name, fname) != 0)
+		return false;
+	return get_func_namespace(funcid) == get_namespace_oid("singletable", false);
+}
 
 /* Is expr a call of singletable.<fname>() whose first argument is the item column? */
 static bool
@@ -80,7 +118,6 @@ is_item_function(Node *expr, const char *fname, int nargs)
 {
 	FuncExpr   *f;
 	Var		   *v;
-	char	   *name;
 
 	if (expr == NULL || !IsA(expr, FuncExpr))
 		return false;
@@ -90,10 +127,7 @@ is_item_function(Node *expr, const char *fname, int nargs)
 	v = linitial(f->args);
 	if (v->varattno != ST_ATTNUM_ITEM || v->varlevelsup != 0)
 		return false;
-	name = get_func_name(f->funcid);
-	if (name == NULL || strcmp(name, fname) != 0)
-		return false;
-	return get_func_namespace(f->funcid) == get_namespace_oid("singletable", false);
+	return is_singletable_function(f->funcid, fname);
 }
 
 /* Is expr singletable.key_X(item, '<attr>', <is_partition>) for this key? */
@@ -164,31 +198,80 @@ table_has_plain_shape(StTable *t, Relation rel)
 }
 
 /*
- * May the direct path write the table?  Kept in its ST_STATE_DIRECT slot
- * (table_state.h) until relcache invalidation of the table.
+ * Is the table's only row-level trigger the GSI maintenance trigger
+ * create_index makes (singletable.index_maintain(), AFTER INSERT OR UPDATE
+ * OR DELETE FOR EACH ROW, no WHEN, no column list, no arguments)?  Then
+ * the direct path maintains the GSIs itself and queues no trigger event:
+ * *tgenabled tells whether the trigger would fire (ALTER TABLE ... DISABLE
+ * TRIGGER, session_replication_role).  Foreign keys, constraint triggers
+ * and users' row triggers keep every row trigger queued as by the upsert.
  */
 static bool
-direct_shape_ok(StTable *t, Relation rel)
+only_gsi_trigger(Relation rel, char *tgenabled)
+{
+	TriggerDesc *trig = rel->trigdesc;
+	int			found = 0;
+
+	for (int i = 0; trig != NULL && i < trig->numtriggers; i++)
+	{
+		Trigger    *tg = &trig->triggers[i];
+		int16		type = tg->tgtype;
+
+		if (!TRIGGER_FOR_ROW(type))
+			continue;
+		if (!TRIGGER_FOR_AFTER(type) || !TRIGGER_FOR_INSERT(type) ||
+			!TRIGGER_FOR_UPDATE(type) || OidIsValid(tg->tgconstraint) ||
+			tg->tgqual != NULL || tg->tgnattr != 0 || tg->tgnargs != 0 ||
+			!is_singletable_function(tg->tgfoid, "index_maintain"))
+			return false;
+		*tgenabled = tg->tgenabled;
+		found++;
+	}
+	return found == 1;
+}
+
+/* The verdict of the ST_DIRECT_* kinds above on rel. */
+static Datum
+direct_verdict(StTable *t, Relation rel)
 {
 	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_DIRECT, NULL);
 
 	if (!slot->valid)
 	{
-		slot->value = BoolGetDatum(table_has_plain_shape(t, rel));
+		char		tgenabled;
+
+		if (!table_has_plain_shape(t, rel))
+			slot->value = ST_DIRECT_NO;
+		else if (only_gsi_trigger(rel, &tgenabled))
+			slot->value = ST_DIRECT_GSI | ((Datum) (unsigned char) tgenabled << 8);
+		else
+			slot->value = ST_DIRECT_TRIGGERS;
 		slot->valid = true;
 	}
-	return DatumGetBool(slot->value);
+	return slot->value;
+}
+
+/* Would a trigger with this tgenabled fire now?  As TriggerEnabled() decides. */
+static bool
+trigger_would_fire(char tgenabled)
+{
+	if (tgenabled == TRIGGER_DISABLED)
+		return false;
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		return tgenabled != TRIGGER_FIRES_ON_ORIGIN;
+	return tgenabled != TRIGGER_FIRES_ON_REPLICA;
 }
 
 /*
- * The range table entry of the upsert: what it reads (the conflict
- * columns), inserts and updates (the item), for the permission check and
- * for the trigger machinery, which reads the updated columns from it.
- * From PostgreSQL 16 on, that is in its RTEPermissionInfo, returned in
- * *perminfos (NIL before 16).
+ * The range table entry of the upsert (kind CMD_MERGE here), of the plain
+ * INSERT (CMD_INSERT) or of UPDATE ... SET item = f(item) WHERE <key>
+ * (CMD_UPDATE): what it reads, inserts and updates (the item), for the permission check and for the trigger
+ * machinery, which reads the updated columns from it.  From PostgreSQL 16
+ * on, that is in its RTEPermissionInfo, returned in *perminfos (NIL before
+ * 16).
  */
 static RangeTblEntry *
-upsert_rte(StTable *t, Relation rel, List **perminfos)
+write_rte(StTable *t, Relation rel, CmdType kind, List **perminfos)
 {
 	RangeTblEntry *rte = makeNode(RangeTblEntry);
 	int			item = ST_ATTNUM_ITEM - FirstLowInvalidHeapAttributeNumber;
@@ -209,13 +292,21 @@ upsert_rte(StTable *t, Relation rel, List **perminfos)
 	rte->relid = t->relid;
 	rte->relkind = rel->rd_rel->relkind;
 	rte->rellockmode = RowExclusiveLock;
-	perm->requiredPerms = ACL_SELECT | ACL_INSERT | ACL_UPDATE;
-	perm->selectedCols = bms_make_singleton(ST_ATTNUM_PK - FirstLowInvalidHeapAttributeNumber);
-	if (t->sk_attr)
-		perm->selectedCols = bms_add_member(perm->selectedCols,
-											ST_ATTNUM_SK - FirstLowInvalidHeapAttributeNumber);
-	perm->insertedCols = bms_make_singleton(item);
-	perm->updatedCols = bms_make_singleton(item);
+	perm->requiredPerms = kind == CMD_UPDATE ? 0 : ACL_INSERT;
+	if (kind != CMD_UPDATE)
+		perm->insertedCols = bms_make_singleton(item);
+	if (kind != CMD_INSERT)
+	{
+		perm->requiredPerms |= ACL_SELECT | ACL_UPDATE;
+		perm->selectedCols = bms_make_singleton(ST_ATTNUM_PK - FirstLowInvalidHeapAttributeNumber);
+		if (t->sk_attr)
+			perm->selectedCols = bms_add_member(perm->selectedCols,
+												ST_ATTNUM_SK - FirstLowInvalidHeapAttributeNumber);
+		/* SET item = f(item) reads the item */
+		if (kind == CMD_UPDATE)
+			perm->selectedCols = bms_add_member(perm->selectedCols, item);
+		perm->updatedCols = bms_make_singleton(item);
+	}
 	rte->inh = false;
 	rte->inFromCl = false;
 	return rte;
@@ -299,13 +390,30 @@ serialization_failure(void)
 }
 
 /*
- * Lock the existing row at *tid and replace its item.  Returns false when
- * a concurrent transaction updated or deleted the row first: the caller
- * looks the key up again.
+ * Maintain the GSIs of t for the row change from old (NULL for an insert)
+ * to cur, as the GSI trigger would at the end of the upsert.
  */
-static bool
-update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
-				TupleTableSlot *existing, TupleTableSlot *slot)
+static void
+maintain_gsis(Relation rel, StTable *t, TupleTableSlot *old, TupleTableSlot *cur)
+{
+	Datum		osk = t->sk_attr && old ? old->tts_values[ST_ATTNUM_SK - 1] : (Datum) 0;
+	Datum		nsk = t->sk_attr ? cur->tts_values[ST_ATTNUM_SK - 1] : (Datum) 0;
+
+	st_index_maintain_row(rel, t,
+						  old ? DatumGetJsonbP(old->tts_values[ST_ATTNUM_ITEM - 1]) : NULL,
+						  old ? old->tts_values[ST_ATTNUM_PK - 1] : (Datum) 0, osk,
+						  DatumGetJsonbP(cur->tts_values[ST_ATTNUM_ITEM - 1]),
+						  cur->tts_values[ST_ATTNUM_PK - 1], nsk);
+}
+
+/*
+ * Replace the row at *tid, locked by us and held in existing, by slot's:
+ * the heap, the table's indexes when the update is not HOT, the AFTER
+ * UPDATE row triggers and, when gsi_table is not NULL, its GSIs.
+ */
+static void
+replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
+				   TupleTableSlot *existing, TupleTableSlot *slot, StTable *gsi_table)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	TM_FailureData tmfd;
@@ -317,6 +425,43 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 	bool		update_indexes;
 #endif
 	List	   *recheck = NIL;
+
+	/* the old image, read while the locked row stays pinned in existing */
+	if (gsi_table)
+		slot_getallattrs(existing);
+	check_result_rel(rri, CMD_UPDATE);
+	res = table_tuple_update(rel, tid, slot, estate->es_output_cid,
+							 estate->es_snapshot, InvalidSnapshot, true,
+							 &tmfd, &lockmode, &update_indexes);
+	if (res != TM_Ok)
+		elog(ERROR, "unexpected result %d updating a locked item of \"%s\"",
+			 (int) res, RelationGetRelationName(rel));
+	if (update_indexes)
+#if PG_VERSION_NUM >= 160000
+		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL,
+										update_indexes == TU_Summarizing);
+#else
+		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL);
+#endif
+	ExecARUpdateTriggers(estate, rri, NULL, NULL, tid, NULL, slot, recheck, NULL, false);
+	list_free(recheck);
+	if (gsi_table)
+		maintain_gsis(rel, gsi_table, existing, slot);
+}
+
+/*
+ * Lock the existing row at *tid and replace its item.  gsi_table, when
+ * not NULL, is the table whose GSIs the direct path maintains itself.
+ * Returns false when a concurrent transaction updated or deleted the row
+ * first: the caller looks the key up again.
+ */
+static bool
+update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
+				TupleTableSlot *existing, TupleTableSlot *slot, StTable *gsi_table)
+{
+	Relation	rel = rri->ri_RelationDesc;
+	TM_FailureData tmfd;
+	TM_Result	res;
 
 	res = table_tuple_lock(rel, tid, estate->es_snapshot, existing,
 						   estate->es_output_cid, LockTupleExclusive,
@@ -347,31 +492,18 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 			serialization_failure();
 	}
 
-	check_result_rel(rri, CMD_UPDATE);
-	res = table_tuple_update(rel, tid, slot, estate->es_output_cid,
-							 estate->es_snapshot, InvalidSnapshot, true,
-							 &tmfd, &lockmode, &update_indexes);
-	if (res != TM_Ok)
-		elog(ERROR, "unexpected result %d updating a locked item of \"%s\"",
-			 (int) res, RelationGetRelationName(rel));
-	if (update_indexes)
-#if PG_VERSION_NUM >= 160000
-		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL,
-										update_indexes == TU_Summarizing);
-#else
-		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL);
-#endif
-	ExecARUpdateTriggers(estate, rri, NULL, NULL, tid, NULL, slot, recheck, NULL, false);
-	list_free(recheck);
+	replace_locked_row(estate, rri, tid, existing, slot, gsi_table);
 	return true;
 }
 
 /*
  * Insert the row speculatively.  Returns false when a concurrent insert of
  * the same key won: the insert is taken back and the caller starts over.
+ * gsi_table as for update_existing.
  */
 static bool
-insert_new(EState *estate, ResultRelInfo *rri, TupleTableSlot *slot, List *arbiters)
+insert_new(EState *estate, ResultRelInfo *rri, TupleTableSlot *slot, List *arbiters,
+		   StTable *gsi_table)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	uint32		token;
@@ -390,43 +522,54 @@ insert_new(EState *estate, ResultRelInfo *rri, TupleTableSlot *slot, List *arbit
 	if (!conflict)
 		ExecARInsertTriggers(estate, rri, slot, recheck, NULL);
 	list_free(recheck);
+	if (!conflict && gsi_table)
+		maintain_gsis(rel, gsi_table, NULL, slot);
 	return !conflict;
 }
 
+/* One direct write: what direct_begin() sets up and direct_end() releases. */
+typedef struct DirectWrite
+{
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	StTable    *gsi_table;		/* maintain its GSIs here, or NULL */
+} DirectWrite;
+
 /*
- * Put an item (already checked by st_validate_item) unconditionally,
- * replacing any item with its key.  Returns false, having changed
- * nothing, when the direct path does not apply: see the file header.
+ * Open the table and set up a write as the statement of kind (see
+ * write_rte) would: returns false, having
+ * changed nothing, when the direct path does not apply (see the file
+ * header) or the caller lacks the statement's privileges.
  */
-bool
-st_put_item_direct(StTable *t, Jsonb *item)
+static bool
+direct_begin(StTable *t, CmdType kind, DirectWrite *dw)
 {
 	Relation	rel;
 	RangeTblEntry *rte;
 	List	   *perminfos;
 	EState	   *estate;
 	ResultRelInfo *rri;
-	TupleTableSlot *slot;
-	TupleTableSlot *existing;
-	List	   *arbiters;
-	Datum		keys[2];
+	Datum		verdict;
 
 	if (XactReadOnly || t->distributed)
 		return false;
 	if (t->row_security && check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	rel = table_open(t->relid, RowExclusiveLock);
-	rte = upsert_rte(t, rel, &perminfos);
+	rte = write_rte(t, rel, kind, &perminfos);
 #if PG_VERSION_NUM >= 160000
-	if (!direct_shape_ok(t, rel) || !ExecCheckPermissions(list_make1(rte), perminfos, false))
+	if ((verdict = direct_verdict(t, rel)) == ST_DIRECT_NO ||
+		!ExecCheckPermissions(list_make1(rte), perminfos, false))
 #else
-	if (!direct_shape_ok(t, rel) || !ExecCheckRTPerms(list_make1(rte), false))
+	if ((verdict = direct_verdict(t, rel)) == ST_DIRECT_NO ||
+		!ExecCheckRTPerms(list_make1(rte), false))
 #endif
 	{
 		table_close(rel, NoLock);
 		return false;
 	}
-	st_item_key_datums(t, item, keys);
 
 	/* as SPI does before each statement */
 	CommandCounterIncrement();
@@ -445,38 +588,240 @@ st_put_item_direct(StTable *t, Jsonb *item)
 	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	estate->es_opened_result_relations = list_make1(rri);
-	declare_generated_columns(t, estate, rri);
-	check_result_rel(rri, CMD_INSERT);
-	ExecOpenIndices(rri, true);
-	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
-	existing = table_slot_create(rel, &estate->es_tupleTable);
-	arbiters = list_make1_oid(t->pkey_index);
+	dw->gsi_table = NULL;
+	if ((verdict & ST_DIRECT_KIND) == ST_DIRECT_GSI)
+	{
+		/* no event for the GSI trigger: maintain the GSIs here, if it fires */
+		rri->ri_TrigDesc = NULL;
+		if (trigger_would_fire((char) (verdict >> 8)))
+			dw->gsi_table = t;
+	}
+	else
+		declare_generated_columns(t, estate, rri);
+	check_result_rel(rri, kind == CMD_UPDATE ? CMD_UPDATE : CMD_INSERT);
+	ExecOpenIndices(rri, kind == CMD_MERGE);
+	dw->rel = rel;
+	dw->estate = estate;
+	dw->rri = rri;
+	dw->slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
 	AfterTriggerBeginQuery();
+	return true;
+}
+
+/* Fire the queued AFTER triggers and release what direct_begin set up. */
+static void
+direct_end(DirectWrite *dw)
+{
+	AfterTriggerEndQuery(dw->estate);
+	ExecCloseResultRelations(dw->estate);
+	ExecResetTupleTable(dw->estate->es_tupleTable, false);
+	FreeExecutorState(dw->estate);
+	PopActiveSnapshot();
+	table_close(dw->rel, NoLock);
+}
+
+/*
+ * Put an item (already checked by st_validate_item) unconditionally,
+ * replacing any item with its key.  Returns false, having changed
+ * nothing, when the direct path does not apply: see the file header.
+ */
+bool
+st_put_item_direct(StTable *t, Jsonb *item)
+{
+	DirectWrite dw;
+	TupleTableSlot *existing;
+	List	   *arbiters;
+	Datum		keys[2];
+
+	if (!direct_begin(t, CMD_MERGE, &dw))
+		return false;
+	st_item_key_datums(t, item, keys);
+	existing = table_slot_create(dw.rel, &dw.estate->es_tupleTable);
+	arbiters = list_make1_oid(t->pkey_index);
 
 	for (;;)
 	{
 		ItemPointerData conflict_tid;
 
 		CHECK_FOR_INTERRUPTS();
-		store_row(slot, t, item, keys);
+		store_row(dw.slot, t, item, keys);
 #if PG_VERSION_NUM >= 180000
-		if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict_tid, NULL, arbiters))
+		if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, NULL, arbiters))
 #else
-		if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict_tid, arbiters))
+		if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, arbiters))
 #endif
 		{
-			if (update_existing(estate, rri, &conflict_tid, existing, slot))
+			if (update_existing(dw.estate, dw.rri, &conflict_tid, existing, dw.slot, dw.gsi_table))
 				break;
 		}
-		else if (insert_new(estate, rri, slot, arbiters))
+		else if (insert_new(dw.estate, dw.rri, dw.slot, arbiters, dw.gsi_table))
 			break;
 	}
-
-	AfterTriggerEndQuery(estate);
-	ExecCloseResultRelations(estate);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	FreeExecutorState(estate);
-	PopActiveSnapshot();
-	table_close(rel, NoLock);
+	direct_end(&dw);
 	return true;
+}
+
+/*
+ * Insert new items, as INSERT INTO t (item) VALUES (...), (...) would: an
+ * item whose key exists fails with the primary key's unique violation.
+ * The items must have passed the table's CHECK constraint (item_check).
+ * Returns false, having changed nothing, when the direct path does not
+ * apply: see the file header.  The event store's append writes its events
+ * with it.
+ */
+bool
+st_insert_items_direct(StTable *t, Jsonb **items, int nitems)
+{
+	DirectWrite dw;
+
+	if (!direct_begin(t, CMD_INSERT, &dw))
+		return false;
+	for (int i = 0; i < nitems; i++)
+	{
+		Datum		keys[2];
+		List	   *recheck;
+
+		CHECK_FOR_INTERRUPTS();
+		st_item_key_datums(t, items[i], keys);
+		store_row(dw.slot, t, items[i], keys);
+		table_tuple_insert(dw.rel, dw.slot, dw.estate->es_output_cid, 0, NULL);
+#if PG_VERSION_NUM >= 160000
+		recheck = ExecInsertIndexTuples(dw.rri, dw.slot, dw.estate, false, false, NULL, NIL, false);
+#else
+		recheck = ExecInsertIndexTuples(dw.rri, dw.slot, dw.estate, false, false, NULL, NIL);
+#endif
+		ExecARInsertTriggers(dw.estate, dw.rri, dw.slot, recheck, NULL);
+		list_free(recheck);
+		if (dw.gsi_table)
+			maintain_gsis(dw.rel, dw.gsi_table, NULL, dw.slot);
+	}
+	direct_end(&dw);
+	return true;
+}
+
+/* As the executor reports a concurrent change under a transaction snapshot. */
+static void
+concurrent_change(TM_Result res)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to concurrent %s",
+					res == TM_Deleted ? "delete" : "update")));
+}
+
+/*
+ * Find the row with the given key as the active snapshot shows it and lock
+ * its newest version, as UPDATE does (under READ COMMITTED it follows a
+ * concurrent update; under REPEATABLE READ or SERIALIZABLE a concurrent
+ * change is a serialization failure).  Returns false when there is no
+ * such row, or the newest version has another key or is deleted: the
+ * UPDATE's WHERE would not match.  existing then holds the locked row.
+ */
+static bool
+lock_row_by_key(DirectWrite *dw, StTable *t, Datum *keys, TupleTableSlot *existing)
+{
+	Relation	index = index_open(t->pkey_index, RowExclusiveLock);
+	int			nkeys = t->sk_attr ? 2 : 1;
+	ScanKeyData skey[2];
+	IndexScanDesc scan;
+	bool		found;
+	TM_FailureData tmfd;
+	TM_Result	res;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
+
+		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
+							   InvalidOid, st_key_collation(type),
+							   st_key_eq_proc(type), keys[i]);
+	}
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(dw->rel, index, dw->estate->es_snapshot, NULL, nkeys, 0);
+#else
+	scan = index_beginscan(dw->rel, index, dw->estate->es_snapshot, nkeys, 0);
+#endif
+	index_rescan(scan, skey, nkeys, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, existing);
+	index_endscan(scan);
+	index_close(index, NoLock);
+	if (!found)
+		return false;
+
+	res = table_tuple_lock(dw->rel, &existing->tts_tid, dw->estate->es_snapshot, existing,
+						   dw->estate->es_output_cid, LockTupleExclusive, LockWaitBlock,
+						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+						   &tmfd);
+	switch (res)
+	{
+		case TM_Ok:
+			break;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				concurrent_change(res);
+			return false;		/* deleted under READ COMMITTED */
+		default:
+			elog(ERROR, "unexpected result %d locking an item of \"%s\"",
+				 (int) res, RelationGetRelationName(dw->rel));
+	}
+	if (!tmfd.traversed)
+		return true;
+
+	/* a newer version: the UPDATE checks its WHERE on it again */
+	slot_getallattrs(existing);
+	for (int i = 0; i < nkeys; i++)
+	{
+		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
+
+		if (existing->tts_isnull[ST_ATTNUM_PK - 1 + i] ||
+			!DatumGetBool(OidFunctionCall2Coll(st_key_eq_proc(type), st_key_collation(type),
+											   existing->tts_values[ST_ATTNUM_PK - 1 + i],
+											   keys[i])))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Replace the item with the given key (a key the caller has checked) by
+ * fn(old item, arg), as
+ *   UPDATE t SET item = <fn(item)> WHERE pk = <key> [AND sk = <key>]
+ *     [AND <fn(item) is not NULL>]
+ * would, and return ST_DIRECT_UPDATED; ST_DIRECT_UNCHANGED when there is no
+ * such item or fn returned NULL (the row then stays locked, as after
+ * SELECT ... FOR UPDATE); ST_DIRECT_NOT_APPLIED, having changed nothing,
+ * when the direct path does not apply (see the file header).  fn's item
+ * must keep the key and pass the table's CHECK constraint (item_check).
+ */
+StDirectUpdate
+st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
+{
+	DirectWrite dw;
+	TupleTableSlot *existing;
+	Jsonb	   *item = NULL;
+	Datum		newkeys[2];
+
+	if (!direct_begin(t, CMD_UPDATE, &dw))
+		return ST_DIRECT_NOT_APPLIED;
+	existing = table_slot_create(dw.rel, &dw.estate->es_tupleTable);
+	if (lock_row_by_key(&dw, t, keys, existing))
+	{
+		bool		isnull;
+		Datum		old = slot_getattr(existing, ST_ATTNUM_ITEM, &isnull);
+
+		if (!isnull)
+			item = fn(DatumGetJsonbP(old), arg);
+	}
+	if (item == NULL)
+	{
+		direct_end(&dw);
+		return ST_DIRECT_UNCHANGED;
+	}
+
+	st_item_key_datums(t, item, newkeys);
+	store_row(dw.slot, t, item, newkeys);
+	replace_locked_row(dw.estate, dw.rri, &existing->tts_tid, existing, dw.slot, dw.gsi_table);
+	direct_end(&dw);
+	return ST_DIRECT_UPDATED;
 }

@@ -6,6 +6,7 @@
 #ifndef SINGLETABLE_KEYS_H
 #define SINGLETABLE_KEYS_H
 
+#include "fmgr.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -53,5 +54,8 @@ pg_noreturn extern void st_nesting_too_deep(const char *attr);
 extern const char *st_key_column_type_sql(StKeyType type);
 extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
 extern char *st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition);
+
+/* the CHECK constraint of a singletable table (item_check) */
+extern Datum st_sql_item_check(PG_FUNCTION_ARGS);
 
 #endif							/* SINGLETABLE_KEYS_H */
