@@ -112,6 +112,26 @@ text_datum_cstring(Datum d)
 	return TextDatumGetCString(d);
 }
 
+/*
+ * The key schema of a catalog row of singletable.tables or .indexes: both
+ * keep it as four columns from first (partition key, its type, sort key or
+ * NULL, its type).  Strings are palloc'd in the current memory context.
+ */
+void
+st_catalog_row_key_schema(HeapTuple tup, TupleDesc desc, AttrNumber first,
+						  StKeySchema *ks)
+{
+	bool		isnull;
+	Datum		d;
+
+	ks->pk_attr = TextDatumGetCString(heap_getattr(tup, first, desc, &isnull));
+	ks->pk_type = (StKeyType) DatumGetChar(heap_getattr(tup, first + 1, desc, &isnull));
+	d = heap_getattr(tup, first + 2, desc, &isnull);
+	ks->sk_attr = isnull ? NULL : TextDatumGetCString(d);
+	d = heap_getattr(tup, first + 3, desc, &isnull);
+	ks->sk_type = isnull ? ST_KEY_S : (StKeyType) DatumGetChar(d);
+}
+
 /* Read the index rows of a table into a List of StIndex, in name order. */
 static List *
 load_indexes(Oid relid, Snapshot snapshot)
@@ -133,6 +153,7 @@ load_indexes(Oid relid, Snapshot snapshot)
 	{
 		TupleDesc	desc = RelationGetDescr(rel);
 		StIndex    *ix = palloc0(sizeof(StIndex));
+		StKeySchema ks;
 		bool		isnull;
 		Datum		d;
 		ListCell   *lc;
@@ -140,12 +161,11 @@ load_indexes(Oid relid, Snapshot snapshot)
 
 		ix->name = text_datum_cstring(heap_getattr(tup, Anum_indexes_index_name, desc, &isnull));
 		ix->relid = DatumGetObjectId(heap_getattr(tup, Anum_indexes_index_relid, desc, &isnull));
-		ix->pk_attr = text_datum_cstring(heap_getattr(tup, Anum_indexes_partition_key, desc, &isnull));
-		ix->pk_type = (StKeyType) DatumGetChar(heap_getattr(tup, Anum_indexes_partition_key_type, desc, &isnull));
-		d = heap_getattr(tup, Anum_indexes_sort_key, desc, &isnull);
-		ix->sk_attr = isnull ? NULL : text_datum_cstring(d);
-		d = heap_getattr(tup, Anum_indexes_sort_key_type, desc, &isnull);
-		ix->sk_type = isnull ? ST_KEY_S : (StKeyType) DatumGetChar(d);
+		st_catalog_row_key_schema(tup, desc, Anum_indexes_partition_key, &ks);
+		ix->pk_attr = ks.pk_attr;
+		ix->pk_type = ks.pk_type;
+		ix->sk_attr = ks.sk_attr;
+		ix->sk_type = ks.sk_type;
 		ix->projection = text_datum_cstring(heap_getattr(tup, Anum_indexes_projection, desc, &isnull));
 		ix->xmin = HeapTupleHeaderGetXmin(tup->t_data);
 		ix->row_updated = (tup->t_data->t_infomask & HEAP_UPDATED) != 0;
@@ -262,17 +282,16 @@ load_table(Oid relid)
 	if (HeapTupleIsValid(tup))
 	{
 		TupleDesc	desc = RelationGetDescr(rel);
+		StKeySchema ks;
 		bool		isnull;
-		Datum		d;
 
 		t = palloc0(sizeof(StTable));
 		t->relid = relid;
-		t->pk_attr = text_datum_cstring(heap_getattr(tup, Anum_tables_partition_key, desc, &isnull));
-		t->pk_type = (StKeyType) DatumGetChar(heap_getattr(tup, Anum_tables_partition_key_type, desc, &isnull));
-		d = heap_getattr(tup, Anum_tables_sort_key, desc, &isnull);
-		t->sk_attr = isnull ? NULL : text_datum_cstring(d);
-		d = heap_getattr(tup, Anum_tables_sort_key_type, desc, &isnull);
-		t->sk_type = isnull ? ST_KEY_S : (StKeyType) DatumGetChar(d);
+		st_catalog_row_key_schema(tup, desc, Anum_tables_partition_key, &ks);
+		t->pk_attr = ks.pk_attr;
+		t->pk_type = ks.pk_type;
+		t->sk_attr = ks.sk_attr;
+		t->sk_type = ks.sk_type;
 		t->stream_view = text_datum_cstring(heap_getattr(tup, Anum_tables_stream_view, desc, &isnull));
 	}
 	systable_endscan(scan);

@@ -18,6 +18,8 @@
 #ifndef SINGLETABLE_CATALOG_H
 #define SINGLETABLE_CATALOG_H
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
 
@@ -85,5 +87,17 @@ typedef enum StNameStatus
 } StNameStatus;
 extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
 pg_noreturn extern void st_table_name_too_long(const char *name);
+
+/* a catalog row's key schema (st_catalog_row_key_schema) */
+typedef struct StKeySchema
+{
+	char	   *pk_attr;
+	StKeyType	pk_type;
+	char	   *sk_attr;		/* NULL without a sort key */
+	StKeyType	sk_type;
+} StKeySchema;
+
+extern void st_catalog_row_key_schema(HeapTuple tup, TupleDesc desc, AttrNumber first,
+									  StKeySchema *ks);
 
 #endif							/* SINGLETABLE_CATALOG_H */

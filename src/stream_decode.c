@@ -325,20 +325,14 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 static void
 add_row_keys(StreamRelEntry *entry, HeapTuple tup, TupleDesc desc, AttrNumber first)
 {
-	bool		isnull;
-	Datum		d;
+	MemoryContext old = MemoryContextSwitchTo(entry_cxt(entry));
+	StKeySchema ks;
 
-	entry_add_key(entry, cache_text(entry, heap_getattr(tup, first, desc, &isnull)),
-				  (StKeyType) DatumGetChar(heap_getattr(tup, first + 1, desc, &isnull)));
-	d = heap_getattr(tup, first + 2, desc, &isnull);
-	if (!isnull)
-	{
-		bool		typenull;
-		Datum		t = heap_getattr(tup, first + 3, desc, &typenull);
-
-		entry_add_key(entry, cache_text(entry, d),
-					  typenull ? ST_KEY_S : (StKeyType) DatumGetChar(t));
-	}
+	st_catalog_row_key_schema(tup, desc, first, &ks);
+	MemoryContextSwitchTo(old);
+	entry_add_key(entry, ks.pk_attr, ks.pk_type);
+	if (ks.sk_attr)
+		entry_add_key(entry, ks.sk_attr, ks.sk_type);
 }
 
 /*
