@@ -242,56 +242,56 @@ find_parent(StMutVal *root, StxNode *path, bool *wrong_kind)
 	return node;
 }
 
-static void
-set_path(StMutVal *root, StxNode *path, StMutVal *value)
+/*
+ * The container of path's last element, of the kind that element needs (a
+ * list for an index, a map for a name).  A missing container, or one of the
+ * other kind, is DynamoDB's invalid document path, for SET and REMOVE alike.
+ */
+static StMutVal *
+path_parent(StMutVal *root, StxNode *path)
 {
 	bool		wrong_kind;
 	StMutVal   *parent = find_parent(root, path, &wrong_kind);
+
+	if (parent == NULL ||
+		parent->kind != (path->elems[path->nelems - 1].is_index ? MV_ARRAY : MV_OBJECT))
+		invalid_path(path);
+	return parent;
+}
+
+static void
+set_path(StMutVal *root, StxNode *path, StMutVal *value)
+{
+	StMutVal   *parent = path_parent(root, path);
 	StxPathElem *last = &path->elems[path->nelems - 1];
 
-	if (parent == NULL)
-		invalid_path(path);
 	if (last->is_index)
 	{
-		if (parent->kind != MV_ARRAY)
-			invalid_path(path);
 		if (last->index < parent->n)
 			parent->vals[last->index] = value;
 		else
 			st_mv_append(parent, value, parent->n);
 	}
 	else
-	{
-		if (parent->kind != MV_OBJECT)
-			invalid_path(path);
 		st_mv_set_key(parent, last->resolved, last->resolved_len, value);
-	}
 }
 
 static void
 remove_path(StMutVal *root, StxNode *path)
 {
-	bool		wrong_kind;
-	StMutVal   *parent = find_parent(root, path, &wrong_kind);
+	/* removing through a missing map or list is an error, as in DynamoDB */
+	StMutVal   *parent = path_parent(root, path);
 	StxPathElem *last = &path->elems[path->nelems - 1];
 
-	/* removing through a missing map or list is an error, as in DynamoDB */
-	if (parent == NULL)
-		invalid_path(path);
 	if (last->is_index)
 	{
-		if (parent->kind != MV_ARRAY)
-			invalid_path(path);
 		if (last->index < parent->n && parent->vals[last->index] != NULL)
 			st_mv_remove_at(parent, last->index);
 	}
 	else
 	{
-		int			k;
+		int			k = st_mv_find_key(parent, last->resolved, last->resolved_len);
 
-		if (parent->kind != MV_OBJECT)
-			invalid_path(path);
-		k = st_mv_find_key(parent, last->resolved, last->resolved_len);
 		if (k >= 0)
 			st_mv_remove_at(parent, k);
 	}
