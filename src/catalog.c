@@ -640,8 +640,9 @@ push_int64(JsonbParseState **st, const char *key, int64 value)
  * IndexSizeBytes) and ItemCount: approximate, and cheap to read.  The size
  * is pg_total_relation_size() (its files on disk: heap, TOAST, its own
  * btree), the count pg_class.reltuples, which VACUUM, ANALYZE and
- * autovacuum keep current (0 before the first of them).  Nothing for a
- * relation that no longer exists (an index table dropped by hand).
+ * autovacuum keep current (0 before the first of them); a distributed
+ * table's from its shards (citus.h).  Nothing for a relation that no
+ * longer exists (an index table dropped by hand).
  */
 static void
 push_size_and_count(JsonbParseState **st, Oid relid, const char *size_key)
@@ -650,7 +651,15 @@ push_size_and_count(JsonbParseState **st, Oid relid, const char *size_key)
 	HeapTuple	tup;
 	float4		reltuples;
 	Datum		bytes;
+	int64		dist_bytes;
+	int64		dist_count;
 
+	if (st_citus_size_and_count(relid, &dist_bytes, &dist_count))
+	{
+		push_int64(st, size_key, dist_bytes);
+		push_int64(st, "ItemCount", dist_count);
+		return;
+	}
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
 		return;

@@ -1,10 +1,10 @@
 /*
  * citus.c
  *	  Scale-out on Citus: distribute_table, sync_workers and rebuild_indexes
- *	  (declared in 95_citus.sql), and everything the extension does
- *	  differently for a table that Citus distributes.  The rest of the
- *	  extension asks only the questions of citus.h; nothing else names a
- *	  Citus catalog or function.
+ *	  (declared in 95_citus.sql), create_index's part on a distributed
+ *	  table, and everything the extension does differently for a table
+ *	  that Citus distributes.  The rest of the extension asks only the
+ *	  questions of citus.h; nothing else names a Citus catalog or function.
  *
  *	  A distributed table's rows live in shards on the workers; the
  *	  coordinator's table is an empty shell.  So on such a table no path
@@ -29,7 +29,16 @@
  *	  is strongly consistent with the table at commit, as the trigger keeps
  *	  it on a local table.  Plain SQL DML on a distributed table does not
  *	  maintain its indexes (README: Scaling out with Citus); rebuild_indexes
- *	  refills them from the items.
+ *	  refills them from the items.  create_index on a distributed table
+ *	  distributes the new index table and fills it the same way
+ *	  (st_citus_create_index).
+ *
+ *	  Catalog rows on the workers: the change stream of a shard needs its
+ *	  table's singletable.tables and singletable.indexes rows on the
+ *	  worker.  distribute_table and create_index send them through Citus'
+ *	  SendCommandToWorkersWithMetadata, in their own distributed
+ *	  transaction (copy_catalog_to_workers); sync_workers sends them all
+ *	  again, for a worker added later.
  *
  *	  Not done here: Citus function delegation (running a call on the
  *	  worker that holds its shard); every call plans on the coordinator.
@@ -48,6 +57,7 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -69,7 +79,12 @@
 #include "plans.h"
 #include "settings.h"
 
-static void write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict);
+static int	write_indexes(StTable *t, StIndex *only, Jsonb *old_item, Jsonb *new_item, bool strict);
+static int64 fill_indexes(StTable *t, StIndex *only, int64 *skipped);
+static void citus_distribute(Oid relid, const char *column, const char *colocate_with, Datum shard_count,
+							 bool shard_count_null);
+static int	enter_citus_settings(void);
+static uint64 copy_catalog_to_workers(Oid relid);
 
 /*
  * The statements that keep an index table of a distributed table:
@@ -135,20 +150,25 @@ entries_equal(const StIndexLayout *layout, StIndexEntry *a, StIndexEntry *b)
 void
 st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item)
 {
-	write_indexes(t, old_item, new_item, true);
+	(void) write_indexes(t, NULL, old_item, new_item, true);
 }
 
-/* st_citus_write_indexes; strict: a new item's invalid index key is an error, else no entry */
-static void
-write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict)
+/*
+ * st_citus_write_indexes, of index only (or of every index when NULL);
+ * strict: a new item's invalid index key is an error, else no entry.
+ * Returns the number of entries inserted.
+ */
+static int
+write_indexes(StTable *t, StIndex *only, Jsonb *old_item, Jsonb *new_item, bool strict)
 {
 	Datum		okeys[2] = {0, 0};
 	Datum		nkeys[2] = {0, 0};
 	ListCell   *lc;
-	int			ord = 0;
+	int			ord = -1;
+	int			inserted = 0;
 
 	if (!st_citus_write_needs_old_item(t) || (old_item == NULL && new_item == NULL))
-		return;
+		return 0;
 	if (old_item)
 		st_item_key_datums(t, old_item, okeys);
 	if (new_item)
@@ -164,6 +184,9 @@ write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict)
 		bool		has_old = false;
 		bool		has_new = false;
 
+		ord++;
+		if (only != NULL && ix != only)
+			continue;
 		st_index_layout(t, ix, &layout);
 		if (new_item)
 			has_new = st_index_entry(t, ix, &layout, new_item, nkeys[0], nkeys[1], strict, &newent);
@@ -179,10 +202,39 @@ write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict)
 				SPI_execute_plan(st_table_plan(t, build_index_statement, 2 * ord + 1),
 								 newent.values, NULL, false, 0) != SPI_OK_INSERT)
 				elog(ERROR, "could not insert index entry");
+			inserted += has_new;
 		}
-		ord++;
 	}
 	SPI_finish();
+	return inserted;
+}
+
+/*
+ * create_index on a distributed table, after the index table and its
+ * catalog row are created: distribute the index table by gsi_pk
+ * (colocated with the table when the key types match, as
+ * distribute_table does), fill it from the items (fill_indexes) and copy
+ * the new catalog row to the workers.  No trigger: the write functions
+ * keep the index (file header).  Returns the number of entries; *skipped
+ * counts the items left out for index key violations.
+ */
+int64
+st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped)
+{
+	int			level = enter_citus_settings();
+	bool		colocate = ix->pk_type == t->pk_type;
+	int64		n;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	citus_distribute(ix->relid, "gsi_pk",
+					 colocate ? quote_qualified_identifier(t->schema_name, t->table_name) : "default",
+					 (Datum) 0, true);
+	(void) copy_catalog_to_workers(t->relid);
+	SPI_finish();
+	AtEOXact_GUC(true, level);
+	n = fill_indexes(t, ix, skipped);
+	return n;
 }
 
 /* create_table: distribute the new table when singletable.create_distributed is on. */
@@ -414,6 +466,7 @@ distribute_table(PG_FUNCTION_ARGS)
 						 colocate || PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
 						 colocate || PG_ARGISNULL(1));
 	}
+	(void) copy_catalog_to_workers(relid);
 	SPI_finish();
 	AtEOXact_GUC(true, level);
 	/* Citus' catalog change invalidated the table's cached facts (catalog.c) */
@@ -422,19 +475,78 @@ distribute_table(PG_FUNCTION_ARGS)
 
 ST_FUNCTION_HIDING_SQL(st_sql_distribute_table, distribute_table)
 
+/* Citus' own sender of a command to every worker, in the current distributed transaction */
+typedef void (*StCitusSendFn) (const char *command);
+
 /*
- * sync_workers() RETURNS integer: copy the catalog rows of the distributed
- * singletable tables to every worker, where the change stream of their
- * shards needs them.  Citus creates a distributed table's shell on the
- * workers in the distributing transaction, which other connections cannot
- * see before it commits: so this runs after distribute_table committed.  A
- * user catalog table takes no ON CONFLICT: the rows are replaced.  Returns
- * the number of tables.
+ * Copy the catalog rows of the distributed singletable tables (relid's
+ * only, unless InvalidOid) to every worker, where the change stream of
+ * their shards needs them.  Each table's rows are replaced by one command
+ * that Citus' SendCommandToWorkersWithMetadata runs on every worker over
+ * the connections that carry its own metadata: inside the caller's
+ * distributed transaction, so the workers see the shells Citus created in
+ * it, and the rows commit (or not) with it.  Not read-only: it must see
+ * Citus' catalog rows of the caller's create_distributed_table.  A user
+ * catalog table takes no ON CONFLICT: the rows are replaced, one command
+ * each (Citus sends them as prepared statements).  Returns the number of
+ * tables.
+ */
+static uint64
+copy_catalog_to_workers(Oid relid)
+{
+	StCitusSendFn send;
+	SPITupleTable *cmds;
+	uint64		n = 0;
+	Datum		arg = ObjectIdGetDatum(relid);
+	Oid			argtype = OIDOID;
+	char		null = OidIsValid(relid) ? ' ' : 'n';
+
+	send = (StCitusSendFn) (void (*) (void))
+		load_external_function("$libdir/citus", "SendCommandToWorkersWithMetadata", true, NULL);
+	if (SPI_execute_with_args("WITH s AS (SELECT * FROM singletable.tables s WHERE s.relid::pg_catalog.oid "
+							  "OPERATOR(pg_catalog.=) ANY (SELECT p.logicalrelid::pg_catalog.oid FROM pg_catalog.pg_dist_partition p) "
+							  "AND ($1 IS NULL OR s.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1)) "
+							  "SELECT c.cmd FROM (SELECT s.relid::pg_catalog.text AS rel, 0 AS step, ''::pg_catalog.text AS ix, "
+							  "pg_catalog.format('DELETE FROM singletable.tables WHERE relid = %L::regclass', "
+							  "s.relid::pg_catalog.text) AS cmd FROM s "
+							  "UNION ALL SELECT s.relid::pg_catalog.text, 1, '', pg_catalog.format("
+							  "'INSERT INTO singletable.tables (relid, partition_key, partition_key_type, sort_key, "
+							  "sort_key_type, stream_view, ttl_attribute) VALUES (%L::regclass, %L, %L, %L, %L, %L, %L)', "
+							  "s.relid::pg_catalog.text, s.partition_key, s.partition_key_type, "
+							  "s.sort_key, s.sort_key_type, s.stream_view, s.ttl_attribute) FROM s "
+							  "UNION ALL SELECT s.relid::pg_catalog.text, 2, i.index_name, pg_catalog.format("
+							  "'INSERT INTO singletable.indexes (relid, index_name, index_relid, partition_key, "
+							  "partition_key_type, sort_key, sort_key_type, projection, include) "
+							  "VALUES (%L::regclass, %L, %L::regclass, %L, %L, %L, %L, %L, %L)', "
+							  "i.relid::pg_catalog.text, i.index_name, i.index_relid::pg_catalog.text, i.partition_key, "
+							  "i.partition_key_type, i.sort_key, i.sort_key_type, i.projection, i.include) "
+							  "FROM s JOIN singletable.indexes i ON i.relid OPERATOR(pg_catalog.=) s.relid) c "
+							  "ORDER BY c.rel, c.step, c.ix",
+							  1, &argtype, &arg, &null, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read singletable.tables");
+	cmds = SPI_tuptable;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *cmd = SPI_getvalue(cmds->vals[i], cmds->tupdesc, 1);
+
+		CHECK_FOR_INTERRUPTS();
+		if (strncmp(cmd, "DELETE", 6) == 0)
+			n++;
+		send(cmd);
+	}
+	return n;
+}
+
+/*
+ * sync_workers() RETURNS integer: copy the catalog rows of every
+ * distributed singletable table to every worker again.  distribute_table
+ * (and create_index and time to live on a distributed table) already do it
+ * for their table; this repairs a worker added later (citus_add_node does
+ * not copy them) or rows changed by hand.  Returns the number of tables.
  */
 static Datum
 sync_workers(PG_FUNCTION_ARGS)
 {
-	SPITupleTable *cmds;
 	uint64		n;
 	int			level;
 
@@ -442,45 +554,7 @@ sync_workers(PG_FUNCTION_ARGS)
 	level = enter_citus_settings();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT s.relid::pg_catalog.text, pg_catalog.format("
-					"'DELETE FROM singletable.tables WHERE relid = %L::regclass; "
-					"INSERT INTO singletable.tables (relid, partition_key, partition_key_type, sort_key, "
-					"sort_key_type, stream_view, ttl_attribute) VALUES (%L::regclass, %L, %L, %L, %L, %L, %L)', "
-					"s.relid::pg_catalog.text, s.relid::pg_catalog.text, s.partition_key, s.partition_key_type, "
-					"s.sort_key, s.sort_key_type, s.stream_view, s.ttl_attribute) OPERATOR(pg_catalog.||) "
-					"COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format("
-					"'; INSERT INTO singletable.indexes (relid, index_name, index_relid, partition_key, "
-					"partition_key_type, sort_key, sort_key_type, projection, include) "
-					"VALUES (%L::regclass, %L, %L::regclass, %L, %L, %L, %L, %L, %L)', "
-					"i.relid::pg_catalog.text, i.index_name, i.index_relid::pg_catalog.text, i.partition_key, "
-					"i.partition_key_type, i.sort_key, i.sort_key_type, i.projection, i.include), '' "
-					"ORDER BY i.index_name) FROM singletable.indexes i "
-					"WHERE i.relid OPERATOR(pg_catalog.=) s.relid), '') "
-					"FROM singletable.tables s WHERE s.relid::pg_catalog.oid OPERATOR(pg_catalog.=) "
-					"ANY (SELECT p.logicalrelid::pg_catalog.oid FROM pg_catalog.pg_dist_partition p) "
-					"ORDER BY 1", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read singletable.tables");
-	cmds = SPI_tuptable;
-	n = SPI_processed;
-	for (uint64 i = 0; i < n; i++)
-	{
-		Oid			argtype = TEXTOID;
-		Datum		arg = CStringGetTextDatum(SPI_getvalue(cmds->vals[i], cmds->tupdesc, 2));
-		char	   *failure;
-
-		CHECK_FOR_INTERRUPTS();
-		if (SPI_execute_with_args("SELECT pg_catalog.string_agg(r.result, '; ') "
-								  "FROM pg_catalog.run_command_on_workers($1) r WHERE NOT r.success",
-								  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not run a command on the workers");
-		failure = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		if (failure != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("could not copy the catalog row of table \"%s\" to the workers",
-							SPI_getvalue(cmds->vals[i], cmds->tupdesc, 1)),
-					 errdetail("A worker answered: %s", failure)));
-	}
+	n = copy_catalog_to_workers(InvalidOid);
 	SPI_finish();
 	AtEOXact_GUC(true, level);
 	PG_RETURN_INT32((int32) n);
@@ -501,10 +575,8 @@ rebuild_indexes(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	StTable    *t;
-	Portal		portal;
-	int64		n = 0;
-	MemoryContext rowcxt;
-	MemoryContext old;
+	int64		n;
+	int64		skipped;
 	ListCell   *lc;
 
 	if (!st_owns_table(relid))
@@ -529,10 +601,36 @@ rebuild_indexes(PG_FUNCTION_ARGS)
 						false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "could not empty index table");
 	}
+	SPI_finish();
+	n = fill_indexes(t, NULL, &skipped);
+	PG_RETURN_INT64(n);
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_rebuild_indexes, rebuild_indexes)
+
+/*
+ * Write the index entries of every item of distributed table t, of index
+ * only or of every index (NULL), into index tables that have none of them:
+ * one cursor over the items, which Citus runs on the shards, and the
+ * single-shard INSERT of the write functions per entry.  An item whose
+ * index key is invalid gets no entry; *skipped counts those of index only.
+ * Returns the number of items read (every index) or entries written (one).
+ */
+static int64
+fill_indexes(StTable *t, StIndex *only, int64 *skipped)
+{
+	Portal		portal;
+	int64		n = 0;
+	MemoryContext rowcxt;
+	MemoryContext old;
+
+	*skipped = 0;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 	portal = SPI_cursor_open_with_args(NULL, psprintf("SELECT item FROM %s",
 													  quote_qualified_identifier(t->schema_name, t->table_name)),
-									   0, NULL, NULL, NULL, true, 0);
-	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "singletable rebuild_indexes",
+									   0, NULL, NULL, NULL, false, 0);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "singletable fill_indexes",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
@@ -551,19 +649,25 @@ rebuild_indexes(PG_FUNCTION_ARGS)
 			Datum		d = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
 
 			CHECK_FOR_INTERRUPTS();
+			if (isnull)
+				continue;
 			old = MemoryContextSwitchTo(rowcxt);
-			if (!isnull)
-				write_indexes(t, NULL, DatumGetJsonbP(d), false);
+			if (only == NULL)
+			{
+				(void) write_indexes(t, NULL, NULL, DatumGetJsonbP(d), false);
+				n++;
+			}
+			else if (write_indexes(t, only, NULL, DatumGetJsonbP(d), false) > 0)
+				n++;
+			else if (st_index_key_violation(only, DatumGetJsonbP(d)))
+				(*skipped)++;
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
-			n++;
 		}
 		SPI_freetuptable(rows);
 	}
 	SPI_cursor_close(portal);
 	MemoryContextDelete(rowcxt);
 	SPI_finish();
-	PG_RETURN_INT64(n);
+	return n;
 }
-
-ST_FUNCTION_HIDING_SQL(st_sql_rebuild_indexes, rebuild_indexes)

@@ -17,11 +17,12 @@ extern bool st_citus_is_distributed(Oid relid);
 extern char *st_citus_insert_source(StTable *t, const char *item, const char *from);
 extern bool st_citus_write_needs_old_item(StTable *t);
 extern Oid	st_citus_shard_base_table(Relation rel);
+extern bool st_citus_size_and_count(Oid relid, int64 *bytes, int64 *count);
 
 /* what st_citus_check_supported refuses on a distributed table */
 typedef enum StCitusUnsupported
 {
-	ST_CITUS_CREATE_INDEX,
+	ST_CITUS_CREATE_INDEX_ONLINE,
 	ST_CITUS_TIME_TO_LIVE
 } StCitusUnsupported;
 
@@ -29,6 +30,7 @@ extern void st_citus_check_supported(StTable *t, StCitusUnsupported what);
 
 /* citus.c */
 extern void st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item);
+extern int64 st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped);
 extern void st_citus_after_create_table(Oid relid);
 extern void st_citus_before_drop_table(StTable *t);
 

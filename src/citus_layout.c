@@ -15,7 +15,9 @@
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -90,20 +92,20 @@ st_citus_write_needs_old_item(StTable *t)
 
 /*
  * Refuse an operation that does not work on a distributed table yet
- * (create_index: its backfill; time to live: its expiry reads rows by
- * ctid).
+ * (an online create_index: its build scans the heap in a background
+ * worker; time to live: its expiry reads rows by ctid).
  */
 void
 st_citus_check_supported(StTable *t, StCitusUnsupported what)
 {
 	if (!t->distributed)
 		return;
-	if (what == ST_CITUS_CREATE_INDEX)
+	if (what == ST_CITUS_CREATE_INDEX_ONLINE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot create an index on distributed table \"%s\"", t->table_name),
+				 errmsg("cannot create an index online on distributed table \"%s\"", t->table_name),
 				 errdetail("ValidationException: Citus distributes the table, and singletable does not support this on a distributed table."),
-				 errhint("Do it before singletable.distribute_table(); see \"Scaling out with Citus\" in the README.")));
+				 errhint("Create it with online => false, which blocks writes through the coordinator while it fills the index.")));
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -132,4 +134,41 @@ st_citus_shard_base_table(Relation rel)
 		return InvalidOid;
 	base = pnstrdup(name, us - name);
 	return get_relname_relid(base, RelationGetNamespace(rel));
+}
+
+/*
+ * A distributed table's size and item count for describe_table, from its
+ * shards (the coordinator's table is an empty shell): the sums of the
+ * shards' pg_total_relation_size() and pg_class.reltuples (as on a local
+ * table, VACUUM and ANALYZE keep them current; a shard never analyzed
+ * counts 0).  Citus' run_command_on_shards asks each shard over a
+ * connection of its own, which works in a transaction that has written
+ * to several shards, where citus_total_relation_size() refuses; shards
+ * created in the caller's transaction are not visible yet and count 0.
+ * False when relid is not distributed: the caller measures the relation.
+ */
+bool
+st_citus_size_and_count(Oid relid, int64 *bytes, int64 *count)
+{
+	Oid			argtype = REGCLASSOID;
+	Datum		arg = ObjectIdGetDatum(relid);
+	bool		isnull;
+
+	if (!st_citus_is_distributed(relid))
+		return false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT COALESCE(pg_catalog.sum(pg_catalog.split_part(r.result, ' ', 1)::pg_catalog.int8), 0), "
+							  "COALESCE(pg_catalog.sum(pg_catalog.split_part(r.result, ' ', 2)::pg_catalog.float8), 0)::pg_catalog.int8 "
+							  "FROM pg_catalog.run_command_on_shards($1, 'SELECT pg_catalog.pg_total_relation_size(c.oid) "
+							  "OPERATOR(pg_catalog.||) '' '' OPERATOR(pg_catalog.||) GREATEST(c.reltuples, 0) "
+							  "FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ''%1$s''::pg_catalog.regclass') r "
+							  "WHERE r.success",
+							  1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not measure distributed table");
+	*bytes = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	*count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_finish();
+	return true;
 }

@@ -441,7 +441,8 @@ create_index_sql(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: NonKeyAttributes can only be specified with ProjectionType INCLUDE; the projection is %s.", projection)));
 
 	t = lock_base_table(relid, ShareRowExclusiveLock);
-	st_citus_check_supported(t, ST_CITUS_CREATE_INDEX);
+	if (online)
+		st_citus_check_supported(t, ST_CITUS_CREATE_INDEX_ONLINE);
 	st_index_check_owner(relid);
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
@@ -543,7 +544,8 @@ create_index_sql(PG_FUNCTION_ARGS)
 			elog(ERROR, "could not record index %s", index_name);
 	}
 
-	if (!trigger_exists(relid))
+	/* a distributed table has none: its writes keep the index (citus.c) */
+	if (!t->distributed && !trigger_exists(relid))
 	{
 		if (SPI_execute(psprintf("CREATE TRIGGER " ST_INDEX_TRIGGER_NAME
 								 " AFTER INSERT OR UPDATE OR DELETE ON %s"
@@ -568,7 +570,7 @@ create_index_sql(PG_FUNCTION_ARGS)
 	ix = st_table_find_index(t, index_name);
 	if (ix == NULL)
 		elog(ERROR, "index %s not found after creating it", index_name);
-	indexed = st_index_backfill(t, ix, &skipped);
+	indexed = t->distributed ? st_citus_create_index(t, ix, &skipped) : st_index_backfill(t, ix, &skipped);
 	if (skipped > 0)
 		ereport(NOTICE,
 				(errmsg("index \"%s\": " INT64_FORMAT " items indexed, " INT64_FORMAT " items left out because of index key violations",

@@ -201,3 +201,67 @@ st_item_plan(StTable *table, StItemStatement stmt)
 {
 	return st_table_plan(table, build_item_statement, (int) stmt);
 }
+
+/*
+ * Kept plans of statements whose SQL a request builds (query.c's SQL
+ * reads: the key condition, direction, start key and limit shape the
+ * text), named by their text and parameter types.  The SQL path of a
+ * distributed table (and of row-level security) runs such a statement on
+ * every call; keeping its plan spares the parse and analysis and lets a
+ * generic plan be used, as a client's prepared statement is.  At most
+ * ST_SQL_PLANS texts: when full, all are freed (a portal open on one
+ * keeps its own reference to the plan) and the cache starts again.  A
+ * kept plan follows DDL on its tables through the plan cache; a name that
+ * now means another table is another text or types.
+ */
+#define ST_SQL_PLANS 64
+
+typedef struct SqlPlan
+{
+	char	   *sql;			/* in TopMemoryContext */
+	int			nargs;
+	Oid			argtypes[ST_PLAN_MAX_ARGS];
+	SPIPlanPtr	plan;
+} SqlPlan;
+
+static SqlPlan sql_plans[ST_SQL_PLANS];
+static int	n_sql_plans = 0;
+
+/*
+ * The kept plan of sql with nargs parameters of argtypes (at most
+ * ST_PLAN_MAX_ARGS, else a plan prepared for this call only).  Must be
+ * called inside SPI_connect.
+ */
+SPIPlanPtr
+st_sql_plan(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+	SqlPlan    *e;
+
+	for (int i = 0; i < n_sql_plans; i++)
+		if (sql_plans[i].nargs == nargs && strcmp(sql_plans[i].sql, sql) == 0 &&
+			memcmp(sql_plans[i].argtypes, argtypes, nargs * sizeof(Oid)) == 0)
+			return sql_plans[i].plan;
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+			 SPI_result_code_string(SPI_result));
+	if (nargs > ST_PLAN_MAX_ARGS)
+		return plan;
+	if (n_sql_plans == ST_SQL_PLANS)
+	{
+		for (int i = 0; i < n_sql_plans; i++)
+		{
+			SPI_freeplan(sql_plans[i].plan);
+			pfree(sql_plans[i].sql);
+		}
+		n_sql_plans = 0;
+	}
+	SPI_keepplan(plan);
+	e = &sql_plans[n_sql_plans++];
+	e->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	e->nargs = nargs;
+	memcpy(e->argtypes, argtypes, nargs * sizeof(Oid));
+	e->plan = plan;
+	return plan;
+}

@@ -31,5 +31,6 @@ typedef enum StItemStatement
 
 extern SPIPlanPtr st_table_plan(struct StTable *table, StPlanBuilder build, int kind);
 extern SPIPlanPtr st_item_plan(struct StTable *table, StItemStatement stmt);
+extern SPIPlanPtr st_sql_plan(const char *sql, int nargs, Oid *argtypes);
 
 #endif							/* SINGLETABLE_PLANS_H */

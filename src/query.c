@@ -57,6 +57,7 @@
 #include "errors.h"
 #include "expr.h"
 #include "keys.h"
+#include "plans.h"
 #include "query.h"
 #include "typedjson.h"
 
@@ -920,7 +921,7 @@ reader_open_spi(Reader *r)
 	if (req->limit > 0 && req->segment < 0)
 		appendStringInfo(&sql, " LIMIT " INT64_FORMAT, req->limit);
 
-	r->portal = SPI_cursor_open_with_args(NULL, sql.data, nargs, argtypes, args, NULL, true, 0);
+	r->portal = SPI_cursor_open(NULL, st_sql_plan(sql.data, nargs, argtypes), args, NULL, true);
 	if (r->portal == NULL)
 		elog(ERROR, "could not open cursor for \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
 	r->spi_pos = 0;

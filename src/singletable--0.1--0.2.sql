@@ -166,8 +166,9 @@ CREATE FUNCTION singletable.distribute_table(tbl regclass, shard_count integer D
 	LANGUAGE C VOLATILE;
 
 -- Copy the catalog rows of the distributed singletable tables to every
--- worker, where the change stream of their shards needs them; call it after
--- distribute_table has committed.  Returns the number of tables.
+-- worker again, where the change stream of their shards needs them
+-- (distribute_table and create_index already do it for their table): for a
+-- worker added later.  Returns the number of tables.
 CREATE FUNCTION singletable.sync_workers() RETURNS integer
 	AS 'MODULE_PATHNAME', 'st_sql_sync_workers'
 	LANGUAGE C VOLATILE;
