@@ -30,6 +30,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -130,6 +131,29 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 	}
 }
 
+/*
+ * Check the shapes of the typed values of a request's Key, which need no
+ * table, without building the plain key (typed_key reads them again once
+ * the table is known).
+ */
+static void
+check_typed_key(JsonbContainer *r)
+{
+	JsonbIterator *it = JsonbIteratorInit(st_field_object(r, "Key", "", true));
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		(void) JsonbIteratorNext(&it, &v, true);
+		(void) st_typed_value_to_plain(&v, pnstrdup(k.val.string.val, k.val.string.len));
+	}
+}
+
 /* ---------------------------------------------------------------------
  * Item operations
  * ---------------------------------------------------------------------
@@ -144,6 +168,7 @@ static Jsonb *
 op_get_item(JsonbContainer *r)
 {
 	StTable    *t;
+	char	   *name;
 	Datum		keys[2];
 	Jsonb	   *item;
 	StExprContext cx;
@@ -152,8 +177,8 @@ op_get_item(JsonbContainer *r)
 	List	   *attrs;
 
 	st_check_fields(r, get_item_fields, "");
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
-	typed_key(t, r, keys);
+	name = st_field_string(r, "TableName", "", true);
+	check_typed_key(r);
 	attrs = st_attributes_to_get(r, "");
 	st_legacy_check_no_mix(r, attrs != NIL);
 	(void) field_bool(r, "ConsistentRead");
@@ -163,6 +188,9 @@ op_get_item(JsonbContainer *r)
 		projection = st_parse_projection(&cx, proj);
 	st_expr_check_unused(&cx);
 
+	/* the request is well formed: now the table, then the key against it */
+	t = st_table_by_name(name);
+	typed_key(t, r, keys);
 	item = st_fetch_item(t, keys);
 	if (item && projection)
 		item = st_apply_projection(&cx, projection, item);
@@ -237,25 +265,22 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	StWriteRequest req = {0};
 	StExprContext cx;
 	StLegacy	lg;
+	char	   *name;
 	char	   *update = NULL;
 
 	st_check_fields(r, kind == ST_WRITE_PUT ? put_item_fields :
 					kind == ST_WRITE_DELETE ? delete_item_fields : update_item_fields, "");
 	st_legacy_init(&lg);
 	req.kind = kind;
-	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
+	name = st_field_string(r, "TableName", "", true);
 	if (kind == ST_WRITE_PUT)
 		req.item = typed_field(r, "Item", true);
 	else
-	{
 		req.key = typed_field(r, "Key", true);
-		st_parse_key_arg(req.table, req.key, req.keys);
-	}
 	if (kind == ST_WRITE_UPDATE)
 	{
 		JsonbContainer *updates;
 
-		req.key_attrs = st_key_attr_list(req.table);
 		req.return_values = return_values(r, "UpdateItem", ST_RV_ALL, &req.old_on_failure);
 		update = st_field_string(r, "UpdateExpression", "", false);
 		updates = st_field_object(r, "AttributeUpdates", "", false);
@@ -267,12 +292,17 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 										  ST_RV_PUT_DELETE, &req.old_on_failure);
 	write_context(r, &req, &cx, update, &lg);
 	if (kind == ST_WRITE_PUT)
-	{
 		/* always: the direct write path relies on it (see StWriteRequest) */
 		st_validate_item(req.item);
-		if (req.condition || req.return_values != ST_RETURN_NONE)
-			st_item_key_datums(req.table, req.item, req.keys);
-	}
+
+	/* the request is well formed: now the table, then the key against it */
+	req.table = st_table_by_name(name);
+	if (kind != ST_WRITE_PUT)
+		st_parse_key_arg(req.table, req.key, req.keys);
+	if (kind == ST_WRITE_UPDATE)
+		req.key_attrs = st_key_attr_list(req.table);
+	if (kind == ST_WRITE_PUT && (req.condition || req.return_values != ST_RETURN_NONE))
+		st_item_key_datums(req.table, req.item, req.keys);
 	return wrap_typed_item("Attributes", st_write_item(&req));
 }
 
@@ -378,7 +408,10 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	Jsonb	   *values;
 	Jsonb	   *start;
 	int			limit;
-	int			forward;
+	int			forward = -1;
+	int			segment = -1;
+	int			total = -1;
+	char	   *name;
 	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
@@ -386,7 +419,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 
 	st_check_fields(r, is_query ? query_fields : scan_fields, "");
 	st_legacy_init(&lg);
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
+	name = st_field_string(r, "TableName", "", true);
 	index = st_field_string(r, "IndexName", "", false);
 	filter = st_field_string(r, "FilterExpression", "", false);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
@@ -434,6 +467,22 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 			st_validation_error("Select", "ProjectionExpression needs Select SPECIFIC_ATTRIBUTES");
 	}
 
+	if (is_query)
+		forward = field_bool(r, "ScanIndexForward");
+	else
+	{
+		segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
+		total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
+		if ((segment >= 0) != (total >= 0))
+			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
+								"Segment and TotalSegments must be given together");
+	}
+
+	/*
+	 * The request is well formed: now the table; the key condition, index
+	 * and start key are checked against it by query() and scan().
+	 */
+	t = st_table_by_name(name);
 	st_sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	if (keycond)
@@ -452,25 +501,12 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		st_sql_arg(&a, "\"limit\"", INT4OID, Int32GetDatum(limit));
 	if (start)
 		st_sql_arg(&a, "start_key", JSONBOID, JsonbPGetDatum(start));
-	if (is_query)
+	if (forward >= 0)
+		st_sql_arg(&a, "forward", BOOLOID, BoolGetDatum(forward == 1));
+	if (segment >= 0)
 	{
-		forward = field_bool(r, "ScanIndexForward");
-		if (forward >= 0)
-			st_sql_arg(&a, "forward", BOOLOID, BoolGetDatum(forward == 1));
-	}
-	else
-	{
-		int			segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
-		int			total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
-
-		if ((segment >= 0) != (total >= 0))
-			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
-								"Segment and TotalSegments must be given together");
-		if (segment >= 0)
-		{
-			st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
-			st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
-		}
+		st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
+		st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 	}
 	return page_to_wire(st_sql_run_jsonb(&a, true), count_only);
 }
