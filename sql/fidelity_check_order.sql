@@ -57,6 +57,12 @@ SELECT try('Query', '{"TableName": "nosuch", "KeyConditionExpression": "z = :v",
   "ExpressionAttributeValues": {":v": {"S": "a"}}}');
 SELECT try('Query', '{"TableName": "app", "KeyConditionExpression": "z = :v",
   "ExpressionAttributeValues": {":v": {"S": "a"}}}');
+-- KeyConditions: NULL, NE ... are DynamoDB operators, only not a key's.
+SELECT try('Query', '{"TableName": "nosuch", "KeyConditions": {"z": {"ComparisonOperator": "NULL"}}}');
+SELECT try('Query', '{"TableName": "app", "KeyConditions": {"z": {"ComparisonOperator": "NULL"}}}');
+SELECT try('Query', '{"TableName": "app", "KeyConditions": {"PK": {"ComparisonOperator": "EQ",
+  "AttributeValueList": [{"S": "a"}]}, "SK": {"ComparisonOperator": "NE", "AttributeValueList": [{"S": "a"}]}}}');
+SELECT try('Query', '{"TableName": "nosuch", "KeyConditions": {"z": {"ComparisonOperator": "NOPE"}}}');
 
 -- Scan
 SELECT try('Scan', '{"TableName": "nosuch", "Segment": 1}');

@@ -483,6 +483,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	 * and start key are checked against it by query() and scan().
 	 */
 	t = st_table_by_name(name);
+	st_legacy_check_key_operators(&lg);
 	st_sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	if (keycond)
