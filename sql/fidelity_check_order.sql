@@ -69,9 +69,10 @@ SELECT try('Scan', '{"TableName": "nosuch", "Segment": 1}');
 SELECT try('Scan', '{"TableName": "nosuch", "Segment": 1, "TotalSegments": 2}');
 SELECT try('Scan', '{"TableName": "app", "ExclusiveStartKey": {"PK": {"S": "a"}}}');
 
--- BatchGetItem: a table with no keys; a missing table is reported before
--- a wrong key of another table; a wrong key alone.
+-- BatchGetItem: a table with no keys, or the same key twice; a missing
+-- table is reported before a wrong key of another table; a wrong key alone.
 SELECT try('BatchGetItem', '{"RequestItems": {"nosuch": {"Keys": []}}}');
+SELECT try('BatchGetItem', '{"RequestItems": {"nosuch": {"Keys": [{"PK": {"S": "a"}}, {"PK": {"S": "a"}}]}}}');
 SELECT try('BatchGetItem', '{"RequestItems": {"app": {"Keys": [{"PK": {"S": "a"}}]},
   "nosuch": {"Keys": [{"PK": {"S": "a"}}]}}}');
 SELECT try('BatchGetItem', '{"RequestItems": {"app": {"Keys": [{"PK": {"S": "a"}}]}}}');

@@ -59,6 +59,12 @@ cmp_strings(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+static int
+cmp_jsonb(const void *a, const void *b)
+{
+	return compareJsonbContainers(&(*(Jsonb *const *) a)->root, &(*(Jsonb *const *) b)->root);
+}
+
 /*
  * Sort n elements of width bytes with cmp, then raise ValidationException
  * when two are equal: DynamoDB rejects a batch that names an item twice.
@@ -224,6 +230,19 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 						total, st_batch_get_max_keys),
 				 errdetail("ValidationException: Too many items requested for the BatchGetItem call."),
 				 errhint("The limit is the setting singletable.batch_get_max_keys.")));
+
+	/* The same key twice in a table's Keys is a duplicate without the table. */
+	foreach(lc, tables)
+	{
+		GetTable   *gt = lfirst(lc);
+		Jsonb	  **keys = palloc(sizeof(Jsonb *) * list_length(gt->keys));
+		ListCell   *kc;
+		int			nkeys = 0;
+
+		foreach(kc, gt->keys)
+			keys[nkeys++] = lfirst(kc);
+		sort_check_duplicates(keys, nkeys, sizeof(Jsonb *), cmp_jsonb, "RequestItems");
+	}
 
 	/* The request is well formed: now the tables, then the keys against them. */
 	foreach(lc, tables)
