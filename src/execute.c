@@ -20,6 +20,11 @@
  *	  through SPI with named arguments (request.c), so they behave exactly as
  *	  when called from SQL.
  *
+ *	  Every operation checks in DynamoDB's order: the whole request first
+ *	  (parameters, expressions, typed values), then the table it names,
+ *	  then what needs the table (the key against its schema), then works;
+ *	  batch.c and transact.c do the same over all their tables.
+ *
  *	  Errors keep the SQLSTATE of the component that raised them; each maps
  *	  to one DynamoDB error type (README: "Errors"), named in the message.
  *	  Unknown operations and parameters are ValidationException (22023).
