@@ -32,7 +32,8 @@ SELECT jsonb_pretty(singletable.execute('CreateTable', '{
     "KeySchema": [{"AttributeName": "Artist", "KeyType": "HASH"}, {"AttributeName": "Year", "KeyType": "RANGE"}],
     "Projection": {"ProjectionType": "KEYS_ONLY"}}],
   "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"},
-  "BillingMode": "PAY_PER_REQUEST"}') -> 'TableDescription');
+  "BillingMode": "PAY_PER_REQUEST"}') -> 'TableDescription'
+  #- '{TableId}' #- '{CreationDateTime}' #- '{BillingModeSummary,LastUpdateToPayPerRequestDateTime}');
 SELECT singletable.execute('CreateTable', '{"TableName": "sessions",
   "KeySchema": [{"AttributeName": "token", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "token", "AttributeType": "S"}]}') -> 'TableDescription' -> 'KeySchema';
@@ -59,7 +60,7 @@ SELECT singletable.execute('DynamoDB_20120810.UpdateTable', '{"TableName": "Musi
 -- Item operations, typed in and out.
 SELECT singletable.execute('PutItem', '{"TableName": "Music", "Item": {
   "Artist": {"S": "Acme Band"}, "SongTitle": {"S": "Happy Day"}, "Genre": {"S": "Rock"},
-  "Year": {"N": "2020"}, "Plays": {"N": "10"}, "Tags": {"SS": ["b", "a", "b"]},
+  "Year": {"N": "2020"}, "Plays": {"N": "10"}, "Tags": {"SS": ["b", "a"]},
   "Info": {"M": {"Length": {"N": "3.5"}, "Live": {"BOOL": false}, "Notes": {"NULL": true},
                  "Credits": {"L": [{"S": "x"}, {"N": "1"}]}}}}}');
 SELECT singletable.execute('GetItem', '{"TableName": "Music",

@@ -1,7 +1,7 @@
 -- Projection expressions through singletable.project(item, projection,
 -- names), and key conditions through singletable.key_condition(condition,
 -- names, values), which shows what query() receives.
-\set item '{"PK": "A", "SK": "B", "n": 5, "s": "str", "l": [10, 20, 30, 40], "m": {"x": 1, "inner": {"y": [1, {"z": 2, "w": 3}]}}, "a b": 1}'
+\set item '{"PK": "A", "SK": "B", "n": 5, "s": "str", "l": [10, 20, 30, 40], "m": {"x": 1, "deep": {"y": [1, {"z": 2, "w": 3}]}}, "a b": 1}'
 
 -- Projections keep the nested structure of the selected parts; list
 -- elements selected by index come back compacted, in list order.
@@ -9,16 +9,16 @@ SELECT proj, singletable.project(:'item', proj, n::jsonb) AS result
 FROM (VALUES
 	('PK', NULL),
 	('PK, SK, n', NULL),
-	('missing', NULL),
-	('n, missing', NULL),
+	('absent', NULL),
+	('n, absent', NULL),
 	('m.x', NULL),
-	('m.inner.y[1].z', NULL),
-	('m.x, m.inner.y[0]', NULL),
+	('m.deep.y[1].z', NULL),
+	('m.x, m.deep.y[0]', NULL),
 	('l[2]', NULL),
 	('l[3], l[1]', NULL),
 	('l[9]', NULL),
 	('l[0], l[9]', NULL),
-	('m.inner.y[1].w, m.inner.y[1].z', NULL),
+	('m.deep.y[1].w, m.deep.y[1].z', NULL),
 	('s.x', NULL),
 	('s[0]', NULL),
 	('m[0]', NULL),

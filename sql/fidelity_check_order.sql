@@ -122,6 +122,29 @@ SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": [
 SELECT try('DescribeTable', '{"TableName": "nosuch"}');
 SELECT try('DeleteTable', '{"TableName": "nosuch"}');
 
+-- The request-level checks DynamoDB makes keep the same order:
+-- ReturnConsumedCapacity and an empty UpdateTable are the request's shape
+-- (ValidationException on a missing table); an index's ConsistentRead and
+-- Select, and a QueryFilter naming a key, need the table.
+SELECT try('GetItem', '{"TableName": "nosuch", "Key": {"PK": {"S": "a"}}, "ReturnConsumedCapacity": "ALL"}');
+SELECT try('PutItem', '{"TableName": "nosuch", "Item": {"PK": {"S": "a"}}, "ReturnConsumedCapacity": "ALL"}');
+SELECT try('Query', '{"TableName": "nosuch", "KeyConditionExpression": "PK = :v",
+  "ExpressionAttributeValues": {":v": {"S": "a"}}, "ReturnConsumedCapacity": "ALL"}');
+SELECT try('UpdateTable', '{"TableName": "nosuch"}');
+SELECT try('Query', '{"TableName": "nosuch", "IndexName": "g", "ConsistentRead": true,
+  "KeyConditionExpression": "PK = :v", "ExpressionAttributeValues": {":v": {"S": "a"}}}');
+SELECT try('Query', '{"TableName": "nosuch", "KeyConditions": {"PK": {"ComparisonOperator": "EQ",
+  "AttributeValueList": [{"S": "a"}]}}, "QueryFilter": {"PK": {"ComparisonOperator": "NOT_NULL"}}}');
+SELECT try('Query', '{"TableName": "app", "KeyConditions": {"PK": {"ComparisonOperator": "EQ",
+  "AttributeValueList": [{"S": "a"}]}}, "QueryFilter": {"PK": {"ComparisonOperator": "NOT_NULL"}}}');
+-- Capacity is still counted once the checks pass.
+SELECT singletable.execute('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "a"}, "SK": {"S": "b"}},
+  "ReturnConsumedCapacity": "TOTAL"}') -> 'ConsumedCapacity' AS get_capacity;
+SELECT singletable.execute('Query', '{"TableName": "app", "KeyConditionExpression": "PK = :v",
+  "ExpressionAttributeValues": {":v": {"S": "a"}}, "ReturnConsumedCapacity": "TOTAL"}') -> 'ConsumedCapacity' AS query_capacity;
+SELECT singletable.execute('DeleteItem', '{"TableName": "app", "Key": {"PK": {"S": "a"}, "SK": {"S": "b"}},
+  "ReturnConsumedCapacity": "TOTAL"}') -> 'ConsumedCapacity' AS delete_capacity;
+
 -- Nothing was written.
 SELECT count(*) FROM app;
 DROP SCHEMA fidelity_check_order CASCADE;

@@ -12,18 +12,18 @@
 SET singletable.max_item_size = '4MB';
 CREATE TEMP TABLE hx (name text PRIMARY KEY, v jsonb);
 INSERT INTO hx
-SELECT 'ints', jsonb_build_object('s', jsonb_agg(i ORDER BY i)) FROM generate_series(1, 60000) i
+SELECT 'ints', jsonb_build_object('s', jsonb_build_object('$NS', jsonb_agg(i ORDER BY i))) FROM generate_series(1, 60000) i
 UNION ALL
-SELECT 'evens', jsonb_build_object(':v', jsonb_agg(i ORDER BY i)) FROM generate_series(2, 60000, 2) i
+SELECT 'evens', jsonb_build_object(':v', jsonb_build_object('$NS', jsonb_agg(i ORDER BY i))) FROM generate_series(2, 60000, 2) i
 UNION ALL
-SELECT 'odds', jsonb_build_object('s', jsonb_agg(i ORDER BY i)) FROM generate_series(1, 60000, 2) i
+SELECT 'odds', jsonb_build_object('s', jsonb_build_object('$NS', jsonb_agg(i ORDER BY i))) FROM generate_series(1, 60000, 2) i
 -- sets as a user may write them: unsorted, here in descending order
 UNION ALL
-SELECT 'odds_desc', jsonb_build_object('s', jsonb_agg(i ORDER BY i DESC)) FROM generate_series(1, 180000, 2) i
+SELECT 'odds_desc', jsonb_build_object('s', jsonb_build_object('$NS', jsonb_agg(i ORDER BY i DESC))) FROM generate_series(1, 180000, 2) i
 UNION ALL
-SELECT 'evens_desc', jsonb_build_object(':v', jsonb_agg(i ORDER BY i DESC)) FROM generate_series(2, 180000, 2) i
+SELECT 'evens_desc', jsonb_build_object(':v', jsonb_build_object('$NS', jsonb_agg(i ORDER BY i DESC))) FROM generate_series(2, 180000, 2) i
 UNION ALL
-SELECT 'all', jsonb_agg(i ORDER BY i) FROM generate_series(1, 180000) i
+SELECT 'all', jsonb_build_object('$NS', jsonb_agg(i ORDER BY i)) FROM generate_series(1, 180000) i
 UNION ALL
 SELECT 'list', jsonb_build_object('l', jsonb_agg(i ORDER BY i)) FROM generate_series(1, 200000) i
 UNION ALL
@@ -38,8 +38,9 @@ CREATE TEMP TABLE hx_names AS
 SELECT row_number() OVER (ORDER BY i) AS i, n FROM (
 	SELECT i, chr(CASE WHEN i / 52 < 26 THEN 97 + i / 52 ELSE 39 + i / 52 END) ||
 		chr(CASE WHEN i % 52 < 26 THEN 97 + i % 52 ELSE 39 + i % 52 END) AS n
-	FROM generate_series(0, 1400) i) x
-WHERE lower(n) NOT IN ('in', 'or')
+	FROM generate_series(0, 1500) i) x
+-- (not DynamoDB's two-letter reserved words, which need a placeholder)
+WHERE upper(n) NOT IN ('AS', 'AT', 'BY', 'DO', 'GO', 'IF', 'IN', 'IS', 'NO', 'OF', 'ON', 'OR', 'TO')
 ORDER BY i LIMIT 1363;
 SELECT count(DISTINCT n), min(i), max(i) FROM hx_names;
 INSERT INTO hx
@@ -70,9 +71,9 @@ SELECT singletable.create_table('hx_items');
 SELECT singletable.put_item('hx_items', v || '{"PK": "set", "SK": "1"}') IS NULL AS put
 FROM hx WHERE name = 'ints';
 SELECT singletable.update_item('hx_items', '{"PK": "set", "SK": "1"}', 'DELETE s :v',
-	"values" => v, return_values => 'UPDATED_NEW') -> 's' -> 0 AS first_left
+	"values" => v, return_values => 'UPDATED_NEW') -> 's' -> '$NS' -> 0 AS first_left
 FROM hx WHERE name = 'evens';
-SELECT jsonb_array_length(singletable.get_item('hx_items', '{"PK": "set", "SK": "1"}') -> 's') AS left_in_set;
+SELECT jsonb_array_length(singletable.get_item('hx_items', '{"PK": "set", "SK": "1"}') -> 's' -> '$NS') AS left_in_set;
 SET singletable.max_item_size = '4MB';
 
 -- ADD of a set to itself changes nothing; DELETE of a set from itself

@@ -38,7 +38,7 @@ SELECT singletable.query('orders', 'G = :g', "values" => '{":g": "c#1"}', index 
 -- the new owner, not a superuser, writes and reads too
 SET ROLE regress_hardening_owner;
 SELECT singletable.put_item('orders', '{"PK": "o#3", "SK": "v", "G": "c#1", "status": "shipped"}');
-SELECT singletable.query('orders', 'status = :s', "values" => '{":s": "open"}', index => 'ByStatus') -> 'Count' AS count;
+SELECT singletable.query('orders', '#s = :s', names => '{"#s": "status"}', "values" => '{":s": "open"}', index => 'ByStatus') -> 'Count' AS count;
 RESET ROLE;
 
 -- A role that is not a superuser gives its table to a role it belongs to:
@@ -112,7 +112,7 @@ DROP SCHEMA hardening_index_3;
 CREATE TABLE "sales2__ByStatus" (x int);
 ALTER TABLE hardening_index_2.sales2 SET SCHEMA hardening_index;
 SELECT * FROM pg_temp.index_tables('sales2');
-SELECT singletable.query('sales2', 'status = :s', "values" => '{":s": "open"}', index => 'ByStatus') -> 'Count' AS count;
+SELECT singletable.query('sales2', '#s = :s', names => '{"#s": "status"}', "values" => '{":s": "open"}', index => 'ByStatus') -> 'Count' AS count;
 DROP TABLE "sales2__ByStatus";
 
 --

@@ -35,21 +35,21 @@ CREATE FUNCTION typed_nest(n int) RETURNS jsonb LANGUAGE sql AS $$
 -- Binary: canonical base64 only.  "YQ==" is the byte "a"; "YR==" decodes
 -- to the same byte with a stray low bit, "YQ=A" has data after padding.
 ---------------------------------------------------------------------------
-SELECT singletable.put_item('bin', '{"id": "YQ=="}');
-SELECT singletable.put_item('bin', '{"id": "YWE="}');
-SELECT singletable.put_item('bin', '{"id": "YR=="}');
-SELECT singletable.put_item('bin', '{"id": "YWF="}');
-SELECT singletable.put_item('bin', '{"id": "YQ=A"}');
-SELECT singletable.put_item('bin', '{"id": "YQ"}');
-SELECT singletable.put_item('bin', '{"id": "YQ== "}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YQ=="}}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YWE="}}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YR=="}}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YWF="}}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YQ=A"}}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YQ"}}');
+SELECT singletable.put_item('bin', '{"id": {"$B": "YQ== "}}');
 -- keys of reads and updates, and key conditions, likewise
-SELECT singletable.get_item('bin', '{"id": "YQ=="}');
-SELECT singletable.get_item('bin', '{"id": "YR=="}');
-SELECT singletable.update_item('bin', '{"id": "YR=="}', 'SET x = :x', "values" => '{":x": 1}');
-SELECT singletable.delete_item('bin', '{"id": "YR=="}');
-SELECT singletable.query('bin', 'id = :k', "values" => '{":k": "YR=="}');
-SELECT singletable.batch_write('{"bin": [{"PutRequest": {"Item": {"id": "YR=="}}}]}');
-SELECT singletable.transact_write('[{"Put": {"TableName": "bin", "Item": {"id": "YR=="}}}]');
+SELECT singletable.get_item('bin', '{"id": {"$B": "YQ=="}}');
+SELECT singletable.get_item('bin', '{"id": {"$B": "YR=="}}');
+SELECT singletable.update_item('bin', '{"id": {"$B": "YR=="}}', 'SET x = :x', "values" => '{":x": 1}');
+SELECT singletable.delete_item('bin', '{"id": {"$B": "YR=="}}');
+SELECT singletable.query('bin', 'id = :k', "values" => '{":k": {"$B": "YR=="}}');
+SELECT singletable.batch_write('{"bin": [{"PutRequest": {"Item": {"id": {"$B": "YR=="}}}}]}');
+SELECT singletable.transact_write('[{"Put": {"TableName": "bin", "Item": {"id": {"$B": "YR=="}}}}]');
 SELECT singletable.execute('PutItem', '{"TableName": "bin", "Item": {"id": {"B": "YR=="}}}');
 SELECT singletable.execute('GetItem', '{"TableName": "bin", "Key": {"id": {"B": "YR=="}}}');
 -- typed JSON: B and BS members
@@ -59,16 +59,16 @@ SELECT singletable.from_dynamodb_json('{"s": {"BS": ["YQ==", "YWF="]}}');
 SELECT singletable.from_dynamodb_value('{"B": "YQ=A"}');
 -- a binary index key
 SELECT singletable.create_index('app', 'ByBin', 'bk', partition_key_type => 'B');
-SELECT singletable.put_item('app', '{"PK": "b", "SK": "1", "bk": "YQ=="}');
-SELECT singletable.put_item('app', '{"PK": "b", "SK": "2", "bk": "YR=="}');
+SELECT singletable.put_item('app', '{"PK": "b", "SK": "1", "bk": {"$B": "YQ=="}}');
+SELECT singletable.put_item('app', '{"PK": "b", "SK": "2", "bk": {"$B": "YR=="}}');
 SELECT item FROM "app__ByBin" ORDER BY pk;
 SELECT singletable.drop_index('app', 'ByBin');
 -- Plain SQL (what a restore or a subscriber runs) still takes the text an
 -- earlier version took: its key column holds the decoded bytes.
-INSERT INTO bin (item) VALUES ('{"id": "Yh=="}');
+INSERT INTO bin (item) VALUES ('{"id": {"$B": "Yh=="}}');
 SELECT item, pk FROM bin ORDER BY pk;
 SELECT q, pg_temp.sqlstate_of(q) FROM (VALUES
-	($q$SELECT singletable.put_item('bin', '{"id": "YR=="}')$q$),
+	($q$SELECT singletable.put_item('bin', '{"id": {"$B": "YR=="}}')$q$),
 	($q$SELECT singletable.from_dynamodb_json('{"b": {"B": "YR=="}}')$q$)) v(q);
 
 ---------------------------------------------------------------------------

@@ -154,11 +154,11 @@ UPDATE app SET item = item || '{"x": 1}' WHERE pk = 'USER#11';
 UPDATE app SET item = item || '{"score": 8}' WHERE pk = 'USER#11';
 SELECT gsi_pk, pk FROM "app__ByScore" ORDER BY gsi_pk;
 
--- Binary index keys are base64 in the item, bytea in the index table.
+-- Binary index keys are {"$B": base64} in the item, bytea in the index table.
 SELECT singletable.create_index('app', 'ByBlob', 'blob', partition_key_type => 'B');
-INSERT INTO app (item) VALUES ('{"PK": "USER#13", "SK": "PROFILE", "blob": "AAEC"}');
+INSERT INTO app (item) VALUES ('{"PK": "USER#13", "SK": "PROFILE", "blob": {"$B": "AAEC"}}');
 SELECT gsi_pk, pk FROM "app__ByBlob";
-SELECT pg_temp.fails($$INSERT INTO app (item) VALUES ('{"PK": "USER#14", "SK": "P", "blob": "not base64!"}')$$);
+SELECT pg_temp.fails($$INSERT INTO app (item) VALUES ('{"PK": "USER#14", "SK": "P", "blob": {"$B": "not base64!"}}')$$);
 
 -- Bad input: a clear error, nothing changed.
 CREATE TABLE plain (x int);

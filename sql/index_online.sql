@@ -149,7 +149,7 @@ INSERT INTO sessions (item) SELECT jsonb_build_object('token', 't' || i, 'user',
 SELECT singletable.create_table('readings', partition_key => 'sensor', partition_key_type => 'N',
 	sort_key => 'raw', sort_key_type => 'B');
 INSERT INTO readings (item)
-SELECT jsonb_build_object('sensor', i % 3, 'raw', encode(int4send(i), 'base64'), 'site', 's' || i % 2)
+SELECT jsonb_build_object('sensor', i % 3, 'raw', jsonb_build_object('$B', encode(int4send(i), 'base64')), 'site', 's' || i % 2)
   FROM generate_series(1, 10) i;
 SELECT singletable.create_index('sessions', 'ByUser', 'user', online => true);
 SELECT singletable.create_index('readings', 'BySite', 'site', online => true);

@@ -4,14 +4,14 @@
 SET client_min_messages = warning;
 SELECT singletable.create_table('app');
 INSERT INTO app(item) VALUES
-	('{"PK": "USER#1", "SK": "PROFILE", "name": "Ann"}'),
-	('{"PK": "USER#1", "SK": "ORDER#001", "total": 10, "status": "PENDING"}'),
-	('{"PK": "USER#1", "SK": "ORDER#002", "total": 25, "status": "SHIPPED"}'),
-	('{"PK": "USER#1", "SK": "ORDER#003", "total": 5, "status": "PENDING"}'),
-	('{"PK": "USER#1", "SK": "ORDER#010", "total": 70, "status": "SHIPPED"}'),
+	('{"PK": "USER#1", "SK": "PROFILE", "fname": "Ann"}'),
+	('{"PK": "USER#1", "SK": "ORDER#001", "price": 10, "status": "PENDING"}'),
+	('{"PK": "USER#1", "SK": "ORDER#002", "price": 25, "status": "SHIPPED"}'),
+	('{"PK": "USER#1", "SK": "ORDER#003", "price": 5, "status": "PENDING"}'),
+	('{"PK": "USER#1", "SK": "ORDER#010", "price": 70, "status": "SHIPPED"}'),
 	('{"PK": "USER#1", "SK": "ADDRESS#home", "city": "Oslo"}'),
-	('{"PK": "USER#2", "SK": "PROFILE", "name": "Bob"}'),
-	('{"PK": "USER#2", "SK": "ORDER#001", "total": 99}');
+	('{"PK": "USER#2", "SK": "PROFILE", "fname": "Bob"}'),
+	('{"PK": "USER#2", "SK": "ORDER#001", "price": 99}');
 
 -- The partition key alone: every item of the partition, in sort key order.
 SELECT singletable.query('app', 'PK = :pk', "values" => '{":pk": "USER#1"}');
@@ -38,12 +38,12 @@ SELECT jsonb_path_query_array(singletable.query('app', 'PK = :pk AND SK BETWEEN 
 
 -- Filters run after the key condition: ScannedCount counts items read,
 -- Count those returned.  Projections keep the named paths.
-SELECT singletable.query('app', 'PK = :pk AND begins_with(SK, :p)', filter => '#st = :s AND total > :t',
+SELECT singletable.query('app', 'PK = :pk AND begins_with(SK, :p)', filter => '#st = :s AND price > :t',
 	names => '{"#st": "status"}', "values" => '{":pk": "USER#1", ":p": "ORDER#", ":s": "SHIPPED", ":t": 30}');
-SELECT singletable.query('app', 'PK = :pk AND begins_with(SK, :p)', projection => 'SK, total',
+SELECT singletable.query('app', 'PK = :pk AND begins_with(SK, :p)', projection => 'SK, price',
 	"values" => '{":pk": "USER#1", ":p": "ORDER#"}');
 SELECT singletable.query('app', 'PK = :pk', filter => 'attribute_exists(#n)', projection => '#n',
-	names => '{"#n": "name"}', "values" => '{":pk": "USER#2"}');
+	names => '{"#n": "fname"}', "values" => '{":pk": "USER#2"}');
 
 -- limit counts items evaluated, before the filter, as DynamoDB's Limit;
 -- LastEvaluatedKey resumes right after the last item evaluated.
@@ -141,13 +141,13 @@ SELECT jsonb_path_query_array(singletable.query('nums', 'PK = :pk AND n > :a', "
 SELECT singletable.query('nums', 'PK = :pk', "values" => '{":pk": "p"}', "limit" => 2, start_key => '{"PK": "p", "n": 0}');
 SELECT singletable.create_table('bins', sort_key_type => 'B');
 -- SK bytes: 00, 01, 01 ff, 02, ff, ff ff, ff 00
-INSERT INTO bins(item) VALUES ('{"PK": "p", "SK": "AA=="}'), ('{"PK": "p", "SK": "AQ=="}'), ('{"PK": "p", "SK": "Af8="}'),
-	('{"PK": "p", "SK": "Ag=="}'), ('{"PK": "p", "SK": "/w=="}'), ('{"PK": "p", "SK": "//8="}'), ('{"PK": "p", "SK": "/wA="}');
+INSERT INTO bins(item) VALUES ('{"PK": "p", "SK": {"$B": "AA=="}}'), ('{"PK": "p", "SK": {"$B": "AQ=="}}'), ('{"PK": "p", "SK": {"$B": "Af8="}}'),
+	('{"PK": "p", "SK": {"$B": "Ag=="}}'), ('{"PK": "p", "SK": {"$B": "/w=="}}'), ('{"PK": "p", "SK": {"$B": "//8="}}'), ('{"PK": "p", "SK": {"$B": "/wA="}}');
 SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk', "values" => '{":pk": "p"}'), '$.Items[*].SK') AS binary;
 -- begins_with on bytes, including a prefix of 0xff bytes (no upper bound)
-SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": "AQ=="}'), '$.Items[*].SK') AS prefix_01;
-SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": "/w=="}', forward => false), '$.Items[*].SK') AS prefix_ff;
-SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": "Ag=="}', "limit" => 1);
+SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": {"$B": "AQ=="}}'), '$.Items[*].SK') AS prefix_01;
+SELECT jsonb_path_query_array(singletable.query('bins', 'PK = :pk AND begins_with(SK, :b)', "values" => '{":pk": "p", ":b": {"$B": "/w=="}}', forward => false), '$.Items[*].SK') AS prefix_ff;
+SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": {"$B": "Ag=="}}', "limit" => 1);
 
 -- Hash-only tables: a query returns the partition's one item.
 SELECT singletable.create_table('kv', sort_key => NULL);
@@ -193,7 +193,7 @@ DROP TABLE pages;
 
 -- query_items: the same query as a set of items, every page.
 SELECT count(*), count(DISTINCT i ->> 'SK') FROM singletable.query_items('app', 'PK = :pk', "values" => '{":pk": "BIG"}') i;
-SELECT i FROM singletable.query_items('app', 'PK = :pk AND begins_with(SK, :p)', filter => 'total >= :t', projection => 'SK, total',
+SELECT i FROM singletable.query_items('app', 'PK = :pk AND begins_with(SK, :p)', filter => 'price >= :t', projection => 'SK, price',
 	"values" => '{":pk": "USER#1", ":p": "ORDER#", ":t": 10}', forward => false) i;
 -- limit caps the items evaluated in all; start_key resumes
 SELECT i -> 'SK' FROM singletable.query_items('app', 'PK = :pk', "values" => '{":pk": "BIG"}', "limit" => 3,
@@ -258,7 +258,7 @@ SELECT singletable.query('app', NULL);
 -- malformed expressions say where
 SELECT singletable.query('app', 'PK = :pk AND', "values" => '{":pk": "a"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
-SELECT singletable.query('app', 'PK = :pk', filter => 'total >', "values" => '{":pk": "a"}');
+SELECT singletable.query('app', 'PK = :pk', filter => 'price >', "values" => '{":pk": "a"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT singletable.query('app', 'PK = :pk', projection => 'a,,b', "values" => '{":pk": "a"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
@@ -268,9 +268,9 @@ SELECT singletable.query('app', 'PK = :pk');
 SELECT singletable.query('app', 'PK = :pk', "values" => '{":pk": "a", ":x": 1}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- conditions not on the key schema
-SELECT singletable.query('app', 'name = :n', "values" => '{":n": "Ann"}');
+SELECT singletable.query('app', 'fname = :n', "values" => '{":n": "Ann"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
-SELECT singletable.query('app', 'PK = :pk AND total > :t', "values" => '{":pk": "USER#1", ":t": 1}');
+SELECT singletable.query('app', 'PK = :pk AND price > :t', "values" => '{":pk": "USER#1", ":t": 1}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT singletable.query('app', 'SK = :s', "values" => '{":s": "PROFILE"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
@@ -291,7 +291,7 @@ SELECT singletable.query('nums', 'PK = :pk AND n > :n', "values" => '{":pk": "p"
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT singletable.query('nums', 'PK = :pk AND begins_with(n, :n)', "values" => '{":pk": "p", ":n": 2}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
-SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": "not base64!"}');
+SELECT singletable.query('bins', 'PK = :pk AND SK > :b', "values" => '{":pk": "p", ":b": {"$B": "not base64!"}}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT singletable.query('app', 'PK = :pk', "values" => '{":pk": ""}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
@@ -322,7 +322,7 @@ SELECT singletable.query('app', 'PK = :pk', index => 'NoSuchIndex', "values" => 
 SELECT singletable.query('app', 'PK = :pk', index => 'GSI1', "values" => '{":pk": "a"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- query_items validates the same way, before returning anything
-SELECT * FROM singletable.query_items('app', 'PK = :pk AND total > :t', "values" => '{":pk": "USER#1", ":t": 1}');
+SELECT * FROM singletable.query_items('app', 'PK = :pk AND price > :t', "values" => '{":pk": "USER#1", ":t": 1}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 DROP TABLE plain;

@@ -37,7 +37,7 @@ SELECT singletable.create_table('nums', partition_key => 'id', partition_key_typ
 SELECT singletable.put_item('app', jsonb_build_object('PK', 'TENANT#a#USER#' || i, 'SK', 'PROFILE',
 	'GSI1PK', 'STATUS#open', 'GSI1SK', 'a' || i)) FROM generate_series(1, 3) i;
 SELECT singletable.put_item('app', '{"PK": "TENANT#b#USER#1", "SK": "PROFILE", "GSI1PK": "STATUS#open", "GSI1SK": "b1"}');
-SELECT singletable.put_item('nums', jsonb_build_object('id', i % 2, 'at', encode(int4send(i), 'base64'))) FROM generate_series(1, 4) i;
+SELECT singletable.put_item('nums', jsonb_build_object('id', i % 2, 'at', jsonb_build_object('$B', encode(int4send(i), 'base64')))) FROM generate_series(1, 4) i;
 GRANT SELECT ON app, "app__GSI1", nums TO st_sec_tenant_a;
 ALTER TABLE app ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "app__GSI1" ENABLE ROW LEVEL SECURITY;
@@ -68,7 +68,7 @@ CREATE FUNCTION pg_temp.reads() RETURNS SETOF jsonb LANGUAGE sql AS $$
 	SELECT singletable.scan('security_test.app', index => 'GSI1', segment => 0, total_segments => 1)
 	UNION ALL
 	SELECT singletable.query('security_test.nums', 'id = :i AND #at <= :b',
-		names => '{"#at": "at"}', "values" => '{":i": 1, ":b": "AAAAAw=="}')
+		names => '{"#at": "at"}', "values" => '{":i": 1, ":b": {"$B": "AAAAAw=="}}')
 $$;
 SELECT pg_temp.reads();
 SET search_path = evil, pg_catalog, security_test;

@@ -30,11 +30,11 @@ INSERT INTO nums VALUES ('{"id": 1, "n": 10}'), ('{"id": 1, "n": 2}'), ('{"id": 
 SELECT sk FROM nums ORDER BY sk;
 INSERT INTO nums VALUES ('{"id": 1.0, "n": 2.00}');
 
--- Binary keys are base64 strings in the item and bytea in the key column.
+-- Binary keys are {"$B": base64} in the item and bytea in the key column.
 SELECT singletable.create_table('bins', partition_key_type => 'B', sort_key => NULL);
-INSERT INTO bins VALUES ('{"PK": "AAEC"}'), ('{"PK": "/w=="}');
+INSERT INTO bins VALUES ('{"PK": {"$B": "AAEC"}}'), ('{"PK": {"$B": "/w=="}}');
 SELECT pk, item FROM bins ORDER BY pk;
-INSERT INTO bins VALUES ('{"PK": "not base64!"}');
+INSERT INTO bins VALUES ('{"PK": {"$B": "not base64!"}}');
 
 -- Hash-only tables have no sort key column.
 SELECT singletable.create_table('hashonly', sort_key => NULL);

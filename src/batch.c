@@ -38,6 +38,7 @@
 
 #include "batch.h"
 #include "catalog.h"
+#include "citus.h"
 #include "errors.h"
 #include "expr.h"
 #include "items.h"
@@ -526,6 +527,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 
 		CHECK_FOR_INTERRUPTS();
 		while (sorted[i]->req.kind == ST_WRITE_PUT && i + run < n &&
+			   !st_citus_write_needs_old_item(sorted[i]->req.table) &&
 			   sorted[i + run]->req.kind == ST_WRITE_PUT &&
 			   sorted[i + run]->req.table->relid == sorted[i]->req.table->relid)
 			run++;

@@ -22,6 +22,7 @@ extern Jsonb *st_batch_write(JsonbContainer *request_items, bool typed);
 
 /* transact.c */
 extern Jsonb *st_transact_write(JsonbContainer *items, bool typed);
+extern Jsonb *st_transact_write_idempotent(Jsonb *items, const char *token, bool typed);
 extern Jsonb *st_transact_get(JsonbContainer *items, bool typed);
 
 /*

@@ -64,6 +64,7 @@ typedef struct StTable
 	bool		row_security;	/* relrowsecurity: policies may apply */
 	char	   *stream_view;	/* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
 	List	   *indexes;		/* StIndex *, in name order */
+	bool		distributed;	/* Citus keeps its rows elsewhere (citus.c) */
 } StTable;
 
 /* catalog.c */
@@ -73,8 +74,6 @@ extern StTable *st_table_arg(FunctionCallInfo fcinfo, int n);
 extern StTable *st_table_lookup_for_index_relid(Oid index_relid, StIndex **index);
 extern StIndex *st_table_find_index(StTable *table, const char *index_name);
 extern void st_table_invalidate(Oid relid);
-extern const char *st_key_column_type_sql(StKeyType type);
-extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
 extern void st_key_schema_args(Datum *args, char *nulls, const char *pk_attr, StKeyType pk_type,
 							   const char *sk_attr, StKeyType sk_type);
 /* st_parse_qualified_name: a table name as SQL writes one */

@@ -32,8 +32,10 @@
 #define ST_ERRCODE_VERSION_CONFLICT			MAKE_SQLSTATE('S','T','0','0','3')
 /* event store: eventIds already stored at other positions */
 #define ST_ERRCODE_DUPLICATE_EVENT			MAKE_SQLSTATE('S','T','0','0','4')
-/* IdempotentParameterMismatchException / TransactionConflictException */
+/* TransactionConflictException: a write kept losing races */
 #define ST_ERRCODE_TRANSACTION_CONFLICT		MAKE_SQLSTATE('S','T','0','0','5')
+/* IdempotentParameterMismatchException: a ClientRequestToken reused for another request */
+#define ST_ERRCODE_IDEMPOTENT_MISMATCH		MAKE_SQLSTATE('S','T','0','0','6')
 
 /* errors.c: call a SQL-callable function, keeping its own SQL out of its errors */
 #include "fmgr.h"

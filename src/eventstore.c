@@ -52,6 +52,7 @@
 
 #include "args.h"
 #include "catalog.h"
+#include "citus.h"
 #include "errors.h"
 #include "items.h"
 #include "keys.h"
@@ -179,8 +180,8 @@ es_build_statement(StTable *t, int kind, Oid *argtypes, int *nargs_out)
 			nargs = 1;
 			break;
 		case ES_INSERT_VERSION:
-			sql = psprintf("INSERT INTO %s (item) VALUES ($1) ON CONFLICT (pk, sk) DO NOTHING",
-						   rel);
+			sql = psprintf("INSERT INTO %s %s ON CONFLICT (pk, sk) DO NOTHING",
+						   rel, st_citus_insert_source(t, "$1", NULL));
 			argtypes[0] = JSONBOID;
 			nargs = 1;
 			break;
@@ -217,7 +218,8 @@ es_build_statement(StTable *t, int kind, Oid *argtypes, int *nargs_out)
 			nargs = 3;
 			break;
 		case ES_INSERT_EVENTS:
-			sql = psprintf("INSERT INTO %s (item) SELECT pg_catalog.unnest($1)", rel);
+			sql = psprintf("INSERT INTO %s %s", rel,
+						   st_citus_insert_source(t, "i", "pg_catalog.unnest($1) AS i"));
 			argtypes[0] = JSONBARRAYOID;
 			nargs = 1;
 			break;
@@ -828,6 +830,11 @@ insert_events(StTable *t, const char *stream, EsEvent *events, int n, int64 firs
 	args[0] = PointerGetDatum(construct_array(items, n, JSONBOID, -1, false, TYPALIGN_INT));
 	if (SPI_execute_plan(es_plan(t, ES_INSERT_EVENTS), args, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not append to stream \"%s\"", stream);
+	for (int i = 0; i < n && st_citus_write_needs_old_item(t); i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		st_citus_write_indexes(t, NULL, DatumGetJsonbP(items[i]));
+	}
 }
 
 static void
@@ -907,9 +914,10 @@ append_events(PG_FUNCTION_ARGS)
 	 * version, with no eventIds to look up): one UPDATE checks and bumps the
 	 * version, holding the row lock to the end of the transaction.  When it
 	 * updates nothing (no stream yet, a mismatch, a concurrent change), the
-	 * general path below locks, checks and explains.
+	 * general path below locks, checks and explains.  Not on a table Citus
+	 * distributes: it refuses the UPDATE's non-immutable casts of a column.
 	 */
-	if (n > 0 && (any_version ? nids == 0 : expected > 0))
+	if (n > 0 && (any_version ? nids == 0 : expected > 0) && !t->distributed)
 	{
 		Datum		args[3];
 		char		nulls[3] = {' ', ' ', any_version ? 'n' : ' '};

@@ -33,11 +33,13 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/snapmgr.h"
 
 #include "batch.h"
 #include "catalog.h"
@@ -159,6 +161,23 @@ check_typed_key(JsonbContainer *r)
 	}
 }
 
+/*
+ * An item as this request's own writes left it: the statement's snapshot
+ * does not see them, a copy of it with the current command ID does.
+ */
+static Jsonb *
+fetch_written(Oid relid, Datum *keys)
+{
+	Jsonb	   *item;
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	item = st_fetch_item(st_table_lookup(relid, false), keys);
+	PopActiveSnapshot();
+	return item;
+}
+
 /* ---------------------------------------------------------------------
  * Item operations
  * ---------------------------------------------------------------------
@@ -180,13 +199,16 @@ op_get_item(JsonbContainer *r)
 	StExpr	   *projection = NULL;
 	char	   *proj;
 	List	   *attrs;
+	StCapacity	cap;
+	bool		consistent;
 
 	st_check_fields(r, get_item_fields, "");
+	st_capacity_init(&cap, r);
 	name = st_field_string(r, "TableName", "", true);
 	check_typed_key(r);
 	attrs = st_attributes_to_get(r, "");
-	st_legacy_check_no_mix(r, attrs != NIL);
-	(void) field_bool(r, "ConsistentRead");
+	st_legacy_check_no_mix(r);
+	consistent = field_bool(r, "ConsistentRead") == 1;
 	st_expr_context_init(&cx, st_field_jsonb(r, "ExpressionAttributeNames", "", false), NULL);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	if (proj)
@@ -197,11 +219,12 @@ op_get_item(JsonbContainer *r)
 	t = st_table_by_name(name);
 	typed_key(t, r, keys);
 	item = st_fetch_item(t, keys);
+	st_capacity_read(&cap, t->relid, NULL, item ? st_item_size(item) : 0, consistent, 1);
 	if (item && projection)
 		item = st_apply_projection(&cx, projection, item);
 	else if (item && attrs)
 		item = st_project_top_level(item, attrs);
-	return wrap_typed_item("Item", item);
+	return st_capacity_response(&cap, wrap_typed_item("Item", item), false);
 }
 
 /*
@@ -212,14 +235,14 @@ static void
 write_context(JsonbContainer *r, StWriteRequest *req, StExprContext *cx,
 			  const char *update_text, StLegacy *lg)
 {
-	JsonbContainer *expected = st_field_object(r, "Expected", "", false);
+	JsonbContainer *expected = st_legacy_object(r, "Expected");
+	const char *op = st_legacy_conditional_operator(r, expected != NULL);
 	char	   *cond = st_field_string(r, "ConditionExpression", "", false);
 	Jsonb	   *names;
 	Jsonb	   *values;
 
 	if (expected)
-		cond = st_legacy_conditions(lg, expected, "Expected",
-									st_legacy_conditional_operator(r), false);
+		cond = st_legacy_conditions(lg, expected, "Expected", op, false);
 	st_legacy_placeholders(r, lg, &names, &values);
 	st_expr_context_init(cx, names, values);
 	req->cx = cx;
@@ -272,9 +295,14 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	StLegacy	lg;
 	char	   *name;
 	char	   *update = NULL;
+	StCapacity	cap;
+	Jsonb	   *old_item = NULL;
+	Jsonb	   *result;
+	Oid			relid;
 
 	st_check_fields(r, kind == ST_WRITE_PUT ? put_item_fields :
 					kind == ST_WRITE_DELETE ? delete_item_fields : update_item_fields, "");
+	st_capacity_init(&cap, r);
 	st_legacy_init(&lg);
 	req.kind = kind;
 	name = st_field_string(r, "TableName", "", true);
@@ -306,9 +334,20 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 		st_parse_key_arg(req.table, req.key, req.keys);
 	if (kind == ST_WRITE_UPDATE)
 		req.key_attrs = st_key_attr_list(req.table);
-	if (kind == ST_WRITE_PUT && (req.condition || req.return_values != ST_RETURN_NONE))
+	if (kind == ST_WRITE_PUT &&
+		(req.condition || req.return_values != ST_RETURN_NONE || cap.mode != ST_CAPACITY_NONE))
 		st_item_key_datums(req.table, req.item, req.keys);
-	return wrap_typed_item("Attributes", st_write_item(&req));
+
+	/* capacity is counted on the items before and after the write */
+	relid = req.table->relid;
+	if (cap.mode != ST_CAPACITY_NONE)
+		old_item = st_fetch_item(req.table, req.keys);
+	result = st_write_item(&req);
+	if (cap.mode != ST_CAPACITY_NONE)
+		st_capacity_write(&cap, relid, old_item,
+						  kind == ST_WRITE_PUT ? req.item : kind == ST_WRITE_DELETE ? NULL :
+						  fetch_written(relid, req.keys), 1);
+	return st_capacity_response(&cap, wrap_typed_item("Attributes", result), false);
 }
 
 static Jsonb *
@@ -399,6 +438,63 @@ static const char *const scan_fields[] = {
 	"ScanFilter", "ConditionalOperator", "AttributesToGet", COMMON_IGNORED, NULL
 };
 
+/*
+ * DynamoDB's rules for reading a global secondary index: no consistent
+ * reads, and Select ALL_ATTRIBUTES only when the index projects them all.
+ * An unknown index is left to singletable.query and scan.
+ */
+static void
+check_index_read(StTable *t, const char *index, bool consistent, const char *select)
+{
+	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
+
+	if (ix == NULL)
+		return;
+	if (consistent)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ConsistentRead\": index \"%s\" is a global secondary index", index),
+				 errdetail("ValidationException: Consistent reads are not supported on global secondary indexes."),
+				 errhint("Leave ConsistentRead out: singletable's index reads are strongly consistent anyway.")));
+	if (select && strcmp(select, "ALL_ATTRIBUTES") == 0 && strcmp(ix->projection, "ALL") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"Select\": index \"%s\" does not project all attributes", index),
+				 errdetail("ValidationException: One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL.",
+						   index)));
+}
+
+/*
+ * A QueryFilter may not name the key attributes of what the query reads
+ * (the table's, or the index's); singletable.query checks the same of a
+ * FilterExpression.
+ */
+static void
+check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
+{
+	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
+	const char *keys[2] = {t->pk_attr, t->sk_attr};
+
+	if (index && ix == NULL)
+		return;					/* singletable.query raises the error */
+	if (ix)
+	{
+		keys[0] = ix->pk_attr;
+		keys[1] = ix->sk_attr;
+	}
+	for (int i = 0; i < 2; i++)
+	{
+		JsonbValue	v;
+
+		if (keys[i] && getKeyJsonValueFromContainer(filter, keys[i], strlen(keys[i]), &v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the filter of a query cannot name key attribute \"%s\"", keys[i]),
+					 errdetail("ValidationException: QueryFilter can only contain non-primary key attributes: Primary key attribute: %s.", keys[i]),
+					 errhint("Put conditions on the key attributes in KeyConditions.")));
+	}
+}
+
 static Jsonb *
 op_query_or_scan(JsonbContainer *r, bool is_query)
 {
@@ -420,9 +516,14 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
+	const char *op;
 	bool		count_only = false;
+	bool		consistent;
+	StCapacity	cap;
+	Jsonb	   *page;
 
 	st_check_fields(r, is_query ? query_fields : scan_fields, "");
+	st_capacity_init(&cap, r);
 	st_legacy_init(&lg);
 	name = st_field_string(r, "TableName", "", true);
 	index = st_field_string(r, "IndexName", "", false);
@@ -430,7 +531,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	select = st_field_string(r, "Select", "", false);
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
-	(void) field_bool(r, "ConsistentRead");
+	consistent = field_bool(r, "ConsistentRead") == 1;
 	start = typed_field(r, "ExclusiveStartKey", false);
 
 	if (is_query)
@@ -441,10 +542,11 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
 	}
-	legacy_filter = st_field_object(r, is_query ? "QueryFilter" : "ScanFilter", "", false);
+	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
+	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
 	if (legacy_filter)
 		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
-									  st_legacy_conditional_operator(r), false);
+									  op, false);
 	attrs = st_attributes_to_get(r, "");
 	if (attrs)
 		proj = st_legacy_projection(&lg, attrs);
@@ -484,11 +586,15 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	}
 
 	/*
-	 * The request is well formed: now the table; the key condition, index
-	 * and start key are checked against it by query() and scan().
+	 * The request is well formed: now the table, then what needs it (the
+	 * index, the legacy key operators and filter); query() and scan() check
+	 * the key condition and start key against it.
 	 */
 	t = st_table_by_name(name);
+	check_index_read(t, index, consistent, select);
 	st_legacy_check_key_operators(&lg);
+	if (is_query && legacy_filter)
+		check_query_filter_keys(t, index, legacy_filter);
 	st_sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	if (keycond)
@@ -514,7 +620,9 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
 		st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 	}
-	return page_to_wire(st_sql_run_jsonb(&a, true), count_only);
+	page = page_to_wire(st_sql_run_jsonb(&a, true), count_only);
+	st_capacity_read(&cap, t->relid, index, st_last_page_bytes, consistent, 1);
+	return st_capacity_response(&cap, page, false);
 }
 
 static Jsonb *
@@ -538,33 +646,263 @@ static const char *const batch_write_fields[] = {"RequestItems", COMMON_IGNORED,
 static const char *const transact_write_fields[] = {"TransactItems", "ClientRequestToken", COMMON_IGNORED, NULL};
 static const char *const transact_get_fields[] = {"TransactItems", COMMON_IGNORED, NULL};
 
+/*
+ * One item a batch or transaction reads or writes, for ReturnConsumedCapacity:
+ * its table and key, the item before, and for a put the item written.
+ */
+typedef struct CapacityTarget
+{
+	Oid			relid;
+	Datum		keys[2];
+	bool		read;			/* Get, ConditionCheck, BatchGetItem's keys */
+	bool		consistent;
+	Jsonb	   *put;			/* Put, PutRequest: the plain item */
+	Jsonb	   *before;
+} CapacityTarget;
+
+/* A member of a request object that is itself an object, or NULL. */
+static JsonbContainer *
+object_member(JsonbContainer *obj, const char *name)
+{
+	JsonbValue	v;
+
+	if (!st_field(obj, name, &v) || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return NULL;
+	return v.val.binary.data;
+}
+
+/* The plain item of a typed item member (Item, Key), or NULL. */
+static Jsonb *
+plain_member(JsonbContainer *obj, const char *name)
+{
+	JsonbValue	v;
+
+	if (!st_field(obj, name, &v) || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return NULL;
+	return st_from_typed_item(JsonbValueToJsonb(&v));
+}
+
+/*
+ * Add the target of body (a Put, Update, Delete, ConditionCheck, Get, or a
+ * batch's PutRequest or DeleteRequest) of table t (NULL: its TableName);
+ * a malformed one is skipped, left to the operation to report.
+ */
+static void
+add_target(List **targets, JsonbContainer *body, StTable *t, bool put, bool read, bool consistent)
+{
+	CapacityTarget *c = palloc0(sizeof(CapacityTarget));
+	Jsonb	   *key;
+
+	if (body == NULL)
+		return;
+	if (t == NULL)
+	{
+		char	   *name = st_field_string(body, "TableName", "", false);
+
+		if (name == NULL)
+			return;
+		t = st_table_by_name(name);
+	}
+	c->relid = t->relid;
+	c->read = read;
+	c->consistent = consistent;
+	if (put)
+	{
+		if ((c->put = plain_member(body, "Item")) == NULL)
+			return;
+		st_item_key_datums(t, c->put, c->keys);
+	}
+	else if ((key = plain_member(body, "Key")) != NULL)
+		st_parse_key_arg(t, key, c->keys);
+	else
+		return;
+	c->before = st_fetch_item(t, c->keys);
+	*targets = lappend(*targets, c);
+}
+
+/* The targets of TransactItems, each read before the transaction runs. */
+static List *
+transact_targets(JsonbContainer *items)
+{
+	List	   *targets = NIL;
+	JsonbIterator *it = JsonbIteratorInit(items);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		JsonbContainer *e;
+
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_ELEM || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			continue;
+		e = v.val.binary.data;
+		add_target(&targets, object_member(e, "Put"), NULL, true, false, true);
+		add_target(&targets, object_member(e, "Update"), NULL, false, false, true);
+		add_target(&targets, object_member(e, "Delete"), NULL, false, false, true);
+		add_target(&targets, object_member(e, "ConditionCheck"), NULL, false, true, true);
+		add_target(&targets, object_member(e, "Get"), NULL, false, true, true);
+	}
+	return targets;
+}
+
+/* The targets of a BatchGetItem's or BatchWriteItem's RequestItems. */
+static List *
+batch_targets(JsonbContainer *request_items, bool get)
+{
+	List	   *targets = NIL;
+	JsonbIterator *it = JsonbIteratorInit(request_items);
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		StTable    *t;
+		JsonbContainer *list;
+		bool		consistent = false;
+
+		if (tok != WJB_KEY)
+			continue;
+		(void) JsonbIteratorNext(&it, &v, true);
+		if (v.type != jbvBinary)
+			continue;
+		t = st_table_by_name(pnstrdup(k.val.string.val, k.val.string.len));
+		list = v.val.binary.data;
+		if (get)
+		{
+			JsonbValue	cr;
+			JsonbValue	keys;
+
+			consistent = st_field(list, "ConsistentRead", &cr) && cr.type == jbvBool && cr.val.boolean;
+			if (!JsonContainerIsObject(list) || !st_field(list, "Keys", &keys) || keys.type != jbvBinary)
+				continue;
+			list = keys.val.binary.data;
+		}
+		if (!JsonContainerIsArray(list))
+			continue;
+		for (int i = 0; i < JsonContainerSize(list); i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(list, i);
+			JsonbParseState *st = NULL;
+			JsonbContainer *body;
+
+			CHECK_FOR_INTERRUPTS();
+			if (e == NULL || e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+				continue;
+			if (!get)
+			{
+				add_target(&targets, object_member(e->val.binary.data, "PutRequest"), t, true, false, true);
+				add_target(&targets, object_member(e->val.binary.data, "DeleteRequest"), t, false, false, true);
+				continue;
+			}
+			/* a key of BatchGetItem: as {"Key": key} */
+			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+			st_push_key(&st, "Key");
+			pushJsonbValue(&st, WJB_VALUE, e);
+			body = &JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL))->root;
+			add_target(&targets, body, t, false, true, consistent);
+		}
+	}
+	return targets;
+}
+
+/* Count the targets once the operation ran; factor 2 for transactions. */
+static void
+count_targets(StCapacity *cap, List *targets, double factor)
+{
+	ListCell   *lc;
+
+	foreach(lc, targets)
+	{
+		CapacityTarget *c = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (c->read)
+			st_capacity_read(cap, c->relid, NULL, c->before ? st_item_size(c->before) : 0,
+							 c->consistent, factor);
+		else
+			st_capacity_write(cap, c->relid, c->before,
+							  c->put ? c->put : fetch_written(c->relid, c->keys), factor);
+	}
+}
+
 static Jsonb *
 op_batch_get(JsonbContainer *r)
 {
+	StCapacity	cap;
+	JsonbContainer *items;
+	List	   *targets = NIL;
+	Jsonb	   *result;
+
 	st_check_fields(r, batch_get_fields, "");
-	return st_batch_get(st_field_object(r, "RequestItems", "", true), true);
+	st_capacity_init(&cap, r);
+	items = st_field_object(r, "RequestItems", "", true);
+	result = st_batch_get(items, true);
+	if (cap.mode != ST_CAPACITY_NONE)
+	{
+		targets = batch_targets(items, true);
+		count_targets(&cap, targets, 1);
+	}
+	return st_capacity_response(&cap, result, true);
 }
 
 static Jsonb *
 op_batch_write(JsonbContainer *r)
 {
+	StCapacity	cap;
+	JsonbContainer *items;
+	List	   *targets = NIL;
+	Jsonb	   *result;
+
 	st_check_fields(r, batch_write_fields, "");
-	return st_batch_write(st_field_object(r, "RequestItems", "", true), true);
+	st_capacity_init(&cap, r);
+	items = st_field_object(r, "RequestItems", "", true);
+	if (cap.mode != ST_CAPACITY_NONE)
+		targets = batch_targets(items, false);
+	result = st_batch_write(items, true);
+	count_targets(&cap, targets, 1);
+	return st_capacity_response(&cap, result, true);
 }
 
 static Jsonb *
 op_transact_write(JsonbContainer *r)
 {
+	JsonbContainer *items;
+	char	   *token;
+	JsonbValue	v;
+	StCapacity	cap;
+	List	   *targets = NIL;
+	Jsonb	   *result;
+
 	st_check_fields(r, transact_write_fields, "");
-	(void) st_field_string(r, "ClientRequestToken", "", false);
-	return st_transact_write(st_field_array(r, "TransactItems", "", true), true);
+	st_capacity_init(&cap, r);
+	token = st_field_string(r, "ClientRequestToken", "", false);
+	items = st_field_array(r, "TransactItems", "", true);
+	if (cap.mode != ST_CAPACITY_NONE)
+		targets = transact_targets(items);
+	if (token && st_field(r, "TransactItems", &v))
+		result = st_transact_write_idempotent(JsonbValueToJsonb(&v), token, true);
+	else
+		result = st_transact_write(items, true);
+	count_targets(&cap, targets, 2);
+	return st_capacity_response(&cap, result, true);
 }
 
 static Jsonb *
 op_transact_get(JsonbContainer *r)
 {
+	StCapacity	cap;
+	JsonbContainer *items;
+	Jsonb	   *result;
+
 	st_check_fields(r, transact_get_fields, "");
-	return st_transact_get(st_field_array(r, "TransactItems", "", true), true);
+	st_capacity_init(&cap, r);
+	items = st_field_array(r, "TransactItems", "", true);
+	result = st_transact_get(items, true);
+	if (cap.mode != ST_CAPACITY_NONE)
+		count_targets(&cap, transact_targets(items), 2);
+	return st_capacity_response(&cap, result, true);
 }
 
 /* ---------------------------------------------------------------------
@@ -649,7 +987,14 @@ execute_request(void *arg)
 	if (JB_ROOT_IS_SCALAR(request) || !JB_ROOT_IS_OBJECT(request))
 		st_validation_error("request", "must be a JSON object");
 	fn = find_operation(op);
-	if (fn == NULL)
+	if (fn != NULL)
+	{
+		/* every operation takes ReturnConsumedCapacity: check its value */
+		StCapacity	cap;
+
+		st_capacity_init(&cap, &request->root);
+	}
+	else
 	{
 		/* the list comes from the operations table, so it cannot fall behind */
 		StringInfoData names;

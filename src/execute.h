@@ -12,6 +12,8 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
+#include "singletable.h"
+
 /*
  * execute_legacy.c: the placeholders (#lgN, :lgN) that the rewritten legacy
  * parameters of one request refer to, collected while rewriting.
@@ -32,12 +34,34 @@ extern char *st_legacy_conditions(StLegacy *lg, JsonbContainer *conds,
 								  const char *field, const char *op,
 								  bool key_only);
 extern void st_legacy_check_key_operators(StLegacy *lg);
-extern const char *st_legacy_conditional_operator(JsonbContainer *r);
+extern const char *st_legacy_conditional_operator(JsonbContainer *r, bool conditions);
+extern JsonbContainer *st_legacy_object(JsonbContainer *r, const char *name);
 extern char *st_legacy_projection(StLegacy *lg, List *attrs);
 extern char *st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates);
-extern void st_legacy_check_no_mix(JsonbContainer *r, bool legacy);
+extern void st_legacy_check_no_mix(JsonbContainer *r);
 extern void st_legacy_placeholders(JsonbContainer *r, StLegacy *lg,
 								   Jsonb **names, Jsonb **values);
+
+/* execute_capacity.c: ReturnConsumedCapacity, counted with DynamoDB's rules */
+typedef enum StCapacityMode
+{
+	ST_CAPACITY_NONE,
+	ST_CAPACITY_TOTAL,
+	ST_CAPACITY_INDEXES
+} StCapacityMode;
+
+typedef struct StCapacity
+{
+	StCapacityMode mode;
+	List	   *entries;		/* one per table, in order of first use */
+} StCapacity;
+
+extern void st_capacity_init(StCapacity *c, JsonbContainer *r);
+extern void st_capacity_read(StCapacity *c, Oid relid, const char *index,
+							 Size bytes, bool consistent, double factor);
+extern void st_capacity_write(StCapacity *c, Oid relid, Jsonb *old_item,
+							  Jsonb *new_item, double factor);
+extern Jsonb *st_capacity_response(StCapacity *c, Jsonb *response, bool as_list);
 
 /* execute_table.c: the table operations */
 extern Jsonb *st_op_create_table(JsonbContainer *r);

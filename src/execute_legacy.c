@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/jsonb.h"
 
 #include "execute.h"
@@ -60,6 +61,22 @@ legacy_value(StLegacy *lg, JsonbValue *typed)
 	return ph;
 }
 
+/* Add the members of a request's placeholder map to ours being built. */
+static void
+legacy_merge(JsonbParseState **state, JsonbContainer *map)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (map == NULL)
+		return;
+	it = JsonbIteratorInit(map);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_KEY || tok == WJB_VALUE)
+			pushJsonbValue(state, tok, &v);
+}
+
 static void
 legacy_finish(StLegacy *lg, Jsonb **names, Jsonb **values)
 {
@@ -97,6 +114,70 @@ legacy_value_list(JsonbContainer *cond, const char *where, JsonbValue *out, int 
 
 #define LEGACY_MAX_VALUES 100
 
+/*
+ * Raise ValidationException about the legacy condition at "where": msg is
+ * the primary message after the field, fmt DynamoDB's own wording (a whole
+ * sentence without its final period), which execute(raise_errors => false)
+ * answers as the message.
+ */
+#define legacy_error(where, msg, fmt, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("invalid request field \"%s\": " msg, (where)), \
+			 errdetail("ValidationException: " fmt ".", ##__VA_ARGS__)))
+
+/* The type code of a typed value ({"S": ..} is "S"), or "" when not one. */
+static char *
+legacy_value_type(JsonbValue *v)
+{
+	JsonbIterator *it;
+	JsonbValue	k;
+
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		return "";
+	it = JsonbIteratorInit(v->val.binary.data);
+	while (JsonbIteratorNext(&it, &k, true) != WJB_DONE)
+		if (k.type == jbvString)
+			return pnstrdup(k.val.string.val, k.val.string.len);
+	return "";
+}
+
+/*
+ * Check the values of a legacy condition as DynamoDB does before running
+ * it: how many the operator takes, all of one type, and a type the operator
+ * can compare (a list for LT is a ValidationException, not a false
+ * condition).
+ */
+static void
+legacy_check_values(const char *where, const char *cmp, JsonbValue *vals,
+					int nvals, int expect)
+{
+	static const char *const scalar_ops[] = {
+		"LT", "LE", "GT", "GE", "BETWEEN", "IN", "CONTAINS", "NOT_CONTAINS", NULL
+	};
+	bool		scalar_only = false;
+	char	   *type;
+
+	/* EQ and NE take every type, lists and maps included */
+	if ((expect >= 0 && nvals != expect) || (expect < 0 && nvals < 1))
+		legacy_error(where, "wrong number of values for the operator",
+					 "One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", cmp);
+	if (nvals == 0)
+		return;
+	type = legacy_value_type(&vals[0]);
+	for (int i = 1; i < nvals; i++)
+		if (strcmp(legacy_value_type(&vals[i]), type) != 0)
+			legacy_error(where, "values of different types",
+						 "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+	for (int i = 0; scalar_ops[i]; i++)
+		if (strcmp(cmp, scalar_ops[i]) == 0)
+			scalar_only = true;
+	if ((scalar_only && strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0) ||
+		(strcmp(cmp, "BEGINS_WITH") == 0 && strcmp(type, "S") != 0 && strcmp(type, "B") != 0))
+		legacy_error(where, "a value of a type the operator cannot compare",
+					 "One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", cmp, type);
+}
+
 static const char *const legacy_cond_fields[] = {
 	"ComparisonOperator", "AttributeValueList", "Value", "Exists", NULL
 };
@@ -111,6 +192,20 @@ is_non_key_operator(const char *cmp)
 		if (strcmp(cmp, ops[i]) == 0)
 			return true;
 	return false;
+}
+
+/* The expression operator of a legacy comparison (EQ is "="), or NULL. */
+static const char *
+legacy_comparison(const char *cmp)
+{
+	static const char *const ops[][2] = {
+		{"EQ", "="}, {"NE", "<>"}, {"LT", "<"}, {"LE", "<="}, {"GT", ">"}, {"GE", ">="}
+	};
+
+	for (int i = 0; i < lengthof(ops); i++)
+		if (strcmp(cmp, ops[i][0]) == 0)
+			return ops[i][1];
+	return NULL;
 }
 
 /*
@@ -140,6 +235,7 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		int			nvals;
 		char	   *name;
 		int			expect = 1;
+		const char *sym;
 		JsonbValue	ev;
 
 		cmp = st_field_string(cond, "ComparisonOperator", where, false);
@@ -186,60 +282,42 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 			continue;
 		}
 
-		if (strcmp(cmp, "EQ") == 0 || strcmp(cmp, "NE") == 0 || strcmp(cmp, "LT") == 0 ||
-			strcmp(cmp, "LE") == 0 || strcmp(cmp, "GT") == 0 || strcmp(cmp, "GE") == 0)
-		{
-			const char *sym = strcmp(cmp, "EQ") == 0 ? "=" : strcmp(cmp, "NE") == 0 ? "<>" :
-				strcmp(cmp, "LT") == 0 ? "<" : strcmp(cmp, "LE") == 0 ? "<=" :
-				strcmp(cmp, "GT") == 0 ? ">" : ">=";
-
-			if (nvals == 1)
-				appendStringInfo(&buf, "%s %s %s", name, sym, legacy_value(lg, &vals[0]));
-		}
-		else if (strcmp(cmp, "BEGINS_WITH") == 0)
-		{
-			if (nvals == 1)
-				appendStringInfo(&buf, "begins_with(%s, %s)", name, legacy_value(lg, &vals[0]));
-		}
-		else if (strcmp(cmp, "BETWEEN") == 0)
-		{
+		sym = legacy_comparison(cmp);
+		if (sym == NULL && strcmp(cmp, "BETWEEN") == 0)
 			expect = 2;
-			if (nvals == 2)
-			{
-				char	   *lo = legacy_value(lg, &vals[0]);
-
-				appendStringInfo(&buf, "%s BETWEEN %s AND %s", name, lo, legacy_value(lg, &vals[1]));
-			}
-		}
 		else if (!key_only && (strcmp(cmp, "NOT_NULL") == 0 || strcmp(cmp, "NULL") == 0))
-		{
 			expect = 0;
+		else if (!key_only && strcmp(cmp, "IN") == 0)
+			expect = -1;
+		else if (sym == NULL && strcmp(cmp, "BEGINS_WITH") != 0 &&
+				 (key_only || (strcmp(cmp, "CONTAINS") != 0 && strcmp(cmp, "NOT_CONTAINS") != 0)))
+			st_validation_error(psprintf("%s.ComparisonOperator", where),
+								"unrecognized or unsupported operator \"%s\"", cmp);
+		legacy_check_values(where, cmp, vals, nvals, expect);
+
+		if (sym)
+			appendStringInfo(&buf, "%s %s %s", name, sym, legacy_value(lg, &vals[0]));
+		else if (strcmp(cmp, "BEGINS_WITH") == 0)
+			appendStringInfo(&buf, "begins_with(%s, %s)", name, legacy_value(lg, &vals[0]));
+		else if (expect == 2)
+		{
+			char	   *lo = legacy_value(lg, &vals[0]);
+
+			appendStringInfo(&buf, "%s BETWEEN %s AND %s", name, lo, legacy_value(lg, &vals[1]));
+		}
+		else if (expect == 0)
 			appendStringInfo(&buf, "%s(%s)", strcmp(cmp, "NULL") == 0 ?
 							 "attribute_not_exists" : "attribute_exists", name);
-		}
-		else if (!key_only && (strcmp(cmp, "CONTAINS") == 0 || strcmp(cmp, "NOT_CONTAINS") == 0))
+		else if (expect == 1)
+			appendStringInfo(&buf, "%scontains(%s, %s)", cmp[0] == 'N' ? "NOT " : "",
+							 name, legacy_value(lg, &vals[0]));
+		else
 		{
-			if (nvals == 1)
-				appendStringInfo(&buf, "%scontains(%s, %s)", cmp[0] == 'N' ? "NOT " : "",
-								 name, legacy_value(lg, &vals[0]));
-		}
-		else if (!key_only && strcmp(cmp, "IN") == 0)
-		{
-			expect = -1;
-			if (nvals < 1)
-				st_validation_error(psprintf("%s.AttributeValueList", where),
-									"IN needs at least one value");
 			appendStringInfo(&buf, "%s IN (", name);
 			for (int i = 0; i < nvals; i++)
 				appendStringInfo(&buf, "%s%s", i ? ", " : "", legacy_value(lg, &vals[i]));
 			appendStringInfoChar(&buf, ')');
 		}
-		else
-			st_validation_error(psprintf("%s.ComparisonOperator", where),
-								"unrecognized or unsupported operator \"%s\"", cmp);
-		if (expect >= 0 && nvals != expect)
-			st_validation_error(psprintf("%s.AttributeValueList", where),
-								"%s needs %d value(s), not %d", cmp, expect, nvals);
 	}
 	if (buf.len == 0 && lg->key_op == NULL)
 		st_validation_error(field, "must hold at least one condition");
@@ -261,17 +339,40 @@ st_legacy_check_key_operators(StLegacy *lg)
 	st_validation_error(lg->key_op_where, "unrecognized or unsupported operator \"%s\"", lg->key_op);
 }
 
+/*
+ * The legacy ConditionalOperator joining the conditions of a request's
+ * Expected, QueryFilter or ScanFilter; conditions says whether the request
+ * has one (an empty one counts as absent, st_legacy_object).
+ */
 const char *
-st_legacy_conditional_operator(JsonbContainer *r)
+st_legacy_conditional_operator(JsonbContainer *r, bool conditions)
 {
 	char	   *op = st_field_string(r, "ConditionalOperator", "", false);
 
+	if (op && !conditions)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ConditionalOperator\": it needs Expected, QueryFilter or ScanFilter"),
+				 errdetail("ValidationException: ConditionalOperator cannot be used without Filter or Expected.")));
 	if (op == NULL || strcmp(op, "AND") == 0)
 		return "AND";
 	if (strcmp(op, "OR") == 0)
 		return "OR";
 	st_validation_error("ConditionalOperator", "must be AND or OR, not \"%s\"", op);
 	return NULL;
+}
+
+/*
+ * A legacy map parameter (Expected, QueryFilter, ScanFilter, KeyConditions,
+ * AttributeUpdates), or NULL when absent or empty: DynamoDB reads an empty
+ * map as no map.
+ */
+JsonbContainer *
+st_legacy_object(JsonbContainer *r, const char *name)
+{
+	JsonbContainer *c = st_field_object(r, name, "", false);
+
+	return c && JsonContainerSize(c) > 0 ? c : NULL;
 }
 
 /* Projection text from the legacy AttributesToGet. */
@@ -287,23 +388,53 @@ st_legacy_projection(StLegacy *lg, List *attrs)
 	return buf.data;
 }
 
-/* Raise when a request mixes legacy and expression parameters. */
+/*
+ * Raise DynamoDB's ValidationException when a request mixes legacy and
+ * expression parameters.  As in DynamoDB, KeyConditions goes with
+ * FilterExpression and ProjectionExpression (only KeyConditionExpression
+ * excludes it), and ExpressionAttributeNames needs an expression.
+ */
 void
-st_legacy_check_no_mix(JsonbContainer *r, bool legacy)
+st_legacy_check_no_mix(JsonbContainer *r)
 {
-	static const char *const expr_params[] = {
-		"KeyConditionExpression", "FilterExpression", "ConditionExpression",
-		"ProjectionExpression", "UpdateExpression", "ExpressionAttributeNames",
-		"ExpressionAttributeValues", NULL
+	static const char *const legacy_params[] = {
+		"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter",
+		"ScanFilter", "ConditionalOperator", "KeyConditions", NULL
 	};
+	static const char *const expr_params[] = {
+		"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
+		"ConditionExpression", "UpdateExpression", NULL
+	};
+	StringInfoData legacy;
+	StringInfoData expr;
 	JsonbValue	v;
 
-	if (!legacy)
-		return;
+	initStringInfo(&legacy);
+	initStringInfo(&expr);
 	for (int i = 0; expr_params[i]; i++)
 		if (st_field(r, expr_params[i], &v))
-			st_validation_error(expr_params[i],
-								"cannot be used with the legacy parameters (KeyConditions, QueryFilter, ScanFilter, Expected, AttributesToGet, AttributeUpdates)");
+			appendStringInfo(&expr, "%s%s", expr.len ? ", " : "", expr_params[i]);
+	for (int i = 0; legacy_params[i]; i++)
+	{
+		const char *p = legacy_params[i];
+
+		if (!st_field(r, p, &v) ||
+			(v.type == jbvBinary && JsonContainerSize(v.val.binary.data) == 0) ||
+			(strcmp(p, "KeyConditions") == 0 && !st_field(r, "KeyConditionExpression", &v)))
+			continue;
+		appendStringInfo(&legacy, "%s%s", legacy.len ? ", " : "", p);
+	}
+	if (legacy.len && expr.len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot use both expression and legacy parameters in one request"),
+				 errdetail("ValidationException: Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}.",
+						   legacy.data, expr.data)));
+	if (expr.len == 0 && st_field(r, "ExpressionAttributeNames", &v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ExpressionAttributeNames\": it needs an expression parameter"),
+				 errdetail("ValidationException: ExpressionAttributeNames can only be specified when using expressions.")));
 }
 
 static const char *const attribute_update_fields[] = {"Action", "Value", NULL};
@@ -367,6 +498,73 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 }
 
 /*
+ * Push the plain form of the typed value of placeholder key.  A malformed
+ * value raises its ValidationException worded as DynamoDB's:
+ * "ExpressionAttributeValues contains invalid value: ... for key :v".
+ */
+static void
+push_plain_placeholder_value(JsonbParseState **state, JsonbValue *typed, const char *key)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		st_push_plain_value(state, WJB_VALUE, typed, key);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		const char *prefix = "ValidationException: ";
+		char	   *what;
+		size_t		len;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if ((edata->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE &&
+			 edata->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE) ||
+			edata->detail == NULL || strncmp(edata->detail, prefix, strlen(prefix)) != 0)
+			PG_RE_THROW();
+		FlushErrorState();
+		what = pstrdup(edata->detail + strlen(prefix));
+		len = strlen(what);
+		if (len > 0 && what[len - 1] == '.')
+			what[len - 1] = '\0';
+		edata->detail = psprintf("%sExpressionAttributeValues contains invalid value: %s for key %s.",
+								 prefix, what, key);
+		ThrowErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/* ExpressionAttributeValues, typed, made plain value by value. */
+static Jsonb *
+plain_placeholder_values(Jsonb *typed)
+{
+	JsonbParseState *state = NULL;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	char	   *key = NULL;
+
+	if (JB_ROOT_IS_SCALAR(typed) || !JB_ROOT_IS_OBJECT(typed))
+		return st_from_typed_item(typed);	/* raises its error */
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	it = JsonbIteratorInit(&typed->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			pushJsonbValue(&state, WJB_KEY, &v);
+		}
+		else if (tok == WJB_VALUE)
+			push_plain_placeholder_value(&state, &v, key);
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/*
  * The names and values of a request's placeholders: those the legacy
  * parameters were rewritten with (lg), or else ExpressionAttributeNames and
  * ExpressionAttributeValues (typed, made plain); a request mixing the two
@@ -375,14 +573,17 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 void
 st_legacy_placeholders(JsonbContainer *r, StLegacy *lg, Jsonb **names, Jsonb **values)
 {
-	st_legacy_check_no_mix(r, lg->used);
+	st_legacy_check_no_mix(r);
 	if (lg->used)
 	{
+		/* KeyConditions with expressions: theirs and ours together */
+		legacy_merge(&lg->names, st_field_object(r, "ExpressionAttributeNames", "", false));
+		legacy_merge(&lg->values, st_field_object(r, "ExpressionAttributeValues", "", false));
 		legacy_finish(lg, names, values);
 		return;
 	}
 	*names = st_field_jsonb(r, "ExpressionAttributeNames", "", false);
 	*values = st_field_jsonb(r, "ExpressionAttributeValues", "", false);
 	if (*values)
-		*values = st_from_typed_item(*values);
+		*values = plain_placeholder_values(*values);
 }

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
@@ -24,6 +25,7 @@
 
 #include "catalog.h"
 #include "execute.h"
+#include "items.h"
 #include "request.h"
 #include "typedjson.h"
 
@@ -171,15 +173,62 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	(void) st_sql_run_jsonb(&a, false);
 }
 
-/* describe_table() of a table */
+/*
+ * The TableDescription DynamoDB answers: describe_table() with the fields
+ * a DynamoDB client reads as well: TableArn (DynamoDB Local's region and
+ * account), TableId (a UUID derived from the table's OID and creation
+ * time), CreationDateTime (epoch seconds), BillingModeSummary
+ * (PAY_PER_REQUEST), ProvisionedThroughput (zeros), and per index IndexArn
+ * and ProvisionedThroughput; TableStatus is status when not NULL
+ * (DeleteTable's DELETING).
+ */
+static Jsonb *
+describe_as(Oid relid, const char *status)
+{
+	static const char *const sql =
+		"SELECT x.d OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+		"  'TableArn', x.arn,"
+		"  'TableId', pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at)))::pg_catalog.uuid::pg_catalog.text,"
+		"  'CreationDateTime', pg_catalog.date_part('epoch', t.created_at),"
+		"  'BillingModeSummary', pg_catalog.jsonb_build_object('BillingMode', 'PAY_PER_REQUEST',"
+		"     'LastUpdateToPayPerRequestDateTime', pg_catalog.date_part('epoch', t.created_at)),"
+		"  'ProvisionedThroughput', x.pt)"
+		" OPERATOR(pg_catalog.||) CASE WHEN $2 IS NULL THEN '{}'::pg_catalog.jsonb"
+		"     ELSE pg_catalog.jsonb_build_object('TableStatus', $2) END"
+		" OPERATOR(pg_catalog.||) CASE WHEN x.d OPERATOR(pg_catalog.?) 'GlobalSecondaryIndexes'"
+		"     THEN pg_catalog.jsonb_build_object('GlobalSecondaryIndexes', (SELECT pg_catalog.jsonb_agg("
+		"       i.ix OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+		"         'IndexArn', pg_catalog.concat(x.arn, '/index/', i.ix OPERATOR(pg_catalog.->>) 'IndexName'),"
+		"         'ProvisionedThroughput', x.pt) ORDER BY i.n)"
+		"       FROM pg_catalog.jsonb_array_elements(x.d OPERATOR(pg_catalog.->) 'GlobalSecondaryIndexes') WITH ORDINALITY AS i(ix, n)))"
+		"     ELSE '{}'::pg_catalog.jsonb END"
+		" FROM singletable.tables t,"
+		"  LATERAL (SELECT singletable.describe_table(t.relid) AS d,"
+		"    pg_catalog.concat('arn:aws:dynamodb:ddblocal:000000000000:table/', pg_catalog.pg_class.relname) AS arn,"
+		"    '{\"NumberOfDecreasesToday\": 0, \"ReadCapacityUnits\": 0, \"WriteCapacityUnits\": 0}'::pg_catalog.jsonb AS pt"
+		"    FROM pg_catalog.pg_class WHERE pg_catalog.pg_class.oid OPERATOR(pg_catalog.=) t.relid) x"
+		" WHERE t.relid OPERATOR(pg_catalog.=) $1";
+	MemoryContext outer = CurrentMemoryContext;
+	Oid			types[2] = {REGCLASSOID, TEXTOID};
+	Datum		values[2] = {ObjectIdGetDatum(relid), status ? CStringGetTextDatum(status) : (Datum) 0};
+	char		nulls[2] = {' ', status ? ' ' : 'n'};
+	Jsonb	   *result;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 2, types, values, nulls, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not describe table");
+	result = st_spi_first_jsonb(outer);
+	SPI_finish();
+	if (result == NULL)
+		elog(ERROR, "table with OID %u is not in the catalog", relid);
+	return result;
+}
+
 static Jsonb *
 describe(Oid relid)
 {
-	StSqlArgs	a;
-
-	st_sql_args_init(&a, "SELECT singletable.describe_table(");
-	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
-	return st_sql_run_jsonb(&a, true);
+	return describe_as(relid, NULL);
 }
 
 /*
@@ -229,6 +278,119 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, const char *hash, Oid re
 	}
 }
 
+/*
+ * A ValidationException with DynamoDB's wording about CreateTable's
+ * AttributeDefinitions; msg is the primary message.
+ */
+#define definitions_error(msg, fmt, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("invalid request field \"AttributeDefinitions\": " msg), \
+			 errdetail("ValidationException: " fmt ".", ##__VA_ARGS__)))
+
+static int
+cmp_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/* "a, b, c" */
+static char *
+join_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/* Add the AttributeNames of the KeySchema of each index in ixs to *used. */
+static void
+index_key_names(JsonbContainer *ixs, List **used)
+{
+	JsonbIterator *it = JsonbIteratorInit(ixs);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		JsonbValue	ks;
+
+		CHECK_FOR_INTERRUPTS();
+		/* a malformed index is reported when it is created */
+		if (tok != WJB_ELEM || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data) ||
+			!st_field(v.val.binary.data, "KeySchema", &ks) || ks.type != jbvBinary ||
+			!JsonContainerIsArray(ks.val.binary.data))
+			continue;
+		for (int i = 0; i < JsonContainerSize(ks.val.binary.data) && i < 2; i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(ks.val.binary.data, i);
+			JsonbValue	name;
+
+			if (e && e->type == jbvBinary && JsonContainerIsObject(e->val.binary.data) &&
+				st_field(e->val.binary.data, "AttributeName", &name) && name.type == jbvString)
+				*used = lappend(*used, pnstrdup(name.val.string.val, name.val.string.len));
+		}
+	}
+}
+
+/*
+ * DynamoDB's rules for AttributeDefinitions: no name twice, and each one a
+ * key attribute of the table or of one of its indexes.
+ */
+static void
+check_attribute_definitions(JsonbContainer *r, JsonbContainer *defs, char *hash, char *range)
+{
+	List	   *names = NIL;
+	List	   *used = list_make1(hash);
+	List	   *unused = NIL;
+	List	   *sorted;
+	JsonbContainer *gsi = st_field_array(r, "GlobalSecondaryIndexes", "", false);
+	JsonbContainer *lsi = st_field_array(r, "LocalSecondaryIndexes", "", false);
+	StWalk		walk;
+	JsonbContainer *elem;
+	char	   *ew;
+	ListCell   *lc;
+
+	st_walk_init(&walk, defs, "AttributeDefinitions");
+	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and AttributeType",
+									   attr_def_fields, &ew)) != NULL)
+		names = lappend(names, st_field_string(elem, "AttributeName", ew, true));
+	sorted = list_copy(names);
+	list_sort(sorted, cmp_names);
+	for (int i = 1; i < list_length(sorted); i++)
+		if (strcmp(list_nth(sorted, i - 1), list_nth(sorted, i)) == 0)
+			definitions_error("an attribute is defined twice",
+							  "Cannot have two attributes with the same name");
+	if (range)
+		used = lappend(used, range);
+	if (gsi)
+		index_key_names(gsi, &used);
+	if (lsi)
+		index_key_names(lsi, &used);
+	foreach(lc, names)
+	{
+		ListCell   *uc;
+		bool		found = false;
+
+		CHECK_FOR_INTERRUPTS();
+		foreach(uc, used)
+			found = found || strcmp(lfirst(lc), lfirst(uc)) == 0;
+		if (!found)
+			unused = lappend(unused, lfirst(lc));
+	}
+	if (unused != NIL && gsi == NULL && lsi == NULL)
+		definitions_error("it defines attributes that are not keys",
+						  "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+	if (unused != NIL)
+		definitions_error("it defines attributes that are not keys",
+						  "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
+						  join_names(names), join_names(used));
+}
+
 static const char *const create_table_fields[] = {
 	"TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes",
 	"LocalSecondaryIndexes", "StreamSpecification", "BillingMode",
@@ -250,6 +412,7 @@ st_op_create_table(JsonbContainer *r)
 	char	   *view = NULL;
 	StSqlArgs	a;
 	StTable    *t;
+	JsonbValue	lsi;
 
 	st_check_fields(r, create_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
@@ -264,6 +427,12 @@ st_op_create_table(JsonbContainer *r)
 
 	hash_type = attribute_type(defs, hash, "KeySchema");
 	range_type = range ? attribute_type(defs, range, "KeySchema") : NULL;
+	if (range == NULL && st_field(r, "LocalSecondaryIndexes", &lsi))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"LocalSecondaryIndexes\": the table has no sort key"),
+				 errdetail("ValidationException: One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex.")));
+	check_attribute_definitions(r, defs, hash, range);
 	check_table_name(name);
 	/* the whole request is checked before the table exists (ResourceInUse) */
 	create_indexes(r, defs, hash, InvalidOid);
@@ -303,7 +472,7 @@ Jsonb *
 st_op_describe_table(JsonbContainer *r)
 {
 	st_check_fields(r, table_name_fields, "");
-	return wrap_jsonb("Table", describe(st_table_by_name(st_field_string(r, "TableName", "", true))->relid));
+	return wrap_jsonb("Table", describe(st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true))->relid));
 }
 
 Jsonb *
@@ -314,8 +483,8 @@ st_op_delete_table(JsonbContainer *r)
 	StSqlArgs	a;
 
 	st_check_fields(r, table_name_fields, "");
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
-	desc = describe(t->relid);
+	t = st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true));
+	desc = describe_as(t->relid, "DELETING");
 	st_sql_args_init(&a, "SELECT singletable.drop_table(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	(void) st_sql_run_jsonb(&a, false);
@@ -450,6 +619,11 @@ st_op_update_table(JsonbContainer *r)
 
 	st_check_fields(r, update_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
+	if (JsonContainerSize(r) == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("UpdateTable request changes nothing"),
+				 errdetail("ValidationException: At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required.")));
 	defs = st_field_array(r, "AttributeDefinitions", "", false);
 	if (st_field(r, "StreamSpecification", &sv))
 		st_validation_error("StreamSpecification",
@@ -459,7 +633,7 @@ st_op_update_table(JsonbContainer *r)
 		gsi_updates(updates, defs, NULL);
 
 	/* the request is well formed: now the table */
-	t = st_table_by_name(name);
+	t = st_table_by_name_for_table_op(name);
 	if (updates)
 		gsi_updates(updates, defs, t);
 	return wrap_jsonb("TableDescription", describe(t->relid));

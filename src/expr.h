@@ -100,6 +100,7 @@ extern StKeyCondition *st_parse_key_condition(StExprContext *cx, const char *tex
 
 /* Raise ValidationException if a name or value placeholder was never used. */
 extern void st_expr_check_unused(StExprContext *cx);
+extern const char *st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs);
 
 /*
  * Evaluate a condition or filter against an item; item NULL means "no such
@@ -123,7 +124,16 @@ extern Jsonb *st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 /* Keep only the projected paths of item (DynamoDB's ProjectionExpression). */
 extern Jsonb *st_apply_projection(StExprContext *cx, StExpr *projection, Jsonb *item);
 
-/* Keep only the named top-level attributes (UPDATED_OLD / UPDATED_NEW). */
+/*
+ * Keep only the paths an update expression targets, nested as in the item
+ * (ReturnValues UPDATED_OLD / UPDATED_NEW); NULL when the item has none.
+ */
+extern Jsonb *st_project_updated(StExpr *update, Jsonb *item);
+
+/* Does an update expression only remove (REMOVE, DELETE)? */
+extern bool st_update_only_removes(StExpr *update);
+
+/* Keep only the named top-level attributes (AttributesToGet). */
 extern Jsonb *st_project_top_level(Jsonb *item, List *attrs);
 
 /*

@@ -24,6 +24,9 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
+#include "keys.h"
+#include "typedjson.h"
 
 static bool
 compare_values(const JsonbValue *a, const JsonbValue *b, int op)
@@ -66,12 +69,29 @@ eval_operand(StxNode *n, Jsonb *item, JsonbValue *out)
 		case STX_SIZE:
 			{
 				JsonbValue	v;
+				JsonbValue	payload;
+				StTag		tag;
 				int64		size;
 
-				if (!st_expr_path_lookup(item, n->args[0], &v))
+				/* size(path) or size(:value) */
+				if (!eval_operand(n->args[0], item, &v))
 					return false;
+				tag = st_tag_of(&v, &payload);
 				if (v.type == jbvString)
 					size = v.val.string.len;
+				else if (tag == ST_TAG_B)
+				{
+					/* binary: its bytes */
+					int			len;
+					char	   *bytes = st_binary_bytes(&payload, &len);
+
+					if (bytes == NULL)
+						return false;
+					size = len;
+					pfree(bytes);
+				}
+				else if (tag != ST_TAG_NONE)
+					size = JsonContainerSize(payload.val.binary.data);	/* members */
 				else if (v.type == jbvBinary)
 					size = JsonContainerSize(v.val.binary.data);
 				else
@@ -91,12 +111,15 @@ attribute_type_matches(const JsonbValue *v, const JsonbValue *t)
 {
 	const char *s;
 	int			len;
+	StTag		tag;
 
 	if (t->type != jbvString)
 		return false;
 	s = t->val.string.val;
 	len = t->val.string.len;
 #define IS(lit) (len == (int) strlen(lit) && memcmp(s, lit, len) == 0)
+	if ((tag = st_tag_of(v, NULL)) != ST_TAG_NONE)
+		return IS(st_tag_type_code(tag));
 	switch (v->type)
 	{
 		case jbvString:
@@ -110,29 +133,7 @@ attribute_type_matches(const JsonbValue *v, const JsonbValue *t)
 		case jbvBinary:
 			if (JsonContainerIsObject(v->val.binary.data))
 				return IS("M");
-			if (IS("L"))
-				return true;
-			if (IS("SS") || IS("NS"))
-			{
-				/* a non-empty array of strings (numbers) passes for a set */
-				enum jbvType want = IS("SS") ? jbvString : jbvNumeric;
-				JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
-				JsonbValue	e;
-				JsonbIteratorToken tok;
-				int			n = 0;
-
-				while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
-				{
-					CHECK_FOR_INTERRUPTS();
-					if (tok != WJB_ELEM)
-						continue;
-					if (e.type != want)
-						return false;
-					n++;
-				}
-				return n > 0;
-			}
-			return false;
+			return IS("L");
 		default:
 			return false;
 	}
@@ -189,6 +190,25 @@ bytes_contain(const char *h, int hl, const char *n, int nl)
 static bool
 contains_value(const JsonbValue *hay, const JsonbValue *needle)
 {
+	JsonbValue	payload;
+	StTag		tag = st_tag_of(hay, &payload);
+
+	if (tag == ST_TAG_SS || tag == ST_TAG_NS || tag == ST_TAG_BS)
+	{
+		/* a set holds the value: strings, numbers, or binary {"$B": ..} */
+		JsonbValue	member;
+
+		if (tag == ST_TAG_BS)
+		{
+			if (st_tag_of(needle, &member) != ST_TAG_B)
+				return false;
+		}
+		else
+			member = *needle;
+		return contains_value(&payload, &member);
+	}
+	if (tag != ST_TAG_NONE)
+		return false;
 	if (hay->type == jbvString)
 		return needle->type == jbvString &&
 			bytes_contain(hay->val.string.val, hay->val.string.len,
@@ -210,6 +230,29 @@ contains_value(const JsonbValue *hay, const JsonbValue *needle)
 		}
 	}
 	return false;
+}
+
+/* begins_with: a string prefix of a string, or a byte prefix of a binary */
+static bool
+begins_with(const JsonbValue *a, const JsonbValue *b)
+{
+	JsonbValue	x;
+	JsonbValue	y;
+	char	   *ab;
+	char	   *bb;
+	int			al;
+	int			bl;
+	bool		r;
+
+	if (a->type == jbvString && b->type == jbvString)
+		return a->val.string.len >= b->val.string.len &&
+			memcmp(a->val.string.val, b->val.string.val, b->val.string.len) == 0;
+	if (st_tag_of(a, &x) != ST_TAG_B || st_tag_of(b, &y) != ST_TAG_B)
+		return false;
+	ab = st_binary_bytes(&x, &al);
+	bb = st_binary_bytes(&y, &bl);
+	r = ab != NULL && bb != NULL && al >= bl && memcmp(ab, bb, bl) == 0;
+	return r;
 }
 
 static bool
@@ -235,8 +278,9 @@ eval_node(StxNode *n, Jsonb *item)
 		case STX_NOT:
 			return !eval_node(n->args[0], item);
 		case STX_CMP:
+			/* a missing operand equals nothing: "<>" is true, as in DynamoDB */
 			if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b))
-				return false;
+				return n->op == STX_NE;
 			return compare_values(&a, &b, n->op);
 		case STX_BETWEEN:
 			if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b) ||
@@ -264,9 +308,7 @@ eval_node(StxNode *n, Jsonb *item)
 				case STX_FN_BEGINS_WITH:
 					if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b))
 						return false;
-					return a.type == jbvString && b.type == jbvString &&
-						a.val.string.len >= b.val.string.len &&
-						memcmp(a.val.string.val, b.val.string.val, b.val.string.len) == 0;
+					return begins_with(&a, &b);
 				case STX_FN_CONTAINS:
 					if (!eval_operand(n->args[0], item, &a) || !eval_operand(n->args[1], item, &b))
 						return false;

@@ -119,6 +119,8 @@ typedef struct StxError
 	StxErrorKind kind;
 	char		message[160];	/* lower case fragment, e.g. "syntax error" */
 	char		near[48];		/* offending token text, "" at end of input */
+	char		context[112];	/* the tokens before and after it, DynamoDB's "near" */
+	char		dynamo[224];	/* DynamoDB's wording after "Invalid X: ", or "" */
 	int			position;		/* 1-based character position; 0 if none */
 	bool		at_end;			/* error at end of input */
 } StxError;
@@ -199,6 +201,9 @@ typedef struct StMutVal
 	int		   *keylens;
 	int		   *idx;			/* MV_ARRAY in projections: source index */
 	struct StMutVal **vals;
+	bool		escape_if_tag;	/* MV_OBJECT: a user map an update changed:
+								 * serialized as {"$M": ..} when its one key
+								 * reads as a tag (item_types.c) */
 } StMutVal;
 
 extern StMutVal *st_mv_value(const JsonbValue *v);

@@ -11,7 +11,8 @@
  *	  expr_prepare.c's job; everything that needs the item or the values is
  *	  left to the other expr_*.c files (see expr.h).
  *
- *	  Grammar (keywords and function names are case-insensitive):
+ *	  Grammar (keywords are case-insensitive, function names are not, as in
+ *	  DynamoDB):
  *
  *	    condition  := or
  *	    or         := and { OR and }
@@ -22,9 +23,10 @@
  *	                | operand comparator operand
  *	                | operand BETWEEN operand AND operand
  *	                | operand IN '(' operand { ',' operand } ')'
- *	    operand    := path | :value | size '(' path ')'
+ *	    operand    := path | :value | size '(' path | :value ')'
  *	    path       := name { '.' name | '[' digits ']' }
  *	    name       := identifier | #placeholder
+ *	    identifier := letter { letter | digit | '_' }
  *
  *	    update     := clause { clause }     each of SET REMOVE ADD DELETE once
  *	    clause     := SET path '=' setvalue { ',' path '=' setvalue }
@@ -39,12 +41,14 @@
  *	    projection := path { ',' path }
  *
  *	  The words AND OR NOT BETWEEN IN SET REMOVE ADD DELETE cannot be used as
- *	  bare attribute names (use a #placeholder); DynamoDB's longer list of
- *	  reserved words is not enforced.
+ *	  bare attribute names (a syntax error); the rest of DynamoDB's reserved
+ *	  words (reserved_words below) are an error of their own once the whole
+ *	  expression has parsed, as in DynamoDB.  Either needs a #placeholder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expr_int.h"
@@ -84,6 +88,11 @@ typedef struct Parser
 	const char *s;
 	size_t		len;
 	Tok			tok;			/* current token */
+	size_t		prev_start;		/* start of the token before it */
+	bool		have_prev;
+	bool		syntax;			/* the error being raised is a syntax error */
+	Tok			reserved;		/* the first reserved word used as a name */
+	bool		have_reserved;
 	StxMode		mode;
 	int			depth;
 	int		   *charpos;		/* charpos[off]: char_position(off), or NULL */
@@ -147,6 +156,67 @@ char_position(Parser *p, size_t off)
 
 static void fail_at(Parser *p, const Tok *tok, const char *fmt,...) STX_NORETURN STX_PRINTF(3, 4);
 static void syntax_error(Parser *p) STX_NORETURN;
+static void set_dynamo(Parser *p, const char *fmt,...) STX_PRINTF(2, 3);
+
+/* DynamoDB's wording of the error about to be raised (see StxError.dynamo). */
+static void
+set_dynamo(Parser *p, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err->dynamo, sizeof(p->err->dynamo), fmt, ap);
+	va_end(ap);
+}
+
+/* Copy len bytes of text at off into buf (size bytes), cut at a character. */
+static void
+copy_cut(Parser *p, size_t off, size_t len, char *buf, size_t size)
+{
+	if (len > size - 1)
+	{
+		len = size - 1;
+		while (len > 0 && is_utf8_continuation((unsigned char) p->s[off + len]))
+			len--;
+	}
+	memcpy(buf, p->s + off, len);
+	buf[len] = '\0';
+}
+
+static bool is_ident_char(unsigned char c);
+
+/*
+ * End of the token starting at or after off, for messages only: it never
+ * fails, whatever the bytes (a character the lexer refuses is a token of
+ * its own).
+ */
+static size_t
+token_end(Parser *p, size_t off)
+{
+	const char *s = p->s;
+
+	while (off < p->len && (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
+							s[off] == '\r' || s[off] == '\f' || s[off] == '\v'))
+		off++;
+	if (off >= p->len)
+		return off;
+	if (is_ident_char((unsigned char) s[off]) ||
+		((s[off] == '#' || s[off] == ':') && off + 1 < p->len &&
+		 is_ident_char((unsigned char) s[off + 1])))
+	{
+		off++;
+		while (off < p->len && is_ident_char((unsigned char) s[off]))
+			off++;
+		return off;
+	}
+	if (off + 1 < p->len && (s[off] == '<' || s[off] == '>') &&
+		(s[off + 1] == '=' || (s[off] == '<' && s[off + 1] == '>')))
+		return off + 2;
+	off++;
+	while (off < p->len && is_utf8_continuation((unsigned char) s[off]))
+		off++;
+	return off;
+}
 
 /* Report an error about the token at tok and leave the parse. */
 static void
@@ -161,21 +231,26 @@ fail_at(Parser *p, const Tok *tok, const char *fmt,...)
 	err->at_end = (tok->type == T_END);
 	err->position = char_position(p, tok->start);
 	err->near[0] = '\0';
+	/* a NUL byte would truncate the texts; show the rest as nothing */
 	if (!err->at_end)
-	{
-		size_t		n = tok->len;
+		copy_cut(p, tok->start, tok->len, err->near, sizeof(err->near));
 
-		if (n > sizeof(err->near) - 1)
-		{
-			n = sizeof(err->near) - 1;
-			/* do not cut a UTF-8 sequence in two */
-			while (n > 0 && is_utf8_continuation((unsigned char) p->s[tok->start + n]))
-				n--;
-		}
-		memcpy(err->near, p->s + tok->start, n);
-		err->near[n] = '\0';
-		/* a NUL byte would truncate the text; show the rest as nothing */
+	/*
+	 * DynamoDB's "near": the token before the offending one, that token and
+	 * the one after it, as written.
+	 */
+	{
+		size_t		from = p->have_prev && p->prev_start < tok->start ? p->prev_start : tok->start;
+		size_t		to = err->at_end ? p->len : token_end(p, tok->start + tok->len);
+
+		while (to > from && (p->s[to - 1] == ' ' || p->s[to - 1] == '\t' ||
+							 p->s[to - 1] == '\n' || p->s[to - 1] == '\r'))
+			to--;
+		copy_cut(p, from, to - from, err->context, sizeof(err->context));
 	}
+	if (p->syntax)
+		set_dynamo(p, "Syntax error; token: \"%s\", near: \"%s\"",
+				   err->at_end ? "<EOF>" : err->near, err->context);
 	longjmp(p->fail, 1);
 }
 
@@ -204,16 +279,17 @@ copy_text(Parser *p, size_t start, size_t len)
 	return c;
 }
 
+/* A name written without a placeholder starts with a letter, as in DynamoDB. */
 static bool
 is_ident_start(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static bool
 is_ident_char(unsigned char c)
 {
-	return is_ident_start(c) || (c >= '0' && c <= '9');
+	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '_';
 }
 
 /* Lex the token starting at or after byte offset off into *t. */
@@ -321,6 +397,7 @@ lex_at(Parser *p, size_t off, Tok *t)
 			e++;
 		t->len = e - off;
 		t->type = T_IDENT;		/* so that fail_at shows the text */
+		p->syntax = true;
 		fail_at(p, t, (c == '#' || c == ':') ? "incomplete placeholder" : "unexpected character");
 	}
 }
@@ -328,6 +405,8 @@ lex_at(Parser *p, size_t off, Tok *t)
 static void
 advance(Parser *p)
 {
+	p->prev_start = p->tok.start;
+	p->have_prev = true;
 	lex_at(p, p->tok.start + p->tok.len, &p->tok);
 }
 
@@ -373,10 +452,153 @@ is_reserved(Parser *p)
 	return false;
 }
 
+/*
+ * DynamoDB's reserved words (its developer guide, "Reserved words in
+ * DynamoDB"), in upper case and strcmp order: written bare in an expression,
+ * they are an error whatever their case.
+ */
+static const char *const reserved_words[] = {
+	"ABORT", "ABSOLUTE", "ACTION", "ADD", "AFTER", "AGENT", "AGGREGATE",
+	"ALL", "ALLOCATE", "ALTER", "ANALYZE", "AND", "ANY", "ARCHIVE", "ARE",
+	"ARRAY", "AS", "ASC", "ASCII", "ASENSITIVE", "ASSERTION", "ASYMMETRIC",
+	"AT", "ATOMIC", "ATTACH", "ATTRIBUTE", "AUTH", "AUTHORIZATION",
+	"AUTHORIZE", "AUTO", "AVG", "BACK", "BACKUP", "BASE", "BATCH", "BEFORE",
+	"BEGIN", "BETWEEN", "BIGINT", "BINARY", "BIT", "BLOB", "BLOCK",
+	"BOOLEAN", "BOTH", "BREADTH", "BUCKET", "BULK", "BY", "BYTE", "CALL",
+	"CALLED", "CALLING", "CAPACITY", "CASCADE", "CASCADED", "CASE", "CAST",
+	"CATALOG", "CHAR", "CHARACTER", "CHECK", "CLASS", "CLOB", "CLOSE",
+	"CLUSTER", "CLUSTERED", "CLUSTERING", "CLUSTERS", "COALESCE", "COLLATE",
+	"COLLATION", "COLLECTION", "COLUMN", "COLUMNS", "COMBINE", "COMMENT",
+	"COMMIT", "COMPACT", "COMPILE", "COMPRESS", "CONDITION", "CONFLICT",
+	"CONNECT", "CONNECTION", "CONSISTENCY", "CONSISTENT", "CONSTRAINT",
+	"CONSTRAINTS", "CONSTRUCTOR", "CONSUMED", "CONTINUE", "CONVERT", "COPY",
+	"CORRESPONDING", "COUNT", "COUNTER", "CREATE", "CROSS", "CUBE",
+	"CURRENT", "CURSOR", "CYCLE", "DATA", "DATABASE", "DATE", "DATETIME",
+	"DAY", "DEALLOCATE", "DEC", "DECIMAL", "DECLARE", "DEFAULT",
+	"DEFERRABLE", "DEFERRED", "DEFINE", "DEFINED", "DEFINITION", "DELETE",
+	"DELIMITED", "DEPTH", "DEREF", "DESC", "DESCRIBE", "DESCRIPTOR",
+	"DETACH", "DETERMINISTIC", "DIAGNOSTICS", "DIRECTORIES", "DISABLE",
+	"DISCONNECT", "DISTINCT", "DISTRIBUTE", "DO", "DOMAIN", "DOUBLE", "DROP",
+	"DUMP", "DURATION", "DYNAMIC", "EACH", "ELEMENT", "ELSE", "ELSEIF",
+	"EMPTY", "ENABLE", "END", "EQUAL", "EQUALS", "ERROR", "ESCAPE",
+	"ESCAPED", "EVAL", "EVALUATE", "EXCEEDED", "EXCEPT", "EXCEPTION",
+	"EXCEPTIONS", "EXCLUSIVE", "EXEC", "EXECUTE", "EXISTS", "EXIT",
+	"EXPLAIN", "EXPLODE", "EXPORT", "EXPRESSION", "EXTENDED", "EXTERNAL",
+	"EXTRACT", "FAIL", "FALSE", "FAMILY", "FETCH", "FIELDS", "FILE",
+	"FILTER", "FILTERING", "FINAL", "FINISH", "FIRST", "FIXED", "FLATTERN",
+	"FLOAT", "FOR", "FORCE", "FOREIGN", "FORMAT", "FORWARD", "FOUND", "FREE",
+	"FROM", "FULL", "FUNCTION", "FUNCTIONS", "GENERAL", "GENERATE", "GET",
+	"GLOB", "GLOBAL", "GO", "GOTO", "GRANT", "GREATER", "GROUP", "GROUPING",
+	"HANDLER", "HASH", "HAVE", "HAVING", "HEAP", "HIDDEN", "HOLD", "HOUR",
+	"IDENTIFIED", "IDENTITY", "IF", "IGNORE", "IMMEDIATE", "IMPORT", "IN",
+	"INCLUDING", "INCLUSIVE", "INCREMENT", "INCREMENTAL", "INDEX", "INDEXED",
+	"INDEXES", "INDICATOR", "INFINITE", "INITIALLY", "INLINE", "INNER",
+	"INNTER", "INOUT", "INPUT", "INSENSITIVE", "INSERT", "INSTEAD", "INT",
+	"INTEGER", "INTERSECT", "INTERVAL", "INTO", "INVALIDATE", "IS",
+	"ISOLATION", "ITEM", "ITEMS", "ITERATE", "JOIN", "KEY", "KEYS", "LAG",
+	"LANGUAGE", "LARGE", "LAST", "LATERAL", "LEAD", "LEADING", "LEAVE",
+	"LEFT", "LENGTH", "LESS", "LEVEL", "LIKE", "LIMIT", "LIMITED", "LINES",
+	"LIST", "LOAD", "LOCAL", "LOCALTIME", "LOCALTIMESTAMP", "LOCATION",
+	"LOCATOR", "LOCK", "LOCKS", "LOG", "LOGED", "LONG", "LOOP", "LOWER",
+	"MAP", "MATCH", "MATERIALIZED", "MAX", "MAXLEN", "MEMBER", "MERGE",
+	"METHOD", "METRICS", "MIN", "MINUS", "MINUTE", "MISSING", "MOD", "MODE",
+	"MODIFIES", "MODIFY", "MODULE", "MONTH", "MULTI", "MULTISET", "NAME",
+	"NAMES", "NATIONAL", "NATURAL", "NCHAR", "NCLOB", "NEW", "NEXT", "NO",
+	"NONE", "NOT", "NULL", "NULLIF", "NUMBER", "NUMERIC", "OBJECT", "OF",
+	"OFFLINE", "OFFSET", "OLD", "ON", "ONLINE", "ONLY", "OPAQUE", "OPEN",
+	"OPERATOR", "OPTION", "OR", "ORDER", "ORDINALITY", "OTHER", "OTHERS",
+	"OUT", "OUTER", "OUTPUT", "OVER", "OVERLAPS", "OVERRIDE", "OWNER", "PAD",
+	"PARALLEL", "PARAMETER", "PARAMETERS", "PARTIAL", "PARTITION",
+	"PARTITIONED", "PARTITIONS", "PATH", "PERCENT", "PERCENTILE",
+	"PERMISSION", "PERMISSIONS", "PIPE", "PIPELINED", "PLAN", "POOL",
+	"POSITION", "PRECISION", "PREPARE", "PRESERVE", "PRIMARY", "PRIOR",
+	"PRIVATE", "PRIVILEGES", "PROCEDURE", "PROCESSED", "PROJECT",
+	"PROJECTION", "PROPERTY", "PROVISIONING", "PUBLIC", "PUT", "QUERY",
+	"QUIT", "QUORUM", "RAISE", "RANDOM", "RANGE", "RANK", "RAW", "READ",
+	"READS", "REAL", "REBUILD", "RECORD", "RECURSIVE", "REDUCE", "REF",
+	"REFERENCE", "REFERENCES", "REFERENCING", "REGEXP", "REGION", "REINDEX",
+	"RELATIVE", "RELEASE", "REMAINDER", "RENAME", "REPEAT", "REPLACE",
+	"REQUEST", "RESET", "RESIGNAL", "RESOURCE", "RESPONSE", "RESTORE",
+	"RESTRICT", "RESULT", "RETURN", "RETURNING", "RETURNS", "REVERSE",
+	"REVOKE", "RIGHT", "ROLE", "ROLES", "ROLLBACK", "ROLLUP", "ROUTINE",
+	"ROW", "ROWS", "RULE", "RULES", "SAMPLE", "SATISFIES", "SAVE",
+	"SAVEPOINT", "SCAN", "SCHEMA", "SCOPE", "SCROLL", "SEARCH", "SECOND",
+	"SECTION", "SEGMENT", "SEGMENTS", "SELECT", "SELF", "SEMI", "SENSITIVE",
+	"SEPARATE", "SEQUENCE", "SERIALIZABLE", "SESSION", "SET", "SETS",
+	"SHARD", "SHARE", "SHARED", "SHORT", "SHOW", "SIGNAL", "SIMILAR", "SIZE",
+	"SKEWED", "SMALLINT", "SNAPSHOT", "SOME", "SOURCE", "SPACE", "SPACES",
+	"SPARSE", "SPECIFIC", "SPECIFICTYPE", "SPLIT", "SQL", "SQLCODE",
+	"SQLERROR", "SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "START", "STATE",
+	"STATIC", "STATUS", "STORAGE", "STORE", "STORED", "STREAM", "STRING",
+	"STRUCT", "STYLE", "SUB", "SUBMULTISET", "SUBPARTITION", "SUBSTRING",
+	"SUBTYPE", "SUM", "SUPER", "SYMMETRIC", "SYNONYM", "SYSTEM", "TABLE",
+	"TABLESAMPLE", "TEMP", "TEMPORARY", "TERMINATED", "TEXT", "THAN", "THEN",
+	"THROUGHPUT", "TIME", "TIMESTAMP", "TIMEZONE", "TINYINT", "TO", "TOKEN",
+	"TOTAL", "TOUCH", "TRAILING", "TRANSACTION", "TRANSFORM", "TRANSLATE",
+	"TRANSLATION", "TREAT", "TRIGGER", "TRIM", "TRUE", "TRUNCATE", "TTL",
+	"TUPLE", "TYPE", "UNDER", "UNDO", "UNION", "UNIQUE", "UNIT", "UNKNOWN",
+	"UNLOGGED", "UNNEST", "UNPROCESSED", "UNSIGNED", "UNTIL", "UPDATE",
+	"UPPER", "URL", "USAGE", "USE", "USER", "USERS", "USING", "UUID",
+	"VACUUM", "VALUE", "VALUED", "VALUES", "VARCHAR", "VARIABLE", "VARIANCE",
+	"VARINT", "VARYING", "VIEW", "VIEWS", "VIRTUAL", "VOID", "WAIT", "WHEN",
+	"WHENEVER", "WHERE", "WHILE", "WINDOW", "WITH", "WITHIN", "WITHOUT",
+	"WORK", "WRAPPED", "WRITE", "YEAR", "ZONE"
+};
+
+static int
+cmp_reserved(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, *(const char *const *) elem);
+}
+
+/* Is the current identifier one of DynamoDB's reserved words? */
+static bool
+is_reserved_word(Parser *p)
+{
+	char		upper[32];
+
+	if (p->tok.type != T_IDENT || p->tok.len >= sizeof(upper))
+		return false;
+	for (size_t i = 0; i < p->tok.len; i++)
+	{
+		char		c = p->s[p->tok.start + i];
+
+		upper[i] = (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c;
+	}
+	upper[p->tok.len] = '\0';
+	return bsearch(upper, reserved_words, sizeof(reserved_words) / sizeof(reserved_words[0]),
+				   sizeof(reserved_words[0]), cmp_reserved) != NULL;
+}
+
 static void
 syntax_error(Parser *p)
 {
+	p->syntax = true;
 	fail_at(p, &p->tok, "syntax error");
+}
+
+/*
+ * Is the current token the function name fn?  Function names are
+ * case-sensitive, as in DynamoDB: LIST_APPEND is no function.
+ */
+static bool
+is_fn(Parser *p, const char *fn)
+{
+	size_t		n = strlen(fn);
+
+	return p->tok.type == T_IDENT && p->tok.len == n &&
+		memcmp(p->s + p->tok.start, fn, n) == 0;
+}
+
+static void unknown_function(Parser *p) STX_NORETURN;
+
+static void
+unknown_function(Parser *p)
+{
+	int			n = (int) (p->tok.len > 40 ? 40 : p->tok.len);
+
+	set_dynamo(p, "Invalid function name; function: %.*s", n, p->s + p->tok.start);
+	fail_at(p, &p->tok, "unrecognized function \"%.*s\"", n, p->s + p->tok.start);
 }
 
 static void
@@ -499,6 +721,12 @@ parse_path(Parser *p)
 			e->is_placeholder = true;
 		else if (p->tok.type != T_IDENT || is_reserved(p))
 			syntax_error(p);
+		else if (!p->have_reserved && is_reserved_word(p))
+		{
+			/* reported once the whole expression parses, as DynamoDB does */
+			p->reserved = p->tok;
+			p->have_reserved = true;
+		}
 		e->name = copy_text(p, p->tok.start, p->tok.len);
 		advance(p);
 	}
@@ -529,7 +757,17 @@ at_function(Parser *p)
 	return p->tok.type == T_IDENT && peek_type(p) == T_LPAREN;
 }
 
-/* operand := path | :value | size '(' path ')' */
+/* Is the current token one of the boolean functions of conditions? */
+static int
+condition_function(Parser *p)
+{
+	for (int fn = 0; fn <= STX_FN_CONTAINS; fn++)
+		if (is_fn(p, func_names[fn]))
+			return fn;
+	return -1;
+}
+
+/* operand := path | :value | size '(' path | :value ')' */
 static StxNode *
 parse_operand(Parser *p)
 {
@@ -540,15 +778,27 @@ parse_operand(Parser *p)
 		Tok			at = p->tok;
 		StxNode    *n;
 
-		if (!is_kw(p, "size"))
+		if (!is_fn(p, "size"))
+		{
+			int			n = (int) (p->tok.len > 40 ? 40 : p->tok.len);
+
+			if (condition_function(p) < 0 && !is_fn(p, "if_not_exists") &&
+				!is_fn(p, "list_append"))
+				unknown_function(p);
+			set_dynamo(p, "The function is not allowed to be used this way in an expression; function: %.*s",
+					   n, p->s + p->tok.start);
 			fail_at(p, &p->tok, "function \"%.*s\" is not allowed as an operand here",
-					(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
+					n, p->s + p->tok.start);
+		}
 		advance(p);
 		expect(p, T_LPAREN);
 		n = make_node(p, STX_SIZE, &at, 1);
-		if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
-			fail_at(p, &p->tok, "the argument of size must be a document path");
-		n->args[0] = parse_path(p);
+		if (p->tok.type == T_VALUEPH)
+			n->args[0] = parse_value(p);
+		else if (p->tok.type == T_IDENT || p->tok.type == T_NAMEPH)
+			n->args[0] = parse_path(p);
+		else
+			fail_at(p, &p->tok, "the argument of size must be a document path or a value");
 		expect(p, T_RPAREN);
 		return n;
 	}
@@ -565,26 +815,16 @@ static StxNode *
 parse_function(Parser *p)
 {
 	Tok			at = p->tok;
-	int			fn = 0;
-	int			nargs = 0;
+	int			fn = condition_function(p);
+	int			nargs;
 	StxNode    *n;
 
-	if (is_kw(p, "attribute_exists"))
-		fn = STX_FN_ATTRIBUTE_EXISTS, nargs = 1;
-	else if (is_kw(p, "attribute_not_exists"))
-		fn = STX_FN_ATTRIBUTE_NOT_EXISTS, nargs = 1;
-	else if (is_kw(p, "attribute_type"))
-		fn = STX_FN_ATTRIBUTE_TYPE, nargs = 2;
-	else if (is_kw(p, "begins_with"))
-		fn = STX_FN_BEGINS_WITH, nargs = 2;
-	else if (is_kw(p, "contains"))
-		fn = STX_FN_CONTAINS, nargs = 2;
-	else if (is_kw(p, "if_not_exists") || is_kw(p, "list_append"))
+	if (fn < 0 && (is_fn(p, "if_not_exists") || is_fn(p, "list_append")))
 		fail_at(p, &p->tok, "function \"%.*s\" is only allowed in update expressions",
 				(int) p->tok.len, p->s + p->tok.start);
-	else
-		fail_at(p, &p->tok, "unrecognized function \"%.*s\"",
-				(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
+	if (fn < 0)
+		unknown_function(p);
+	nargs = (fn == STX_FN_ATTRIBUTE_EXISTS || fn == STX_FN_ATTRIBUTE_NOT_EXISTS) ? 1 : 2;
 
 	advance(p);
 	expect(p, T_LPAREN);
@@ -632,7 +872,7 @@ parse_predicate(Parser *p)
 		p->depth--;
 		return n;
 	}
-	if (at_function(p) && !is_kw(p, "size"))
+	if (at_function(p) && !is_fn(p, "size"))
 		return parse_function(p);
 
 	lhs = parse_operand(p);
@@ -758,9 +998,11 @@ parse_set_operand(Parser *p)
 		return parse_value(p);
 	if (at_function(p))
 	{
-		bool		ine = is_kw(p, "if_not_exists");
+		bool		ine = is_fn(p, "if_not_exists");
 
-		if (!ine && !is_kw(p, "list_append"))
+		if (!ine && !is_fn(p, "list_append") && condition_function(p) < 0 && !is_fn(p, "size"))
+			unknown_function(p);
+		if (!ine && !is_fn(p, "list_append"))
 			fail_at(p, &p->tok, "function \"%.*s\" is not allowed in an update expression",
 					(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
 		enter(p);
@@ -827,8 +1069,12 @@ parse_update(Parser *p)
 		if (c == 4)
 			syntax_error(p);
 		if (seen[c])
+		{
+			set_dynamo(p, "The \"%s\" section can only be used once in an update expression;",
+					   c == 0 ? "SET" : c == 1 ? "REMOVE" : c == 2 ? "ADD" : "DELETE");
 			fail_at(p, &p->tok, "the %.*s section appears twice",
 					(int) p->tok.len, p->s + p->tok.start);
+		}
 		seen[c] = true;
 		advance(p);
 		for (;;)
@@ -926,5 +1172,12 @@ stx_parse(const char *text, size_t len, StxMode mode,
 	}
 	if (p.tok.type != T_END)
 		syntax_error(&p);
+	if (p.have_reserved)
+	{
+		set_dynamo(&p, "Attribute name is a reserved keyword; reserved keyword: %.*s",
+				   (int) p.reserved.len, p.s + p.reserved.start);
+		fail_at(&p, &p.reserved, "attribute name \"%.*s\" is a reserved word",
+				(int) p.reserved.len, p.s + p.reserved.start);
+	}
 	return root;
 }

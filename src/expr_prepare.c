@@ -26,6 +26,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
 #include "keys.h"
 
 /* Parsing --------------------------------------------------------------- */
@@ -77,6 +78,17 @@ report_parse_error(const char *what, const char *text, StxError *err)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("invalid %s expression: %s", what, err->message),
 				 errdetail("ValidationException: Invalid %s: %s.", dyn, msg)));
+	if (err->dynamo[0] != '\0')
+		ereport(ERROR,
+				(errcode(err->kind == STX_ERR_LIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_SYNTAX_ERROR),
+				 err->at_end ?
+				 errmsg("invalid %s expression: %s at end of input", what, err->message) :
+				 errmsg("invalid %s expression: %s at position %d near \"%s\"",
+						what, err->message, err->position, err->near),
+				 /* a wording that ends in ";" keeps it, without a period */
+				 err->dynamo[strlen(err->dynamo) - 1] == ';' ?
+				 errdetail("ValidationException: Invalid %s: %s", dyn, err->dynamo) :
+				 errdetail("ValidationException: Invalid %s: %s.", dyn, err->dynamo)));
 	if (err->at_end)
 		ereport(ERROR,
 				(errcode(err->kind == STX_ERR_LIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_SYNTAX_ERROR),
@@ -135,6 +147,68 @@ valid_attribute_type(const char *s, int len)
 	return false;
 }
 
+/* Are two resolved document paths the same path? */
+static bool
+same_path(StxNode *a, StxNode *b)
+{
+	if (a->kind != STX_PATH || b->kind != STX_PATH || a->nelems != b->nelems)
+		return false;
+	for (int i = 0; i < a->nelems; i++)
+	{
+		StxPathElem *x = &a->elems[i];
+		StxPathElem *y = &b->elems[i];
+
+		if (x->is_index != y->is_index ||
+			(x->is_index ? x->index != y->index :
+			 x->resolved_len != y->resolved_len ||
+			 memcmp(x->resolved, y->resolved, x->resolved_len) != 0))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The operand checks DynamoDB makes before evaluating: a comparison or a
+ * two-operand function of a path with itself, attribute_type's type given
+ * as a path, size() of a value that has no size.
+ */
+static void
+check_operands(StxNode *n, const char *what)
+{
+	const char *dyn = st_expr_dynamo_name(what);
+
+	if ((n->kind == STX_CMP || (n->kind == STX_FUNC && n->nargs == 2)) &&
+		same_path(n->args[0], n->args[1]))
+	{
+		const char *op = n->kind == STX_CMP ? stx_cmp_name(n->op) : stx_func_name(n->op);
+		char	   *path = st_expr_path_text(n->args[0]);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: both operands of %s are the document path %s",
+						what, op, path),
+				 errdetail("ValidationException: Invalid %s: The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: [%s].",
+						   dyn, op, path)));
+	}
+	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE && n->args[1]->kind != STX_VALUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: the type operand of attribute_type must be a value", what),
+				 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}.",
+						   dyn)));
+	if (n->kind == STX_SIZE && n->args[0]->kind == STX_VALUE)
+	{
+		JsonbValue *v = n->args[0]->resolved;
+
+		if (v->type != jbvString && v->type != jbvBinary)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: size of %s, which has no size", what, n->args[0]->name),
+					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: size, operand type: %s.",
+							   dyn, st_value_type_name(v))));
+	}
+}
+
 /*
  * Resolve placeholders in a tree: #names get their attribute names, :values
  * their JsonbValues; each marks its placeholder used.  Also the checks that
@@ -166,8 +240,8 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("invalid %s expression: expression attribute name \"%s\" is not defined",
 								what, e->name),
-						 errdetail("ValidationException: An expression attribute name used in the document path is not defined; attribute name: %s.",
-								   e->name)));
+						 errdetail("ValidationException: Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s.",
+								   st_expr_dynamo_name(what), e->name)));
 			/* st_expr_context_init checked that it is a non-empty string */
 			e->resolved = v.val.string.val;
 			e->resolved_len = v.val.string.len;
@@ -185,14 +259,16 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: expression attribute value \"%s\" is not defined",
 							what, n->name),
-					 errdetail("ValidationException: An expression attribute value used in expression is not defined; attribute value: %s.",
-							   n->name)));
+					 errdetail("ValidationException: Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s.",
+							   st_expr_dynamo_name(what), n->name)));
+		st_validate_value_tags(v, n->name);
 		n->resolved = v;
 		mark_used(&cx->used_values, n->name);
 		return;
 	}
 	for (int i = 0; i < n->nargs; i++)
 		resolve_node(cx, n->args[i], what);
+	check_operands(n, what);
 
 	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE &&
 		n->args[1]->kind == STX_VALUE)
@@ -212,10 +288,10 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 	{
 		JsonbValue *t = n->args[1]->resolved;
 
-		if (t->type != jbvString)
+		if (t->type != jbvString && st_tag_of(t, NULL) != ST_TAG_B)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: begins_with needs a string operand", what),
+					 errmsg("invalid %s expression: begins_with needs a string or binary operand", what),
 					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s.",
 							   st_expr_dynamo_name(what), st_value_type_name(t))));
 	}
@@ -526,10 +602,10 @@ key_value(StxNode *v)
 {
 	JsonbValue *jv = v->resolved;
 
-	if (jv->type != jbvString && jv->type != jbvNumeric)
+	if (jv->type != jbvString && jv->type != jbvNumeric && st_tag_of(jv, NULL) != ST_TAG_B)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid key condition expression: value %s must be a string or a number", v->name),
+				 errmsg("invalid key condition expression: value %s must be a string, a number or a binary", v->name),
 				 errdetail("ValidationException: One or more parameter values were invalid: Condition parameter type does not match schema type.")));
 	return *jv;
 }
@@ -773,4 +849,40 @@ st_expr_check_unused(StExprContext *cx)
 {
 	check_unused_map(cx->names, cx->used_names, "ExpressionAttributeNames");
 	check_unused_map(cx->values, cx->used_values, "ExpressionAttributeValues");
+}
+
+static const char *
+node_names_attr(StxNode *n, const char *const *attrs, int nattrs)
+{
+	check_stack_depth();
+	if (n->kind == STX_PATH)
+	{
+		StxPathElem *head = &n->elems[0];
+
+		for (int i = 0; i < nattrs; i++)
+			if (attrs[i] && !head->is_index && head->resolved &&
+				strlen(attrs[i]) == head->resolved_len &&
+				memcmp(attrs[i], head->resolved, head->resolved_len) == 0)
+				return attrs[i];
+		return NULL;
+	}
+	for (int i = 0; i < n->nargs; i++)
+	{
+		const char *found = node_names_attr(n->args[i], attrs, nattrs);
+
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/*
+ * The first of attrs (nattrs names; NULL entries are skipped) that a
+ * document path of a parsed expression starts with, or NULL.  A Query's
+ * filter may not name the key attributes of what it reads.
+ */
+const char *
+st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs)
+{
+	return node_names_attr(expr->root, attrs, nattrs);
 }

@@ -1,8 +1,9 @@
 /*
  * expr_project.c
  *	  Projections: st_apply_projection keeps the paths of a
- *	  ProjectionExpression, st_project_top_level the top-level attributes an
- *	  update touched (ReturnValues UPDATED_OLD / UPDATED_NEW).
+ *	  ProjectionExpression, st_project_updated the paths an update
+ *	  expression targets (ReturnValues UPDATED_OLD / UPDATED_NEW),
+ *	  st_project_top_level named top-level attributes (AttributesToGet).
  *
  *	  Leaves to others: parsing, ordering and the overlap check of the paths
  *	  (expr_prepare.c), path look-up and the mutable values the result is
@@ -18,6 +19,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
 #include "typedjson.h"
 
 /* Projections ------------------------------------------------------------ */
@@ -47,24 +49,54 @@ proj_step(StMutVal *node, StxPathElem *e, StMutKind kind, StMutVal *leaf)
 	return child;
 }
 
-Jsonb *
-st_apply_projection(StExprContext *cx, StExpr *projection, Jsonb *item)
+/*
+ * A map the projection built whose only key reads as a tag ("$B" ...) must
+ * be escaped as {"$M": {..}}, as in a stored item (item_types.c): the
+ * values kept from the item are already in their stored form, so only the
+ * maps built here are looked at.  Linear in the size of what was built.
+ */
+static void
+escape_built_maps(StMutVal *mv)
 {
-	StxNode    *root = projection->root;
+	check_stack_depth();
+	for (int i = 0; i < mv->n; i++)
+	{
+		StMutVal   *c = mv->vals[i];
+
+		if (c->kind == MV_VALUE)
+			continue;
+		escape_built_maps(c);
+		if (c->kind == MV_OBJECT && c->n == 1 &&
+			st_key_needs_escape(c->keys[0], c->keylens[0]))
+		{
+			StMutVal   *esc = st_mv_new(MV_OBJECT);
+
+			st_mv_add_child(esc, "$M", 2, 0, c);
+			mv->vals[i] = esc;
+		}
+	}
+}
+
+/*
+ * The values of item at the n paths, ordered by st_expr_path_cmp, in a new
+ * object; *found counts the paths the item has.
+ */
+static StMutVal *
+project_paths(Jsonb *item, StxNode **paths, int n, int *found)
+{
 	StMutVal   *out = st_mv_new(MV_OBJECT);
 
-	Assert(projection->mode == STX_MODE_PROJECTION);
-	if (item == NULL)
-		return NULL;
-	for (int p = 0; p < root->nargs; p++)
+	*found = 0;
+	for (int p = 0; p < n; p++)
 	{
-		StxNode    *path = projection->by_path[p];
+		StxNode    *path = paths[p];
 		JsonbValue	v;
 		StMutVal   *node = out;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!st_expr_path_lookup(item, path, &v))
 			continue;
+		(*found)++;
 		for (int i = 0; i < path->nelems; i++)
 		{
 			bool		last = (i == path->nelems - 1);
@@ -73,7 +105,40 @@ st_apply_projection(StExprContext *cx, StExpr *projection, Jsonb *item)
 			node = proj_step(node, &path->elems[i], kind, last ? st_mv_value(&v) : NULL);
 		}
 	}
-	return st_mv_to_jsonb(out);
+	escape_built_maps(out);
+	return out;
+}
+
+Jsonb *
+st_apply_projection(StExprContext *cx, StExpr *projection, Jsonb *item)
+{
+	int			found;
+
+	Assert(projection->mode == STX_MODE_PROJECTION);
+	if (item == NULL)
+		return NULL;
+	return st_mv_to_jsonb(project_paths(item, projection->by_path,
+										projection->root->nargs, &found));
+}
+
+Jsonb *
+st_project_updated(StExpr *update, Jsonb *item)
+{
+	int			n = update->root->nargs;
+	StxNode   **paths;
+	StMutVal   *out;
+	int			found;
+
+	Assert(update->mode == STX_MODE_UPDATE);
+	if (item == NULL)
+		return NULL;
+	/* by_path lists the actions ordered by their target paths */
+	paths = palloc(sizeof(StxNode *) * (n + 1));
+	for (int i = 0; i < n; i++)
+		paths[i] = update->by_path[i]->args[0];
+	out = project_paths(item, paths, n, &found);
+	pfree(paths);
+	return found > 0 ? st_mv_to_jsonb(out) : NULL;
 }
 
 Jsonb *

@@ -12,15 +12,18 @@
  *	  As in DynamoDB, every operand is read from the item as it was before
  *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_prepare.c) has
  *	  already rejected overlapping target paths, so the order of the actions
- *	  matters only for list elements: SETs are applied in the order written
- *	  (an index past the end appends), then ADD and DELETE, then REMOVEs.
+ *	  matters only for list elements: SETs are applied in path order (indexes
+ *	  past the end append in index order), then ADD and DELETE, then REMOVEs.
+ *	  A path through a missing map or list is an error for SET and REMOVE.
  *	  A removed element leaves a hole until the item is serialized (see
  *	  StMutVal), so removing a[1] and a[3] removes the elements that were at
  *	  1 and 3.
  *
- *	  Arrays stand for DynamoDB's sets in ADD and DELETE: the elements must
- *	  be all strings or all numbers, and the resulting set is sorted (strings
- *	  in byte order, numbers numerically) without duplicates.  Sets are
+ *	  ADD and DELETE take sets only ({"$SS": [..]}, {"$NS": [..]},
+ *	  {"$BS": [..]}, see item_types.c; a list is an incorrect operand type),
+ *	  and the resulting set is sorted (strings and base64 texts in byte
+ *	  order, numbers numerically) without duplicates; a DELETE that leaves
+ *	  nothing removes the attribute, as DynamoDB stores no empty set.  Sets are
  *	  sorted with a merge sort, O(n log n) on any input, and DELETE merges
  *	  the two sorted sets, so neither is quadratic in the size of a set.
  */
@@ -34,6 +37,7 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
 #include "keys.h"
 
 static void
@@ -157,6 +161,34 @@ eval_set_operand(StxNode *n, Jsonb *item, StxNode *target)
 /* Navigating and changing the mutable item ------------------------------- */
 
 /*
+ * Expand a node to step into it: an escaped map {"$M": {..}} is its inner
+ * map; binary and sets have no members (false, as for scalars).
+ */
+static bool
+expand_for_path(StMutVal **node)
+{
+	if ((*node)->kind == MV_VALUE)
+	{
+		StTag		tag = st_tag_of(&(*node)->v, NULL);
+
+		if (tag == ST_TAG_M)
+		{
+			st_mv_expand(*node);
+			*node = (*node)->vals[0];
+		}
+		else if (tag != ST_TAG_NONE)
+			return false;
+		else if (st_mv_expand(*node))
+		{
+			/* a user map: escaped if the update leaves it one tag-like key */
+			(*node)->escape_if_tag = (*node)->kind == MV_OBJECT;
+			return true;
+		}
+	}
+	return st_mv_expand(*node);
+}
+
+/*
  * Find the container holding the last element of path, expanding as we go.
  * Returns NULL when a step is missing (*wrong_kind false) or of the wrong
  * type (*wrong_kind true).
@@ -172,7 +204,8 @@ find_parent(StMutVal *root, StxNode *path, bool *wrong_kind)
 		StxPathElem *e = &path->elems[i];
 		int			k;
 
-		if (!st_mv_expand(node))
+		/* the item itself is an attribute map, never a tag */
+		if (!(node == root ? st_mv_expand(node) : expand_for_path(&node)))
 		{
 			*wrong_kind = true;
 			return NULL;
@@ -201,7 +234,7 @@ find_parent(StMutVal *root, StxNode *path, bool *wrong_kind)
 			node = node->vals[k];
 		}
 	}
-	if (!st_mv_expand(node))
+	if (!(node == root ? st_mv_expand(node) : expand_for_path(&node)))
 	{
 		*wrong_kind = true;
 		return NULL;
@@ -242,12 +275,9 @@ remove_path(StMutVal *root, StxNode *path)
 	StMutVal   *parent = find_parent(root, path, &wrong_kind);
 	StxPathElem *last = &path->elems[path->nelems - 1];
 
+	/* removing through a missing map or list is an error, as in DynamoDB */
 	if (parent == NULL)
-	{
-		if (wrong_kind)
-			invalid_path(path);
-		return;					/* removing from a missing parent: nothing to do */
-	}
+		invalid_path(path);
 	if (last->is_index)
 	{
 		if (parent->kind != MV_ARRAY)
@@ -366,11 +396,25 @@ set_elements(const JsonbValue *arr, int extra, JsonbValue ***elems, enum jbvType
 	return n;
 }
 
-/* Build the set of sorted elems, without their duplicates. */
+/*
+ * Is v a set?  Its tag goes to *tag and its array to *payload.
+ */
+static bool
+is_set(const JsonbValue *v, StTag *tag, JsonbValue *payload)
+{
+	*tag = st_tag_of(v, payload);
+	return *tag == ST_TAG_SS || *tag == ST_TAG_NS || *tag == ST_TAG_BS;
+}
+
+/* Build the set (tag) of sorted elems, without their duplicates. */
 static StMutVal *
-make_set(JsonbValue **elems, int n)
+make_set(StTag tag, JsonbValue **elems, int n)
 {
 	StMutVal   *res = st_mv_new(MV_ARRAY);
+	StMutVal   *set = st_mv_new(MV_OBJECT);
+	const char *name = st_tag_name(tag);
+
+	st_mv_add_child(set, name, strlen(name), 0, res);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -379,7 +423,7 @@ make_set(JsonbValue **elems, int n)
 			continue;
 		st_mv_append(res, st_mv_value(elems[i]), res->n);
 	}
-	return res;
+	return set;
 }
 
 static void
@@ -394,7 +438,7 @@ bad_set_operand(const char *op, StxNode *value)
 					op, value->name),
 			 errdetail("ValidationException: Invalid UpdateExpression: Incorrect operand type for operator or function; operator: %s.",
 					   op),
-			 errhint("A set is a non-empty JSON array of strings only or of numbers only.")));
+			 errhint("A set is {\"$SS\": [strings]}, {\"$NS\": [numbers]} or {\"$BS\": [base64 strings]}, never a list.")));
 }
 
 static void
@@ -403,6 +447,10 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 	JsonbValue *v = value->resolved;
 	JsonbValue	cur;
 	bool		exists = st_expr_path_lookup(item, path, &cur);
+	JsonbValue	addset;
+	JsonbValue	curset;
+	StTag		addtag;
+	StTag		curtag;
 
 	if (v->type == jbvNumeric)
 	{
@@ -427,7 +475,7 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 		set_path(root, path, st_mv_value(&rv));
 		return;
 	}
-	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+	if (is_set(v, &addtag, &addset))
 	{
 		JsonbValue **add;
 		JsonbValue **all;
@@ -436,25 +484,25 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 		int			nadd;
 		int			nold = 0;
 
-		nadd = set_elements(v, 0, &add, &addtype);
+		nadd = set_elements(&addset, 0, &add, &addtype);
 		if (nadd <= 0)
 			bad_set_operand("ADD", value);
 		if (exists)
 		{
-			if (cur.type != jbvBinary || !JsonContainerIsArray(cur.val.binary.data))
+			if (!is_set(&cur, &curtag, &curset))
 				wrong_type("ADD", "operator: ADD, the attribute is not a set");
+			if (curtag != addtag)
+				wrong_type("ADD", "operator: ADD, the set and the attribute have different element types");
 			/* the set, then the new elements: the set's own copy is kept */
-			nold = set_elements(&cur, nadd, &all, &oldtype);
+			nold = set_elements(&curset, nadd, &all, &oldtype);
 			if (nold < 0)
 				wrong_type("ADD", "operator: ADD, the attribute is not a set");
-			if (nold > 0 && oldtype != addtype)
-				wrong_type("ADD", "operator: ADD, the set and the attribute have different element types");
 			memcpy(all + nold, add, sizeof(JsonbValue *) * nadd);
 		}
 		else
 			all = add;
 		sort_set(all, nold + nadd);
-		set_path(root, path, make_set(all, nold + nadd));
+		set_path(root, path, make_set(addtag, all, nold + nadd));
 		return;
 	}
 	bad_set_operand("ADD", value);
@@ -473,21 +521,25 @@ apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 	int			nold;
 	int			nkeep = 0;
 	int			j = 0;
+	JsonbValue	delset;
+	JsonbValue	curset;
+	StTag		deltag;
+	StTag		curtag;
 
-	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+	if (!is_set(v, &deltag, &delset))
 		bad_set_operand("DELETE", value);
-	ndel = set_elements(v, 0, &del, &deltype);
+	ndel = set_elements(&delset, 0, &del, &deltype);
 	if (ndel <= 0)
 		bad_set_operand("DELETE", value);
 	if (!st_expr_path_lookup(item, path, &cur))
 		return;
-	if (cur.type != jbvBinary || !JsonContainerIsArray(cur.val.binary.data))
+	if (!is_set(&cur, &curtag, &curset))
 		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
-	nold = set_elements(&cur, 0, &old, &oldtype);
+	if (curtag != deltag)
+		wrong_type("DELETE", "operator: DELETE, the set and the attribute have different element types");
+	nold = set_elements(&curset, 0, &old, &oldtype);
 	if (nold < 0)
 		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
-	if (nold > 0 && oldtype != deltype)
-		wrong_type("DELETE", "operator: DELETE, the set and the attribute have different element types");
 
 	/* both sorted: one merge pass keeps what is not deleted */
 	sort_set(old, nold);
@@ -507,7 +559,17 @@ apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 	if (nkeep == 0)
 		remove_path(root, path);
 	else
-		set_path(root, path, make_set(old, nkeep));
+		set_path(root, path, make_set(curtag, old, nkeep));
+}
+
+bool
+st_update_only_removes(StExpr *update)
+{
+	for (int i = 0; i < update->root->nargs; i++)
+		if (update->root->args[i]->kind != STX_REMOVE &&
+			update->root->args[i]->kind != STX_DELETE)
+			return false;
+	return true;
 }
 
 Jsonb *
@@ -560,8 +622,9 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 	/* every SET value is computed from the item as it was */
 	setvals = palloc0(sizeof(StMutVal *) * root->nargs);
 	for (int i = 0; i < root->nargs; i++)
-		if (root->args[i]->kind == STX_SET)
-			setvals[i] = eval_set_operand(root->args[i]->args[1], item, root->args[i]->args[0]);
+		if (update->by_path[i]->kind == STX_SET)
+			setvals[i] = eval_set_operand(update->by_path[i]->args[1], item,
+										  update->by_path[i]->args[0]);
 
 	if (item != NULL)
 	{
@@ -574,9 +637,13 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 	else
 		newitem = st_mv_new(MV_OBJECT);
 
+	/*
+	 * SETs go in path order: several indexes past the end of one list
+	 * append in index order, as in DynamoDB.
+	 */
 	for (int i = 0; i < root->nargs; i++)
-		if (root->args[i]->kind == STX_SET)
-			set_path(newitem, root->args[i]->args[0], setvals[i]);
+		if (update->by_path[i]->kind == STX_SET)
+			set_path(newitem, update->by_path[i]->args[0], setvals[i]);
 	for (int i = 0; i < root->nargs; i++)
 	{
 		StxNode    *a = root->args[i];

@@ -26,6 +26,9 @@
 
 #include "expr.h"
 #include "expr_int.h"
+#include "item_types.h"
+#include "keys.h"
+#include "typedjson.h"
 
 /* Reading and comparing -------------------------------------------------- */
 
@@ -47,7 +50,16 @@ st_expr_path_lookup(Jsonb *item, StxNode *path, JsonbValue *out)
 
 		if (i > 0)
 		{
+			JsonbValue	inner;
+			StTag		tag;
+
 			if (out->type != jbvBinary)
+				return false;
+			/* an escaped map is its inner map; binary and sets have no members */
+			tag = st_tag_of(out, &inner);
+			if (tag == ST_TAG_M)
+				*out = inner;
+			else if (tag != ST_TAG_NONE)
 				return false;
 			c = out->val.binary.data;
 		}
@@ -80,6 +92,29 @@ st_compare_scalars(const JsonbValue *a, const JsonbValue *b, bool *comparable)
 	*comparable = false;
 	if (a->type != b->type)
 		return 0;
+	if (a->type == jbvBinary)
+	{
+		/* binary compares by unsigned bytes; nothing else is ordered */
+		JsonbValue	x;
+		JsonbValue	y;
+		char	   *xb;
+		char	   *yb;
+		int			xl;
+		int			yl;
+		int			c;
+
+		if (st_tag_of(a, &x) != ST_TAG_B || st_tag_of(b, &y) != ST_TAG_B)
+			return 0;
+		xb = st_binary_bytes(&x, &xl);
+		yb = st_binary_bytes(&y, &yl);
+		if (xb == NULL || yb == NULL)
+			return 0;
+		*comparable = true;
+		c = st_compare_bytes(xb, xl, yb, yl);
+		pfree(xb);
+		pfree(yb);
+		return c;
+	}
 	if (a->type == jbvString)
 	{
 		int			n = Min(a->val.string.len, b->val.string.len);
@@ -175,7 +210,19 @@ st_expr_values_equal(const JsonbValue *a, const JsonbValue *b)
 		case jbvNull:
 			return true;
 		case jbvBinary:
-			return containers_equal(a->val.binary.data, b->val.binary.data);
+			{
+				JsonbValue	x;
+				JsonbValue	y;
+				StTag		tag = st_tag_of(a, &x);
+
+				if (st_tag_of(b, &y) != tag)
+					return false;
+				if (tag == ST_TAG_B)
+					return st_compare_scalars(a, b, &comparable) == 0 && comparable;
+				if (tag == ST_TAG_SS || tag == ST_TAG_NS || tag == ST_TAG_BS)
+					return st_sets_equal(&x, &y);	/* in any order */
+				return containers_equal(a->val.binary.data, b->val.binary.data);
+			}
 		default:
 			return false;
 	}
@@ -397,6 +444,23 @@ st_mv_append(StMutVal *arr, StMutVal *child, int idx)
 	st_mv_add_child(arr, NULL, 0, idx, child);
 }
 
+/* Is mv a map left with one key that reads as a tag ("$B" ...)? */
+static bool
+needs_escape(StMutVal *mv)
+{
+	int			live = -1;
+
+	for (int i = 0; i < mv->n; i++)
+	{
+		if (mv->vals[i] == NULL)
+			continue;
+		if (live >= 0)
+			return false;
+		live = i;
+	}
+	return live >= 0 && st_key_needs_escape(mv->keys[live], mv->keylens[live]);
+}
+
 static JsonbValue *
 mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 {
@@ -419,6 +483,23 @@ mv_push(JsonbParseState **st, StMutVal *mv, JsonbIteratorToken seq)
 			return res;
 		}
 		return pushJsonbValue(st, seq, &mv->v);
+	}
+	if (mv->escape_if_tag && seq != WJB_BEGIN_OBJECT && needs_escape(mv))
+	{
+		/* {"$M": {..}}: the map, one level down */
+		JsonbValue	k;
+		JsonbValue *res;
+
+		k.type = jbvString;
+		k.val.string.val = "$M";
+		k.val.string.len = 2;
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		pushJsonbValue(st, WJB_KEY, &k);
+		mv->escape_if_tag = false;
+		mv_push(st, mv, WJB_VALUE);
+		mv->escape_if_tag = true;
+		res = pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		return res;
 	}
 	pushJsonbValue(st, mv->kind == MV_OBJECT ? WJB_BEGIN_OBJECT : WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < mv->n; i++)

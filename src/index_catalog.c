@@ -48,6 +48,7 @@
 
 #include "args.h"
 #include "catalog.h"
+#include "citus.h"
 #include "errors.h"
 #include "index.h"
 #include "keys.h"
@@ -440,6 +441,7 @@ create_index_sql(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: NonKeyAttributes can only be specified with ProjectionType INCLUDE; the projection is %s.", projection)));
 
 	t = lock_base_table(relid, ShareRowExclusiveLock);
+	st_citus_check_supported(t, ST_CITUS_CREATE_INDEX);
 	st_index_check_owner(relid);
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
@@ -640,7 +642,8 @@ drop_index_sql(PG_FUNCTION_ARGS)
 	iname = get_rel_name(ix->relid);
 	qualified = iname ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)), iname) : NULL;
 	base_qualified = quote_qualified_identifier(t->schema_name, t->table_name);
-	last = list_length(t->indexes) == 1;
+	/* the last index takes the triggers with it; a distributed table has none (citus.c) */
+	last = list_length(t->indexes) == 1 && !t->distributed;
 	Assert(!last || mode == AccessExclusiveLock);
 
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -48,6 +48,7 @@
 
 #include "catalog.h"
 #include "index.h"
+#include "item_types.h"
 #include "keys.h"
 #include "query.h"
 
@@ -64,19 +65,24 @@ index_key_datum(StIndex *ix, const char *attr, JsonbValue *v, StKeyType type,
 				bool is_partition, bool strict, Datum *out)
 {
 	int			max_bytes = is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES;
-	bool		type_ok = (type == ST_KEY_N) ? v->type == jbvNumeric : v->type == jbvString;
+	JsonbValue	scalar;
 	int			len = 0;
 
-	if (!type_ok)
+	if (!st_key_scalar(v, type, &scalar))
 	{
-		if (!strict)
+		/* an old image written by 0.1 holds a binary key as base64 text */
+		if (!strict && type == ST_KEY_B && v->type == jbvString)
+			scalar = *v;
+		else if (!strict)
 			return false;
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("index key attribute \"%s\" of index \"%s\" must be of type %c", attr, ix->name, (char) type),
-				 errdetail("ValidationException: One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %c Actual: %s IndexName: %s",
-						   attr, (char) type, st_value_type_name(v), ix->name)));
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("index key attribute \"%s\" of index \"%s\" must be of type %c", attr, ix->name, (char) type),
+					 errdetail("ValidationException: One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %c Actual: %s IndexName: %s",
+							   attr, (char) type, st_value_type_name(v), ix->name)));
 	}
+	v = &scalar;
 	switch (type)
 	{
 		case ST_KEY_S:

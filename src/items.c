@@ -65,6 +65,7 @@
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
+#include "citus.h"
 #include "keys.h"
 #include "plans.h"
 #include "typedjson.h"
@@ -189,7 +190,8 @@ st_fetch_item(StTable *t, Datum *keys)
 	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
-	if (!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED)
+	if (!t->distributed &&
+		(!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED))
 		return fetch_item_direct(t, keys);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -207,22 +209,31 @@ st_parse_return_values(text *arg, const char *operation, int allowed)
 {
 	static const char *const names[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
 	char	   *s;
+	int			i;
 
 	if (arg == NULL)
 		return ST_RETURN_NONE;
 	s = text_to_cstring(arg);
-	for (int i = 0; i < lengthof(names); i++)
-	{
-		if (pg_strcasecmp(s, names[i]) == 0 && (allowed & (1 << i)))
-			return (StReturnValues) i;
-	}
+	/* case-sensitive, as DynamoDB's enum values are */
+	for (i = 0; i < lengthof(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			break;
+	if (i < lengthof(names) && (allowed & (1 << i)))
+		return (StReturnValues) i;
+	if (i < lengthof(names))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid return_values \"%s\" for %s", s, operation),
+				 errdetail("ValidationException: ReturnValues can only be %s for %s.",
+						   allowed == ST_RV_PUT_DELETE ? "NONE or ALL_OLD" :
+						   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW",
+						   operation)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid return_values \"%s\" for %s", s, operation),
-			 errdetail("ValidationException: ReturnValues can only be %s for %s.",
-					   allowed == ST_RV_PUT_DELETE ? "NONE or ALL_OLD" :
-					   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW",
-					   operation)));
+			 errdetail("ValidationException: 1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW].",
+					   s),
+			 errhint("The values are case-sensitive.")));
 	return ST_RETURN_NONE;
 }
 
@@ -315,7 +326,6 @@ st_write_item(StWriteRequest *req)
 	int			nkeys = t->sk_attr ? 2 : 1;
 	Jsonb	   *old_item = NULL;
 	Jsonb	   *new_item = NULL;
-	List	   *updated = NIL;
 	Datum		args[3];
 	int			attempt;
 
@@ -339,11 +349,15 @@ st_write_item(StWriteRequest *req)
 			aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
 	}
 
+	/* a put that must read the old item first reads it by key */
+	if (req->kind == ST_WRITE_PUT && st_citus_write_needs_old_item(t))
+		st_item_key_datums(t, req->item, req->keys);
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
 	if (req->kind == ST_WRITE_PUT && req->condition == NULL &&
-		req->return_values == ST_RETURN_NONE)
+		req->return_values == ST_RETURN_NONE && !st_citus_write_needs_old_item(t))
 	{
 		args[0] = PointerGetDatum(req->item);
 		if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT), args, NULL, false, 0) != SPI_OK_INSERT)
@@ -353,7 +367,8 @@ st_write_item(StWriteRequest *req)
 	}
 
 	/* Unconditional delete: the old item comes back from RETURNING. */
-	if (req->kind == ST_WRITE_DELETE && req->condition == NULL)
+	if (req->kind == ST_WRITE_DELETE && req->condition == NULL &&
+		!st_citus_write_needs_old_item(t))
 	{
 		/*
 		 * Without return values the statement has no RETURNING, so it needs
@@ -405,11 +420,20 @@ st_write_item(StWriteRequest *req)
 			MemoryContext old = MemoryContextSwitchTo(outer);
 			Jsonb	   *base = old_item ? old_item : req->key;
 
-			updated = NIL;
 			new_item = req->update ? st_apply_update(req->cx, req->update, base,
-													 req->key_attrs, &updated)
+													 req->key_attrs, NULL)
 				: base;
 			MemoryContextSwitchTo(old);
+
+			/*
+			 * An update that only removes attributes creates no item, as in
+			 * DynamoDB (without an update expression the key alone is put).
+			 */
+			if (old_item == NULL && req->update && st_update_only_removes(req->update))
+			{
+				new_item = NULL;
+				break;
+			}
 			/* the size limit is the call's: the CHECK constraint has none */
 			st_check_item_size(new_item);
 			/* the result obeys the shape rules a put of it would */
@@ -436,6 +460,7 @@ st_write_item(StWriteRequest *req)
 		/* another transaction inserted the key first: lock it and re-evaluate */
 	}
 	SPI_finish();
+	st_citus_write_indexes(t, old_item, new_item);
 
 	switch (req->return_values)
 	{
@@ -445,10 +470,11 @@ st_write_item(StWriteRequest *req)
 			return old_item;
 		case ST_RETURN_ALL_NEW:
 			return new_item;
+		/* only the updated paths; nothing at all when none exists */
 		case ST_RETURN_UPDATED_OLD:
-			return old_item ? st_project_top_level(old_item, updated) : NULL;
+			return req->update ? st_project_updated(req->update, old_item) : NULL;
 		case ST_RETURN_UPDATED_NEW:
-			return new_item ? st_project_top_level(new_item, updated) : NULL;
+			return req->update ? st_project_updated(req->update, new_item) : NULL;
 	}
 	return NULL;
 }

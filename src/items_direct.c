@@ -411,7 +411,7 @@ st_put_item_direct(StTable *t, Jsonb *item)
 	List	   *arbiters;
 	Datum		keys[2];
 
-	if (XactReadOnly)
+	if (XactReadOnly || t->distributed)
 		return false;
 	if (t->row_security && check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED)
 		return false;

@@ -7,15 +7,18 @@
  *	  key columns (text COLLATE "C", numeric, bytea) and back, canonical
  *	  base64 for binary values, and the SQL functions the table definition
  *	  calls: item_check() in its CHECK constraint and key_s/key_n/key_b() in
- *	  its generated key columns.
+ *	  its generated key columns, and the SQL text of those key columns
+ *	  (st_key_column_sql, st_key_expr_sql) for the DDL of tables and index
+ *	  tables.
  *
  *	  Two strengths of validation.  A write call (put, update, batch,
  *	  transact, execute) checks everything DynamoDB checks.  The table's
  *	  CHECK constraint and generated key columns, which also run when a
  *	  dump is restored or a logical-replication subscriber applies rows,
  *	  check only what every earlier version checked: rules added later (the
- *	  shape of an item, canonical base64 in binary keys) are a property of
- *	  the write call, so a restore or a subscriber accepts every item the
+ *	  shape of an item, canonical base64 in binary keys, binary keys as
+ *	  {"$B": ..} tags rather than 0.1's base64 text) are a property of the
+ *	  write call, so a restore or a subscriber accepts every item the
  *	  source accepted.
  *
  *	  Everything here is per item and per key, on the hot path of every
@@ -34,6 +37,7 @@
 #include "utils/numeric.h"
 
 #include "catalog.h"
+#include "item_types.h"
 #include "keys.h"
 #include "settings.h"
 
@@ -41,10 +45,6 @@ PG_FUNCTION_INFO_V1(st_sql_item_check);
 PG_FUNCTION_INFO_V1(st_sql_key_s);
 PG_FUNCTION_INFO_V1(st_sql_key_n);
 PG_FUNCTION_INFO_V1(st_sql_key_b);
-
-/* DynamoDB's exponent range for numbers: 1E-130 .. 9.99..E+125 */
-#define ST_MAX_NUMBER_EXPONENT	125
-#define ST_MIN_NUMBER_EXPONENT	(-130)
 
 /*
  * Look up a top-level attribute of an item.  Returns NULL when the item has
@@ -58,89 +58,6 @@ st_get_attr(Jsonb *item, const char *name, JsonbValue *result)
 	return getKeyJsonValueFromContainer(&item->root, name, strlen(name), result);
 }
 
-/*
- * Count the significant digits of a number and find its decimal exponent
- * (the power of ten of its first significant digit).  Returns false for
- * NaN and infinities.
- */
-static bool
-number_shape(Numeric num, int *significant, int *exponent)
-{
-	char	   *s;
-	char	   *p;
-	int			ndigits = 0;
-	int			int_digits = -1;
-	int			first = -1;
-	int			last = -1;
-
-	if (numeric_is_nan(num) || numeric_is_inf(num))
-		return false;
-	s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
-	for (p = s; *p; p++)
-	{
-		if (*p == '.')
-			int_digits = ndigits;
-		else if (*p >= '0' && *p <= '9')
-		{
-			if (*p != '0')
-			{
-				if (first < 0)
-					first = ndigits;
-				last = ndigits;
-			}
-			ndigits++;
-		}
-	}
-	if (int_digits < 0)
-		int_digits = ndigits;
-	pfree(s);
-	if (first < 0)
-	{
-		*significant = 0;
-		*exponent = 0;
-	}
-	else
-	{
-		*significant = last - first + 1;
-		*exponent = int_digits - first - 1;
-	}
-	return true;
-}
-
-/*
- * Raise a ValidationException when DynamoDB could not store the number:
- * more than 38 significant digits, or a magnitude outside 1E-130 ..
- * 9.9999999999999999999999999999999999999E+125.
- */
-void
-st_validate_number(Numeric num, const char *attr)
-{
-	int			significant;
-	int			exponent;
-
-	if (!number_shape(num, &significant, &exponent))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("attribute \"%s\" is not a finite number", attr),
-				 errdetail("ValidationException: The parameter cannot be converted to a numeric value.")));
-	if (significant > ST_MAX_NUMBER_DIGITS)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("number in attribute \"%s\" has more than %d significant digits",
-						attr, ST_MAX_NUMBER_DIGITS),
-				 errdetail("ValidationException: Attempting to store more than 38 significant digits in a Number.")));
-	if (significant > 0 && exponent > ST_MAX_NUMBER_EXPONENT)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("number in attribute \"%s\" is too large", attr),
-				 errdetail("ValidationException: Number overflow. Attempting to store a number with magnitude larger than supported range.")));
-	if (significant > 0 && exponent < ST_MIN_NUMBER_EXPONENT)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("number in attribute \"%s\" is too small", attr),
-				 errdetail("ValidationException: Number underflow. Attempting to store a number with magnitude smaller than supported range.")));
-}
-
 /* DynamoDB's size of a number: one byte per two significant digits, plus one. */
 static Size
 number_size(Numeric num)
@@ -148,7 +65,7 @@ number_size(Numeric num)
 	int			significant;
 	int			exponent;
 
-	if (!number_shape(num, &significant, &exponent))
+	if (!st_number_shape(num, &significant, &exponent))
 		return 1;
 	return (significant + 1) / 2 + 1;
 }
@@ -217,6 +134,8 @@ walk_item(Jsonb *item, int what)
 	int			depth = 0;
 	const char *attr = "";
 	char	   *attrbuf = NULL;
+	bool		one_key = false;	/* the object just opened has one key */
+	bool		tagged = false; /* a nested map reads as a tag */
 
 	it = JsonbIteratorInit(&item->root);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
@@ -232,6 +151,8 @@ walk_item(Jsonb *item, int what)
 						st_nesting_too_deep(attr);
 					size += 3;
 				}
+				one_key = (tok == WJB_BEGIN_OBJECT && depth > 0 &&
+						   v.val.object.nPairs == 1);
 				depth++;
 				break;
 			case WJB_END_ARRAY:
@@ -239,6 +160,9 @@ walk_item(Jsonb *item, int what)
 				depth--;
 				break;
 			case WJB_KEY:
+				if (one_key && st_tag_by_name(v.val.string.val, v.val.string.len) != ST_TAG_NONE)
+					tagged = true;
+				one_key = false;
 				if (shape)
 					check_attr_name(v.val.string.len, depth, attr);
 				size += v.val.string.len;
@@ -278,6 +202,9 @@ walk_item(Jsonb *item, int what)
 	}
 	if (attrbuf)
 		pfree(attrbuf);
+	/* binary, sets and escaped maps: checked on their own (item_types.c) */
+	if (shape && tagged)
+		st_validate_tags(item);
 	return size;
 }
 
@@ -362,10 +289,14 @@ st_validate_item_shape(Jsonb *item)
 	walk_item(item, WALK_SHAPE);
 }
 
-/* DynamoDB's type name of a JSON value (S, N, BOOL, NULL, L, M), for messages. */
+/* DynamoDB's type name of a value (S, N, B, BOOL, NULL, L, M, SS ...), for messages. */
 const char *
 st_value_type_name(const JsonbValue *v)
 {
+	StTag		tag = st_tag_of(v, NULL);
+
+	if (tag != ST_TAG_NONE)
+		return st_tag_type_code(tag);
 	switch (v->type)
 	{
 		case jbvString:
@@ -418,52 +349,26 @@ key_empty(const char *attr)
 					   "string", attr)));
 }
 
-static inline int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
- * Decode base64 text in the one form DynamoDB accepts for binary values:
- * RFC 4648's alphabet, padded with '=' to a multiple of 4 characters, no
- * white space, and the unused low bits of the last character zero, so that
- * each byte string has exactly one text ("YR==" decodes to the same byte
- * as "YQ==" and is refused).  dst needs room for pg_b64_dec_len(len)
- * bytes.  Returns the number of bytes decoded, or -1 for any other text.
+ * The scalar a key value of the given type holds: the string of an S key,
+ * the number of an N key, the base64 text of a B key's {"$B": ..} tag.
+ * Returns false (leaving *out undefined) when the value has another type.
  */
-int
-st_b64_decode(const char *src, int len, char *dst)
+bool
+st_key_scalar(const JsonbValue *v, StKeyType type, JsonbValue *out)
 {
-	int			pad = 0;
-
-	if (len % 4 != 0)
-		return -1;
-	if (len > 0 && src[len - 1] == '=')
-		pad++;
-	if (len > 1 && src[len - 2] == '=')
-		pad++;
-	for (int i = 0; i < len - pad; i++)
+	switch (type)
 	{
-		if (b64_value((unsigned char) src[i]) < 0)
-			return -1;
+		case ST_KEY_S:
+			*out = *v;
+			return v->type == jbvString;
+		case ST_KEY_N:
+			*out = *v;
+			return v->type == jbvNumeric;
+		case ST_KEY_B:
+			return st_tag_of(v, out) == ST_TAG_B;
 	}
-	/* one '=' leaves 2 bits of the last character unused, two leave 4 */
-	if (pad > 0 &&
-		(b64_value((unsigned char) src[len - pad - 1]) & (pad == 1 ? 0x03 : 0x0f)) != 0)
-		return -1;
-	/* the binary side is char * before 18, uint8 * from 18 on */
-	return pg_b64_decode(src, len, (void *) dst, pg_b64_dec_len(len));
+	return false;
 }
 
 /*
@@ -497,19 +402,23 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 			{
 				bytea	   *result;
 				int			declen;
+				JsonbValue	b64;
 
-				if (v->type != jbvString)
+				/* lenient: 0.1 wrote base64 text (see the file header) */
+				if (lenient_b64 && v->type == jbvString)
+					b64 = *v;
+				else if (!st_key_scalar(v, type, &b64))
 					key_type_mismatch(v, attr, type);
-				if (v->val.string.len == 0)
+				if (b64.val.string.len == 0)
 					key_empty(attr);
-				declen = pg_b64_dec_len(v->val.string.len);
+				declen = pg_b64_dec_len(b64.val.string.len);
 				result = palloc(VARHDRSZ + declen);
 				/* the binary side is char * before 18, uint8 * from 18 on */
 				if (lenient_b64)
-					declen = pg_b64_decode(v->val.string.val, v->val.string.len,
+					declen = pg_b64_decode(b64.val.string.val, b64.val.string.len,
 										   (void *) VARDATA(result), declen);
 				else
-					declen = st_b64_decode(v->val.string.val, v->val.string.len,
+					declen = st_b64_decode(b64.val.string.val, b64.val.string.len,
 										   VARDATA(result));
 				if (declen < 0)
 					ereport(ERROR,
@@ -611,17 +520,8 @@ st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out)
 		case ST_KEY_B:
 			{
 				bytea	   *b = DatumGetByteaPP(d);
-				int			len = VARSIZE_ANY_EXHDR(b);
-				int			enclen = pg_b64_enc_len(len);
-				char	   *buf = palloc(enclen + 1);
 
-				/* the binary side is char * before 18, uint8 * from 18 on */
-				enclen = pg_b64_encode((void *) VARDATA_ANY(b), len, buf, enclen);
-				if (enclen < 0)
-					elog(ERROR, "could not encode binary key");
-				out->type = jbvString;
-				out->val.string.len = enclen;
-				out->val.string.val = buf;
+				st_make_binary_value(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), out);
 				break;
 			}
 	}
@@ -790,4 +690,56 @@ Datum
 st_sql_key_b(PG_FUNCTION_ARGS)
 {
 	return sql_key(fcinfo, ST_KEY_B);
+}
+
+/* The SQL type of a key column: text COLLATE "C", numeric or bytea. */
+const char *
+st_key_column_type_sql(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return "pg_catalog.text COLLATE pg_catalog.\"C\"";
+		case ST_KEY_N:
+			return "pg_catalog.numeric";
+		case ST_KEY_B:
+			return "pg_catalog.bytea";
+	}
+	return NULL;
+}
+
+static const char *
+key_function_sql(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return "singletable.key_s";
+		case ST_KEY_N:
+			return "singletable.key_n";
+		case ST_KEY_B:
+			return "singletable.key_b";
+	}
+	return NULL;
+}
+
+/*
+ * The SQL of a generated key column:
+ *   name <type> GENERATED ALWAYS AS (singletable.key_X(item, 'attr', is_partition)) STORED
+ * Shared with the GSI tables' definitions.
+ */
+char *
+st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition)
+{
+	return psprintf("%s %s GENERATED ALWAYS AS (%s) STORED",
+					quote_identifier(column), st_key_column_type_sql(type),
+					st_key_expr_sql("item", attr, type, is_partition));
+}
+
+/* The SQL of a key column's value: singletable.key_X(item, 'attr', is_partition) */
+char *
+st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition)
+{
+	return psprintf("%s(%s, %s, %s)", key_function_sql(type), item,
+					quote_literal_cstr(attr), is_partition ? "true" : "false");
 }

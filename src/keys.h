@@ -22,7 +22,7 @@ typedef enum StKeyType
 {
 	ST_KEY_S = 'S',				/* string: text COLLATE "C" (byte order) */
 	ST_KEY_N = 'N',				/* number: numeric */
-	ST_KEY_B = 'B'				/* binary: base64 text in the item, bytea column */
+	ST_KEY_B = 'B'				/* binary: {"$B": base64} in the item, bytea column */
 } StKeyType;
 
 struct StTable;					/* catalog.h */
@@ -34,6 +34,7 @@ extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
 						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
 extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 									 int max_bytes, bool is_partition);
+extern bool st_key_scalar(const JsonbValue *v, StKeyType type, JsonbValue *out);
 extern void st_item_key_datums(struct StTable *t, Jsonb *item, Datum *keys);
 extern Jsonb *st_item_key(struct StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
@@ -45,10 +46,12 @@ extern StKeyType st_parse_key_type(const char *s, const char *what);
 extern JsonbValue *st_get_attr(Jsonb *item, const char *name, JsonbValue *result);
 extern Size st_item_size(Jsonb *item);
 extern const char *st_value_type_name(const JsonbValue *v);
-extern void st_validate_number(Numeric num, const char *attr);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
-/* canonical base64 only; dst holds pg_b64_dec_len(len); -1 when not canonical */
-extern int	st_b64_decode(const char *src, int len, char *dst);
 pg_noreturn extern void st_nesting_too_deep(const char *attr);
+
+/* the SQL of key columns and their values (generated columns, CHECKs) */
+extern const char *st_key_column_type_sql(StKeyType type);
+extern char *st_key_column_sql(const char *column, const char *attr, StKeyType type, bool is_partition);
+extern char *st_key_expr_sql(const char *item, const char *attr, StKeyType type, bool is_partition);
 
 #endif							/* SINGLETABLE_KEYS_H */

@@ -25,6 +25,7 @@
 #include "utils/memutils.h"
 
 #include "catalog.h"
+#include "citus.h"
 #include "keys.h"
 #include "plans.h"
 #include "table_state.h"
@@ -164,18 +165,19 @@ build_item_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
 		case ST_STMT_UPSERT:
 			argtypes[0] = JSONBOID;
 			*nargs = 1;
-			return psprintf("INSERT INTO %s AS t (item) VALUES ($1) ON CONFLICT %s "
-							"DO UPDATE SET item = EXCLUDED.item", rel, conflict);
+			return psprintf("INSERT INTO %s AS t %s ON CONFLICT %s "
+							"DO UPDATE SET item = EXCLUDED.item",
+							rel, st_citus_insert_source(t, "$1", NULL), conflict);
 		case ST_STMT_UPSERT_MANY:
 			argtypes[0] = JSONBARRAYOID;
 			*nargs = 1;
-			return psprintf("INSERT INTO %s AS t (item) SELECT i FROM pg_catalog.unnest($1) AS i "
-							"ON CONFLICT %s DO UPDATE SET item = EXCLUDED.item", rel, conflict);
+			return psprintf("INSERT INTO %s AS t %s ON CONFLICT %s DO UPDATE SET item = EXCLUDED.item",
+							rel, st_citus_insert_source(t, "i", "pg_catalog.unnest($1) AS i"), conflict);
 		case ST_STMT_INSERT_IF_ABSENT:
 			argtypes[0] = JSONBOID;
 			*nargs = 1;
-			return psprintf("INSERT INTO %s (item) VALUES ($1) ON CONFLICT %s DO NOTHING",
-							rel, conflict);
+			return psprintf("INSERT INTO %s %s ON CONFLICT %s DO NOTHING",
+							rel, st_citus_insert_source(t, "$1", NULL), conflict);
 		case ST_STMT_LOCK:
 			return psprintf("SELECT item FROM %s WHERE %s FOR UPDATE", rel, key_predicate(t));
 		case ST_STMT_UPDATE:

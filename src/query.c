@@ -61,6 +61,8 @@
 #include "typedjson.h"
 
 
+Size		st_last_page_bytes = 0;
+
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
 
@@ -154,6 +156,8 @@ typedef struct ReadResult
 } ReadResult;
 
 
+static int	segment_of(Datum pk, StKeyType type, int total_segments);
+
 /* ------------------------------------------------------------------------
  * Keyspaces and key types
  * ------------------------------------------------------------------------
@@ -239,9 +243,9 @@ key_type_name(StKeyType type)
 static Datum
 condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_partition)
 {
-	bool		ok = (type == ST_KEY_N) ? v->type == jbvNumeric : v->type == jbvString;
+	JsonbValue	scalar;
 
-	if (!ok)
+	if (!st_key_scalar(v, type, &scalar))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("key condition compares key attribute \"%s\" of type %s with a value of type %s",
@@ -340,6 +344,9 @@ read_needs_sql(ReadRequest *req)
 	StKeySpace *ks = &req->ks;
 	bool		base_rls;
 
+	/* Citus keeps the rows elsewhere: only SQL finds them */
+	if (ks->table->distributed)
+		return true;
 	base_rls = ks->table->row_security &&
 		check_enable_rls(ks->table->relid, InvalidOid, false) == RLS_ENABLED;
 	if (ks->index == NULL)
@@ -408,6 +415,34 @@ parse_start_key(ReadRequest *req, Jsonb *start, Datum *values)
 		values[i] = st_key_datum_from_value(&v, ks->key_attrs[i], ks->key_types[i],
 											i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
 											i == 0);
+	}
+}
+
+/*
+ * A query's start key must satisfy the key condition's sort key bounds
+ * (those on btree column 2), as DynamoDB checks it.
+ */
+static void
+check_start_in_range(ReadRequest *req, Datum sk)
+{
+	for (int i = 0; i < req->nbounds; i++)
+	{
+		KeyBound   *b = &req->bounds[i];
+		int			c;
+		bool		ok;
+
+		if (b->col != 2)
+			continue;
+		c = key_compare(req->ks.key_types[1], sk, b->value);
+		ok = b->strategy == BTLessStrategyNumber ? c < 0 :
+			b->strategy == BTLessEqualStrategyNumber ? c <= 0 :
+			b->strategy == BTEqualStrategyNumber ? c == 0 :
+			b->strategy == BTGreaterEqualStrategyNumber ? c >= 0 : c > 0;
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_key is outside the sort key range of the key condition"),
+					 errdetail("ValidationException: The provided starting key does not match the range key predicate.")));
 	}
 }
 
@@ -579,6 +614,18 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	st_expr_check_unused(&req->cx);
 
 	pk = bind_key_condition(req, kc);
+	if (req->filter)
+	{
+		const char *keys[2] = {req->ks.pk_attr, req->ks.sk_attr};
+		const char *key = st_expr_names_attr(req->filter, keys, 2);
+
+		if (key)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the filter of a query cannot name key attribute \"%s\"", key),
+					 errdetail("ValidationException: Filter Expression can only contain non-primary key attributes: Primary key attribute: %s.", key),
+					 errhint("Put conditions on the key attributes in the key condition.")));
+	}
 
 	if (!PG_ARGISNULL(9))
 	{
@@ -590,6 +637,8 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("start_key is not in the partition of the key condition"),
 					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
+		if (req->ks.nkeys > 1)
+			check_start_in_range(req, start[1]);
 		add_start_bound(req, start, 2);
 	}
 }
@@ -653,6 +702,14 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		Datum		start[ST_MAX_KEYSPACE_KEYS];
 
 		parse_start_key(req, PG_GETARG_JSONB_P(6), start);
+		if (req->segment >= 0 &&
+			segment_of(start[0], req->ks.pk_type, req->total_segments) != req->segment)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_key is not in segment %d of %d", req->segment, req->total_segments),
+					 errdetail("ValidationException: The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d.",
+							   req->total_segments, req->segment),
+					 errhint("Pass the LastEvaluatedKey of the previous page of the same segment.")));
 		add_start_bound(req, start, 1);
 	}
 }
@@ -859,6 +916,9 @@ reader_open_spi(Reader *r)
 	appendStringInfoString(&sql, " ORDER BY ");
 	for (int i = 0; i < ks->nkeys; i++)
 		appendStringInfo(&sql, "%s%s%s", i > 0 ? ", " : "", cols[i], backward ? " DESC" : "");
+	/* a read stops after limit rows (segments skip rows after the fetch) */
+	if (req->limit > 0 && req->segment < 0)
+		appendStringInfo(&sql, " LIMIT " INT64_FORMAT, req->limit);
 
 	r->portal = SPI_cursor_open_with_args(NULL, sql.data, nargs, argtypes, args, NULL, true, 0);
 	if (r->portal == NULL)
@@ -1146,6 +1206,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		}
 	}
 	MemoryContextDelete(itemcxt);
+	st_last_page_bytes = bytes;
 }
 
 /*

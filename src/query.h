@@ -48,4 +48,7 @@ typedef struct StKeySpace
 extern void st_keyspace_for_table(StTable *table, StKeySpace *ks);
 extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks);
 
+/* query.c: the bytes the last query or scan page of this backend read */
+extern Size st_last_page_bytes;
+
 #endif							/* SINGLETABLE_QUERY_H */

@@ -24,6 +24,7 @@
 #include "utils/varlena.h"
 
 #include "catalog.h"
+#include "item_types.h"
 #include "keys.h"
 #include "request.h"
 #include "typedjson.h"
@@ -53,10 +54,13 @@ st_null_request_error(const char *where)
  * up first as it is written, as an unqualified relation name through
  * search_path (DynamoDB names are case-sensitive and may hold "-" and
  * "."); failing that, as regclass would read it (schema.table, "Quoted").
- * Raises ResourceNotFoundException (42P01) when there is no such table.
+ * Raises ResourceNotFoundException (42P01) when there is no such table,
+ * with DynamoDB's message: "Requested resource not found" for the item,
+ * query, batch and transaction operations, naming the table for the table
+ * operations (table_op).
  */
-StTable *
-st_table_by_name(const char *name)
+static StTable *
+table_by_name(const char *name, bool table_op)
 {
 	Oid			relid = RelnameGetRelid(name);
 
@@ -79,12 +83,31 @@ st_table_by_name(const char *name)
 			relid = RangeVarGetRelid(rv, NoLock, true);
 		}
 	}
-	if (!OidIsValid(relid))
+	if (!OidIsValid(relid) && table_op)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("table \"%s\" does not exist", name),
 				 errdetail("ResourceNotFoundException: Requested resource not found: Table: %s not found.", name)));
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" does not exist", name),
+				 errdetail("ResourceNotFoundException: Requested resource not found.")));
 	return st_table_lookup(relid, false);
+}
+
+/* A table named in an item, query, batch or transaction request. */
+StTable *
+st_table_by_name(const char *name)
+{
+	return table_by_name(name, false);
+}
+
+/* A table named in a table operation (DescribeTable, DeleteTable ...). */
+StTable *
+st_table_by_name_for_table_op(const char *name)
+{
+	return table_by_name(name, true);
 }
 
 /* Look up a field of a JSON object; false when absent or JSON null. */

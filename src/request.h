@@ -16,6 +16,7 @@
 #include "singletable.h"
 
 extern StTable *st_table_by_name(const char *name);
+extern StTable *st_table_by_name_for_table_op(const char *name);
 extern void st_check_fields(JsonbContainer *obj, const char *const *allowed,
 							const char *where);
 extern bool st_field(JsonbContainer *obj, const char *name, JsonbValue *out);

@@ -23,6 +23,7 @@ int			st_ttl_interval = 10;
 int			st_ttl_batch_size = 100;
 int			st_ttl_busy_percent = 10;
 int			st_index_build_batch_size = 1000;
+bool		st_create_distributed = false;
 
 /* From _PG_init: every singletable.* setting, then the prefix reserved. */
 void
@@ -109,6 +110,13 @@ st_define_settings(void)
 							1000, 1, 1000000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("singletable.create_distributed",
+							 "Whether create_table distributes each new table with Citus.",
+							 "Needs the citus extension; see singletable.distribute_table().",
+							 &st_create_distributed,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("singletable");
 }

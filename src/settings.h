@@ -16,6 +16,7 @@ extern int	st_ttl_interval;	/* singletable.ttl_interval, seconds */
 extern int	st_ttl_batch_size;	/* singletable.ttl_batch_size */
 extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
 extern int	st_index_build_batch_size;	/* singletable.index_build_batch_size */
+extern bool st_create_distributed;	/* singletable.create_distributed */
 
 extern void st_define_settings(void);
 

@@ -153,3 +153,92 @@ SELECT s.slot_name, s.database, s.active, s.active_pid,
                          ELSE pg_catalog.pg_current_wal_lsn() END AS lsn) w
  WHERE s.plugin OPERATOR(pg_catalog.=) 'singletable';
 GRANT SELECT ON singletable.streams TO PUBLIC;
+
+-- scale-out on Citus (95_citus.sql)
+
+-- Distribute a singletable table by its partition key, and each of its
+-- index tables by the index's partition key (colocated with the table when
+-- the key types match), moving the rows already there into the shards.
+CREATE FUNCTION singletable.distribute_table(tbl regclass, shard_count integer DEFAULT NULL,
+                                             colocate_with text DEFAULT NULL)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'st_sql_distribute_table'
+	LANGUAGE C VOLATILE;
+
+-- Copy the catalog rows of the distributed singletable tables to every
+-- worker, where the change stream of their shards needs them; call it after
+-- distribute_table has committed.  Returns the number of tables.
+CREATE FUNCTION singletable.sync_workers() RETURNS integer
+	AS 'MODULE_PATHNAME', 'st_sql_sync_workers'
+	LANGUAGE C VOLATILE;
+
+-- Refill the index tables of a distributed table from its items, after
+-- plain SQL DML on it (which does not maintain them).  Returns the number
+-- of items read.
+CREATE FUNCTION singletable.rebuild_indexes(tbl regclass) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'st_sql_rebuild_indexes'
+	LANGUAGE C VOLATILE STRICT;
+
+-- TransactWriteItems' ClientRequestToken (transact.c): each token a role
+-- used in the last 10 minutes, with a hash of its TransactItems and the
+-- answer given; expired rows are deleted by the role's next request with a
+-- token.  Tokens are per role, as DynamoDB's are per caller: row-level
+-- security lets a role see and write only its own rows, so no role can
+-- read another's answers or plant an answer for another's token.
+CREATE TABLE singletable.client_request_tokens (
+	owner name NOT NULL DEFAULT current_user,
+	token text NOT NULL,
+	request_hash bytea NOT NULL,
+	response jsonb NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (owner, token));
+CREATE INDEX client_request_tokens_created_at ON singletable.client_request_tokens (owner, created_at);
+ALTER TABLE singletable.client_request_tokens ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_tokens ON singletable.client_request_tokens
+	USING (owner OPERATOR(pg_catalog.=) current_user)
+	WITH CHECK (owner OPERATOR(pg_catalog.=) current_user);
+GRANT SELECT, INSERT, UPDATE, DELETE ON singletable.client_request_tokens TO PUBLIC;
+
+-- Binary keys keep their type: 0.1 held a B key (of a table or of one of
+-- its indexes) as base64 text in the item, 0.2 holds {"$B": "<base64>"}.
+-- Rewrite those attributes in place; the key columns keep their bytes, and
+-- the index triggers read the old images' base64 text leniently.  Arrays
+-- used as sets stay arrays (plain JSON cannot tell which were sets).
+DO $$
+DECLARE
+	t record;
+	a text;
+	expr text;
+	cond text;
+BEGIN
+	FOR t IN
+		SELECT c.relid, pg_catalog.array_agg(DISTINCT k.attr) AS attrs
+		  FROM singletable.tables c
+		 CROSS JOIN LATERAL (
+			SELECT c.partition_key WHERE c.partition_key_type OPERATOR(pg_catalog.=) 'B'
+			UNION ALL
+			SELECT c.sort_key WHERE c.sort_key_type OPERATOR(pg_catalog.=) 'B'
+			UNION ALL
+			SELECT i.partition_key FROM singletable.indexes i
+			 WHERE i.relid OPERATOR(pg_catalog.=) c.relid AND i.partition_key_type OPERATOR(pg_catalog.=) 'B'
+			UNION ALL
+			SELECT i.sort_key FROM singletable.indexes i
+			 WHERE i.relid OPERATOR(pg_catalog.=) c.relid AND i.sort_key_type OPERATOR(pg_catalog.=) 'B') k(attr)
+		 GROUP BY c.relid
+	LOOP
+		expr := 'item';
+		cond := 'false';
+		FOREACH a IN ARRAY t.attrs LOOP
+			expr := pg_catalog.format(
+				'CASE WHEN pg_catalog.jsonb_typeof(item OPERATOR(pg_catalog.->) %1$L) OPERATOR(pg_catalog.=) ''string'' '
+				'THEN (%2$s) OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(%1$L, '
+				'pg_catalog.jsonb_build_object(''$B'', item OPERATOR(pg_catalog.->) %1$L)) ELSE %2$s END',
+				a, expr);
+			cond := pg_catalog.format(
+				'%s OR pg_catalog.jsonb_typeof(item OPERATOR(pg_catalog.->) %L) OPERATOR(pg_catalog.=) ''string''',
+				cond, a);
+		END LOOP;
+		EXECUTE pg_catalog.format('UPDATE %s SET item = %s WHERE %s', t.relid, expr, cond);
+	END LOOP;
+END
+$$;

@@ -56,6 +56,8 @@
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "citus.h"
+#include "item_types.h"
 #include "keys.h"
 #include "table_state.h"
 #include "ttl.h"
@@ -108,6 +110,7 @@ typedef struct StreamData
 	MemoryContext change_cxt;	/* reset after every change */
 	StreamView	view;			/* view option, VIEW_DEFAULT when not given */
 	bool		typed;			/* format=typed */
+	bool		compact;		/* envelope=compact */
 	bool		include_indexes;
 	bool		transaction_markers;
 	List	   *tables;			/* StreamTableName *, NIL = every table */
@@ -117,6 +120,16 @@ typedef struct StreamData
 	uint64		records;		/* records written in this transaction */
 	bool		begin_written;
 	Oid			ttl_relid;		/* its REMOVEs of this table are TTL deletions */
+
+	/*
+	 * The transaction's fields, formatted once when its first record or
+	 * marker is written (txn_ready): "transactionId":..,"commitLsn":..,
+	 * "commitTime":.. and ApproximateCreationDateTime.  Lives in the
+	 * decoding context.
+	 */
+	bool		txn_ready;
+	StringInfoData txn_fields;
+	int64		txn_epoch;
 
 	/*
 	 * The record built last, written when the next one is built or at
@@ -456,6 +469,9 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	Oid			nsp;
 	Oid			tables_relid;
 	Oid			indexes_relid;
+	Oid			base;
+	Oid			shard_of;
+	bool		is_table;
 
 	entry->kind = REL_OTHER;
 	entry->emit = false;
@@ -478,7 +494,16 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	 * The scans' garbage goes to the caller's per-change context; only what
 	 * the entry keeps is copied into the cache's.
 	 */
-	if (read_table_row(tables_relid, relid, entry))
+	is_table = read_table_row(tables_relid, relid, entry);
+	base = !is_table && OidIsValid(indexes_relid) ? read_index_row(indexes_relid, relid, entry) : InvalidOid;
+	if (!is_table && !OidIsValid(base) && OidIsValid(shard_of = st_citus_shard_base_table(rel)))
+	{
+		/* a Citus shard (app_102008) streams as its table (citus.c) */
+		relid = shard_of;
+		is_table = read_table_row(tables_relid, relid, entry);
+		base = !is_table && OidIsValid(indexes_relid) ? read_index_row(indexes_relid, relid, entry) : InvalidOid;
+	}
+	if (is_table)
 	{
 		if (!rel_layout_ok(rel, entry, true))
 		{
@@ -488,15 +513,14 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 		entry->kind = REL_TABLE;
 		entry->base_relid = relid;
 		entry->nbase_keys = entry->nkeys;
-		entry->table_name = MemoryContextStrdup(entry_cxt(entry), RelationGetRelationName(rel));
+		entry->table_name = MemoryContextStrdup(entry_cxt(entry), get_rel_name(relid));
 		entry->schema_name = MemoryContextStrdup(entry_cxt(entry),
-												 get_namespace_name(RelationGetNamespace(rel)));
+												 get_namespace_name(get_rel_namespace(relid)));
 		entry->emit = tables_option_matches(data, entry->schema_name, entry->table_name);
 	}
-	else if (OidIsValid(indexes_relid))
+	else if (OidIsValid(base))
 	{
-		Oid			base = read_index_row(indexes_relid, relid, entry);
-		char	   *base_name = OidIsValid(base) ? get_rel_name(base) : NULL;
+		char	   *base_name = get_rel_name(base);
 
 		if (base_name != NULL)
 		{
@@ -520,8 +544,8 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 														 get_namespace_name(get_rel_namespace(base)));
 				entry->emit = data->include_indexes &&
 					(tables_option_matches(data, entry->schema_name, entry->table_name) ||
-					 tables_option_matches(data, get_namespace_name(RelationGetNamespace(rel)),
-										   RelationGetRelationName(rel)));
+					 tables_option_matches(data, get_namespace_name(get_rel_namespace(relid)),
+										   get_rel_name(relid)));
 			}
 		}
 	}
@@ -583,6 +607,26 @@ option_string(DefElem *elem)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parameter \"%s\" needs a value", elem->defname)));
 	return strVal(elem->arg);
+}
+
+/*
+ * An option of two values, in any case: false for off_value, true for
+ * on_value, an error with hint for anything else.
+ */
+static bool
+parse_choice_option(DefElem *elem, const char *off_value, const char *on_value,
+					const char *hint)
+{
+	char	   *v = option_string(elem);
+
+	if (pg_strcasecmp(v, off_value) == 0)
+		return false;
+	if (pg_strcasecmp(v, on_value) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for parameter \"%s\"", v, elem->defname),
+				 errhint("%s", hint)));
+	return true;
 }
 
 /*
@@ -701,6 +745,7 @@ st_stream_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is
 											 ALLOCSET_DEFAULT_SIZES);
 	data->view = VIEW_DEFAULT;
 	initStringInfo(&data->pending);
+	initStringInfo(&data->txn_fields);
 	ctx->output_plugin_private = data;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
@@ -720,19 +765,11 @@ st_stream_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is
 						 errdetail("ValidationException: StreamViewType must be KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES.")));
 		}
 		else if (strcmp(elem->defname, "format") == 0)
-		{
-			char	   *f = option_string(elem);
-
-			if (pg_strcasecmp(f, "plain") == 0)
-				data->typed = false;
-			else if (pg_strcasecmp(f, "typed") == 0)
-				data->typed = true;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid value \"%s\" for parameter \"format\"", f),
-						 errhint("Use plain (DocumentClient JSON) or typed (DynamoDB typed JSON).")));
-		}
+			data->typed = parse_choice_option(elem, "plain", "typed",
+											  "Use plain (DocumentClient JSON) or typed (DynamoDB typed JSON).");
+		else if (strcmp(elem->defname, "envelope") == 0)
+			data->compact = parse_choice_option(elem, "dynamodb", "compact",
+												"Use dynamodb (a DynamoDB Streams record per change) or compact (the transaction's fields once per transaction).");
 		else if (strcmp(elem->defname, "tables") == 0)
 			data->tables = parse_tables_option(elem);
 		else if (strcmp(elem->defname, "include_indexes") == 0)
@@ -744,7 +781,7 @@ st_stream_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unrecognized option \"%s\" for the singletable output plugin",
 							elem->defname),
-					 errhint("The singletable output plugin takes view, tables, format, include_indexes and transaction_markers.")));
+					 errhint("The singletable output plugin takes view, tables, format, envelope, include_indexes and transaction_markers.")));
 	}
 
 	/* creating the slot decodes nothing, so there is nothing to check */
@@ -765,10 +802,24 @@ st_stream_shutdown(LogicalDecodingContext *ctx)
  * ----------------------------------------------------------------
  */
 
-/* Write a scalar JsonbValue as plain JSON. */
+#define append_literal(out, s) appendBinaryStringInfo((out), (s), sizeof(s) - 1)
+
+/* escape_json()'s text, faster (see st_append_json_string) */
+#define append_json_cstring(out, s) st_append_json_string((out), (s), strlen(s))
+
+/* Write a key value (a scalar, or a binary {"$B": ..}) as plain JSON. */
 static void
 append_plain_scalar(StringInfo out, JsonbValue *v)
 {
+	JsonbValue	b64;
+
+	if (st_tag_of(v, &b64) == ST_TAG_B)
+	{
+		appendStringInfoString(out, "{\"$B\":");
+		st_append_json_string(out, b64.val.string.val, b64.val.string.len);
+		appendStringInfoChar(out, '}');
+		return;
+	}
 	switch (v->type)
 	{
 		case jbvString:
@@ -791,21 +842,78 @@ append_plain_scalar(StringInfo out, JsonbValue *v)
 static void
 append_typed_key(StringInfo out, JsonbValue *v, StKeyType type)
 {
+	JsonbValue	b64;
+
 	if (v->type == jbvNumeric)
 	{
+		/* DynamoDB's normalised form, as in typed images */
 		appendStringInfoString(out, "{\"N\":\"");
-		appendStringInfoString(out, DatumGetCString(DirectFunctionCall1(numeric_out,
-																		NumericGetDatum(v->val.numeric))));
+		appendStringInfoString(out, numeric_normalize(v->val.numeric));
 		appendStringInfoString(out, "\"}");
 	}
 	else if (v->type == jbvString)
 	{
-		appendStringInfoString(out, type == ST_KEY_B ? "{\"B\":" : "{\"S\":");
+		appendStringInfoString(out, "{\"S\":");
 		st_append_json_string(out, v->val.string.val, v->val.string.len);
+		appendStringInfoCharMacro(out, '}');
+	}
+	else if (st_tag_of(v, &b64) == ST_TAG_B)
+	{
+		appendStringInfoString(out, "{\"B\":");
+		st_append_json_string(out, b64.val.string.val, b64.val.string.len);
 		appendStringInfoChar(out, '}');
 	}
 	else
 		appendStringInfoString(out, "{\"NULL\":true}");
+}
+
+/*
+ * Write an item as plain JSON text, the same text as JsonbToCString() (", "
+ * and ": " between members), with st_append_json_string()'s escaping.
+ */
+static void
+append_plain_item(StringInfo out, Jsonb *item)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	bool		first = true;
+
+	/* a bare scalar (never an item, but the column may hold one) */
+	if (JB_ROOT_IS_SCALAR(item))
+	{
+		(void) JsonbToCString(out, &item->root, VARSIZE(item));
+		return;
+	}
+	it = JsonbIteratorInit(&item->root);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!first && tok != WJB_END_ARRAY && tok != WJB_END_OBJECT)
+			append_literal(out, ", ");
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				appendStringInfoCharMacro(out, tok == WJB_BEGIN_ARRAY ? '[' : '{');
+				first = true;
+				break;
+			case WJB_KEY:
+				append_plain_scalar(out, &v);
+				append_literal(out, ": ");
+				first = true;	/* its value follows without a comma */
+				break;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				appendStringInfoCharMacro(out, tok == WJB_END_ARRAY ? ']' : '}');
+				first = false;
+				break;
+			default:			/* WJB_VALUE, WJB_ELEM */
+				append_plain_scalar(out, &v);
+				first = false;
+				break;
+		}
+	}
 }
 
 /* Write an item (an image) in the session's format. */
@@ -815,7 +923,7 @@ append_image(StreamData *data, StringInfo out, Jsonb *item)
 	if (data->typed)
 		st_append_typed_item_text(out, item);
 	else
-		(void) JsonbToCString(out, &item->root, VARSIZE(item));
+		append_plain_item(out, item);
 }
 
 /* The text of a key column, as the item would hold it. */
@@ -845,7 +953,7 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 {
 	bool		first = true;
 
-	appendStringInfoChar(out, '{');
+	appendStringInfoCharMacro(out, '{');
 	for (int i = 0; i < entry->nkeys; i++)
 	{
 		JsonbValue	buf;
@@ -859,22 +967,81 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 		if (v == NULL)
 			continue;
 		if (!first)
-			appendStringInfoChar(out, ',');
+			appendStringInfoCharMacro(out, ',');
 		first = false;
-		escape_json(out, entry->key_attrs[i]);
-		appendStringInfoChar(out, ':');
+		append_json_cstring(out, entry->key_attrs[i]);
+		appendStringInfoCharMacro(out, ':');
 		if (data->typed)
 			append_typed_key(out, v, entry->key_types[i]);
 		else
 			append_plain_scalar(out, v);
 	}
-	appendStringInfoChar(out, '}');
+	appendStringInfoCharMacro(out, '}');
 }
 
+static const char st_digits[] = "0123456789ABCDEF";
+
+/*
+ * Write v as exactly width digits of base 10 or 16 (upper case),
+ * zero-padded; v must fit in width digits.  Inlined, so that base is a
+ * constant and the divisions are multiplications: this runs several times
+ * per record.
+ */
+static pg_attribute_always_inline void
+append_fixed_digits(StringInfo out, uint64 v, int width, int base)
+{
+	char	   *p;
+
+	enlargeStringInfo(out, width);
+	p = out->data + out->len;
+	for (int i = width - 1; i >= 0; i--)
+	{
+		p[i] = st_digits[v % base];
+		v /= base;
+	}
+	out->len += width;
+	out->data[out->len] = '\0';
+}
+
+/* Write v in base 10 or 16 (upper case), no padding. */
+static void
+append_digits(StringInfo out, uint64 v, int base)
+{
+	char		buf[24];
+	int			n = 0;
+
+	do
+	{
+		buf[sizeof(buf) - 1 - n++] = st_digits[v % base];
+		v /= base;
+	} while (v > 0);
+	appendBinaryStringInfo(out, buf + sizeof(buf) - n, n);
+}
+
+#define append_uint64(out, v) append_digits((out), (v), 10)
+
+/*
+ * A change's place in the stream in fixed-width digits: the commit LSN, the
+ * change's place in its transaction, sub.  Base 16 for eventID, base 10 for
+ * SequenceNumber.
+ */
+static pg_attribute_always_inline void
+append_place(StringInfo out, XLogRecPtr lsn, uint64 ordinal, int sub, int base)
+{
+	append_fixed_digits(out, lsn, base == 16 ? 16 : 20, base);
+	append_fixed_digits(out, ordinal, base == 16 ? 8 : 9, base);
+	appendStringInfoCharMacro(out, '0' + sub);
+}
+
+/* "%X/%X", quoted */
 static void
 append_lsn(StringInfo out, XLogRecPtr lsn)
 {
-	appendStringInfo(out, "\"%X/%X\"", LSN_FORMAT_ARGS(lsn));
+	appendStringInfoCharMacro(out, '"');
+	append_digits(out, (uint32) (lsn >> 32), 16);
+	appendStringInfoCharMacro(out, '/');
+	append_digits(out, (uint32) lsn, 16);
+	appendStringInfoCharMacro(out, '"');
 }
 
 /* ISO 8601 in UTC with microseconds: 2024-05-01T12:00:00.123456Z */
@@ -889,9 +1056,32 @@ append_time(StringInfo out, TimestampTz t)
 		appendStringInfoString(out, "null");
 		return;
 	}
-	appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday,
-					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+	if (tm.tm_year < 0 || tm.tm_year > 9999)
+		appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
+						 tm.tm_year, tm.tm_mon, tm.tm_mday,
+						 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+	else
+	{
+		/* the common case without a format string: this runs per transaction */
+		const struct
+		{
+			int			value;
+			int			width;
+			char		after;
+		}			parts[] = {
+			{tm.tm_year, 4, '-'}, {tm.tm_mon, 2, '-'}, {tm.tm_mday, 2, 'T'},
+			{tm.tm_hour, 2, ':'}, {tm.tm_min, 2, ':'}, {tm.tm_sec, 2, '.'},
+			{fsec, 6, 'Z'}
+		};
+
+		appendStringInfoCharMacro(out, '"');
+		for (int i = 0; i < lengthof(parts); i++)
+		{
+			append_fixed_digits(out, parts[i].value, parts[i].width, 10);
+			appendStringInfoCharMacro(out, parts[i].after);
+		}
+		appendStringInfoCharMacro(out, '"');
+	}
 }
 
 /* Seconds since the Unix epoch, rounded down, as DynamoDB gives them. */
@@ -903,14 +1093,30 @@ epoch_seconds(TimestampTz t)
 	return us >= 0 ? us / USECS_PER_SEC : -((-us + USECS_PER_SEC - 1) / USECS_PER_SEC);
 }
 
-/* The transaction's common fields: "transactionId", "commitLsn", "commitTime". */
+/*
+ * The transaction's common fields: "transactionId", "commitLsn",
+ * "commitTime".  They are formatted once per transaction (the reorder
+ * buffer replays a transaction at its commit, so all are known by its first
+ * change), not once per record.
+ */
 static void
-append_txn_fields(StringInfo out, ReorderBufferTXN *txn)
+append_txn_fields(StreamData *data, StringInfo out, ReorderBufferTXN *txn)
 {
-	appendStringInfo(out, "\"transactionId\":%u,\"commitLsn\":", txn->xid);
-	append_lsn(out, txn->final_lsn);
-	appendStringInfoString(out, ",\"commitTime\":");
-	append_time(out, txn->xact_time.commit_time);
+	if (!data->txn_ready)
+	{
+		StringInfo	f = &data->txn_fields;
+
+		resetStringInfo(f);
+		append_literal(f, "\"transactionId\":");
+		append_uint64(f, txn->xid);
+		append_literal(f, ",\"commitLsn\":");
+		append_lsn(f, txn->final_lsn);
+		append_literal(f, ",\"commitTime\":");
+		append_time(f, txn->xact_time.commit_time);
+		data->txn_epoch = epoch_seconds(txn->xact_time.commit_time);
+		data->txn_ready = true;
+	}
+	appendBinaryStringInfo(out, data->txn_fields.data, data->txn_fields.len);
 }
 
 /* Write the pending record, if any, as one message. */
@@ -941,8 +1147,8 @@ write_begin_marker(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferT
 	data->begin_written = true;
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(ctx->out, "{\"transaction\":\"BEGIN\",");
-	append_txn_fields(ctx->out, txn);
-	appendStringInfoChar(ctx->out, '}');
+	append_txn_fields(data, ctx->out, txn);
+	appendStringInfoCharMacro(ctx->out, '}');
 	OutputPluginWrite(ctx, true);
 }
 
@@ -956,6 +1162,106 @@ typedef enum StreamEvent
 static const char *const event_names[] = {"INSERT", "MODIFY", "REMOVE"};
 
 /*
+ * Start a record in data->pending (after writing out the one before): the
+ * envelope up to the key, image and sequence fields, which
+ * finish_record() writes.  ordinal and sub make the record's place in the
+ * stream (see the file header).
+ *
+ * The dynamodb envelope is DynamoDB Streams' record, with the transaction's
+ * fields on every record.  The compact one writes eventName, the table and
+ * "sequence" (ordinal * 10 + sub: the last ten digits of SequenceNumber),
+ * the transaction's fields only on the transaction's first record, and
+ * leaves out what a consumer can derive or already has: eventID,
+ * eventVersion, eventSource, ApproximateCreationDateTime, SequenceNumber,
+ * SizeBytes and StreamViewType.
+ */
+static void
+start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *txn,
+			 StreamRelEntry *entry, const char *event_name, uint64 ordinal, int sub)
+{
+	StringInfo	out = &data->pending;
+
+	write_begin_marker(ctx, data, txn);
+	flush_pending(ctx, data);
+
+	if (data->compact)
+	{
+		append_literal(out, "{\"eventName\":\"");
+		appendStringInfoString(out, event_name);
+		append_literal(out, "\",\"tableName\":");
+	}
+	else
+	{
+		append_literal(out, "{\"eventID\":\"");
+		append_place(out, txn->final_lsn, ordinal, sub, 16);
+		append_literal(out, "\",\"eventName\":\"");
+		appendStringInfoString(out, event_name);
+		append_literal(out, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":");
+	}
+	append_json_cstring(out, entry->table_name);
+	append_literal(out, ",\"schemaName\":");
+	append_json_cstring(out, entry->schema_name);
+	if (entry->kind == REL_INDEX)
+	{
+		append_literal(out, ",\"indexName\":");
+		append_json_cstring(out, entry->index_name);
+	}
+	if (!data->compact || data->records == 0)
+	{
+		appendStringInfoCharMacro(out, ',');
+		append_txn_fields(data, out, txn);
+	}
+	if (data->compact)
+	{
+		append_literal(out, ",\"sequence\":");
+		append_uint64(out, ordinal * 10 + sub);
+	}
+}
+
+/*
+ * Open the part of the record that SizeBytes measures (the keys and
+ * images): returns where it starts.
+ */
+static int
+open_record_body(StreamData *data)
+{
+	StringInfo	out = &data->pending;
+
+	if (data->compact)
+		appendStringInfoCharMacro(out, ',');
+	else
+	{
+		append_literal(out, ",\"dynamodb\":{\"ApproximateCreationDateTime\":");
+		if (data->txn_epoch < 0)
+			appendStringInfoCharMacro(out, '-');
+		append_uint64(out, data->txn_epoch < 0 ? -(uint64) data->txn_epoch : (uint64) data->txn_epoch);
+		appendStringInfoCharMacro(out, ',');
+	}
+	return out->len;
+}
+
+/* End the record started by start_record(); size is its SizeBytes. */
+static void
+finish_record(StreamData *data, ReorderBufferTXN *txn, uint64 ordinal, int sub,
+			  int size, StreamView view)
+{
+	StringInfo	out = &data->pending;
+
+	if (!data->compact)
+	{
+		append_literal(out, ",\"SequenceNumber\":\"");
+		append_place(out, txn->final_lsn, ordinal, sub, 10);
+		append_literal(out, "\",\"SizeBytes\":");
+		append_uint64(out, size);
+		append_literal(out, ",\"StreamViewType\":\"");
+		appendStringInfoString(out, view_names[view]);
+		append_literal(out, "\"}");
+	}
+	appendStringInfoCharMacro(out, '}');
+	data->records++;
+}
+
+/*
  * Build one record into data->pending (after writing out the one before).
  * sub distinguishes the two records of a key-changing update.
  */
@@ -966,13 +1272,7 @@ build_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 {
 	StringInfo	out = &data->pending;
 	StreamView	view = data->view != VIEW_DEFAULT ? data->view : entry->view;
-	XLogRecPtr	lsn = txn->final_lsn;
-	int			size_start;
-	int			size;
-	char		seq[64];
-
-	write_begin_marker(ctx, data, txn);
-	flush_pending(ctx, data);
+	int			body_start;
 
 	if (data->ordinal > ST_STREAM_MAX_ORDINAL)
 		ereport(ERROR,
@@ -980,51 +1280,29 @@ build_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 				 errmsg("transaction %u has more than %llu changes", txn->xid,
 						(unsigned long long) ST_STREAM_MAX_ORDINAL),
 				 errdetail("A SequenceNumber holds the place of a change in its transaction in 9 digits.")));
-	snprintf(seq, sizeof(seq), "%020llu%09llu%d",
-			 (unsigned long long) lsn, (unsigned long long) data->ordinal, sub);
 
-	appendStringInfo(out, "{\"eventID\":\"%016llX%08llX%d\",\"eventName\":\"%s\","
-					 "\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",",
-					 (unsigned long long) lsn, (unsigned long long) data->ordinal, sub,
-					 event_names[event]);
-	appendStringInfoString(out, "\"tableName\":");
-	escape_json(out, entry->table_name);
-	appendStringInfoString(out, ",\"schemaName\":");
-	escape_json(out, entry->schema_name);
-	if (entry->kind == REL_INDEX)
-	{
-		appendStringInfoString(out, ",\"indexName\":");
-		escape_json(out, entry->index_name);
-	}
-	appendStringInfoChar(out, ',');
-	append_txn_fields(out, txn);
+	start_record(ctx, data, txn, entry, event_names[event], data->ordinal, sub);
 	/* DynamoDB Streams marks deletions by TTL as the service's */
 	if (event == EVENT_REMOVE && OidIsValid(data->ttl_relid) && entry->base_relid == data->ttl_relid)
-		appendStringInfoString(out, ",\"userIdentity\":{\"type\":\"Service\","
-							   "\"principalId\":\"dynamodb.amazonaws.com\"}");
-	appendStringInfo(out, ",\"dynamodb\":{\"ApproximateCreationDateTime\":" INT64_FORMAT ",",
-					 epoch_seconds(txn->xact_time.commit_time));
-
-	size_start = out->len;
-	appendStringInfoString(out, "\"Keys\":");
+		append_literal(out, ",\"userIdentity\":{\"type\":\"Service\","
+					   "\"principalId\":\"dynamodb.amazonaws.com\"}");
+	body_start = open_record_body(data);
+	append_literal(out, "\"Keys\":");
 	append_keys(data, out, entry, event == EVENT_REMOVE ? old_item : new_item,
 				key_tuple, RelationGetDescr(relation));
 	if (new_item != NULL && event != EVENT_REMOVE &&
 		(view == VIEW_NEW_IMAGE || view == VIEW_NEW_AND_OLD_IMAGES))
 	{
-		appendStringInfoString(out, ",\"NewImage\":");
+		append_literal(out, ",\"NewImage\":");
 		append_image(data, out, new_item);
 	}
 	if (old_item != NULL && event != EVENT_INSERT &&
 		(view == VIEW_OLD_IMAGE || view == VIEW_NEW_AND_OLD_IMAGES))
 	{
-		appendStringInfoString(out, ",\"OldImage\":");
+		append_literal(out, ",\"OldImage\":");
 		append_image(data, out, old_item);
 	}
-	size = out->len - size_start;
-	appendStringInfo(out, ",\"SequenceNumber\":\"%s\",\"SizeBytes\":%d,\"StreamViewType\":\"%s\"}}",
-					 seq, size, view_names[view]);
-	data->records++;
+	finish_record(data, txn, data->ordinal, sub, out->len - body_start, view);
 }
 
 /*
@@ -1072,6 +1350,15 @@ jsonb_values_equal(JsonbValue *a, JsonbValue *b)
 													NumericGetDatum(b->val.numeric)));
 		case jbvBool:
 			return a->val.boolean == b->val.boolean;
+		case jbvBinary:
+			{
+				/* a binary key: canonical base64, so equal bytes are equal texts */
+				JsonbValue	x,
+							y;
+
+				return st_tag_of(a, &x) == ST_TAG_B && st_tag_of(b, &y) == ST_TAG_B &&
+					jsonb_values_equal(&x, &y);
+			}
 		default:
 			return true;
 	}
@@ -1102,6 +1389,7 @@ st_stream_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	data->ordinal = 0;
 	data->records = 0;
 	data->begin_written = false;
+	data->txn_ready = false;
 	data->ttl_relid = InvalidOid;
 	resetStringInfo(&data->pending);
 }
@@ -1117,7 +1405,7 @@ st_stream_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr 
 	{
 		OutputPluginPrepareWrite(ctx, true);
 		appendStringInfoString(ctx->out, "{\"transaction\":\"COMMIT\",");
-		append_txn_fields(ctx->out, txn);
+		append_txn_fields(data, ctx->out, txn);
 		appendStringInfo(ctx->out, ",\"records\":" UINT64_FORMAT "}", data->records);
 		OutputPluginWrite(ctx, true);
 	}
@@ -1240,35 +1528,15 @@ st_stream_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	for (int i = 0; i < nrelations; i++)
 	{
 		StreamRelEntry *entry = get_rel_entry(data, relations[i]);
-		StringInfo	out = &data->pending;
-		uint64		ordinal = first + i;
-		char		seq[64];
 
 		if (!entry->emit)
 			continue;
-		write_begin_marker(ctx, data, txn);
-		flush_pending(ctx, data);
-		snprintf(seq, sizeof(seq), "%020llu%09llu%d",
-				 (unsigned long long) txn->final_lsn, (unsigned long long) ordinal, 0);
-		appendStringInfo(out, "{\"eventID\":\"%016llX%08llX0\",\"eventName\":\"TRUNCATE\","
-						 "\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":",
-						 (unsigned long long) txn->final_lsn, (unsigned long long) ordinal);
-		escape_json(out, entry->table_name);
-		appendStringInfoString(out, ",\"schemaName\":");
-		escape_json(out, entry->schema_name);
-		if (entry->kind == REL_INDEX)
-		{
-			appendStringInfoString(out, ",\"indexName\":");
-			escape_json(out, entry->index_name);
-		}
-		appendStringInfoChar(out, ',');
-		append_txn_fields(out, txn);
-		appendStringInfo(out, ",\"dynamodb\":{\"ApproximateCreationDateTime\":" INT64_FORMAT
-						 ",\"Keys\":{},\"SequenceNumber\":\"%s\",\"SizeBytes\":2,"
-						 "\"StreamViewType\":\"%s\"}}",
-						 epoch_seconds(txn->xact_time.commit_time), seq,
-						 view_names[data->view != VIEW_DEFAULT ? data->view : entry->view]);
-		data->records++;
+		start_record(ctx, data, txn, entry, "TRUNCATE", first + i, 0);
+		(void) open_record_body(data);
+		/* SizeBytes counts the empty Keys map */
+		append_literal(&data->pending, "\"Keys\":{}");
+		finish_record(data, txn, first + i, 0, 2,
+					  data->view != VIEW_DEFAULT ? data->view : entry->view);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(data->change_cxt);

@@ -63,6 +63,11 @@ typedef enum ActionKind
 	ACT_CHECK
 } ActionKind;
 
+/* DynamoDB's limit on the size of a TransactWriteItems request */
+#define ST_TRANSACT_WRITE_MAX_BYTES (4 * 1024 * 1024)
+
+static char *size_text(int bytes);
+
 static const char *const action_names[] = {"Put", "Update", "Delete", "ConditionCheck"};
 
 typedef struct Action
@@ -92,7 +97,8 @@ typedef struct Action
  * they are and printed into the DETAIL.
  */
 static void
-cancellation_report(Action **actions, int n, bool typed, int failed_index, bool callback)
+cancellation_report(Action **actions, int n, bool typed, int failed_index, bool callback,
+					const char *validation)
 {
 	StringInfoData codes;
 	JsonbParseState *state = NULL;
@@ -108,17 +114,20 @@ cancellation_report(Action **actions, int n, bool typed, int failed_index, bool 
 	{
 		Action	   *a = actions[i];
 		bool		failed = failed_index >= 0 ? (i == failed_index) : a->failed;
+		const char *code = !failed ? "None" :
+			validation ? "ValidationError" : "ConditionalCheckFailed";
 
 		if (i > 0)
 			appendStringInfoString(&codes, ", ");
-		appendStringInfoString(&codes, failed ? "ConditionalCheckFailed" : "None");
+		appendStringInfoString(&codes, code);
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 		st_push_key(&state, "Code");
-		st_push_string(&state, WJB_VALUE, failed ? "ConditionalCheckFailed" : "None");
+		st_push_string(&state, WJB_VALUE, code);
 		if (failed)
 		{
 			st_push_key(&state, "Message");
-			st_push_string(&state, WJB_VALUE, "The conditional request failed");
+			st_push_string(&state, WJB_VALUE,
+						   validation ? validation : "The conditional request failed");
 		}
 		if (failed && failed_index < 0 && a->return_old && a->old_item)
 		{
@@ -144,11 +153,48 @@ cancellation_report(Action **actions, int n, bool typed, int failed_index, bool 
 		errhint("Another transaction inserted an item this one expected to be absent.");
 		return;
 	}
+	if (validation)
+		ereport(ERROR,
+				(errcode(ST_ERRCODE_TRANSACTION_CANCELED),
+				 errmsg("transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
+						codes.data),
+				 errdetail("%s", detail),
+				 errhint("Action %d of the transaction is invalid: %s.", failed_index, validation)));
 	ereport(ERROR,
 			(errcode(ST_ERRCODE_TRANSACTION_CANCELED),
 			 errmsg("transaction cancelled, please refer cancellation reasons for specific reasons [%s]",
 					codes.data),
 			 errdetail("%s", detail)));
+}
+
+/*
+ * While catching an error in phase 2: DynamoDB's message of a
+ * ValidationException (its DETAIL after "ValidationException: ", without
+ * the final period), the error flushed; or NULL for any other error, left
+ * to be raised again.
+ */
+static char *
+validation_reason(MemoryContext cxt)
+{
+	ErrorData  *edata = CopyErrorData();
+	const char *prefix = "ValidationException: ";
+	char	   *m;
+	size_t		len;
+
+	if ((edata->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE &&
+		 edata->sqlerrcode != ERRCODE_PROGRAM_LIMIT_EXCEEDED &&
+		 edata->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE) ||
+		edata->detail == NULL || strncmp(edata->detail, prefix, strlen(prefix)) != 0)
+	{
+		FreeErrorData(edata);
+		return NULL;
+	}
+	FlushErrorState();
+	m = MemoryContextStrdup(cxt, edata->detail + strlen(prefix));
+	len = strlen(m);
+	if (len > 0 && m[len - 1] == '.')
+		m[len - 1] = '\0';
+	return m;
 }
 
 typedef struct Phase2State
@@ -165,7 +211,7 @@ phase2_error_callback(void *arg)
 	Phase2State *st = arg;
 
 	if (geterrcode() == ST_ERRCODE_CONDITIONAL_CHECK_FAILED)
-		cancellation_report(st->actions, st->n, st->typed, st->current, true);
+		cancellation_report(st->actions, st->n, st->typed, st->current, true, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -340,6 +386,26 @@ check_one_action_per_item(Action **sorted, int n)
 }
 
 /*
+ * DynamoDB's 4 MB limit on a TransactWriteItems request: the actions as
+ * sent, added up before any is parsed.
+ */
+static void
+check_write_request_size(JsonbValue *elems, int n)
+{
+	int64		total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += elems[i].val.binary.len;
+	if (total > ST_TRANSACT_WRITE_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("transact_write request of %lld bytes exceeds the limit of %d bytes",
+						(long long) total, ST_TRANSACT_WRITE_MAX_BYTES),
+				 errdetail("ValidationException: The aggregate size of the items in the transaction exceeded %s.",
+						   size_text(ST_TRANSACT_WRITE_MAX_BYTES))));
+}
+
+/*
  * TransactWriteItems.  items is TransactItems: [{"Put": {...}}, {"Update":
  * {...}}, {"Delete": {...}}, {"ConditionCheck": {...}}].  Returns {}.
  */
@@ -356,6 +422,7 @@ st_transact_write(JsonbContainer *items, bool typed)
 	ErrorContextCallback errcb;
 	JsonbParseState *state = NULL;
 
+	check_write_request_size(elems, n);
 	for (int i = 0; i < n; i++)
 		actions[i] = sorted[i] = parse_write_action(elems[i].val.binary.data, i, typed);
 	bind_actions(actions, n);
@@ -384,7 +451,7 @@ st_transact_write(JsonbContainer *items, bool typed)
 			a->failed = any_failed = true;
 	}
 	if (any_failed)
-		cancellation_report(actions, n, typed, -1, false);
+		cancellation_report(actions, n, typed, -1, false, NULL);
 
 	/* Phase 2: write. */
 	p2.actions = actions;
@@ -394,22 +461,167 @@ st_transact_write(JsonbContainer *items, bool typed)
 	errcb.arg = &p2;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	for (int i = 0; i < n; i++)
+	PG_TRY();
 	{
-		/*
-		 * In the order of phase 1: an item that did not exist could not be
-		 * locked there, and writing it here in request order would let two
-		 * transactions creating the same items in opposite orders deadlock.
-		 */
-		if (sorted[i]->kind == ACT_CHECK)
-			continue;
-		p2.current = sorted[i]->index;
-		(void) st_write_item(&sorted[i]->req);
+		for (int i = 0; i < n; i++)
+		{
+			/*
+			 * In the order of phase 1: an item that did not exist could not
+			 * be locked there, and writing it here in request order would
+			 * let two transactions creating the same items in opposite
+			 * orders deadlock.
+			 */
+			if (sorted[i]->kind == ACT_CHECK)
+				continue;
+			p2.current = sorted[i]->index;
+			(void) st_write_item(&sorted[i]->req);
+		}
 	}
+	PG_CATCH();
+	{
+		char	   *validation;
+
+		/*
+		 * An action that turns out invalid only when applied (an update
+		 * adding a number to a string, an item grown past the size limit)
+		 * cancels the transaction with a ValidationError reason, as in
+		 * DynamoDB.  Raising the cancellation at once from here is safe:
+		 * it aborts the statement as the caught error would have.
+		 */
+		error_context_stack = errcb.previous;
+		MemoryContextSwitchTo(outer);
+		validation = validation_reason(outer);
+		if (validation == NULL)
+			PG_RE_THROW();
+		cancellation_report(actions, n, typed, *(volatile int *) &p2.current, false, validation);
+	}
+	PG_END_TRY();
 	error_context_stack = errcb.previous;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+}
+
+/* ---------------------------------------------------------------------
+ * ClientRequestToken
+ * ---------------------------------------------------------------------
+ */
+
+/* How long a token is remembered, as DynamoDB does */
+#define ST_TOKEN_TTL "10 minutes"
+#define ST_TOKEN_MAX_LENGTH 36
+
+/* The statements of the token protocol, each planned once per backend */
+typedef enum TokenStmt
+{
+	TOKEN_CLEANUP,
+	TOKEN_CLAIM,
+	TOKEN_PREVIOUS,
+	TOKEN_ANSWER,
+	TOKEN_NSTMTS
+} TokenStmt;
+
+/*
+ * Run one statement of the token protocol (sql, with nargs of the
+ * arguments (text, jsonb)); returns SPI_processed.
+ */
+static uint64
+token_sql(TokenStmt stmt, const char *sql, int nargs, Datum *values, int expect)
+{
+	static SPIPlanPtr plans[TOKEN_NSTMTS];
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	int			rc;
+
+	if (plans[stmt] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare a ClientRequestToken statement: %s",
+				 SPI_result_code_string(SPI_result));
+		plans[stmt] = plan;
+	}
+	rc = SPI_execute_plan(plans[stmt], values, NULL, false, 0);
+	if (rc != expect)
+		elog(ERROR, "unexpected SPI result %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/*
+ * TransactWriteItems with a ClientRequestToken (execute()): the first
+ * request with a token runs and its answer is stored with a hash of its
+ * TransactItems in singletable.client_request_tokens, per role; for 10 minutes, the
+ * same token with the same TransactItems gets that answer again without
+ * running, and with other TransactItems IdempotentParameterMismatchException
+ * (ST006).  The token row is written in the transaction that applies the
+ * request, so a request that fails leaves no token and may be retried; two
+ * sessions sending the same token at once queue on its primary key and
+ * the second gets the first's answer.  Expired tokens are deleted here,
+ * lazily.
+ */
+Jsonb *
+st_transact_write_idempotent(Jsonb *items, const char *token, bool typed)
+{
+	static const char *const cleanup =
+		"DELETE FROM singletable.client_request_tokens"
+		" WHERE owner OPERATOR(pg_catalog.=) CURRENT_USER AND created_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) '" ST_TOKEN_TTL "'::pg_catalog.interval)";
+	static const char *const claim =
+		"INSERT INTO singletable.client_request_tokens (token, request_hash, response)"
+		" VALUES ($1, pg_catalog.sha256(pg_catalog.convert_to($2::pg_catalog.text, 'UTF8')), '{}')"
+		" ON CONFLICT (owner, token) DO NOTHING";
+	static const char *const previous =
+		"SELECT response, request_hash OPERATOR(pg_catalog.=) pg_catalog.sha256(pg_catalog.convert_to($2::pg_catalog.text, 'UTF8'))"
+		" FROM singletable.client_request_tokens"
+		" WHERE owner OPERATOR(pg_catalog.=) CURRENT_USER AND token OPERATOR(pg_catalog.=) $1";
+	static const char *const answer =
+		"UPDATE singletable.client_request_tokens SET response = $2"
+		" WHERE owner OPERATOR(pg_catalog.=) CURRENT_USER AND token OPERATOR(pg_catalog.=) $1";
+	MemoryContext outer = CurrentMemoryContext;
+	Datum		values[2];
+	Jsonb	   *result = NULL;
+	bool		same = false;
+
+	if (strlen(token) < 1 || strlen(token) > ST_TOKEN_MAX_LENGTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ClientRequestToken\": must be 1 to %d characters long",
+						ST_TOKEN_MAX_LENGTH),
+				 errdetail("ValidationException: 1 validation error detected: Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to %d.",
+						   token, ST_TOKEN_MAX_LENGTH)));
+	values[0] = CStringGetTextDatum(token);
+	values[1] = JsonbPGetDatum(items);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) token_sql(TOKEN_CLEANUP, cleanup, 0, NULL, SPI_OK_DELETE);
+	if (token_sql(TOKEN_CLAIM, claim, 2, values, SPI_OK_INSERT) == 0 &&
+		token_sql(TOKEN_PREVIOUS, previous, 2, values, SPI_OK_SELECT) == 1)
+	{
+		bool		isnull;
+
+		same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		if (same)
+			result = st_spi_first_jsonb(outer);
+	}
+	else
+		same = true;
+	SPI_finish();
+	if (!same)
+		ereport(ERROR,
+				(errcode(ST_ERRCODE_IDEMPOTENT_MISMATCH),
+				 errmsg("ClientRequestToken \"%s\" was used for another request in the last %s", token, ST_TOKEN_TTL),
+				 errdetail("IdempotentParameterMismatchException: The request uses the same client token as a previous, but different, request."),
+				 errhint("Use a new token for a new request.")));
+	if (result)
+		return result;
+
+	result = st_transact_write(&items->root, typed);
+	values[1] = JsonbPGetDatum(result);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) token_sql(TOKEN_ANSWER, answer, 2, values, SPI_OK_UPDATE);
+	SPI_finish();
+	return result;
 }
 
 /* ---------------------------------------------------------------------

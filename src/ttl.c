@@ -70,6 +70,8 @@
 #include "errors.h"
 #include "plans.h"
 #include "request.h"
+#include "citus.h"
+#include "item_types.h"
 #include "settings.h"
 #include "ttl.h"
 #include "typedjson.h"
@@ -286,6 +288,8 @@ update_time_to_live(Oid relid, const char *attr, bool enabled, const char *wrap_
 	check_attribute_name(attr);
 	if (!st_owns_table(relid))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
+	if (enabled)
+		st_citus_check_supported(t, ST_CITUS_TIME_TO_LIVE);
 
 	/* the row lock orders concurrent changes: the second sees the first's */
 	current = ttl_attribute(relid, true);

@@ -7,10 +7,12 @@
  *	  functions to_dynamodb_json / from_dynamodb_json / to_dynamodb_value /
  *	  from_dynamodb_value / to_dynamodb_json_text.
  *
- *	  Plain JSON cannot tell a set from a list nor binary from a string, so
- *	  typed -> plain loses that: SS/NS/BS become sorted, de-duplicated
- *	  arrays, B stays base64 text.  Plain -> typed therefore never produces
- *	  a set or B.
+ *	  Binary and sets keep their type in plain items as one-key tags
+ *	  (item_types.c): B is {"$B": b64}, SS/NS/BS are {"$SS": [..]} ...,
+ *	  in the order given (duplicates and empty sets are refused), and a map
+ *	  whose only key is a tag name is escaped as {"$M": {..}}, so typed ->
+ *	  plain -> typed gives back the same value.  Numbers come out in
+ *	  DynamoDB's normalised form (numeric_normalize: "1.0" is "1").
  *
  *	  st_append_typed_item_text() serves the change-stream plugin: it prints
  *	  the typed image of an item in one pass over the stored item, straight
@@ -34,6 +36,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "item_types.h"
 #include "keys.h"
 #include "typedjson.h"
 
@@ -96,6 +99,7 @@ typedef struct SetMember
 static void push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 					   JsonbValue *typed, StringInfo path, int level);
 static JsonbValue *push_typed(JsonbParseState **state, JsonbValue *plain);
+static void push_typed_map(JsonbParseState **state, JsonbValue *map);
 
 /* ----------------------------------------------------------------------
  * Errors
@@ -131,31 +135,6 @@ quote_excerpt(const char *s, int len)
 	memcpy(r, s, cut);
 	strcpy(r + cut, "...");
 	return r;
-}
-
-/* A JSON value's type in words ("a string", "an array" ...), for messages. */
-const char *
-st_plain_type_name(const JsonbValue *v)
-{
-	switch (v->type)
-	{
-		case jbvNull:
-			return "null";
-		case jbvString:
-			return "a string";
-		case jbvNumeric:
-			return "a number";
-		case jbvBool:
-			return "a boolean";
-		case jbvArray:
-			return "an array";
-		case jbvObject:
-			return "an object";
-		case jbvBinary:
-			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
-		default:
-			return "an unsupported value";
-	}
 }
 
 /* ----------------------------------------------------------------------
@@ -442,8 +421,31 @@ set_members_equal(const SetMember *x, const SetMember *y, TypedKind kind)
 }
 
 /*
- * SS, NS, BS: a non-empty array of strings, emitted sorted (bytes, number
- * or decoded bytes) and without duplicates.
+ * A map whose only key is a tag name ("$B" ...) must be escaped as
+ * {"$M": {..}} in a plain item, or it would read as that tag.
+ */
+static bool
+map_needs_escape(JsonbContainer *c)
+{
+	JsonbIterator *it;
+	JsonbValue	k;
+	bool		escape;
+
+	if (JsonContainerSize(c) != 1)
+		return false;
+	it = JsonbIteratorInit(c);
+	(void) JsonbIteratorNext(&it, &k, true);	/* WJB_BEGIN_OBJECT */
+	(void) JsonbIteratorNext(&it, &k, true);	/* WJB_KEY */
+	escape = st_key_needs_escape(k.val.string.val, k.val.string.len);
+	while (JsonbIteratorNext(&it, &k, true) != WJB_DONE)
+		;						/* frees the iterator */
+	return escape;
+}
+
+/*
+ * SS, NS, BS: a non-empty array of strings without duplicates (NS members
+ * compare as numbers, BS members as their bytes), emitted as the tag
+ * {"$SS": [..]} ... in the order given; NS members become numbers.
  */
 static void
 push_set(JsonbParseState **state, TypedKind kind, const char *type,
@@ -454,6 +456,7 @@ push_set(JsonbParseState **state, TypedKind kind, const char *type,
 	JsonbIteratorToken tok;
 	JsonbValue	v;
 	SetMember  *members;
+	SetMember  *sorted;
 	int			n = 0;
 	int			i;
 
@@ -503,17 +506,32 @@ push_set(JsonbParseState **state, TypedKind kind, const char *type,
 		n++;
 	}
 
-	qsort(members, n, sizeof(SetMember),
+	/* duplicates, found in a sorted copy: O(n log n) */
+	sorted = palloc(sizeof(SetMember) * n);
+	memcpy(sorted, members, sizeof(SetMember) * n);
+	qsort(sorted, n, sizeof(SetMember),
 		  kind == TK_NS ? set_member_cmp_numeric : set_member_cmp_bytes);
+	for (i = 1; i < n; i++)
+	{
+		if (set_members_equal(&sorted[i - 1], &sorted[i], kind))
+		{
+			int			saved = path_push_index(path, sorted[i].pos);
 
+			typed_error(path,
+						"ValidationException: One or more parameter values were invalid: Input collection of type \"%s\" contains duplicates.",
+						type);
+			path_pop(path, saved);
+		}
+	}
+	pfree(sorted);
+
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	st_push_key(state, psprintf("$%s", type));
 	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
 	for (i = 0; i < n; i++)
-	{
-		if (i > 0 && set_members_equal(&members[i - 1], &members[i], kind))
-			continue;
 		pushJsonbValue(state, WJB_ELEM, &members[i].value);
-	}
 	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
 	pfree(members);
 }
 
@@ -535,6 +553,7 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 	JsonbIterator *it;
 	JsonbIteratorToken tok;
 	int			n;
+	bool		escape;
 
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
@@ -565,7 +584,10 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 					payload_error(path, "B", "a base64 string", &payload);
 				pfree(decode_base64(payload.val.string.val,
 									payload.val.string.len, &len, path));
-				pushJsonbValue(state, seq, &payload);
+				pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+				st_push_key(state, "$B");
+				pushJsonbValue(state, WJB_VALUE, &payload);
+				pushJsonbValue(state, WJB_END_OBJECT, NULL);
 				break;
 			}
 		case TK_BOOL:
@@ -601,6 +623,13 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 		case TK_M:
 			if (payload.type != jbvBinary || !JsonContainerIsObject(payload.val.binary.data))
 				payload_error(path, "M", "an object", &payload);
+			escape = map_needs_escape(payload.val.binary.data);
+			if (escape)
+			{
+				pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+				st_push_key(state, "$M");
+				seq = WJB_VALUE;
+			}
 			pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 			it = JsonbIteratorInit(payload.val.binary.data);
 			while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -618,6 +647,8 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 				}
 			}
 			pushJsonbValue(state, WJB_END_OBJECT, NULL);
+			if (escape)
+				pushJsonbValue(state, WJB_END_OBJECT, NULL);
 			break;
 		case TK_SS:
 			push_set(state, kind, "SS", &payload, path);
@@ -691,6 +722,41 @@ st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s)
 }
 
 /*
+ * A number's text as DynamoDB returns it: no insignificant trailing zeros
+ * ("1.0" is "1", "1.50" is "1.5"); jsonb already gives "1e2" as "100" and
+ * "-0" as "0".  *out may be *num.
+ */
+static void
+number_text(const JsonbValue *num, JsonbValue *out)
+{
+	char	   *t = numeric_normalize(num->val.numeric);
+
+	out->type = jbvString;
+	out->val.string.val = t;
+	out->val.string.len = strlen(t);
+}
+
+/* Push the typed map of a plain map (jbvBinary object): {k: typed, ..} */
+static void
+push_typed_map(JsonbParseState **state, JsonbValue *map)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	it = JsonbIteratorInit(map->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			pushJsonbValue(state, WJB_KEY, &v);
+		else if (tok == WJB_VALUE)
+			push_typed(state, &v);
+	}
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/*
  * Push the typed form {"T": ..} of one plain value as the next value of
  * *state (or as its root when *state is empty; the root is returned).
  * Containers come as jbvBinary (from an iterator with skipNested) and are
@@ -700,8 +766,10 @@ static JsonbValue *
 push_typed(JsonbParseState **state, JsonbValue *plain)
 {
 	JsonbValue	v;
+	JsonbValue	payload;
 	JsonbIterator *it;
 	JsonbIteratorToken tok;
+	StTag		tag;
 
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
@@ -715,10 +783,7 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 			break;
 		case jbvNumeric:
 			st_push_key(state, "N");
-			v.type = jbvString;
-			v.val.string.val = DatumGetCString(DirectFunctionCall1(numeric_out,
-																   NumericGetDatum(plain->val.numeric)));
-			v.val.string.len = strlen(v.val.string.val);
+			number_text(plain, &v);
 			pushJsonbValue(state, WJB_VALUE, &v);
 			break;
 		case jbvBool:
@@ -732,7 +797,38 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 			pushJsonbValue(state, WJB_VALUE, &v);
 			break;
 		case jbvBinary:
-			if (JsonContainerIsArray(plain->val.binary.data))
+			if ((tag = st_tag_of(plain, &payload)) != ST_TAG_NONE && tag != ST_TAG_M)
+			{
+				st_push_key(state, st_tag_type_code(tag));
+				if (tag == ST_TAG_B)
+					pushJsonbValue(state, WJB_VALUE, &payload);
+				else
+				{
+					/* sets: strings, NS members as number text */
+					pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+					it = JsonbIteratorInit(payload.val.binary.data);
+					while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+					{
+						CHECK_FOR_INTERRUPTS();
+						if (tok != WJB_ELEM)
+							continue;
+						if (v.type == jbvNumeric)
+							number_text(&v, &v);
+						if (v.type == jbvString)
+							pushJsonbValue(state, WJB_ELEM, &v);
+						else
+							push_typed(state, &v);	/* malformed: plain SQL stored it */
+					}
+					pushJsonbValue(state, WJB_END_ARRAY, NULL);
+				}
+			}
+			else if (tag == ST_TAG_M)
+			{
+				/* the escape: its map is the value, whatever its keys */
+				st_push_key(state, "M");
+				push_typed_map(state, &payload);
+			}
+			else if (JsonContainerIsArray(plain->val.binary.data))
 			{
 				st_push_key(state, "L");
 				pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
@@ -747,16 +843,7 @@ push_typed(JsonbParseState **state, JsonbValue *plain)
 			else
 			{
 				st_push_key(state, "M");
-				pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-				it = JsonbIteratorInit(plain->val.binary.data);
-				while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-				{
-					if (tok == WJB_KEY)
-						pushJsonbValue(state, WJB_KEY, &v);
-					else if (tok == WJB_VALUE)
-						push_typed(state, &v);
-				}
-				pushJsonbValue(state, WJB_END_OBJECT, NULL);
+				push_typed_map(state, plain);
 			}
 			break;
 		default:
@@ -963,7 +1050,8 @@ st_from_typed_item(Jsonb *typed)
 
 /*
  * A JSON string literal of len bytes (not NUL-terminated), escaped exactly
- * as escape_json() does, without copying it first.
+ * as escape_json() does, without copying it first: the runs that need no
+ * escape are appended at once.
  */
 void
 st_append_json_string(StringInfo out, const char *s, int len)
@@ -1014,106 +1102,138 @@ st_append_json_string(StringInfo out, const char *s, int len)
 	appendStringInfoCharMacro(out, '"');
 }
 
+static void append_typed_value_text(StringInfo out, JsonbValue *v);
+
+/* The members of a map, typed: {"k": {..}, ..} */
+static void
+append_typed_map_text(StringInfo out, JsonbContainer *c)
+{
+	JsonbIterator *it = JsonbIteratorInit(c);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	bool		first = true;
+
+	appendStringInfoCharMacro(out, '{');
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			if (!first)
+				appendBinaryStringInfo(out, ", ", 2);
+			first = false;
+			st_append_json_string(out, v.val.string.val, v.val.string.len);
+			appendBinaryStringInfo(out, ": ", 2);
+		}
+		else if (tok == WJB_VALUE)
+			append_typed_value_text(out, &v);
+	}
+	appendStringInfoCharMacro(out, '}');
+}
+
+/*
+ * The elements of an array: typed values (a list), or, for a set, the
+ * members as strings (numbers as their normalised text).
+ */
+static void
+append_array_text(StringInfo out, JsonbContainer *c, bool set)
+{
+	JsonbIterator *it = JsonbIteratorInit(c);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	bool		first = true;
+
+	appendStringInfoCharMacro(out, '[');
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		if (!first)
+			appendBinaryStringInfo(out, ", ", 2);
+		first = false;
+		if (!set || (v.type != jbvNumeric && v.type != jbvString))
+			append_typed_value_text(out, &v);	/* a malformed set: as push_typed */
+		else if (v.type == jbvNumeric)
+		{
+			char	   *n = numeric_normalize(v.val.numeric);
+
+			appendStringInfoCharMacro(out, '"');
+			appendStringInfoString(out, n);
+			appendStringInfoCharMacro(out, '"');
+			pfree(n);
+		}
+		else
+			st_append_json_string(out, v.val.string.val, v.val.string.len);
+	}
+	appendStringInfoCharMacro(out, ']');
+}
+
+/* One plain value as typed JSON text: {"S": ..}, {"M": {..}}, {"SS": [..]} ... */
+static void
+append_typed_value_text(StringInfo out, JsonbValue *v)
+{
+	JsonbValue	payload;
+	StTag		tag;
+
+	check_stack_depth();
+	switch (v->type)
+	{
+		case jbvString:
+			appendBinaryStringInfo(out, "{\"S\": ", 6);
+			st_append_json_string(out, v->val.string.val, v->val.string.len);
+			appendStringInfoCharMacro(out, '}');
+			break;
+		case jbvNumeric:
+			{
+				char	   *n = numeric_normalize(v->val.numeric);
+
+				appendBinaryStringInfo(out, "{\"N\": \"", 7);
+				appendStringInfoString(out, n);
+				appendBinaryStringInfo(out, "\"}", 2);
+				pfree(n);
+				break;
+			}
+		case jbvBool:
+			if (v->val.boolean)
+				appendBinaryStringInfo(out, "{\"BOOL\": true}", 14);
+			else
+				appendBinaryStringInfo(out, "{\"BOOL\": false}", 15);
+			break;
+		case jbvNull:
+			appendBinaryStringInfo(out, "{\"NULL\": true}", 14);
+			break;
+		case jbvBinary:
+			tag = st_tag_of(v, &payload);
+			appendStringInfo(out, "{\"%s\": ",
+							 tag != ST_TAG_NONE ? st_tag_type_code(tag) :
+							 JsonContainerIsArray(v->val.binary.data) ? "L" : "M");
+			if (tag == ST_TAG_B)
+				st_append_json_string(out, payload.val.string.val, payload.val.string.len);
+			else if (tag == ST_TAG_M)
+				append_typed_map_text(out, payload.val.binary.data);
+			else if (tag != ST_TAG_NONE)
+				append_array_text(out, payload.val.binary.data, true);
+			else if (JsonContainerIsArray(v->val.binary.data))
+				append_array_text(out, v->val.binary.data, false);
+			else
+				append_typed_map_text(out, v->val.binary.data);
+			appendStringInfoCharMacro(out, '}');
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+}
+
 /*
  * Append the typed image of a plain item to out: the same text as
- * JsonbToCString(NULL, &st_to_typed_item(item)->root, ..), produced in one
- * pass over the item without building the typed jsonb.
+ * JsonbToCString(NULL, &st_to_typed_item(item)->root, ..), printed straight
+ * from the item without building the typed jsonb.
  */
 void
 st_append_typed_item_text(StringInfo out, Jsonb *item)
 {
-	JsonbIterator *it;
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	int			depth = 0;
-	bool		first = true;	/* nothing emitted yet in this container */
-	bool		after_key = false;	/* the next value follows a key */
-
 	check_object(item, "item");
-	it = JsonbIteratorInit(&item->root);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		/* separator before an element or a value that is not a key's */
-		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY ||
-			tok == WJB_ELEM || tok == WJB_VALUE)
-		{
-			if (!after_key && !first)
-				appendBinaryStringInfo(out, ", ", 2);
-			after_key = false;
-		}
-		switch (tok)
-		{
-			case WJB_BEGIN_OBJECT:
-				if (depth > 0)
-					appendBinaryStringInfo(out, "{\"M\": {", 7);
-				else
-					appendStringInfoCharMacro(out, '{');
-				depth++;
-				first = true;
-				break;
-			case WJB_BEGIN_ARRAY:
-				appendBinaryStringInfo(out, "{\"L\": [", 7);
-				depth++;
-				first = true;
-				break;
-			case WJB_END_OBJECT:
-				depth--;
-				if (depth > 0)
-					appendBinaryStringInfo(out, "}}", 2);
-				else
-					appendStringInfoCharMacro(out, '}');
-				first = false;
-				break;
-			case WJB_END_ARRAY:
-				depth--;
-				appendBinaryStringInfo(out, "]}", 2);
-				first = false;
-				break;
-			case WJB_KEY:
-				if (!first)
-					appendBinaryStringInfo(out, ", ", 2);
-				st_append_json_string(out, v.val.string.val, v.val.string.len);
-				appendBinaryStringInfo(out, ": ", 2);
-				after_key = true;
-				break;
-			case WJB_VALUE:
-			case WJB_ELEM:
-				switch (v.type)
-				{
-					case jbvString:
-						appendBinaryStringInfo(out, "{\"S\": ", 6);
-						st_append_json_string(out, v.val.string.val, v.val.string.len);
-						appendStringInfoCharMacro(out, '}');
-						break;
-					case jbvNumeric:
-						{
-							char	   *n = DatumGetCString(DirectFunctionCall1(numeric_out,
-																				NumericGetDatum(v.val.numeric)));
-
-							appendBinaryStringInfo(out, "{\"N\": \"", 7);
-							appendStringInfoString(out, n);
-							appendBinaryStringInfo(out, "\"}", 2);
-							pfree(n);
-							break;
-						}
-					case jbvBool:
-						if (v.val.boolean)
-							appendBinaryStringInfo(out, "{\"BOOL\": true}", 14);
-						else
-							appendBinaryStringInfo(out, "{\"BOOL\": false}", 15);
-						break;
-					case jbvNull:
-						appendBinaryStringInfo(out, "{\"NULL\": true}", 14);
-						break;
-					default:
-						elog(ERROR, "unexpected jsonb value type %d", (int) v.type);
-				}
-				first = false;
-				break;
-			default:
-				break;
-		}
-	}
+	append_typed_map_text(out, &item->root);
 }
 
 /* ----------------------------------------------------------------------

@@ -10,7 +10,6 @@
 #include "utils/jsonb.h"
 
 extern Jsonb *st_to_typed_item(Jsonb *item);
-extern const char *st_plain_type_name(const JsonbValue *v);
 extern Jsonb *st_from_typed_item(Jsonb *typed);
 extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
 extern void st_append_json_string(StringInfo out, const char *s, int len);

@@ -17,6 +17,26 @@ CREATE FUNCTION singletable.transact_get(items jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'st_sql_transact_get'
 	LANGUAGE C STABLE;
 
+-- TransactWriteItems' ClientRequestToken (transact.c): each token a role
+-- used in the last 10 minutes, with a hash of its TransactItems and the
+-- answer given; expired rows are deleted by the role's next request with a
+-- token.  Tokens are per role, as DynamoDB's are per caller: row-level
+-- security lets a role see and write only its own rows, so no role can
+-- read another's answers or plant an answer for another's token.
+CREATE TABLE singletable.client_request_tokens (
+	owner name NOT NULL DEFAULT current_user,
+	token text NOT NULL,
+	request_hash bytea NOT NULL,
+	response jsonb NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (owner, token));
+CREATE INDEX client_request_tokens_created_at ON singletable.client_request_tokens (owner, created_at);
+ALTER TABLE singletable.client_request_tokens ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_tokens ON singletable.client_request_tokens
+	USING (owner OPERATOR(pg_catalog.=) current_user)
+	WITH CHECK (owner OPERATOR(pg_catalog.=) current_user);
+GRANT SELECT, INSERT, UPDATE, DELETE ON singletable.client_request_tokens TO PUBLIC;
+
 -- The names of the singletable tables the caller can see, as execute()'s
 -- ListTables reports them: bare when visible through search_path,
 -- schema.table otherwise (either form resolves in a request's TableName).

@@ -10,12 +10,16 @@
 #    Prints ours / SQL (goal: at least 1.0).
 # 2. scale: append_events from 2 clients to distinct streams against 1
 #    client.  Prints 2 clients / 1 client (goal: at least 1.6).
-# Sides alternate (A, B, A, B) and transactions are summed, so drift in the
-# machine hits both equally.
+# 3. Message DB, when MESSAGE_DB_SRC names a checkout of message-db/message-db
+#    (its database/install.sh is run into the bench database; nothing of it
+#    is kept in this repository): a one-event append_events without expected
+#    version to a random one of 10,000 streams against Message DB's
+#    write_message to a random one of 10,000 streams of one category, with 2
+#    clients and with 1.
+# Sides alternate in rounds and transactions are summed (lib.sh), so drift in
+# the machine hits both equally.
 set -euo pipefail
-PGBENCH=${PG_BINDIR:+$PG_BINDIR/}pgbench
-work=${BENCH_WORK:-$(mktemp -d)}
-T=${BENCH_TIME:-10}
+. "$(dirname "$0")/lib.sh"
 STREAMS=10000		# background streams, so the table is not tiny
 
 psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<SQL
@@ -47,29 +51,54 @@ UPDATE bench_es SET item = item || jsonb_build_object('version', :v + 1) WHERE p
 COMMIT;
 SQL
 
-# transactions of one pgbench run: run SIDE CLIENTS (runs in a subshell, so
-# the run counter lives in a file)
+# transactions of one pgbench run: run SIDE (ours2, sql2, ours1: side and
+# clients).  It runs in a subshell, so the run counter lives in a file.
 echo 0 >"$work/es_run_no"
 run() {
-	local side=$1 clients=$2 prefix run_no
+	local side=${1%[0-9]} clients=${1##*[a-z]} prefix run_no
 	run_no=$(($(cat "$work/es_run_no") + 1))
 	echo "$run_no" >"$work/es_run_no"
 	prefix=$([ "$side" = sql ] && echo SQL || echo OURS)
 	psql -q -X -v ON_ERROR_STOP=1 -c "SELECT singletable.append_events('bench_es', '$prefix#$run_no#' || c, '[{\"eventType\": \"AccountOpened\"}]', 0) FROM generate_series(0, $clients - 1) c" >/dev/null
-	"$PGBENCH" -n -M prepared -c "$clients" -j "$clients" -T "$T" -D run=$run_no -D v=1 -f "$work/es_$side.sql" 2>&1 |
-		awk '/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); print b[1] }
-		     /(ERROR|error|aborted)/ { print "pgbench: " $0 > "/dev/stderr" }'
+	pgbench_tx "$work/es_$side.sql" "$clients" -D run="$run_no" -D v=1
 }
 
-compare() {
-	local name=$1 a_side=$2 a_clients=$3 b_side=$4 b_clients=$5 label_a=$6 label_b=$7 a=0 b=0 n
-	for round in 1 2; do
-		n=$(run "$a_side" "$a_clients"); a=$((a + n))
-		n=$(run "$b_side" "$b_clients"); b=$((b + n))
-	done
-	awk -v name="$name" -v a="$a" -v b="$b" -v t="$T" -v la="$label_a" -v lb="$label_b" 'BEGIN {
-		printf "%-13s %s %9.0f tps   %s %9.0f tps   ratio %.2f\n", name, la, a / (2 * t), lb, b / (2 * t), (b > 0 ? a / b : 0) }'
-}
+RUN_SIDE=run compare "append_events vs lock/check/insert/update SQL" ">= 1.0" ours2 sql2
+RUN_SIDE=run LABEL_OURS="2 clients" LABEL_ANCHOR="1 client" compare "append_events, 2 clients / 1 client" ">= 1.6" ours2 ours1
 
-compare append ours 2 sql 2 "ours" "SQL"
-compare append-scale ours 2 ours 1 "2 clients" "1 client"
+[ -n "${MESSAGE_DB_SRC:-}" ] || { echo "Message DB: skipped (set MESSAGE_DB_SRC to a message-db checkout)"; exit 0; }
+mdb=$MESSAGE_DB_SRC
+[ -f "$mdb/database/install.sh" ] && mdb=$mdb/database
+[ -f "$mdb/install.sh" ] || { echo "MESSAGE_DB_SRC: no install.sh in $MESSAGE_DB_SRC or its database/" >&2; exit 1; }
+if ! psql -X -At -c "SELECT 1 FROM pg_namespace WHERE nspname = 'message_store'" | grep -q 1; then
+	PGOPTIONS='-c client_min_messages=warning' CREATE_DATABASE=off DATABASE_NAME=$PGDATABASE \
+		bash "$mdb/install.sh" >"$work/message-db-install.log" 2>&1 ||
+		{ cat "$work/message-db-install.log" >&2; exit 1; }
+fi
+# Message DB's functions name each other and their table unqualified.
+psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<SQL
+ALTER DATABASE $PGDATABASE SET search_path = "\$user", public, message_store;
+SET client_min_messages = warning;
+SET search_path = message_store, public;
+TRUNCATE message_store.messages;
+DROP TABLE IF EXISTS public.bench_es_any;
+SELECT singletable.create_table('public.bench_es_any');
+SELECT count(singletable.append_events('public.bench_es_any', 'account-' || s,
+	'[{"eventType": "AccountOpened", "eventData": {"owner": "x"}}]'))
+  FROM generate_series(1, $STREAMS) s;
+SELECT count(message_store.write_message(gen_random_uuid()::varchar, 'account-' || s, 'AccountOpened', '{"owner": "x"}'))
+  FROM generate_series(1, $STREAMS) s;
+VACUUM ANALYZE public.bench_es_any, message_store.messages;
+SQL
+cat >"$work/es_any_ours.sql" <<SQL
+\set s random(1, $STREAMS)
+SELECT singletable.append_events('bench_es_any', 'account-' || :s, '[{"eventType": "MoneyDeposited", "eventData": {"amount": 10}}]');
+SQL
+cat >"$work/es_any_mdb.sql" <<SQL
+\set s random(1, $STREAMS)
+SELECT message_store.write_message(gen_random_uuid()::varchar, 'account-' || :s, 'MoneyDeposited', '{"amount": 10}');
+SQL
+check_script -f "$work/es_any_ours.sql"
+check_script -f "$work/es_any_mdb.sql"
+LABEL_ANCHOR="Message DB" compare "append_events vs Message DB write_message, 2 cl" ">= 3" "$work/es_any_ours.sql" "$work/es_any_mdb.sql" 2
+LABEL_ANCHOR="Message DB" compare "the same, 1 client" ">= 1.3" "$work/es_any_ours.sql" "$work/es_any_mdb.sql" 1

@@ -2,9 +2,9 @@
 # Batch benchmark: one batch call against the same work done one item at a
 # time, and execute() (the DynamoDB wire shape) against the plain call.
 # Called by test/bench/run (PGHOST/PGPORT/PGUSER/PGDATABASE, BENCH_TIME,
-# PG_BINDIR, BENCH_WORK set).  pgbench -M prepared, 2 clients, 2 threads; the
-# two sides alternate and each side's transactions are summed.  A pgbench
-# transaction is the same work on both sides:
+# PG_BINDIR, BENCH_WORK set).  Method in lib.sh (pgbench -M prepared, 2
+# clients, interleaved rounds).  A pgbench transaction is the same work on
+# both sides:
 #   batch_write: 1 batch_write of 25 puts   vs  BEGIN; 25 put_item; COMMIT
 #   batch_get:   1 batch_get of 100 keys    vs  BEGIN; 100 get_item; COMMIT
 #   execute:     execute('GetItem', ...)    vs  get_item, same key
@@ -15,12 +15,11 @@
 # Targets: ratio >= 3 for the batches, >= 0.8 for execute, >= 0.9 for
 # raise_errors => false.
 set -euo pipefail
-PGBENCH=${PG_BINDIR:+$PG_BINDIR/}pgbench
-work=${BENCH_WORK:-$(mktemp -d)}
-T=${BENCH_TIME:-10}
+. "$(dirname "$0")/lib.sh"
 PARTS=1000			# partitions of 100 items
 
-psql -q -X -v ON_ERROR_STOP=1 <<SQL
+psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_batch;
 SELECT singletable.create_table('bench_batch');
 INSERT INTO bench_batch(item)
@@ -97,28 +96,15 @@ done
 
 # Check every script once before timing it.
 for f in "$work"/batch_*_ours.sql "$work"/batch_*_each.sql "$work"/execute_*.sql "$work"/noraise_*.sql; do
-	"$PGBENCH" -n -M prepared -t 1 -f "$f" >/dev/null 2>"$work/err" || { echo "bench script $f failed:"; cat "$work/err"; exit 1; }
+	check_script -f "$f"
 done
 
-run() {
-	"$PGBENCH" -n -M prepared -c 2 -j 2 -T "$T" -f "$1" 2>&1 |
-		awk '/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); print b[1] }'
-}
-
-compare() {
-	local name=$1 target=$2 ours=0 each=0 n
-	for round in 1 2; do
-		n=$(run "$work/${name}_ours.sql"); ours=$((ours + n))
-		n=$(run "$work/${name}_each.sql"); each=$((each + n))
-	done
-	awk -v name="$name" -v o="$ours" -v s="$each" -v t="$T" -v target="$target" 'BEGIN {
-		r = (s > 0 ? o / s : 0)
-		printf "%-12s ours %8.0f tps   one at a time %8.0f tps   ratio %.2f (target >= %s)%s\n",
-			name, o / (2 * t), s / (2 * t), r, target, (r >= target ? "" : "  BELOW TARGET") }'
-}
-
-compare batch_write 3
-compare batch_get 3
-compare execute 0.8
-compare noraise_get 0.9
-compare noraise_put 0.9
+export LABEL_ANCHOR="one at a time"
+for c in "batch_write 25 vs 25 put_item, one transaction;batch_write;>= 3" \
+	"batch_get 100 vs 100 get_item;batch_get;>= 3" \
+	"execute('GetItem') vs get_item;execute;>= 0.8" \
+	"execute(raise_errors => false) vs raising, get;noraise_get;>= 0.9" \
+	"execute(raise_errors => false) vs raising, put;noraise_put;>= 0.9"; do
+	IFS=';' read -r name f target <<<"$c"
+	compare "$name" "$target" "$work/${f}_ours.sql" "$work/${f}_each.sql"
+done

@@ -2,20 +2,28 @@
 # Change-stream benchmark (not a test).  Called by test/bench/run with
 # PGHOST/PGPORT/PGUSER/PGDATABASE, PG_BINDIR and BENCH_WORK set.
 #
-# 1. Decode rate: 200,000 item changes (100,000 inserts, then 100,000
-#    updates with old images, in transactions of 100) decoded from the same
-#    WAL through our plugin and through wal2json (format-version 2, no
-#    transaction lines), each through pg_logical_slot_peek_changes, best of
-#    three runs.  Prints changes per second for both and ours / wal2json.
+# 1. Decode rate against wal2json (Debian's postgresql-15-wal2json,
+#    format-version 2, no transaction lines) from the same WAL, two cases:
+#    200,000 single-put transactions, and one transaction of 1,000,000
+#    inserts.  Each case is decoded by our plugin with the default
+#    (DynamoDB) envelope, by our plugin with envelope=compact, and by
+#    wal2json, interleaved in BENCH_ROUNDS rounds, two ways:
+#    pg_logical_slot_peek_changes (count(*) of the rows) and pg_recvlogical
+#    to a file (-F 0: no fsync; each run on a fresh copy of the slot).  The
+#    ratio is wal2json's time summed over the rounds / ours (above 1: ours
+#    decodes faster), with the min-max of single rounds.  Also prints the
+#    bytes per change of each output (the pg_recvlogical file).
 # 2. Memory: the walsender's peak private memory (RssAnon, sampled, and
 #    VmHWM) while pg_recvlogical decodes one transaction of 100,000 and one
 #    of 1,000,000 changes, then 1,000,000 again with logical_decoding_work_mem
 #    at 16MB: flat means the peak is bounded by logical_decoding_work_mem
 #    plus a constant, whatever the size of the transaction.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 PSQL="psql -X -q -v ON_ERROR_STOP=1"
 RECVLOGICAL=${PG_BINDIR:+$PG_BINDIR/}pg_recvlogical
-BATCHES=1000			# transactions of 100 changes, twice: 200,000 changes
+SMALL_TXNS=${BENCH_STREAM_TXNS:-200000}
+BIG_TXN=${BENCH_STREAM_BIG:-1000000}
 
 # wal2json must be allowed as an output plugin too (the setting reloads).
 $PSQL >/dev/null <<'SQL'
@@ -23,62 +31,130 @@ ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', 'singlet
 SELECT pg_reload_conf();
 SQL
 sleep 1
-
-# synchronous_commit on: the SQL decoding functions read only flushed WAL.
 $PSQL >/dev/null <<SQL
 SET client_min_messages = warning;
-SET synchronous_commit = on;
 DROP TABLE IF EXISTS bench_stream;
 SELECT singletable.create_table('bench_stream');
+SQL
+
+# the options of each side, as name/value pairs
+side_plugin() { case $1 in w2j) echo wal2json ;; *) echo singletable ;; esac; }
+side_options() {
+	case $1 in
+	ours) ;;
+	compact) echo envelope compact ;;
+	w2j) echo format-version 2 include-transaction false ;;
+	esac
+}
+now() { date +%s.%N; }
+
+# peek SIDE SLOT END CHANGES -> seconds
+peek() {
+	local opts="" t0 t1 n
+	set -- "$1" "$2" "$3" "$4" $(side_options "$1")
+	local side=$1 slot=$2 end=$3 changes=$4
+	shift 4
+	while [ $# -gt 0 ]; do opts="$opts, '$1', '$2'"; shift 2; done
+	t0=$(now)
+	n=$(psql -X -At -c "SELECT count(*) FROM pg_logical_slot_peek_changes('$slot', '$end', NULL$opts)")
+	t1=$(now)
+	[ "$n" -eq "$changes" ] || { echo "50_stream: $side returned $n rows, not $changes" >&2; exit 1; }
+	awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }'
+}
+
+# recv SIDE SLOT END CHANGES -> seconds; the output stays in $work/recv.SIDE
+recv() {
+	local side=$1 slot=$2 end=$3 changes=$4 copy=bench_copy opts=() t0 t1 n
+	set -- $(side_options "$side")
+	while [ $# -gt 0 ]; do opts+=(-o "$1=$2"); shift 2; done
+	$PSQL -c "SELECT 'c' FROM pg_copy_logical_replication_slot('$slot', '$copy')" >/dev/null
+	rm -f "$work/recv.$side"		# pg_recvlogical appends
+	t0=$(now)
+	"$RECVLOGICAL" -d "$PGDATABASE" -S "$copy" --start --endpos="$end" -F 0 --no-loop \
+		-f "$work/recv.$side" "${opts[@]}"
+	t1=$(now)
+	$PSQL -c "SELECT pg_drop_replication_slot('$copy')" >/dev/null
+	n=$(wc -l <"$work/recv.$side")
+	[ "$n" -eq "$changes" ] || { echo "50_stream: pg_recvlogical $side wrote $n lines, not $changes" >&2; exit 1; }
+	awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }'
+}
+
+# decode_case NAME TARGET CHANGES: the slots bench_ours and bench_w2j hold
+# the case's WAL, up to $end
+decode_case() {
+	local name=$1 target=$2 changes=$3 how side t slot
+	for how in peek recv; do
+		declare -A sum=([ours]=0 [compact]=0 [w2j]=0)
+		local r_ours="" r_compact=""
+		for round in $(seq 1 "$ROUNDS"); do
+			declare -A t=()
+			for side in ours w2j compact; do
+				slot=$([ $side = w2j ] && echo bench_w2j || echo bench_ours)
+				t[$side]=$($how $side $slot "$end" "$changes")
+				sum[$side]=$(awk -v a="${sum[$side]}" -v b="${t[$side]}" 'BEGIN { print a + b }')
+			done
+			r_ours="$r_ours $(awk -v w="${t[w2j]}" -v o="${t[ours]}" 'BEGIN { print w / o }')"
+			r_compact="$r_compact $(awk -v w="${t[w2j]}" -v o="${t[compact]}" 'BEGIN { print w / o }')"
+		done
+		printf '%-48s ours %.2f s   compact %.2f s   wal2json %.2f s (sums)\n' "$name, $how" \
+			"${sum[ours]}" "${sum[compact]}" "${sum[w2j]}"
+		report "$name, $how: ours / wal2json" "$target" "${sum[w2j]}" "${sum[ours]}" "$r_ours"
+		report "$name, $how: compact / wal2json" "$target" "${sum[w2j]}" "${sum[compact]}" "$r_compact"
+	done
+	for side in ours compact w2j; do
+		printf '%-48s %s %.0f bytes per change\n' "$name, output" "$side" \
+			"$(awk -v b="$(stat -c %s "$work/recv.$side")" -v n="$changes" 'BEGIN { print b / n }')"
+	done
+	rm -f "$work"/recv.*
+}
+
+new_slots() {
+	$PSQL >/dev/null <<SQL
+SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('bench_ours', 'bench_w2j');
 SELECT 'ours' FROM pg_create_logical_replication_slot('bench_ours', 'singletable');
 SELECT 'w2j' FROM pg_create_logical_replication_slot('bench_w2j', 'wal2json');
+SQL
+}
+
+# Case 1: single-put transactions.  synchronous_commit on for the last
+# commit: the SQL decoding functions read only flushed WAL.
+new_slots
+$PSQL >/dev/null <<SQL
 DO \$\$
 BEGIN
-	FOR b IN 0..$BATCHES - 1 LOOP
+	FOR i IN 1..$SMALL_TXNS LOOP
 		INSERT INTO bench_stream(item)
-		SELECT jsonb_build_object('PK', 'USER#' || (i / 10), 'SK', 'ORDER#' || lpad(i::text, 8, '0'),
-		                          'status', 'PENDING', 'total', i * 3 % 1000,
-		                          'items', jsonb_build_array('sku-' || i, 'sku-' || (i % 97)),
-		                          'createdAt', '2024-01-01T00:00:00Z')
-		FROM generate_series(b * 100, b * 100 + 99) i;
-		COMMIT;
-	END LOOP;
-	FOR b IN 0..$BATCHES - 1 LOOP
-		UPDATE bench_stream SET item = item || '{"status": "SHIPPED"}'
-		WHERE pk IN (SELECT 'USER#' || u FROM generate_series(b * 10, b * 10 + 9) u);
+		VALUES (jsonb_build_object('PK', 'USER#' || (i / 10), 'SK', 'ORDER#' || lpad(i::text, 8, '0'),
+		                           'status', 'PENDING', 'total', i * 3 % 1000,
+		                           'items', jsonb_build_array('sku-' || i, 'sku-' || (i % 97)),
+		                           'createdAt', '2024-01-01T00:00:00Z'));
 		COMMIT;
 	END LOOP;
 END
 \$\$;
+SET synchronous_commit = on;
+CREATE TABLE bench_stream_flush ();
+DROP TABLE bench_stream_flush;
 SQL
+end=$(psql -X -At -c "SELECT pg_current_wal_lsn()")
+decode_case "decode $SMALL_TXNS single-put txns" ">= 1.25" "$SMALL_TXNS"
 
-now() { date +%s.%N; }
-# decode SLOT OPTIONS... -> seconds for one pass; checks the row count
-decode() {
-	local slot=$1; shift
-	local opts=""
-	for o in "$@"; do opts="$opts, '$o'"; done
-	local t0 t1 n
-	t0=$(now)
-	n=$(psql -X -At -c "SELECT count(*) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)")
-	t1=$(now)
-	[ "$n" -eq $((BATCHES * 200)) ] || { echo "50_stream: $slot returned $n rows" >&2; psql -X -c "SELECT data::jsonb->>'eventName', count(*) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL) GROUP BY 1" >&2; exit 1; }
-	awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }'
+# Case 2: one transaction of BIG_TXN inserts (spills to disk beyond
+# logical_decoding_work_mem).
+# big_insert N: one transaction of N inserts
+big_insert() {
+	$PSQL >/dev/null <<SQL
+SET synchronous_commit = on;
+INSERT INTO bench_stream(item)
+SELECT jsonb_build_object('PK', 'BIG#' || (i / 100), 'SK', 'ITEM#' || lpad(i::text, 8, '0'),
+                          'status', 'PENDING', 'total', i % 1000)
+FROM generate_series(1, $1) i;
+SQL
 }
-best() { printf '%s\n' "$@" | sort -g | head -n1; }
-
-ours=() w2j=()
-for run in 1 2 3; do
-	ours+=("$(decode bench_ours)")
-	w2j+=("$(decode bench_w2j format-version 2 include-transaction false)")
-done
-t_ours=$(best "${ours[@]}")
-t_w2j=$(best "${w2j[@]}")
-n=$((BATCHES * 200))
-awk -v n="$n" -v o="$t_ours" -v w="$t_w2j" 'BEGIN {
-	printf "stream decode: singletable %.0f changes/s, wal2json %.0f changes/s (%d changes, best of 3)\n", n / o, n / w, n
-	printf "ratio stream_decode ours/wal2json = %.2f (target >= 1.0)\n", w / o
-}'
+new_slots
+big_insert "$BIG_TXN"
+end=$(psql -X -At -c "SELECT pg_current_wal_lsn()")
+decode_case "decode one txn of $BIG_TXN inserts" ">= 1.0" "$BIG_TXN"
 $PSQL -c "SELECT pg_drop_replication_slot('bench_ours'), pg_drop_replication_slot('bench_w2j')" >/dev/null
 
 # Memory: decode one big transaction through pg_recvlogical, sampling the
@@ -88,12 +164,7 @@ peak_memory() {
 	local changes=$1 slot=bench_mem_$1 end pid rss hwm peak=0 lastpeak=0
 	$PSQL -c "SELECT 'm' FROM pg_create_logical_replication_slot('$slot', 'singletable')" >/dev/null
 	$PSQL -c "TRUNCATE bench_stream" >/dev/null
-	$PSQL <<SQL >/dev/null
-INSERT INTO bench_stream(item)
-SELECT jsonb_build_object('PK', 'BIG#' || (i / 100), 'SK', 'ITEM#' || lpad(i::text, 8, '0'),
-                          'status', 'PENDING', 'total', i % 1000)
-FROM generate_series(1, $changes) i;
-SQL
+	big_insert "$changes"
 	end=$(psql -X -At -c "SELECT pg_current_wal_lsn()")
 	"$RECVLOGICAL" -d "$PGDATABASE" -S "$slot" --start --endpos="$end" -f /dev/null --no-loop &
 	local rl=$!

@@ -97,7 +97,7 @@ fuzz_fail(const char *what)
 }
 
 /* Abort unless code is 0 or one of the n SQLSTATEs given. */
-static void
+static inline void
 fuzz_expect(int code, const char *what, int n, const int *allowed)
 {
 	if (code == 0)
@@ -124,7 +124,7 @@ parse_step(void *arg)
 }
 
 /* The input as jsonb, or NULL when it is not JSON jsonb takes. */
-static Jsonb *
+static inline Jsonb *
 fuzz_jsonb(const uint8_t *data, size_t size)
 {
 	ParseArg	p;
@@ -145,7 +145,7 @@ fuzz_jsonb(const uint8_t *data, size_t size)
  * in container c, whose members sit at level; stops below 33.  Clears
  * *names_ok on an attribute name that is empty or over 65535 bytes.
  */
-static int
+static inline int
 fuzz_depth(JsonbContainer *c, int level, bool *names_ok)
 {
 	JsonbIterator *it = JsonbIteratorInit(c);

@@ -10,8 +10,10 @@
  *	    gives a plain item, nested at most 32 levels, whose typed form
  *	    converts back to the same item;
  *	  - plain -> typed never fails on an object, and its typed form converts
- *	    back to the same item unless a number is beyond DynamoDB's limits or
- *	    a value is nested too deep (stored items need not obey those);
+ *	    back to a plain item with the same typed form unless a number is
+ *	    beyond DynamoDB's limits, a value is nested too deep (stored items
+ *	    need not obey those) or a tag ({"$B": ..}, {"$SS": [..]} ...) is
+ *	    malformed (the write calls refuse it);
  *	  - the change stream's one-pass printer (st_append_typed_item_text)
  *	    prints exactly the text of the typed jsonb;
  *	  - the same for single values, and a {"B": ..} value converts only when
@@ -115,22 +117,44 @@ to_typed_checked(Jsonb *plain)
 	return c.out;
 }
 
+static void
+tags_step(void *arg)
+{
+	st_validate_tags((Jsonb *) arg);
+}
+
+static void
+value_tags_step(void *arg)
+{
+	st_validate_value_tags((JsonbValue *) arg, "v");
+}
+
 /*
- * A plain item goes to typed and back: the same item, or one of the errors
- * a stored item that breaks DynamoDB's limits gives.
+ * A plain item goes to typed and back: the same typed item (an escape the
+ * item did not need, {"$M": {"a": 1}}, comes back as the map it escapes),
+ * or one of the errors a stored item that breaks DynamoDB's limits gives,
+ * or, when the item has a malformed tag the write path refuses, 22023.
  */
 static void
 round_trip_plain(Jsonb *plain, const char *what)
 {
 	ConvArg		back = {to_typed_checked(plain), NULL};
+	Jsonb	   *typed = back.in;
 	int			code;
 
 	if (back.in == NULL)
 		return;
 	code = fuzz_try(from_typed_step, &back);
+	if (fuzz_try(tags_step, plain) != 0)
+		return;					/* a malformed tag, which no write call stores */
 	fuzz_expect(code, what, lengthof(stored_errors), stored_errors);
-	if (code == 0 && !fuzz_jsonb_equal(plain, back.out))
-		fuzz_fail("plain -> typed -> plain changed the item");
+	if (code == 0)
+	{
+		Jsonb	   *again = to_typed_checked(back.out);
+
+		if (again != NULL && !fuzz_jsonb_equal(typed, again))
+			fuzz_fail("plain -> typed -> plain -> typed changed the item");
+	}
 }
 
 /*
@@ -217,10 +241,20 @@ one_input(const uint8_t *data, size_t size)
 	{
 		ConvArg		back = {c.out, NULL};
 
+		JsonbValue	v;
+
 		code = fuzz_try(value_from_typed_step, &back);
+		if (!JB_ROOT_IS_SCALAR(in) && fuzz_try(value_tags_step, root_value(in, &v)) != 0)
+			return;				/* a malformed tag in the value (see round_trip_plain) */
 		fuzz_expect(code, "plain value -> typed -> plain", lengthof(stored_errors), stored_errors);
-		if (code == 0 && !fuzz_jsonb_equal(in, back.out))
-			fuzz_fail("plain value -> typed -> plain changed the value");
+		if (code == 0)
+		{
+			ConvArg		again = {back.out, NULL};
+
+			if (fuzz_try(value_to_typed_step, &again) == 0 &&
+				!fuzz_jsonb_equal(c.out, again.out))
+				fuzz_fail("plain value -> typed -> plain -> typed changed the value");
+		}
 	}
 }
 

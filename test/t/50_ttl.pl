@@ -134,7 +134,12 @@ $node->safe_psql('app', q{
 	SELECT singletable.update_time_to_live('items', 'expiresAt');
 });
 ok(defined wait_for('app', q{SELECT count(*) = 0 FROM items WHERE pk = 'kept'}), 'expiry resumes when re-enabled');
+# The shutdown of the restart stops a worker in the middle of a pass with
+# exit code 1, as any background worker: the log of the restart itself is
+# left out of the failure check at the end.
+my $log_before_restart = -s $node->logfile;
 $node->restart;
+my $log_after_restart = -s $node->logfile;
 $node->safe_psql('app', q{SELECT put('after_restart', to_jsonb(extract(epoch FROM now())::bigint - 60))});
 $t0 = time();
 ok(defined wait_for('app', q{SELECT count(*) = 0 FROM items WHERE pk = 'after_restart'}),
@@ -147,9 +152,10 @@ is($ret, 0, 'a database with TTL tables can be dropped') or diag($stderr);
 is($node->safe_psql('postgres',
 		q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'singletable ttl launcher'}),
 	'1', 'the launcher still runs');
-# (a restart stops the launcher with exit code 1, as any background worker)
+my $log = slurp_file($node->logfile);
+$log = substr($log, 0, $log_before_restart) . substr($log, $log_after_restart);
 my @failures = grep { /ERROR|PANIC|TRAP|terminated by signal|"singletable ttl worker" \(PID \d+\) exited with exit code [1-9]/ }
-  split /\n/, slurp_file($node->logfile);
+  split /\n/, $log;
 is(join("\n", @failures), '', 'no errors, and no TTL worker failed');
 
 $node->stop;

@@ -30,6 +30,11 @@ $node->safe_psql('upgraded', qq{
 	SELECT singletable.put_item('app', '{"PK": "USER#1", "SK": "PROFILE", "name": "Ann", "GSI1PK": "NAME#Ann", "GSI1SK": "USER#1"}');
 	SELECT singletable.put_item('app', '{"PK": "USER#1", "SK": "ORDER#1", "total": 5}');
 	SELECT singletable.append_events('app', 'ACCOUNT#1', '[{"eventType": "Opened", "eventData": {}}]', expected_version => 0);
+	SELECT singletable.create_table('bins', partition_key => 'id', partition_key_type => 'B', sort_key => 'at', sort_key_type => 'B');
+	-- what 0.1 stored: base64 text (plain SQL, as this build's write calls want tags)
+	INSERT INTO bins (item) VALUES ('{"id": "AAE=", "at": "/w==", "blob": "YQ==", "tags": ["a", "b"]}'),
+		('{"id": "AAE=", "at": "AA==", "note": "no blob"}');
+	SELECT singletable.create_index('bins', 'ByBlob', 'blob', partition_key_type => 'B');
 	SELECT 'slot' FROM pg_create_logical_replication_slot('s', 'singletable');
 	SELECT singletable.put_item('app', '{"PK": "USER#2", "SK": "PROFILE", "name": "Bob", "GSI1PK": "NAME#Bob", "GSI1SK": "USER#2"}');
 });
@@ -56,8 +61,25 @@ is($node->safe_psql('upgraded', q{
 	SELECT singletable.append_events('app', 'ACCOUNT#1', '[{"eventType": "Deposited", "eventData": {"amount": 5}}]', expected_version => 1)}),
 	'2', 'an event stream started before the update goes on');
 is($node->safe_psql('upgraded', q{
-	SELECT string_agg(data::jsonb ->> 'eventName', ',') FROM pg_logical_slot_get_changes('s', NULL, NULL)}),
+	SELECT string_agg(data::jsonb ->> 'eventName', ',') FROM pg_logical_slot_get_changes('s', NULL, NULL)
+	 WHERE data::jsonb ->> 'tableName' = 'app'}),
 	'INSERT,MODIFY,MODIFY,INSERT', 'a slot made before the update decodes writes before and after it');
+
+# Binary keys written by 0.1 as base64 text are tagged binary now, with the
+# same bytes in the key columns; arrays used as sets stay arrays.
+is($node->safe_psql('upgraded', q{
+	SELECT singletable.get_item('bins', '{"id": {"$B": "AAE="}, "at": {"$B": "/w=="}}')}),
+	'{"at": {"$B": "/w=="}, "id": {"$B": "AAE="}, "blob": {"$B": "YQ=="}, "tags": ["a", "b"]}',
+	'binary keys of a table and an index become tagged binary');
+is($node->safe_psql('upgraded', q{SELECT string_agg(encode(pk, 'hex') || '/' || encode(sk, 'hex'), ',' ORDER BY sk) FROM bins}),
+	'0001/00,0001/ff', 'the key columns keep their bytes');
+is($node->safe_psql('upgraded', q{
+	SELECT singletable.query('bins', '#b = :b', index => 'ByBlob', names => '{"#b": "blob"}', "values" => '{":b": {"$B": "YQ=="}}') -> 'Items' -> 0 -> 'at'}),
+	'{"$B": "/w=="}', 'a binary index key written before the update is found by its tagged value');
+is($node->safe_psql('upgraded', q{SELECT count(*) FROM "bins__ByBlob"}), '1', 'the index has one entry per item');
+is($node->safe_psql('upgraded', q{
+	SELECT singletable.query('bins', 'id = :i AND #at < :a', names => '{"#at": "at"}', "values" => '{":i": {"$B": "AAE="}, ":a": {"$B": "/w=="}}') ->> 'Count'}),
+	'1', 'binary sort keys compare by bytes after the update');
 
 # The same extension objects as a fresh installation.
 $node->safe_psql('fresh', 'CREATE EXTENSION singletable');

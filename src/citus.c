@@ -1,0 +1,569 @@
+/*
+ * citus.c
+ *	  Scale-out on Citus: distribute_table, sync_workers and rebuild_indexes
+ *	  (declared in 95_citus.sql), and everything the extension does
+ *	  differently for a table that Citus distributes.  The rest of the
+ *	  extension asks only the questions of citus.h; nothing else names a
+ *	  Citus catalog or function.
+ *
+ *	  A distributed table's rows live in shards on the workers; the
+ *	  coordinator's table is an empty shell.  So on such a table no path
+ *	  may read or write the relation's heap or btree directly: catalog.c
+ *	  sets StTable.distributed once per table-catalog lookup, and the item,
+ *	  query and event store paths then take their SQL (SPI) paths, whose
+ *	  statements Citus plans and routes, a single-key or single-partition
+ *	  statement to the one shard that holds the partition.
+ *
+ *	  Key columns: Citus cannot distribute by a generated column, so
+ *	  distribute_table turns pk/sk (and the index tables' key columns) into
+ *	  plain columns held to the item by a CHECK constraint; the INSERTs of
+ *	  plans.c and the event store then give the key columns themselves
+ *	  (st_citus_insert_source), computed by the same key functions.
+ *
+ *	  Global secondary indexes: Citus refuses triggers on a distributed
+ *	  table (a trigger on a shard writing another table's shard is not part
+ *	  of the distributed transaction), so distribute_table drops the
+ *	  maintenance triggers, and every write through the extension's
+ *	  functions updates the index tables itself, from the coordinator, in
+ *	  the same distributed transaction (st_citus_write_indexes): the index
+ *	  is strongly consistent with the table at commit, as the trigger keeps
+ *	  it on a local table.  Plain SQL DML on a distributed table does not
+ *	  maintain its indexes (README: Scaling out with Citus); rebuild_indexes
+ *	  refills them from the items.
+ *
+ *	  Not done here: Citus function delegation (running a call on the
+ *	  worker that holds its shard); every call plans on the coordinator.
+ *
+ *	  The change stream: on a worker, changes arrive for shard relations
+ *	  (app_102008); st_citus_shard_base_table maps one to its table by the
+ *	  shard naming rule, so records carry the table's own name.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "args.h"
+#include "catalog.h"
+#include "citus.h"
+#include "errors.h"
+#include "index.h"
+#include "keys.h"
+#include "plans.h"
+#include "settings.h"
+
+static void write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict);
+
+/*
+ * The statements that keep an index table of a distributed table:
+ * kind = 2 * (the index's place in t->indexes) + (0: delete an entry by its
+ * key columns, 1: insert an entry).  The index table is distributed by
+ * gsi_pk, so each routes to one shard.
+ */
+static char *
+build_index_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
+{
+	StIndex    *ix = list_nth(t->indexes, kind / 2);
+	StIndexLayout layout;
+	StringInfoData sql;
+	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)),
+												 get_rel_name(ix->relid));
+
+	st_index_layout(t, ix, &layout);
+	initStringInfo(&sql);
+	if (kind % 2 == 0)
+	{
+		appendStringInfo(&sql, "DELETE FROM %s WHERE true", rel);
+		for (int i = 0; i < layout.ncols; i++)
+		{
+			argtypes[i] = st_key_type_oid(layout.type[i]);
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.=) $%d",
+							 quote_identifier(layout.column[i]), i + 1);
+		}
+		*nargs = layout.ncols;
+		return sql.data;
+	}
+	appendStringInfo(&sql, "INSERT INTO %s (item", rel);
+	for (int i = 0; i < layout.ncols; i++)
+		appendStringInfo(&sql, ", %s", quote_identifier(layout.column[i]));
+	appendStringInfoString(&sql, ") VALUES ($1");
+	argtypes[0] = JSONBOID;
+	for (int i = 0; i < layout.ncols; i++)
+	{
+		argtypes[i + 1] = st_key_type_oid(layout.type[i]);
+		appendStringInfo(&sql, ", $%d", i + 2);
+	}
+	appendStringInfoChar(&sql, ')');
+	*nargs = layout.ncols + 1;
+	return sql.data;
+}
+
+/* Are two entries of one index the same (keys and projected item)? */
+static bool
+entries_equal(const StIndexLayout *layout, StIndexEntry *a, StIndexEntry *b)
+{
+	for (int i = 0; i <= layout->ncols; i++)
+		if (!datumIsEqual(a->values[i], b->values[i], false, -1))
+			return false;
+	return true;
+}
+
+/*
+ * After a write of one item of a distributed table through the extension's
+ * functions (old_item the item before, new_item after; either NULL), bring
+ * each of its index tables up to date, in the same transaction.  A new
+ * item's invalid index key raises ValidationException, as the trigger does
+ * on a local table; the old item is read leniently.
+ */
+void
+st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item)
+{
+	write_indexes(t, old_item, new_item, true);
+}
+
+/* st_citus_write_indexes; strict: a new item's invalid index key is an error, else no entry */
+static void
+write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item, bool strict)
+{
+	Datum		okeys[2] = {0, 0};
+	Datum		nkeys[2] = {0, 0};
+	ListCell   *lc;
+	int			ord = 0;
+
+	if (!st_citus_write_needs_old_item(t) || (old_item == NULL && new_item == NULL))
+		return;
+	if (old_item)
+		st_item_key_datums(t, old_item, okeys);
+	if (new_item)
+		st_item_key_datums(t, new_item, nkeys);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		StIndexLayout layout;
+		StIndexEntry oldent;
+		StIndexEntry newent;
+		bool		has_old = false;
+		bool		has_new = false;
+
+		st_index_layout(t, ix, &layout);
+		if (new_item)
+			has_new = st_index_entry(t, ix, &layout, new_item, nkeys[0], nkeys[1], strict, &newent);
+		if (old_item)
+			has_old = st_index_entry(t, ix, &layout, old_item, okeys[0], okeys[1], false, &oldent);
+		if (!(has_old && has_new && entries_equal(&layout, &oldent, &newent)))
+		{
+			if (has_old &&
+				SPI_execute_plan(st_table_plan(t, build_index_statement, 2 * ord),
+								 &oldent.values[1], NULL, false, 0) != SPI_OK_DELETE)
+				elog(ERROR, "could not delete index entry");
+			if (has_new &&
+				SPI_execute_plan(st_table_plan(t, build_index_statement, 2 * ord + 1),
+								 newent.values, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not insert index entry");
+		}
+		ord++;
+	}
+	SPI_finish();
+}
+
+/* create_table: distribute the new table when singletable.create_distributed is on. */
+void
+st_citus_after_create_table(Oid relid)
+{
+	Datum		arg = ObjectIdGetDatum(relid);
+	Oid			argtype = REGCLASSOID;
+
+	if (!st_create_distributed)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT singletable.distribute_table($1)", 1, &argtype, &arg,
+							  NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not distribute table");
+	SPI_finish();
+	st_table_invalidate(relid);
+}
+
+/*
+ * drop_table: drop a distributed table's index tables by themselves first.
+ * Dropped only as dependents of the base table, their shards would stay on
+ * the workers.
+ */
+void
+st_citus_before_drop_table(StTable *t)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (!t->distributed)
+		return;
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		char	   *name = get_rel_name(ix->relid);
+
+		if (name)
+			names = lappend(names, quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)),
+															  name));
+	}
+	if (names == NIL)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, names)
+		if (SPI_execute(psprintf("DROP TABLE %s", (char *) lfirst(lc)), false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not drop index table");
+	SPI_finish();
+}
+
+/*
+ * Run the statements of distribute_table and sync_workers with search_path
+ * pg_catalog (pg_get_expr then schema-qualifies what it prints) and
+ * client_min_messages warning (Citus' notices about copying data are not
+ * the caller's business).  Returns the GUC nest level to close with
+ * AtEOXact_GUC(true, level); an error closes it with the transaction.
+ */
+static int
+enter_citus_settings(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+static void
+require_citus(const char *what)
+{
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s without Citus", what),
+				 errdetail("The citus extension is not installed in this database."),
+				 errhint("Install Citus, add it to shared_preload_libraries and run CREATE EXTENSION citus.")));
+}
+
+static void
+spi_run(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls)
+{
+	if (SPI_execute_with_args(sql, nargs, argtypes, args, nulls, false, 0) < 0)
+		elog(ERROR, "could not distribute table");
+}
+
+static char *
+qualified_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+}
+
+/*
+ * Turn rel's generated key columns into plain columns held to the item by
+ * a CHECK constraint with the same expressions.  Inside SPI.
+ */
+static void
+plain_key_columns(Oid relid)
+{
+	char	   *rel = qualified_name(relid);
+	Datum		arg = ObjectIdGetDatum(relid);
+	Oid			argtype = OIDOID;
+	StringInfoData check;
+	SPITupleTable *cols;
+	uint64		ncols;
+
+	if (SPI_execute_with_args("SELECT a.attname::pg_catalog.text, pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
+							  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_attrdef d "
+							  "ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum "
+							  "WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attgenerated OPERATOR(pg_catalog.=) 's' "
+							  "AND NOT a.attisdropped ORDER BY a.attnum",
+							  1, &argtype, &arg, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read key columns");
+	cols = SPI_tuptable;
+	ncols = SPI_processed;
+	if (ncols == 0)
+		return;
+	initStringInfo(&check);
+	for (uint64 i = 0; i < ncols; i++)
+	{
+		char	   *col = SPI_getvalue(cols->vals[i], cols->tupdesc, 1);
+		char	   *expr = SPI_getvalue(cols->vals[i], cols->tupdesc, 2);
+
+		spi_run(psprintf("ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", rel, quote_identifier(col)),
+				0, NULL, NULL, NULL);
+		appendStringInfo(&check, "%s%s IS NOT DISTINCT FROM %s", i > 0 ? " AND " : "",
+						 quote_identifier(col), expr);
+	}
+	spi_run(psprintf("ALTER TABLE %s ADD CONSTRAINT singletable_keys CHECK (%s)", rel, check.data),
+			0, NULL, NULL, NULL);
+}
+
+/* create_distributed_table(relid, column, ...) and drop the local copy of the rows */
+static void
+citus_distribute(Oid relid, const char *column, const char *colocate_with, Datum shard_count,
+				 bool shard_count_null)
+{
+	Oid			argtypes[4] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', shard_count_null ? 'n' : ' '};
+
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = CStringGetTextDatum(column);
+	args[2] = CStringGetTextDatum(colocate_with);
+	args[3] = shard_count;
+	spi_run("SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3, shard_count => $4)",
+			4, argtypes, args, nulls);
+	spi_run("SELECT pg_catalog.truncate_local_data_after_distributing_table($1)",
+			1, argtypes, args, NULL);
+}
+
+/*
+ * distribute_table(tbl regclass, shard_count integer, colocate_with text)
+ * RETURNS void: distribute a singletable table by its partition key, and
+ * each of its index tables by the index's partition key (colocated with the
+ * table when the key types match), the rows already there moving to the
+ * shards.  See the file header for the key columns and the indexes.
+ */
+static Datum
+distribute_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	StTable    *t;
+	char	   *rel;
+	char	   *colocate_with = PG_ARGISNULL(2) ? "default" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	Datum		arg;
+	Oid			argtype = OIDOID;
+	ListCell   *lc;
+	int			level;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("table must not be null"),
+				 errdetail("ValidationException: TableName is required.")));
+	relid = PG_GETARG_OID(0);
+	t = st_table_lookup(relid, false);
+	if (!st_owns_table(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
+	require_citus("distribute a table");
+	LockRelationOid(relid, AccessExclusiveLock);
+	t = st_table_lookup(relid, false);
+	if (t->distributed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is already distributed", t->table_name),
+				 errdetail("ValidationException: Citus already distributes the table.")));
+	foreach(lc, t->indexes)
+		if (((StIndex *) lfirst(lc))->creating)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot distribute table \"%s\" while an index of it is being built", t->table_name),
+					 errdetail("ValidationException: Index \"%s\" is CREATING.", ((StIndex *) lfirst(lc))->name),
+					 errhint("Wait for the index to become ACTIVE (singletable.describe_table()).")));
+
+	level = enter_citus_settings();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	arg = ObjectIdGetDatum(relid);
+	if (SPI_execute_with_args("SELECT 1 FROM singletable.tables WHERE relid OPERATOR(pg_catalog.=) $1 "
+							  "AND ttl_attribute IS NOT NULL", 1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read singletable.tables");
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot distribute table \"%s\" with time to live enabled", t->table_name),
+				 errdetail("ValidationException: Time to live does not expire the items of a distributed table."),
+				 errhint("Disable it first with singletable.update_time_to_live(tbl, attribute, false).")));
+
+	rel = qualified_name(relid);
+	plain_key_columns(relid);
+	foreach(lc, t->indexes)
+		plain_key_columns(((StIndex *) lfirst(lc))->relid);
+	/* Citus refuses triggers on a distributed table: the writes keep the indexes */
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " ST_INDEX_TRIGGER_NAME " ON %s", rel), 0, NULL, NULL, NULL);
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " ST_INDEX_TRUNCATE_TRIGGER_NAME " ON %s", rel), 0, NULL, NULL, NULL);
+
+	citus_distribute(relid, "pk", colocate_with, PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+					 PG_ARGISNULL(1));
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		bool		colocate = ix->pk_type == t->pk_type;
+
+		citus_distribute(ix->relid, "gsi_pk", colocate ? rel : "default",
+						 colocate || PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1),
+						 colocate || PG_ARGISNULL(1));
+	}
+	SPI_finish();
+	AtEOXact_GUC(true, level);
+	/* Citus' catalog change invalidated the table's cached facts (catalog.c) */
+	PG_RETURN_VOID();
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_distribute_table, distribute_table)
+
+/*
+ * sync_workers() RETURNS integer: copy the catalog rows of the distributed
+ * singletable tables to every worker, where the change stream of their
+ * shards needs them.  Citus creates a distributed table's shell on the
+ * workers in the distributing transaction, which other connections cannot
+ * see before it commits: so this runs after distribute_table committed.  A
+ * user catalog table takes no ON CONFLICT: the rows are replaced.  Returns
+ * the number of tables.
+ */
+static Datum
+sync_workers(PG_FUNCTION_ARGS)
+{
+	SPITupleTable *cmds;
+	uint64		n;
+	int			level;
+
+	require_citus("copy the catalog to the workers");
+	level = enter_citus_settings();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT s.relid::pg_catalog.text, pg_catalog.format("
+					"'DELETE FROM singletable.tables WHERE relid = %L::regclass; "
+					"INSERT INTO singletable.tables (relid, partition_key, partition_key_type, sort_key, "
+					"sort_key_type, stream_view, ttl_attribute) VALUES (%L::regclass, %L, %L, %L, %L, %L, %L)', "
+					"s.relid::pg_catalog.text, s.relid::pg_catalog.text, s.partition_key, s.partition_key_type, "
+					"s.sort_key, s.sort_key_type, s.stream_view, s.ttl_attribute) OPERATOR(pg_catalog.||) "
+					"COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format("
+					"'; INSERT INTO singletable.indexes (relid, index_name, index_relid, partition_key, "
+					"partition_key_type, sort_key, sort_key_type, projection, include) "
+					"VALUES (%L::regclass, %L, %L::regclass, %L, %L, %L, %L, %L, %L)', "
+					"i.relid::pg_catalog.text, i.index_name, i.index_relid::pg_catalog.text, i.partition_key, "
+					"i.partition_key_type, i.sort_key, i.sort_key_type, i.projection, i.include), '' "
+					"ORDER BY i.index_name) FROM singletable.indexes i "
+					"WHERE i.relid OPERATOR(pg_catalog.=) s.relid), '') "
+					"FROM singletable.tables s WHERE s.relid::pg_catalog.oid OPERATOR(pg_catalog.=) "
+					"ANY (SELECT p.logicalrelid::pg_catalog.oid FROM pg_catalog.pg_dist_partition p) "
+					"ORDER BY 1", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read singletable.tables");
+	cmds = SPI_tuptable;
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		Oid			argtype = TEXTOID;
+		Datum		arg = CStringGetTextDatum(SPI_getvalue(cmds->vals[i], cmds->tupdesc, 2));
+		char	   *failure;
+
+		CHECK_FOR_INTERRUPTS();
+		if (SPI_execute_with_args("SELECT pg_catalog.string_agg(r.result, '; ') "
+								  "FROM pg_catalog.run_command_on_workers($1) r WHERE NOT r.success",
+								  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not run a command on the workers");
+		failure = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (failure != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("could not copy the catalog row of table \"%s\" to the workers",
+							SPI_getvalue(cmds->vals[i], cmds->tupdesc, 1)),
+					 errdetail("A worker answered: %s", failure)));
+	}
+	SPI_finish();
+	AtEOXact_GUC(true, level);
+	PG_RETURN_INT32((int32) n);
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_sync_workers, sync_workers)
+
+/*
+ * rebuild_indexes(tbl regclass) RETURNS bigint: empty the index tables of a
+ * distributed table and fill them again from its items, as the write
+ * functions would have (an item whose index key is invalid gets no entry).
+ * For after plain SQL DML, which does not maintain them.  Holds EXCLUSIVE
+ * on the table meanwhile, so writes through the coordinator wait.  Returns
+ * the number of items read.
+ */
+static Datum
+rebuild_indexes(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	StTable    *t;
+	Portal		portal;
+	int64		n = 0;
+	MemoryContext rowcxt;
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (!st_owns_table(relid))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	LockRelationOid(relid, ExclusiveLock);
+	t = st_table_lookup(relid, false);
+	if (!t->distributed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not distributed", t->table_name),
+				 errdetail("ValidationException: The index triggers keep the indexes of a local table."),
+				 errhint("Rebuild an index of a local table with singletable.drop_index() and singletable.create_index().")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+
+		if (SPI_execute(psprintf("TRUNCATE %s",
+								 quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)),
+															get_rel_name(ix->relid))),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not empty index table");
+	}
+	portal = SPI_cursor_open_with_args(NULL, psprintf("SELECT item FROM %s",
+													  quote_qualified_identifier(t->schema_name, t->table_name)),
+									   0, NULL, NULL, NULL, true, 0);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "singletable rebuild_indexes",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		SPITupleTable *rows;
+		uint64		nrows;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		/* the writes below run SPI of their own */
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
+			break;
+		for (uint64 i = 0; i < nrows; i++)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
+
+			CHECK_FOR_INTERRUPTS();
+			old = MemoryContextSwitchTo(rowcxt);
+			if (!isnull)
+				write_indexes(t, NULL, DatumGetJsonbP(d), false);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			n++;
+		}
+		SPI_freetuptable(rows);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(rowcxt);
+	SPI_finish();
+	PG_RETURN_INT64(n);
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_rebuild_indexes, rebuild_indexes)

@@ -1,0 +1,35 @@
+/*
+ * citus.h
+ *	  Scale-out on Citus: what the rest of the extension asks about a table
+ *	  Citus distributes (citus_layout.c, below the catalog), and the index
+ *	  maintenance and table hooks of the distributed commands (citus.c).
+ *	  Nothing outside these two files names a Citus catalog or function.
+ */
+#ifndef SINGLETABLE_CITUS_H
+#define SINGLETABLE_CITUS_H
+
+#include "utils/relcache.h"
+
+#include "catalog.h"
+
+/* citus_layout.c */
+extern bool st_citus_is_distributed(Oid relid);
+extern char *st_citus_insert_source(StTable *t, const char *item, const char *from);
+extern bool st_citus_write_needs_old_item(StTable *t);
+extern Oid	st_citus_shard_base_table(Relation rel);
+
+/* what st_citus_check_supported refuses on a distributed table */
+typedef enum StCitusUnsupported
+{
+	ST_CITUS_CREATE_INDEX,
+	ST_CITUS_TIME_TO_LIVE
+} StCitusUnsupported;
+
+extern void st_citus_check_supported(StTable *t, StCitusUnsupported what);
+
+/* citus.c */
+extern void st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item);
+extern void st_citus_after_create_table(Oid relid);
+extern void st_citus_before_drop_table(StTable *t);
+
+#endif							/* SINGLETABLE_CITUS_H */

@@ -1,0 +1,66 @@
+# Sourced by the test/bench/NN_*.sh scripts: the one way every benchmark
+# measures and prints a ratio.
+#
+#   compare NAME TARGET OURS ANCHOR [CLIENTS] [PGBENCH_ARGS...]
+#       ROUNDS interleaved rounds (ours, anchor, ours, anchor...) of one
+#       pgbench -M prepared run each (BENCH_TIME seconds, CLIENTS clients,
+#       default 2) of the scripts OURS and ANCHOR.  Prints the ratio of the
+#       transactions summed over the rounds (ours / anchor: above 1, ours is
+#       faster) and the lowest and highest ratio of a single round.
+#       LABEL_OURS and LABEL_ANCHOR name the two sides in the tps line;
+#       RUN_SIDE names a function to run a side instead of pgbench_tx (same
+#       arguments, prints the transactions).
+#   report NAME TARGET OURS_SUM ANCHOR_SUM "R1 R2 ..." [UNIT_OURS UNIT_ANCHOR]
+#       prints one such line from sums and per-round ratios measured some
+#       other way (decoding times, latencies).
+# Every line also goes to $BENCH_WORK/summary (tab-separated), which
+# test/bench/run prints as a table at the end.
+PGBENCH=${PG_BINDIR:+$PG_BINDIR/}pgbench
+T=${BENCH_TIME:-10}
+ROUNDS=${BENCH_ROUNDS:-3}
+work=${BENCH_WORK:-$(mktemp -d)}
+
+# transactions of one pgbench run: pgbench_tx SCRIPT CLIENTS [ARGS...]
+pgbench_tx() {
+	local script=$1 clients=$2
+	shift 2
+	"$PGBENCH" -n -M prepared -c "$clients" -j "$clients" -T "$T" "$@" -f "$script" 2>&1 |
+		awk '/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); n = b[1] }
+		     /(ERROR|aborted)/ { print "pgbench: " $0 > "/dev/stderr" }
+		     END { print n + 0 }'
+}
+
+report() {
+	local name=$1 target=$2 ours=$3 anchor=$4 rounds=$5 unit_o=${6:-tps} unit_a=${7:-tps}
+	awk -v name="$name" -v target="$target" -v o="$ours" -v a="$anchor" -v rounds="$rounds" \
+		-v n="$ROUNDS" -v summary="$work/summary" 'BEGIN {
+		k = split(rounds, r, " "); lo = r[1]; hi = r[1]
+		for (i = 2; i <= k; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
+		ratio = (a > 0 ? o / a : 0)
+		printf "%-48s ratio %5.2f (rounds %.2f-%.2f, %d)   target %s\n", name, ratio, lo, hi, k, target
+		printf "%s\t%.2f\t%.2f-%.2f\t%s\n", name, ratio, lo, hi, target >> summary
+	}'
+}
+
+compare() {
+	local name=$1 target=$2 ours=$3 anchor=$4 clients=${5:-2}
+	shift 4
+	[ $# -gt 0 ] && shift
+	local o_sum=0 a_sum=0 o a rounds="" round
+	for round in $(seq 1 "$ROUNDS"); do
+		o=$(${RUN_SIDE:-pgbench_tx} "$ours" "$clients" "$@")
+		a=$(${RUN_SIDE:-pgbench_tx} "$anchor" "$clients" "$@")
+		o_sum=$((o_sum + o)); a_sum=$((a_sum + a))
+		rounds="$rounds $(awk -v o="$o" -v a="$a" 'BEGIN { printf "%.4f", (a > 0 ? o / a : 0) }')"
+	done
+	printf '%-48s %s %8.0f tps   %s %8.0f tps\n' "$name" "${LABEL_OURS:-ours}" \
+		"$(awk -v s="$o_sum" -v t="$T" -v n="$ROUNDS" 'BEGIN { print s / (t * n) }')" \
+		"${LABEL_ANCHOR:-anchor}" "$(awk -v s="$a_sum" -v t="$T" -v n="$ROUNDS" 'BEGIN { print s / (t * n) }')"
+	report "$name" "$target" "$o_sum" "$a_sum" "$rounds"
+}
+
+# Check that a pgbench script runs, before timing it.
+check_script() {
+	"$PGBENCH" -n -M prepared -t 1 "$@" >/dev/null 2>"$work/check.err" ||
+		{ echo "bench script ${*: -1} failed:" >&2; cat "$work/check.err" >&2; exit 1; }
+}
