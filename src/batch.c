@@ -60,6 +60,12 @@ cmp_strings(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+static int
+cmp_jsonb(const void *a, const void *b)
+{
+	return compareJsonbContainers(&(*(Jsonb *const *) a)->root, &(*(Jsonb *const *) b)->root);
+}
+
 /*
  * Sort n elements of width bytes with cmp, then raise ValidationException
  * when two are equal: DynamoDB rejects a batch that names an item twice.
@@ -189,7 +195,6 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 
 		gt->name = name;
 		gt->request = tv->val.binary.data;
-		gt->table = st_table_by_name(gt->name);
 		keys = st_field_array(gt->request, "Keys", where, true);
 		if (JsonContainerSize(keys) == 0)
 			st_validation_error(psprintf("%s.Keys", where), "must hold at least one key");
@@ -208,18 +213,11 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		kit = JsonbIteratorInit(keys);
 		while ((ktok = JsonbIteratorNext(&kit, &kv, true)) != WJB_DONE)
 		{
-			Jsonb	   *key;
-			Datum	   *datums;
-
 			if (ktok != WJB_ELEM)
 				continue;
 			if (kv.type != jbvBinary || !JsonContainerIsObject(kv.val.binary.data))
 				st_validation_error(psprintf("%s.Keys[%d]", where, i), "must be an object");
-			key = st_plain_item(JsonbValueToJsonb(&kv), typed);
-			datums = palloc0(2 * sizeof(Datum));
-			st_parse_key_arg(gt->table, key, datums);
-			gt->keys = lappend(gt->keys, key);
-			gt->key_datums = lappend(gt->key_datums, datums);
+			gt->keys = lappend(gt->keys, st_plain_item(JsonbValueToJsonb(&kv), typed));
 			i++;
 			total++;
 		}
@@ -233,6 +231,41 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 						total, st_batch_get_max_keys),
 				 errdetail("ValidationException: Too many items requested for the BatchGetItem call."),
 				 errhint("The limit is the setting singletable.batch_get_max_keys.")));
+
+	/* The same key twice in a table's Keys is a duplicate without the table. */
+	foreach(lc, tables)
+	{
+		GetTable   *gt = lfirst(lc);
+		Jsonb	  **keys = palloc(sizeof(Jsonb *) * list_length(gt->keys));
+		ListCell   *kc;
+		int			nkeys = 0;
+
+		foreach(kc, gt->keys)
+			keys[nkeys++] = lfirst(kc);
+		sort_check_duplicates(keys, nkeys, sizeof(Jsonb *), cmp_jsonb, "RequestItems");
+	}
+
+	/* The request is well formed: now the tables, then the keys against them. */
+	foreach(lc, tables)
+	{
+		GetTable   *gt = lfirst(lc);
+
+		gt->table = st_table_by_name(gt->name);
+	}
+	foreach(lc, tables)
+	{
+		GetTable   *gt = lfirst(lc);
+		ListCell   *kc;
+
+		foreach(kc, gt->keys)
+		{
+			Datum	   *datums = palloc0(2 * sizeof(Datum));
+
+			CHECK_FOR_INTERRUPTS();
+			st_parse_key_arg(gt->table, lfirst(kc), datums);
+			gt->key_datums = lappend(gt->key_datums, datums);
+		}
+	}
 
 	keystrs = palloc(sizeof(char *) * total);
 	foreach(lc, tables)
@@ -328,6 +361,7 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 /* One request of a batch_write, with its key as st_key_string gives it. */
 typedef struct BatchWrite
 {
+	char	   *table_name;		/* as the request spells it */
 	char	   *keystr;
 	StWriteRequest req;
 } BatchWrite;
@@ -388,6 +422,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 	char	   *where;
 	ListCell   *lc;
 	BatchWrite **sorted;
+	BatchWrite *prev = NULL;
 	int			n = 0;
 	JsonbParseState *state = NULL;
 
@@ -399,7 +434,6 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 	st_walk_init(&tables_walk, request_items, "RequestItems");
 	while ((tv = st_walk_next_member(&tables_walk, NULL, NULL, &name, &where)) != NULL)
 	{
-		StTable    *t;
 		StWalk		walk;
 		JsonbContainer *wr;
 		char	   *rwhere;
@@ -407,7 +441,6 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 		if (tv->type != jbvBinary || !JsonContainerIsArray(tv->val.binary.data) ||
 			JsonContainerSize(tv->val.binary.data) == 0)
 			st_validation_error(where, "must be a non-empty array of write requests");
-		t = st_table_by_name(name);
 
 		st_walk_init(&walk, tv->val.binary.data, where);
 		while ((wr = st_walk_next_object(&walk, "must be an object with PutRequest or DeleteRequest",
@@ -422,8 +455,8 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
 
 			w = palloc0(sizeof(BatchWrite));
+			w->table_name = name;
 			req = &w->req;
-			req->table = t;
 			if (put)
 			{
 				char	   *pwhere = psprintf("%s.PutRequest", rwhere);
@@ -432,7 +465,6 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 				req->kind = ST_WRITE_PUT;
 				req->item = st_plain_item(st_field_jsonb(put, "Item", pwhere, true), typed);
 				st_validate_item(req->item);
-				st_item_key_datums(t, req->item, req->keys);
 			}
 			else
 			{
@@ -441,9 +473,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 				st_check_fields(del, delete_request_fields, dwhere);
 				req->kind = ST_WRITE_DELETE;
 				req->key = st_plain_item(st_field_jsonb(del, "Key", dwhere, true), typed);
-				st_parse_key_arg(t, req->key, req->keys);
 			}
-			w->keystr = st_key_string(t, req->keys);
 			writes = lappend(writes, w);
 		}
 	}
@@ -455,6 +485,31 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 						list_length(writes), st_batch_write_max_items),
 				 errdetail("ValidationException: Too many items requested for the BatchWriteItem call."),
 				 errhint("The limit is the setting singletable.batch_write_max_items.")));
+
+	/*
+	 * The request is well formed: now the tables (once each: a table's
+	 * writes are neighbours and share its name), then the keys against them.
+	 */
+	foreach(lc, writes)
+	{
+		BatchWrite *w = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		w->req.table = prev && prev->table_name == w->table_name ?
+			prev->req.table : st_table_by_name(w->table_name);
+		prev = w;
+	}
+	foreach(lc, writes)
+	{
+		BatchWrite *w = lfirst(lc);
+
+		CHECK_FOR_INTERRUPTS();
+		if (w->req.kind == ST_WRITE_PUT)
+			st_item_key_datums(w->req.table, w->req.item, w->req.keys);
+		else
+			st_parse_key_arg(w->req.table, w->req.key, w->req.keys);
+		w->keystr = st_key_string(w->req.table, w->req.keys);
+	}
 
 	sorted = palloc(sizeof(BatchWrite *) * list_length(writes));
 	foreach(lc, writes)

@@ -20,6 +20,11 @@
  *	  through SPI with named arguments (request.c), so they behave exactly as
  *	  when called from SQL.
  *
+ *	  Every operation checks in DynamoDB's order: the whole request first
+ *	  (parameters, expressions, typed values), then the table it names,
+ *	  then what needs the table (the key against its schema), then works;
+ *	  batch.c and transact.c do the same over all their tables.
+ *
  *	  Errors keep the SQLSTATE of the component that raised them; each maps
  *	  to one DynamoDB error type (README: "Errors"), named in the message.
  *	  Unknown operations and parameters are ValidationException (22023).
@@ -134,6 +139,29 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 }
 
 /*
+ * Check the shapes of the typed values of a request's Key, which need no
+ * table, without building the plain key (typed_key reads them again once
+ * the table is known).
+ */
+static void
+check_typed_key(JsonbContainer *r)
+{
+	JsonbIterator *it = JsonbIteratorInit(st_field_object(r, "Key", "", true));
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		(void) JsonbIteratorNext(&it, &v, true);
+		(void) st_typed_value_to_plain(&v, pnstrdup(k.val.string.val, k.val.string.len));
+	}
+}
+
+/*
  * An item as this request's own writes left it: the statement's snapshot
  * does not see them, a copy of it with the current command ID does.
  */
@@ -164,6 +192,7 @@ static Jsonb *
 op_get_item(JsonbContainer *r)
 {
 	StTable    *t;
+	char	   *name;
 	Datum		keys[2];
 	Jsonb	   *item;
 	StExprContext cx;
@@ -175,8 +204,8 @@ op_get_item(JsonbContainer *r)
 
 	st_check_fields(r, get_item_fields, "");
 	st_capacity_init(&cap, r);
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
-	typed_key(t, r, keys);
+	name = st_field_string(r, "TableName", "", true);
+	check_typed_key(r);
 	attrs = st_attributes_to_get(r, "");
 	st_legacy_check_no_mix(r);
 	consistent = field_bool(r, "ConsistentRead") == 1;
@@ -186,6 +215,9 @@ op_get_item(JsonbContainer *r)
 		projection = st_parse_projection(&cx, proj);
 	st_expr_check_unused(&cx);
 
+	/* the request is well formed: now the table, then the key against it */
+	t = st_table_by_name(name);
+	typed_key(t, r, keys);
 	item = st_fetch_item(t, keys);
 	st_capacity_read(&cap, t->relid, NULL, item ? st_item_size(item) : 0, consistent, 1);
 	if (item && projection)
@@ -261,6 +293,7 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	StWriteRequest req = {0};
 	StExprContext cx;
 	StLegacy	lg;
+	char	   *name;
 	char	   *update = NULL;
 	StCapacity	cap;
 	Jsonb	   *old_item = NULL;
@@ -272,19 +305,15 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	st_capacity_init(&cap, r);
 	st_legacy_init(&lg);
 	req.kind = kind;
-	req.table = st_table_by_name(st_field_string(r, "TableName", "", true));
+	name = st_field_string(r, "TableName", "", true);
 	if (kind == ST_WRITE_PUT)
 		req.item = typed_field(r, "Item", true);
 	else
-	{
 		req.key = typed_field(r, "Key", true);
-		st_parse_key_arg(req.table, req.key, req.keys);
-	}
 	if (kind == ST_WRITE_UPDATE)
 	{
 		JsonbContainer *updates;
 
-		req.key_attrs = st_key_attr_list(req.table);
 		req.return_values = return_values(r, "UpdateItem", ST_RV_ALL, &req.old_on_failure);
 		update = st_field_string(r, "UpdateExpression", "", false);
 		updates = st_field_object(r, "AttributeUpdates", "", false);
@@ -296,12 +325,19 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 										  ST_RV_PUT_DELETE, &req.old_on_failure);
 	write_context(r, &req, &cx, update, &lg);
 	if (kind == ST_WRITE_PUT)
-	{
 		/* always: the direct write path relies on it (see StWriteRequest) */
 		st_validate_item(req.item);
-		if (req.condition || req.return_values != ST_RETURN_NONE || cap.mode != ST_CAPACITY_NONE)
-			st_item_key_datums(req.table, req.item, req.keys);
-	}
+
+	/* the request is well formed: now the table, then the key against it */
+	req.table = st_table_by_name(name);
+	if (kind != ST_WRITE_PUT)
+		st_parse_key_arg(req.table, req.key, req.keys);
+	if (kind == ST_WRITE_UPDATE)
+		req.key_attrs = st_key_attr_list(req.table);
+	if (kind == ST_WRITE_PUT &&
+		(req.condition || req.return_values != ST_RETURN_NONE || cap.mode != ST_CAPACITY_NONE))
+		st_item_key_datums(req.table, req.item, req.keys);
+
 	/* capacity is counted on the items before and after the write */
 	relid = req.table->relid;
 	if (cap.mode != ST_CAPACITY_NONE)
@@ -473,7 +509,10 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	Jsonb	   *values;
 	Jsonb	   *start;
 	int			limit;
-	int			forward;
+	int			forward = -1;
+	int			segment = -1;
+	int			total = -1;
+	char	   *name;
 	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
@@ -486,14 +525,13 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	st_check_fields(r, is_query ? query_fields : scan_fields, "");
 	st_capacity_init(&cap, r);
 	st_legacy_init(&lg);
-	t = st_table_by_name(st_field_string(r, "TableName", "", true));
+	name = st_field_string(r, "TableName", "", true);
 	index = st_field_string(r, "IndexName", "", false);
 	filter = st_field_string(r, "FilterExpression", "", false);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	select = st_field_string(r, "Select", "", false);
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	consistent = field_bool(r, "ConsistentRead") == 1;
-	check_index_read(t, index, consistent, select);
 	start = typed_field(r, "ExclusiveStartKey", false);
 
 	if (is_query)
@@ -506,8 +544,6 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	}
 	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
 	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
-	if (is_query && legacy_filter)
-		check_query_filter_keys(t, index, legacy_filter);
 	if (legacy_filter)
 		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
 									  op, false);
@@ -538,6 +574,27 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 			st_validation_error("Select", "ProjectionExpression needs Select SPECIFIC_ATTRIBUTES");
 	}
 
+	if (is_query)
+		forward = field_bool(r, "ScanIndexForward");
+	else
+	{
+		segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
+		total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
+		if ((segment >= 0) != (total >= 0))
+			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
+								"Segment and TotalSegments must be given together");
+	}
+
+	/*
+	 * The request is well formed: now the table, then what needs it (the
+	 * index, the legacy key operators and filter); query() and scan() check
+	 * the key condition and start key against it.
+	 */
+	t = st_table_by_name(name);
+	check_index_read(t, index, consistent, select);
+	st_legacy_check_key_operators(&lg);
+	if (is_query && legacy_filter)
+		check_query_filter_keys(t, index, legacy_filter);
 	st_sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	if (keycond)
@@ -556,25 +613,12 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		st_sql_arg(&a, "\"limit\"", INT4OID, Int32GetDatum(limit));
 	if (start)
 		st_sql_arg(&a, "start_key", JSONBOID, JsonbPGetDatum(start));
-	if (is_query)
+	if (forward >= 0)
+		st_sql_arg(&a, "forward", BOOLOID, BoolGetDatum(forward == 1));
+	if (segment >= 0)
 	{
-		forward = field_bool(r, "ScanIndexForward");
-		if (forward >= 0)
-			st_sql_arg(&a, "forward", BOOLOID, BoolGetDatum(forward == 1));
-	}
-	else
-	{
-		int			segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
-		int			total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
-
-		if ((segment >= 0) != (total >= 0))
-			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
-								"Segment and TotalSegments must be given together");
-		if (segment >= 0)
-		{
-			st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
-			st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
-		}
+		st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
+		st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 	}
 	page = page_to_wire(st_sql_run_jsonb(&a, true), count_only);
 	st_capacity_read(&cap, t->relid, index, st_last_page_bytes, consistent, 1);

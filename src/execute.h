@@ -24,12 +24,16 @@ typedef struct StLegacy
 	JsonbParseState *names;		/* {"#lgN": "attr"} being built */
 	JsonbParseState *values;	/* {":lgN": typed value} being built */
 	bool		used;
+	/* a KeyConditions operator DynamoDB has but not on keys (NE, IN ...) */
+	const char *key_op;
+	const char *key_op_where;	/* reported once the table is known */
 } StLegacy;
 
 extern void st_legacy_init(StLegacy *lg);
 extern char *st_legacy_conditions(StLegacy *lg, JsonbContainer *conds,
 								  const char *field, const char *op,
 								  bool key_only);
+extern void st_legacy_check_key_operators(StLegacy *lg);
 extern const char *st_legacy_conditional_operator(JsonbContainer *r, bool conditions);
 extern JsonbContainer *st_legacy_object(JsonbContainer *r, const char *name);
 extern char *st_legacy_projection(StLegacy *lg, List *attrs);

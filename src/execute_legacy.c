@@ -182,6 +182,18 @@ static const char *const legacy_cond_fields[] = {
 	"ComparisonOperator", "AttributeValueList", "Value", "Exists", NULL
 };
 
+/* A ComparisonOperator of DynamoDB's that KeyConditions cannot use. */
+static bool
+is_non_key_operator(const char *cmp)
+{
+	const char *const ops[] = {"NE", "NULL", "NOT_NULL", "CONTAINS", "NOT_CONTAINS", "IN"};
+
+	for (int i = 0; i < lengthof(ops); i++)
+		if (strcmp(cmp, ops[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The expression operator of a legacy comparison (EQ is "="), or NULL. */
 static const char *
 legacy_comparison(const char *cmp)
@@ -226,11 +238,23 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		const char *sym;
 		JsonbValue	ev;
 
+		cmp = st_field_string(cond, "ComparisonOperator", where, false);
+		nvals = legacy_value_list(cond, where, vals, LEGACY_MAX_VALUES);
+		if (cmp && (st_field(cond, "Value", &ev) || st_field(cond, "Exists", &ev)))
+			st_validation_error(where, "cannot use Value or Exists with ComparisonOperator");
+		if (key_only && cmp && is_non_key_operator(cmp))
+		{
+			/* valid in the request; whether on a key needs the table */
+			if (lg->key_op == NULL)
+			{
+				lg->key_op = cmp;
+				lg->key_op_where = psprintf("%s.ComparisonOperator", where);
+			}
+			continue;
+		}
 		if (buf.len > 0)
 			appendStringInfo(&buf, " %s ", op);
 		name = legacy_name(lg, attr);
-		cmp = st_field_string(cond, "ComparisonOperator", where, false);
-		nvals = legacy_value_list(cond, where, vals, LEGACY_MAX_VALUES);
 
 		if (cmp == NULL)
 		{
@@ -257,8 +281,6 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 				st_validation_error(where, "Value is required when Exists is true");
 			continue;
 		}
-		if (st_field(cond, "Value", &ev) || st_field(cond, "Exists", &ev))
-			st_validation_error(where, "cannot use Value or Exists with ComparisonOperator");
 
 		sym = legacy_comparison(cmp);
 		if (sym == NULL && strcmp(cmp, "BETWEEN") == 0)
@@ -271,9 +293,6 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 				 (key_only || (strcmp(cmp, "CONTAINS") != 0 && strcmp(cmp, "NOT_CONTAINS") != 0)))
 			st_validation_error(psprintf("%s.ComparisonOperator", where),
 								"unrecognized or unsupported operator \"%s\"", cmp);
-		if (key_only && strcmp(cmp, "NE") == 0)
-			st_validation_error(psprintf("%s.ComparisonOperator", where),
-								"NE is not valid in KeyConditions");
 		legacy_check_values(where, cmp, vals, nvals, expect);
 
 		if (sym)
@@ -300,9 +319,24 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 			appendStringInfoChar(&buf, ')');
 		}
 	}
-	if (buf.len == 0)
+	if (buf.len == 0 && lg->key_op == NULL)
 		st_validation_error(field, "must hold at least one condition");
 	return buf.data;
+}
+
+/*
+ * Raise the error of a KeyConditions operator that is not one of a key's
+ * (st_legacy_conditions), once the table was found: DynamoDB answers
+ * ResourceNotFoundException first.
+ */
+void
+st_legacy_check_key_operators(StLegacy *lg)
+{
+	if (lg->key_op == NULL)
+		return;
+	if (strcmp(lg->key_op, "NE") == 0)
+		st_validation_error(lg->key_op_where, "NE is not valid in KeyConditions");
+	st_validation_error(lg->key_op_where, "unrecognized or unsupported operator \"%s\"", lg->key_op);
 }
 
 /*

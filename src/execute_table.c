@@ -106,7 +106,9 @@ static const char *const projection_fields[] = {"ProjectionType", "NonKeyAttribu
 
 /*
  * Create one index (GSI, or LSI: same partition key) through create_index();
- * online, it backfills in a background worker (UpdateTable).
+ * online, it backfills in a background worker (UpdateTable).  With relid
+ * InvalidOid, only check the request's index definition (before the table
+ * is looked up or created).
  */
 static void
 create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *where,
@@ -115,9 +117,12 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	char	   *name;
 	char	   *hash;
 	char	   *range;
+	char	   *hash_type;
+	char	   *range_type = NULL;
 	JsonbContainer *proj;
 	char	   *ptype = "ALL";
 	JsonbContainer *nka = NULL;
+	List	   *include = NIL;
 	StSqlArgs	a;
 
 	st_check_fields(ix, index_fields, where);
@@ -132,29 +137,33 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	if (ptype == NULL)
 		ptype = "ALL";
 	nka = st_field_array(proj, "NonKeyAttributes", psprintf("%s.Projection", where), false);
+	hash_type = attribute_type(defs, hash, where);
+	if (range)
+		range_type = attribute_type(defs, range, where);
+	if (nka)
+		include = st_string_list(nka, psprintf("%s.Projection.NonKeyAttributes", where));
+	if (!OidIsValid(relid))
+		return;
 
 	st_sql_args_init(&a, "SELECT singletable.create_index(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
 	st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(name));
 	st_sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
-	st_sql_arg(&a, "partition_key_type", TEXTOID,
-			   CStringGetTextDatum(attribute_type(defs, hash, where)));
+	st_sql_arg(&a, "partition_key_type", TEXTOID, CStringGetTextDatum(hash_type));
 	if (range)
 	{
 		st_sql_arg(&a, "sort_key", TEXTOID, CStringGetTextDatum(range));
-		st_sql_arg(&a, "sort_key_type", TEXTOID,
-				   CStringGetTextDatum(attribute_type(defs, range, where)));
+		st_sql_arg(&a, "sort_key_type", TEXTOID, CStringGetTextDatum(range_type));
 	}
 	st_sql_arg(&a, "projection", TEXTOID, CStringGetTextDatum(ptype));
 	if (nka)
 	{
-		List	   *l = st_string_list(nka, psprintf("%s.Projection.NonKeyAttributes", where));
 		Datum	   *elems;
 		int			n = 0;
 		ListCell   *lc;
 
-		elems = palloc(sizeof(Datum) * Max(1, list_length(l)));
-		foreach(lc, l)
+		elems = palloc(sizeof(Datum) * Max(1, list_length(include)));
+		foreach(lc, include)
 			elems[n++] = CStringGetTextDatum(lfirst(lc));
 		st_sql_arg(&a, "include", TEXTARRAYOID,
 				   PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)));
@@ -243,6 +252,30 @@ check_table_name(const char *name)
 		len = Max((size_t) (dot - name), len - (size_t) (dot - name) - 1);
 	if (len >= NAMEDATALEN)
 		st_table_name_too_long(name);
+}
+
+/*
+ * CreateTable's GlobalSecondaryIndexes and LocalSecondaryIndexes on the
+ * table relid (create_index: InvalidOid only checks them).
+ */
+static void
+create_indexes(JsonbContainer *r, JsonbContainer *defs, const char *hash, Oid relid)
+{
+	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+
+	for (int k = 0; k < 2; k++)
+	{
+		JsonbContainer *ixs = st_field_array(r, kinds[k], "", false);
+		StWalk		walk;
+		JsonbContainer *ix;
+		char	   *where;
+
+		if (ixs == NULL)
+			continue;
+		st_walk_init(&walk, ixs, kinds[k]);
+		while ((ix = st_walk_next_object(&walk, "must be an object", NULL, &where)) != NULL)
+			create_index(relid, ix, defs, where, k == 1 ? hash : NULL, false);
+	}
 }
 
 /*
@@ -380,7 +413,6 @@ st_op_create_table(JsonbContainer *r)
 	StSqlArgs	a;
 	StTable    *t;
 	JsonbValue	lsi;
-	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
 
 	st_check_fields(r, create_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
@@ -402,6 +434,8 @@ st_op_create_table(JsonbContainer *r)
 				 errdetail("ValidationException: One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex.")));
 	check_attribute_definitions(r, defs, hash, range);
 	check_table_name(name);
+	/* the whole request is checked before the table exists (ResourceInUse) */
+	create_indexes(r, defs, hash, InvalidOid);
 
 	/*
 	 * A DynamoDB name is taken as written (case and all); a name with a dot
@@ -427,20 +461,7 @@ st_op_create_table(JsonbContainer *r)
 	(void) st_sql_run_jsonb(&a, false);
 	CommandCounterIncrement();
 	t = st_table_by_name(name);
-
-	for (int k = 0; k < 2; k++)
-	{
-		JsonbContainer *ixs = st_field_array(r, kinds[k], "", false);
-		StWalk		walk;
-		JsonbContainer *ix;
-		char	   *where;
-
-		if (ixs == NULL)
-			continue;
-		st_walk_init(&walk, ixs, kinds[k]);
-		while ((ix = st_walk_next_object(&walk, "must be an object", NULL, &where)) != NULL)
-			create_index(t->relid, ix, defs, where, k == 1 ? hash : NULL, false);
-	}
+	create_indexes(r, defs, hash, t->relid);
 	CommandCounterIncrement();
 	return wrap_jsonb("TableDescription", describe(t->relid));
 }
@@ -533,71 +554,87 @@ static const char *const update_table_fields[] = {
 static const char *const gsi_update_fields[] = {"Create", "Delete", "Update", NULL};
 static const char *const gsi_delete_fields[] = {"IndexName", NULL};
 
+/*
+ * Apply GlobalSecondaryIndexUpdates to the table t; with t NULL, only check
+ * them (before the table is looked up).
+ */
+static void
+gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
+{
+	Oid			relid = t ? t->relid : InvalidOid;
+	StWalk		walk;
+	JsonbContainer *u;
+	char	   *where;
+
+	st_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
+	while ((u = st_walk_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
+	{
+		JsonbContainer *c = st_field_object(u, "Create", where, false);
+		JsonbContainer *d = st_field_object(u, "Delete", where, false);
+
+		if (c)
+			/* returns at once, as DynamoDB's UpdateTable does */
+			create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
+		else if (d)
+		{
+			StSqlArgs	a;
+			char	   *dw = psprintf("%s.Delete", where);
+
+			char	   *iname;
+
+			st_check_fields(d, gsi_delete_fields, dw);
+			iname = st_field_string(d, "IndexName", dw, true);
+			if (t == NULL)
+				continue;
+
+			/*
+			 * DynamoDB answers ResourceNotFoundException here, whose
+			 * SQLSTATE is 42P01; 42704 stays ValidationException.
+			 */
+			if (st_table_find_index(st_table_lookup(relid, false), iname) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_TABLE),
+						 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
+								t->table_name),
+						 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
+			st_sql_args_init(&a, "SELECT singletable.drop_index(");
+			st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
+			st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(iname));
+			(void) st_sql_run_jsonb(&a, false);
+		}
+		/* Update: throughput only, nothing to do */
+		if (t)
+			CommandCounterIncrement();
+	}
+}
+
 Jsonb *
 st_op_update_table(JsonbContainer *r)
 {
 	StTable    *t;
+	char	   *name;
 	JsonbContainer *updates;
 	JsonbContainer *defs;
-	Oid			relid;
 	JsonbValue	sv;
 
 	st_check_fields(r, update_table_fields, "");
-	t = st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true));
+	name = st_field_string(r, "TableName", "", true);
 	if (JsonContainerSize(r) == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("UpdateTable request changes nothing"),
 				 errdetail("ValidationException: At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required.")));
-	relid = t->relid;
 	defs = st_field_array(r, "AttributeDefinitions", "", false);
 	if (st_field(r, "StreamSpecification", &sv))
 		st_validation_error("StreamSpecification",
 							"cannot be changed by UpdateTable: every singletable table has a change stream");
 	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
 	if (updates)
-	{
-		StWalk		walk;
-		JsonbContainer *u;
-		char	   *where;
+		gsi_updates(updates, defs, NULL);
 
-		st_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
-		while ((u = st_walk_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
-		{
-			JsonbContainer *c = st_field_object(u, "Create", where, false);
-			JsonbContainer *d = st_field_object(u, "Delete", where, false);
-
-			if (c)
-				/* returns at once, as DynamoDB's UpdateTable does */
-				create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
-			else if (d)
-			{
-				StSqlArgs	a;
-				char	   *dw = psprintf("%s.Delete", where);
-
-				char	   *iname;
-
-				st_check_fields(d, gsi_delete_fields, dw);
-				iname = st_field_string(d, "IndexName", dw, true);
-
-				/*
-				 * DynamoDB answers ResourceNotFoundException here, whose
-				 * SQLSTATE is 42P01; 42704 stays ValidationException.
-				 */
-				if (st_table_find_index(st_table_lookup(relid, false), iname) == NULL)
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_TABLE),
-							 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
-									t->table_name),
-							 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
-				st_sql_args_init(&a, "SELECT singletable.drop_index(");
-				st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
-				st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(iname));
-				(void) st_sql_run_jsonb(&a, false);
-			}
-			/* Update: throughput only, nothing to do */
-			CommandCounterIncrement();
-		}
-	}
-	return wrap_jsonb("TableDescription", describe(relid));
+	/* the request is well formed: now the table */
+	t = st_table_by_name_for_table_op(name);
+	if (updates)
+		gsi_updates(updates, defs, t);
+	return wrap_jsonb("TableDescription", describe(t->relid));
 }

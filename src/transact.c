@@ -74,6 +74,7 @@ typedef struct Action
 {
 	int			index;			/* position in the request */
 	ActionKind	kind;
+	char	   *table_name;		/* TableName, as the request spells it */
 	StWriteRequest req;
 	StExprContext cx;
 	bool		return_old;		/* ReturnValuesOnConditionCheckFailure ALL_OLD */
@@ -271,7 +272,7 @@ parse_write_action(JsonbContainer *elem, int index, bool typed)
 	st_check_fields(body, a->kind == ACT_PUT ? put_fields :
 					a->kind == ACT_UPDATE ? update_fields : delete_fields, where);
 
-	a->req.table = st_table_by_name(st_field_string(body, "TableName", where, true));
+	a->table_name = st_field_string(body, "TableName", where, true);
 	values = st_field_jsonb(body, "ExpressionAttributeValues", where, false);
 	st_expr_context_init(&a->cx, st_field_jsonb(body, "ExpressionAttributeNames", where, false),
 						 values ? st_plain_item(values, typed) : NULL);
@@ -282,20 +283,15 @@ parse_write_action(JsonbContainer *elem, int index, bool typed)
 		a->req.kind = ST_WRITE_PUT;
 		a->req.item = st_plain_item(st_field_jsonb(body, "Item", where, true), typed);
 		st_validate_item(a->req.item);
-		st_item_key_datums(a->req.table, a->req.item, a->req.keys);
 	}
 	else
 	{
 		a->req.kind = a->kind == ACT_UPDATE ? ST_WRITE_UPDATE : ST_WRITE_DELETE;
 		a->req.key = st_plain_item(st_field_jsonb(body, "Key", where, true), typed);
-		st_parse_key_arg(a->req.table, a->req.key, a->req.keys);
 	}
 	if (a->kind == ACT_UPDATE)
-	{
-		a->req.key_attrs = st_key_attr_list(a->req.table);
 		a->req.update = st_parse_update(&a->cx,
 										st_field_string(body, "UpdateExpression", where, true));
-	}
 	cond = st_field_string(body, "ConditionExpression", where, a->kind == ACT_CHECK);
 	if (cond)
 		a->req.condition = st_parse_condition(&a->cx, cond, "condition");
@@ -307,8 +303,35 @@ parse_write_action(JsonbContainer *elem, int index, bool typed)
 	else if (rv && strcmp(rv, "NONE") != 0)
 		st_validation_error(psprintf("%s.ReturnValuesOnConditionCheckFailure", where),
 							"must be NONE or ALL_OLD, not \"%s\"", rv);
-	a->keystr = st_key_string(a->req.table, a->req.keys);
 	return a;
+}
+
+/*
+ * Once the whole request is well formed: the tables of the n actions, then
+ * their keys against them (for an Update, the key attributes it must not
+ * change), in request order.
+ */
+static void
+bind_actions(Action **actions, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		actions[i]->req.table = st_table_by_name(actions[i]->table_name);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		StWriteRequest *req = &actions[i]->req;
+
+		CHECK_FOR_INTERRUPTS();
+		if (req->item)
+			st_item_key_datums(req->table, req->item, req->keys);
+		else
+			st_parse_key_arg(req->table, req->key, req->keys);
+		if (req->kind == ST_WRITE_UPDATE)
+			req->key_attrs = st_key_attr_list(req->table);
+		actions[i]->keystr = st_key_string(req->table, req->keys);
+	}
 }
 
 /*
@@ -402,6 +425,7 @@ st_transact_write(JsonbContainer *items, bool typed)
 	check_write_request_size(elems, n);
 	for (int i = 0; i < n; i++)
 		actions[i] = sorted[i] = parse_write_action(elems[i].val.binary.data, i, typed);
+	bind_actions(actions, n);
 	qsort(sorted, n, sizeof(Action *), cmp_actions);
 	check_one_action_per_item(sorted, n);
 
@@ -656,17 +680,16 @@ st_transact_get(JsonbContainer *items, bool typed)
 		where = psprintf("%s.Get", where);
 		st_check_fields(body, get_fields, where);
 		a->index = i;
-		a->req.table = st_table_by_name(st_field_string(body, "TableName", where, true));
+		a->table_name = st_field_string(body, "TableName", where, true);
 		a->req.key = st_plain_item(st_field_jsonb(body, "Key", where, true), typed);
-		st_parse_key_arg(a->req.table, a->req.key, a->req.keys);
 		st_expr_context_init(&a->cx, st_field_jsonb(body, "ExpressionAttributeNames", where, false), NULL);
 		proj = st_field_string(body, "ProjectionExpression", where, false);
 		if (proj)
 			projections[i] = st_parse_projection(&a->cx, proj);
 		st_expr_check_unused(&a->cx);
-		a->keystr = st_key_string(a->req.table, a->req.keys);
 		actions[i] = sorted[i] = a;
 	}
+	bind_actions(actions, n);
 	qsort(sorted, n, sizeof(Action *), cmp_actions);
 	check_one_action_per_item(sorted, n);
 
