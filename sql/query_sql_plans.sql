@@ -23,14 +23,14 @@ SELECT singletable.put_item('t', jsonb_build_object('id', i)) FROM generate_seri
 SELECT singletable.query('t', 'id = :v', "values" => '{":v": 2}');
 SELECT singletable.drop_table('t');
 SELECT qp.make('B');
-SELECT singletable.put_item('t', jsonb_build_object('id', encode(int4send(i), 'base64'))) FROM generate_series(1, 3) i;
+SELECT singletable.put_item('t', jsonb_build_object('id', jsonb_build_object('$B', encode(int4send(i), 'base64')))) FROM generate_series(1, 3) i;
 -- the same statement text as above, a bytea parameter now
-SELECT singletable.query('t', 'id = :v', "values" => jsonb_build_object(':v', encode(int4send(2), 'base64')));
+SELECT singletable.query('t', 'id = :v', "values" => jsonb_build_object(':v', jsonb_build_object('$B', encode(int4send(2), 'base64'))));
 -- 70 more texts (each limit is another LIMIT) than the cache's 64, then the first again
 SELECT count(*) FROM generate_series(1, 70) n
- WHERE singletable.query('t', 'id = :v', "values" => jsonb_build_object(':v', encode(int4send(3), 'base64')),
+ WHERE singletable.query('t', 'id = :v', "values" => jsonb_build_object(':v', jsonb_build_object('$B', encode(int4send(3), 'base64'))),
                          "limit" => n)->'Count' = '1';
-SELECT singletable.query('t', 'id = :v', "values" => jsonb_build_object(':v', encode(int4send(1), 'base64')));
+SELECT singletable.query('t', 'id = :v', "values" => jsonb_build_object(':v', jsonb_build_object('$B', encode(int4send(1), 'base64'))));
 RESET ROLE;
 DROP SCHEMA qp CASCADE;
 DROP OWNED BY st_qp_owner;
