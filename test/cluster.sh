@@ -67,6 +67,8 @@ CONF
 
 cluster_stop() {
 	local dir=$1
-	[ -f "$dir/data/postmaster.pid" ] && as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+	# a stale postmaster.pid (the server died, or the machine restarted) is
+	# not an error: pg_ctl start copes with it
+	[ -f "$dir/data/postmaster.pid" ] && as_server_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 	return 0
 }
