@@ -22,28 +22,9 @@ $node->safe_psql('postgres', q{
 my $out = "${PostgreSQL::Test::Utils::tmp_check}/stream_recvlogical.jsonl";
 unlink $out;
 
-sub start_recvlogical
-{
-	my ($stdout, $stderr) = ('', '');
-	my $h = start(
-		[
-			'pg_recvlogical', '-d', $node->connstr('postgres'), '-S', 's',
-			'--start', '--no-loop', '-f', $out, '-F', '0', '-s', '1',
-			'-o', 'tables=app'
-		],
-		'>', \$stdout, '2>', \$stderr);
-	return $h;
-}
+sub start_recvlogical { return recvlogical($node, 's', $out, 'tables=app') }
 
-sub lines
-{
-	return () unless -e $out;
-	open my $fh, '<', $out or die "cannot open $out: $!";
-	# only whole lines: pg_recvlogical may be writing the last one
-	my @l = grep { /\S/ && /\n$/ } <$fh>;
-	close $fh;
-	return @l;
-}
+sub lines { return whole_lines($out) }
 
 # Wait until the file holds at least $n records.
 sub wait_for_lines

@@ -21,26 +21,9 @@ $node->safe_psql('postgres', q{
 my $out = "${PostgreSQL::Test::Utils::tmp_check}/stream_crash.jsonl";
 unlink $out;
 
-sub start_recvlogical
-{
-	my ($o, $e) = ('', '');
-	return start(
-		[
-			'pg_recvlogical', '-d', $node->connstr('postgres'), '-S', 's',
-			'--start', '--no-loop', '-f', $out, '-F', '0', '-s', '1'
-		],
-		'>', \$o, '2>', \$e);
-}
+sub start_recvlogical { return recvlogical($node, 's', $out) }
 
-sub lines
-{
-	return () unless -e $out;
-	open my $fh, '<', $out or die "cannot open $out: $!";
-	# only whole lines: pg_recvlogical may be writing the last one
-	my @l = grep { /\S/ && /\n$/ } <$fh>;
-	close $fh;
-	return @l;
-}
+sub lines { return whole_lines($out) }
 
 sub wait_until
 {
@@ -54,26 +37,18 @@ sub wait_until
 	return 0;
 }
 
-sub bg_psql
-{
-	my ($sql) = @_;
-	my ($o, $e) = ('', '');
-	return start(
-		[ 'psql', '-X', '-q', '-d', $node->connstr('postgres'), '-c', $sql ],
-		'>', \$o, '2>', \$e);
-}
 
 my $consumer = start_recvlogical();
 
 # A transaction that never commits: its items must never be streamed.
-my $open_txn = bg_psql(q{
+my $open_txn = bg_psql($node, q{
 	BEGIN;
 	SELECT singletable.put_item('app', '{"PK": "uncommitted", "SK": "1"}');
 	SELECT pg_sleep(600);
 });
 
 # The load: transactions of three items each, as fast as they go.
-my $load = bg_psql(q{
+my $load = bg_psql($node, q{
 DO $$
 BEGIN
 	FOR i IN 1..1000000 LOOP

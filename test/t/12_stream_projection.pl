@@ -47,20 +47,12 @@ $node->safe_psql('postgres', q{
 		FROM events WHERE sk LIKE 'EVENT#%' GROUP BY 1;
 });
 
-sub bg_psql
-{
-	my ($sql) = @_;
-	my ($o, $e) = ('', '');
-	return start(
-		[ 'psql', '-X', '-q', '-d', $node->connstr('postgres'), '-c', $sql ],
-		'>', \$o, '2>', \$e);
-}
 
 # Writers: events of 20 accounts, a few per transaction, in the seed layout.
 my @writers;
 for my $w (1 .. 2)
 {
-	push @writers, bg_psql(qq{
+	push @writers, bg_psql($node, qq{
 DO \$\$
 DECLARE
 	acc text;
@@ -81,7 +73,7 @@ END
 }
 
 # The projector: applies in small batches, committing after each.
-my $projector = bg_psql(q{
+my $projector = bg_psql($node, q{
 DO $$
 BEGIN
 	LOOP

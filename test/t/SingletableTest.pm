@@ -5,8 +5,9 @@ use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use IPC::Run qw(start);
 use Exporter 'import';
-our @EXPORT = qw(start_node allow_output_plugin);
+our @EXPORT = qw(start_node allow_output_plugin whole_lines bg_psql recvlogical);
 
 # Let singletable serve as an output plugin on $node (before it starts).
 # Servers with output_plugin_libraries (15.20, 17.12, 18.6 and later) accept
@@ -42,6 +43,45 @@ sub start_node
 	$node->append_conf('postgresql.conf', $opt{conf}) if defined $opt{conf};
 	$node->start;
 	return $node;
+}
+
+# Start pg_recvlogical on $node's postgres database, streaming slot $slot
+# into $file, fsyncing every second, with plugin options as "name=value"
+# strings; returns the IPC::Run harness.
+sub recvlogical
+{
+	my ($node, $slot, $file, @options) = @_;
+	my ($o, $e) = ('', '');
+	return start(
+		[
+			'pg_recvlogical', '-d', $node->connstr('postgres'), '-S', $slot,
+			'--start', '--no-loop', '-f', $file, '-F', '0', '-s', '1',
+			map { ('-o', $_) } @options
+		],
+		'>', \$o, '2>', \$e);
+}
+
+# The whole lines of a file pg_recvlogical writes (none while it does not
+# exist): the last line may still be being written.
+sub whole_lines
+{
+	my ($file) = @_;
+	return () unless -e $file;
+	open my $fh, '<', $file or die "cannot open $file: $!";
+	my @l = grep { /\S/ && /\n$/ } <$fh>;
+	close $fh;
+	return @l;
+}
+
+# Run $sql with psql on $node's postgres database in the background; returns
+# the IPC::Run harness.
+sub bg_psql
+{
+	my ($node, $sql) = @_;
+	my ($o, $e) = ('', '');
+	return start(
+		[ 'psql', '-X', '-q', '-d', $node->connstr('postgres'), '-c', $sql ],
+		'>', \$o, '2>', \$e);
 }
 
 1;
