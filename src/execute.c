@@ -660,17 +660,6 @@ typedef struct CapacityTarget
 	Jsonb	   *before;
 } CapacityTarget;
 
-/* A member of a request object that is itself an object, or NULL. */
-static JsonbContainer *
-object_member(JsonbContainer *obj, const char *name)
-{
-	JsonbValue	v;
-
-	if (!st_field(obj, name, &v) || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		return NULL;
-	return v.val.binary.data;
-}
-
 /* The plain item of a typed item member (Item, Key), or NULL. */
 static Jsonb *
 plain_member(JsonbContainer *obj, const char *name)
@@ -737,11 +726,11 @@ transact_targets(JsonbContainer *items)
 		if (tok != WJB_ELEM || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 			continue;
 		e = v.val.binary.data;
-		add_target(&targets, object_member(e, "Put"), NULL, true, false, true);
-		add_target(&targets, object_member(e, "Update"), NULL, false, false, true);
-		add_target(&targets, object_member(e, "Delete"), NULL, false, false, true);
-		add_target(&targets, object_member(e, "ConditionCheck"), NULL, false, true, true);
-		add_target(&targets, object_member(e, "Get"), NULL, false, true, true);
+		add_target(&targets, st_member_object(e, "Put"), NULL, true, false, true);
+		add_target(&targets, st_member_object(e, "Update"), NULL, false, false, true);
+		add_target(&targets, st_member_object(e, "Delete"), NULL, false, false, true);
+		add_target(&targets, st_member_object(e, "ConditionCheck"), NULL, false, true, true);
+		add_target(&targets, st_member_object(e, "Get"), NULL, false, true, true);
 	}
 	return targets;
 }
@@ -792,8 +781,8 @@ batch_targets(JsonbContainer *request_items, bool get)
 				continue;
 			if (!get)
 			{
-				add_target(&targets, object_member(e->val.binary.data, "PutRequest"), t, true, false, true);
-				add_target(&targets, object_member(e->val.binary.data, "DeleteRequest"), t, false, false, true);
+				add_target(&targets, st_member_object(e->val.binary.data, "PutRequest"), t, true, false, true);
+				add_target(&targets, st_member_object(e->val.binary.data, "DeleteRequest"), t, false, false, true);
 				continue;
 			}
 			/* a key of BatchGetItem: as {"Key": key} */
@@ -992,6 +981,8 @@ execute_request(void *arg)
 		/* every operation takes ReturnConsumedCapacity: check its value */
 		StCapacity	cap;
 
+		st_request_constraints(strncmp(op, "DynamoDB_20120810.", 18) == 0 ? op + 18 : op,
+							   &request->root);
 		st_capacity_init(&cap, &request->root);
 	}
 	else

@@ -2,9 +2,10 @@
  * execute.h
  *	  What the three files of execute() share.  execute.c (the entry point,
  *	  the operations table, the item, query, batch and transaction
- *	  operations) calls down into execute_legacy.c (the legacy parameters
+ *	  operations) calls down into execute_constraints.c (DynamoDB's
+ *	  request constraints), execute_legacy.c (the legacy parameters
  *	  rewritten into expressions) and execute_table.c (the table
- *	  operations); neither calls back into execute.c.
+ *	  operations); none calls back into execute.c.
  */
 #ifndef SINGLETABLE_EXECUTE_H
 #define SINGLETABLE_EXECUTE_H
@@ -62,6 +63,9 @@ extern void st_capacity_read(StCapacity *c, Oid relid, const char *index,
 extern void st_capacity_write(StCapacity *c, Oid relid, Jsonb *old_item,
 							  Jsonb *new_item, double factor);
 extern Jsonb *st_capacity_response(StCapacity *c, Jsonb *response, bool as_list);
+
+/* execute_constraints.c: DynamoDB's constraint list, per operation */
+extern void st_request_constraints(const char *operation, JsonbContainer *r);
 
 /* execute_table.c: the table operations */
 extern Jsonb *st_op_create_table(JsonbContainer *r);

@@ -16,6 +16,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
@@ -50,17 +51,13 @@ st_null_request_error(const char *where)
 }
 
 /*
- * Resolve a DynamoDB table name to a singletable table.  The name is looked
- * up first as it is written, as an unqualified relation name through
+ * Resolve a DynamoDB table name to a relation, or InvalidOid.  The name is
+ * looked up first as it is written, as an unqualified relation name through
  * search_path (DynamoDB names are case-sensitive and may hold "-" and
  * "."); failing that, as regclass would read it (schema.table, "Quoted").
- * Raises ResourceNotFoundException (42P01) when there is no such table,
- * with DynamoDB's message: "Requested resource not found" for the item,
- * query, batch and transaction operations, naming the table for the table
- * operations (table_op).
  */
-static StTable *
-table_by_name(const char *name, bool table_op)
+static Oid
+table_relid(const char *name, bool quiet)
 {
 	Oid			relid = RelnameGetRelid(name);
 
@@ -69,8 +66,9 @@ table_by_name(const char *name, bool table_op)
 		char	   *raw = pstrdup(name);
 		List	   *names;
 
+		/* catalog.schema.table raises for another database: not when quiet */
 		if (SplitIdentifierString(raw, '.', &names) && names != NIL &&
-			list_length(names) <= 3)
+			list_length(names) <= (quiet ? 2 : 3))
 		{
 			List	   *strs = NIL;
 			ListCell   *lc;
@@ -83,6 +81,33 @@ table_by_name(const char *name, bool table_op)
 			relid = RangeVarGetRelid(rv, NoLock, true);
 		}
 	}
+	return relid;
+}
+
+/*
+ * The singletable table a request names (as table_by_name finds it), or
+ * NULL: no error, so a request's constraints can tell a name that DynamoDB
+ * would refuse from a table made from SQL under such a name.
+ */
+StTable *
+st_table_by_name_if_exists(const char *name)
+{
+	Oid			relid = table_relid(name, true);
+
+	return OidIsValid(relid) ? st_table_lookup(relid, true) : NULL;
+}
+
+/*
+ * The singletable table a request names.  Raises ResourceNotFoundException
+ * (42P01) when there is no such table, with DynamoDB's message: "Requested
+ * resource not found" for the item, query, batch and transaction
+ * operations, naming the table for the table operations (table_op).
+ */
+static StTable *
+table_by_name(const char *name, bool table_op)
+{
+	Oid			relid = table_relid(name, false);
+
 	if (!OidIsValid(relid) && table_op)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -193,6 +218,34 @@ st_field_jsonb(JsonbContainer *obj, const char *name, const char *where, bool re
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		st_validation_error(path(where, name), "must be an object, not %s", st_plain_type_name(&v));
 	return JsonbValueToJsonb(&v);
+}
+
+/*
+ * A member of a request object that is an object (st_member_object) or an
+ * array (st_member_array), or NULL when absent or of another type: for
+ * walks that leave the type errors to the operation.
+ */
+static JsonbContainer *
+member_container(JsonbContainer *obj, const char *name, bool array)
+{
+	JsonbValue	v;
+
+	if (!st_field(obj, name, &v) || v.type != jbvBinary ||
+		(array ? !JsonContainerIsArray(v.val.binary.data) : !JsonContainerIsObject(v.val.binary.data)))
+		return NULL;
+	return v.val.binary.data;
+}
+
+JsonbContainer *
+st_member_object(JsonbContainer *obj, const char *name)
+{
+	return member_container(obj, name, false);
+}
+
+JsonbContainer *
+st_member_array(JsonbContainer *obj, const char *name)
+{
+	return member_container(obj, name, true);
 }
 
 /*
@@ -421,6 +474,240 @@ st_field_int(JsonbContainer *r, const char *name, int min, int max)
 										 NumericGetDatum(int64_to_numeric(max)))))
 		st_validation_error(name, "must be an integer between %d and %d", min, max);
 	return DatumGetInt32(DirectFunctionCall1(numeric_int4, NumericGetDatum(n)));
+}
+
+/* ---------------------------------------------------------------------
+ * DynamoDB's constraint list (request.h, StViolations)
+ * ---------------------------------------------------------------------
+ */
+
+void
+st_violations_init(StViolations *v)
+{
+	v->n = 0;
+	initStringInfo(&v->list);
+	v->first_path = NULL;
+	v->first = NULL;
+}
+
+/* How DynamoDB shows a value in a constraint violation: 'abc', '-1', '[]' */
+static char *
+violation_value(const JsonbValue *value)
+{
+	switch (value->type)
+	{
+		case jbvString:
+			return psprintf("'%s'", pnstrdup(value->val.string.val, value->val.string.len));
+		case jbvNumeric:
+			return psprintf("'%s'", DatumGetCString(DirectFunctionCall1(numeric_out,
+																		 NumericGetDatum(value->val.numeric))));
+		case jbvBool:
+			return value->val.boolean ? "'true'" : "'false'";
+		case jbvBinary:
+			return psprintf("'%s'", JsonbToCString(NULL, value->val.binary.data,
+												   value->val.binary.len));
+		default:
+			return "null";
+	}
+}
+
+/*
+ * Add one violation: the value found at path (NULL when absent) and the
+ * constraint it fails ("Member must not be null").
+ */
+void
+st_violation(StViolations *v, const char *path, const JsonbValue *value,
+			 const char *constraint)
+{
+	if (v->n >= ST_MAX_VIOLATIONS)
+		return;
+	if (v->n == 0)
+	{
+		/* for the primary message, which starts in lower case */
+		v->first_path = pstrdup(path);
+		v->first = pstrdup(constraint);
+		v->first[0] = pg_ascii_tolower((unsigned char) v->first[0]);
+	}
+	appendStringInfo(&v->list, "%sValue %s at '%s' failed to satisfy constraint: %s",
+					 v->n > 0 ? "; " : "", value ? violation_value(value) : "null",
+					 path, constraint);
+	v->n++;
+}
+
+/* Raise ValidationException listing the violations, if there are any. */
+void
+st_violations_raise(StViolations *v)
+{
+	if (v->n == 0)
+		return;
+	if (v->n == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"%s\": %s", v->first_path, v->first),
+				 errdetail("ValidationException: 1 validation error detected: %s.", v->list.data)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid request: %d validation errors detected", v->n),
+			 errdetail("ValidationException: %d validation errors detected: %s.", v->n, v->list.data)));
+}
+
+/*
+ * DynamoDB's path of a request member in a violation: the member name with
+ * its first letter in lower case, after prefix ("keySchema.1.member").
+ */
+char *
+st_member_path(const char *prefix, const char *field)
+{
+	char	   *name = pstrdup(field);
+
+	name[0] = pg_ascii_tolower((unsigned char) name[0]);
+	return prefix && prefix[0] ? psprintf("%s.%s", prefix, name) : name;
+}
+
+/*
+ * A member that must be present (not JSON null): false, with the
+ * violation, when it is absent; its value into *out (when not NULL).
+ */
+bool
+st_check_required(StViolations *v, JsonbContainer *obj, const char *field,
+				  const char *prefix, JsonbValue *out)
+{
+	JsonbValue	tmp;
+
+	if (st_field(obj, field, out ? out : &tmp))
+		return true;
+	st_violation(v, st_member_path(prefix, field), NULL, "Member must not be null");
+	return false;
+}
+
+/* The length of a string (in characters), array or object; -1 otherwise. */
+static int
+value_length(const JsonbValue *value)
+{
+	if (value->type == jbvString)
+		return pg_mbstrlen_with_len(value->val.string.val, value->val.string.len);
+	if (value->type == jbvBinary)
+		return JsonContainerSize(value->val.binary.data);
+	return -1;
+}
+
+/* Length constraints of one value at path (max < 0: none). */
+static void
+length_violations(StViolations *v, const char *path, const JsonbValue *value,
+				  int min, int max)
+{
+	int			len = value_length(value);
+
+	if (len < 0)
+		return;
+	if (len < min)
+		st_violation(v, path, value,
+					 psprintf("Member must have length greater than or equal to %d", min));
+	if (max >= 0 && len > max)
+		st_violation(v, path, value,
+					 psprintf("Member must have length less than or equal to %d", max));
+}
+
+/* Whether a string matches DynamoDB's pattern for names, [a-zA-Z0-9_.-]+ */
+bool
+st_name_pattern(const char *s, int len)
+{
+	if (len == 0)
+		return false;
+	for (int i = 0; i < len; i++)
+	{
+		char		c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Whether a string is a valid DynamoDB table or index name */
+bool
+st_is_dynamodb_name(const char *s, int len)
+{
+	return len >= 3 && len <= 255 && st_name_pattern(s, len);
+}
+
+/* A table or index name: [a-zA-Z0-9_.-]+ of 3 to 255 characters. */
+void
+st_check_name(StViolations *v, JsonbContainer *obj, const char *field,
+			  const char *prefix, bool required)
+{
+	JsonbValue	value;
+	char	   *path;
+
+	if (required ? !st_check_required(v, obj, field, prefix, &value) : !st_field(obj, field, &value))
+		return;
+	if (value.type != jbvString)
+		return;					/* the operation reports the type */
+	path = st_member_path(prefix, field);
+	if (!st_name_pattern(value.val.string.val, value.val.string.len))
+		st_violation(v, path, &value, ST_NAME_PATTERN_CONSTRAINT);
+	length_violations(v, path, &value, 3, 255);
+}
+
+/* A string member that must be one of set ("[INDEXES, TOTAL, NONE]"). */
+void
+st_check_enum(StViolations *v, JsonbContainer *obj, const char *field,
+			  const char *prefix, bool required, const char *set)
+{
+	JsonbValue	value;
+	const char *p = set + 1;
+	int			len;
+
+	if (required ? !st_check_required(v, obj, field, prefix, &value) : !st_field(obj, field, &value))
+		return;
+	if (value.type != jbvString)
+		return;
+	len = value.val.string.len;
+	while (*p)
+	{
+		int			n = strcspn(p, ",]");
+
+		if (n == len && len > 0 && memcmp(p, value.val.string.val, len) == 0)
+			return;
+		p += n;
+		while (*p == ',' || *p == ' ' || *p == ']')
+			p++;
+	}
+	st_violation(v, st_member_path(prefix, field), &value,
+				 psprintf("Member must satisfy enum value set: %s", set));
+}
+
+/* A string, list or map member of min to max (< 0: any) elements. */
+void
+st_check_length(StViolations *v, JsonbContainer *obj, const char *field,
+				const char *prefix, int min, int max)
+{
+	JsonbValue	value;
+
+	if (st_field(obj, field, &value))
+		length_violations(v, st_member_path(prefix, field), &value, min, max);
+}
+
+/* A number member in min .. max. */
+void
+st_check_range(StViolations *v, JsonbContainer *obj, const char *field,
+			   const char *prefix, bool required, int64 min, int64 max)
+{
+	JsonbValue	value;
+	Datum		n;
+
+	if (required ? !st_check_required(v, obj, field, prefix, &value) : !st_field(obj, field, &value))
+		return;
+	if (value.type != jbvNumeric || numeric_is_nan(value.val.numeric))
+		return;
+	n = NumericGetDatum(value.val.numeric);
+	if (DatumGetBool(DirectFunctionCall2(numeric_lt, n, NumericGetDatum(int64_to_numeric(min)))))
+		st_violation(v, st_member_path(prefix, field), &value,
+					 psprintf("Member must have value greater than or equal to " INT64_FORMAT, min));
+	else if (DatumGetBool(DirectFunctionCall2(numeric_gt, n, NumericGetDatum(int64_to_numeric(max)))))
+		st_violation(v, st_member_path(prefix, field), &value,
+					 psprintf("Member must have value less than or equal to " INT64_FORMAT, max));
 }
 
 /* ---------------------------------------------------------------------

@@ -17,6 +17,7 @@
 
 extern StTable *st_table_by_name(const char *name);
 extern StTable *st_table_by_name_for_table_op(const char *name);
+extern StTable *st_table_by_name_if_exists(const char *name);
 extern void st_check_fields(JsonbContainer *obj, const char *const *allowed,
 							const char *where);
 extern bool st_field(JsonbContainer *obj, const char *name, JsonbValue *out);
@@ -26,6 +27,8 @@ extern JsonbContainer *st_field_object(JsonbContainer *obj, const char *name,
 									   const char *where, bool required);
 extern JsonbContainer *st_field_array(JsonbContainer *obj, const char *name,
 									  const char *where, bool required);
+extern JsonbContainer *st_member_object(JsonbContainer *obj, const char *name);
+extern JsonbContainer *st_member_array(JsonbContainer *obj, const char *name);
 extern Jsonb *st_field_jsonb(JsonbContainer *obj, const char *name,
 							 const char *where, bool required);
 extern Jsonb *st_plain_item(Jsonb *item, bool typed);
@@ -73,6 +76,49 @@ pg_noreturn extern void st_null_request_error(const char *where);
 				 errdetail("ValidationException: 1 validation error detected: %s: " fmt ".", \
 						   st_where_, ##__VA_ARGS__))); \
 	} while (0)
+
+/*
+ * DynamoDB's constraint list: every request-shape violation (a member that
+ * must not be null, a length, a pattern, an enum, a range) is collected
+ * while the request is walked and raised once, as DynamoDB reports them:
+ * "2 validation errors detected: Value null at 'tableName' failed to
+ * satisfy constraint: Member must not be null; ...".  At most
+ * ST_MAX_VIOLATIONS are listed, as DynamoDB lists them (request.c).
+ */
+#define ST_MAX_VIOLATIONS 10
+
+typedef struct StViolations
+{
+	int			n;				/* violations listed so far */
+	StringInfoData list;		/* "a; b; c" */
+	char	   *first_path;		/* the first violation's member path */
+	char	   *first;			/* and its constraint */
+} StViolations;
+
+extern void st_violations_init(StViolations *v);
+extern void st_violation(StViolations *v, const char *path,
+						 const JsonbValue *value, const char *constraint);
+extern void st_violations_raise(StViolations *v);
+extern char *st_member_path(const char *prefix, const char *field);
+extern bool st_check_required(StViolations *v, JsonbContainer *obj,
+							  const char *field, const char *prefix,
+							  JsonbValue *out);
+#define ST_NAME_PATTERN_CONSTRAINT \
+	"Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+
+extern bool st_name_pattern(const char *s, int len);
+extern bool st_is_dynamodb_name(const char *s, int len);
+extern void st_check_name(StViolations *v, JsonbContainer *obj,
+						  const char *field, const char *prefix, bool required);
+extern void st_check_enum(StViolations *v, JsonbContainer *obj,
+						  const char *field, const char *prefix,
+						  bool required, const char *set);
+extern void st_check_length(StViolations *v, JsonbContainer *obj,
+							const char *field, const char *prefix,
+							int min, int max);
+extern void st_check_range(StViolations *v, JsonbContainer *obj,
+						   const char *field, const char *prefix,
+						   bool required, int64 min, int64 max);
 
 /*
  * A call of one of the extension's SQL functions being built: "SELECT

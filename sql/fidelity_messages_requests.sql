@@ -1,0 +1,74 @@
+-- DynamoDB's own wording for malformed requests (execute(), raise_errors
+-- => false, so the body shows DynamoDB's message).  First the constraint
+-- list: every violation of the request's shape (a member that must not be
+-- null, a length, a name pattern, an enum, a range) in one message,
+-- "N validation errors detected: a; b; c", with DynamoDB's member paths,
+-- at most 10 of them.
+SET client_min_messages = warning;
+CREATE SCHEMA fidelity_messages_requests;
+SET search_path = fidelity_messages_requests, public;
+SELECT singletable.create_table('app') IS NOT NULL AS created;
+SELECT singletable.create_table('ab') IS NOT NULL AS created;
+CREATE FUNCTION try(op text, req text) RETURNS text LANGUAGE sql AS $$
+	SELECT coalesce(r ->> '__type', 'ok') || coalesce(': ' || (r ->> 'message'), '')
+	FROM singletable.execute(op, req::jsonb, raise_errors => false) AS r
+$$;
+
+-- One violation, then several, per operation
+SELECT try('GetItem', '{"Key": {"PK": {"S": "a"}}}');
+SELECT try('GetItem', '{}');
+SELECT try('GetItem', '{"TableName": "", "Key": {}}');
+SELECT try('GetItem', '{"TableName": "abc;", "ReturnConsumedCapacity": "hi", "AttributesToGet": []}');
+SELECT try('GetItem', ('{"TableName": "' || repeat('a', 256) || '", "Key": {}}'));
+SELECT try('PutItem', '{"TableName": "abc;", "ReturnConsumedCapacity": "hi",
+  "ReturnItemCollectionMetrics": "hi", "ReturnValues": "hi"}');
+SELECT try('DeleteItem', '{"TableName": "app", "Key": {}, "ReturnValuesOnConditionCheckFailure": "ALL_NEW",
+  "ConditionalOperator": "XOR", "Expected": {"a": {"ComparisonOperator": "LIKE"}}}');
+SELECT try('UpdateItem', '{"TableName": "a;"}');
+SELECT try('Query', '{"TableName": "abc;", "ReturnConsumedCapacity": "hi", "AttributesToGet": [],
+  "IndexName": "abc;", "Select": "hi", "Limit": -1, "KeyConditions": {"a": {}, "b": {"ComparisonOperator": ""}},
+  "ConditionalOperator": "AN", "QueryFilter": {"a": {}, "b": {"ComparisonOperator": ""}}}');
+SELECT try('Scan', '{"TableName": "app", "Segment": -1, "TotalSegments": 1000001, "Limit": 0}');
+SELECT try('BatchGetItem', '{}');
+SELECT try('BatchGetItem', '{"RequestItems": {}}');
+SELECT try('BatchGetItem', '{"RequestItems": {"a": {}}, "ReturnConsumedCapacity": "hi"}');
+SELECT try('BatchGetItem', '{"RequestItems": {"app": {"Keys": []}}}');
+SELECT try('BatchWriteItem', '{"RequestItems": {"aa;": [{"PutRequest": {}, "DeleteRequest": {}}]},
+  "ReturnItemCollectionMetrics": "hi"}');
+SELECT try('BatchWriteItem', '{"RequestItems": {"app": []}}');
+SELECT try('TransactWriteItems', '{"TransactItems": [], "ReturnConsumedCapacity": "hi"}');
+SELECT try('TransactGetItems', '{}');
+SELECT try('ListTables', '{"ExclusiveStartTableName": "", "Limit": 500}');
+SELECT try('ListTables', ('{"ExclusiveStartTableName": "' || repeat('a', 256) || '"}'));
+
+-- The table operations answer a missing or wrongly sized TableName on its
+-- own, then the constraint list
+SELECT try('DescribeTable', '{}');
+SELECT try('DeleteTable', '{"TableName": "a;"}');
+SELECT try('DescribeTable', '{"TableName": "abc;"}');
+SELECT try('CreateTable', '{"TableName": "abc;"}');
+SELECT try('CreateTable', '{"TableName": "abc", "AttributeDefinitions": [], "KeySchema": [],
+  "ProvisionedThroughput": {"ReadCapacityUnits": -1, "WriteCapacityUnits": -1}, "BillingMode": "A"}');
+SELECT try('CreateTable', '{"TableName": "abc", "AttributeDefinitions": [{}],
+  "KeySchema": [{"KeyType": "HASH"}, {"AttributeName": "a"}, {"KeyType": "Woop", "AttributeName": "a"}]}');
+SELECT try('CreateTable', '{"TableName": "abc", "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "SS"}],
+  "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "h;", "KeySchema": [], "Projection": {"ProjectionType": "abc", "NonKeyAttributes": []}}]}');
+SELECT try('CreateTable', '{"TableName": "abc", "AttributeDefinitions": [], "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "LocalSecondaryIndexes": [{}, {}, {}, {}, {}]}');
+SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": [{"Update": {}}]}');
+SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": [
+  {"Update": {"IndexName": "a", "ProvisionedThroughput": {}}},
+  {"Delete": {"IndexName": "abc;"}}]}');
+SELECT try('UpdateTimeToLive', '{"TableName": "app", "TimeToLiveSpecification": {"AttributeName": ""}}');
+
+-- A table made from SQL may have a name DynamoDB would refuse: naming it
+-- is not a violation
+SELECT try('GetItem', '{"TableName": "ab", "Key": {"PK": {"S": "a"}, "SK": {"S": "b"}}}');
+SELECT try('DescribeTable', '{"TableName": "ab"}') LIKE 'ok%' AS described;
+SELECT try('BatchGetItem', '{"RequestItems": {"ab": {"Keys": [{"PK": {"S": "a"}, "SK": {"S": "b"}}]}}}');
+
+-- Raised, the error names the first violation and lists them all
+\set VERBOSITY default
+SELECT singletable.execute('GetItem', '{"TableName": "app"}');
+SELECT singletable.execute('GetItem', '{"TableName": "a"}');
