@@ -72,3 +72,22 @@ SELECT try('BatchGetItem', '{"RequestItems": {"ab": {"Keys": [{"PK": {"S": "a"},
 \set VERBOSITY default
 SELECT singletable.execute('GetItem', '{"TableName": "app"}');
 SELECT singletable.execute('GetItem', '{"TableName": "a"}');
+
+-- Redundant parentheses around an operand or a function call are accepted,
+-- as DynamoDB accepts them; around an arithmetic that is itself an operand
+-- of + or -, they are not
+SELECT singletable.put_item('app', '{"PK": "p", "SK": "s", "b": "xy", "c": [1, 2], "d": {"a": 3}}');
+SELECT singletable.scan('app', filter => '((size(b)) = :b)', "values" => '{":b": 2}') ->> 'Count' AS size_in_parens;
+SELECT singletable.scan('app', filter => '(b) IN ((:b), :c) AND ((c[0]) BETWEEN (:n) AND :m)',
+  "values" => '{":b": "xy", ":c": "z", ":n": 0, ":m": 5}') ->> 'Count' AS operands_in_parens;
+SELECT singletable.update_item('app', '{"PK": "p", "SK": "s"}',
+  'SET d.c = ((c[1]) + (d.a)), e = (:v), f = list_append((c), :l)',
+  "values" => '{":v": 1, ":l": [9]}', return_values => 'UPDATED_NEW');
+SELECT singletable.execute('Query', '{"TableName": "app", "KeyConditionExpression": "(PK) = :p AND ((SK) = :s)",
+  "FilterExpression": "((size(b)) = :two)",
+  "ExpressionAttributeValues": {":p": {"S": "p"}, ":s": {"S": "s"}, ":two": {"N": "2"}}}');
+SELECT singletable.execute('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "UpdateExpression": "SET b = ((c[1]) + (d.a))", "ReturnValues": "UPDATED_NEW"}');
+SELECT try('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "UpdateExpression": "SET b = (c[1] + d.a) + :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
+SELECT try('Scan', '{"TableName": "app", "FilterExpression": "((b) = :b", "ExpressionAttributeValues": {":b": {"S": "x"}}}');

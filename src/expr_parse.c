@@ -24,6 +24,7 @@
  *	                | operand BETWEEN operand AND operand
  *	                | operand IN '(' operand { ',' operand } ')'
  *	    operand    := path | :value | size '(' path | :value ')'
+ *	                | '(' operand ')'
  *	    path       := name { '.' name | '[' digits ']' }
  *	    name       := identifier | #placeholder
  *	    identifier := letter { letter | digit | '_' }
@@ -34,7 +35,8 @@
  *	                | ADD path :value { ',' path :value }
  *	                | DELETE path :value { ',' path :value }
  *	    setvalue   := setoperand [ ('+' | '-') setoperand ]
- *	    setoperand := path | :value
+ *	                | '(' setvalue ')' [ ('+' | '-') setoperand ]
+ *	    setoperand := path | :value | '(' setoperand ')'
  *	                | if_not_exists '(' path ',' setoperand ')'
  *	                | list_append '(' setoperand ',' setoperand ')'
  *
@@ -767,10 +769,26 @@ condition_function(Parser *p)
 	return -1;
 }
 
-/* operand := path | :value | size '(' path | :value ')' */
+/* '(' inner ')', where DynamoDB allows redundant parentheses */
+static StxNode *
+parse_parenthesized(Parser *p, StxNode *(*inner) (Parser *p))
+{
+	StxNode    *n;
+
+	enter(p);
+	advance(p);
+	n = inner(p);
+	expect(p, T_RPAREN);
+	p->depth--;
+	return n;
+}
+
+/* operand := path | :value | size '(' path | :value ')' | '(' operand ')' */
 static StxNode *
 parse_operand(Parser *p)
 {
+	if (p->tok.type == T_LPAREN)
+		return parse_parenthesized(p, parse_operand);
 	if (p->tok.type == T_VALUEPH)
 		return parse_value(p);
 	if (at_function(p))
@@ -856,6 +874,52 @@ parse_function(Parser *p)
 	return n;
 }
 
+/*
+ * Does the '(' at the current token open an operand rather than a
+ * condition: is its matching ')' followed by a comparator, BETWEEN or IN?
+ * DynamoDB accepts redundant parentheses around an operand, as in
+ * "((size(a)) = :v)".  Looks at the characters only (no token of the
+ * expression holds a parenthesis), so an error further on is still found
+ * where the parser reaches it; the nesting depth bounds the rescanning.
+ */
+static bool
+at_paren_operand(Parser *p)
+{
+	const char *s = p->s;
+	size_t		len = p->len;
+	size_t		off = p->tok.start;
+	int			open = 0;
+
+	for (; off < len; off++)
+	{
+		if (s[off] == '(')
+			open++;
+		else if (s[off] == ')' && --open == 0)
+			break;
+	}
+	if (off >= len)
+		return false;
+	off++;
+	while (off < len && (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
+						 s[off] == '\r' || s[off] == '\f' || s[off] == '\v'))
+		off++;
+	if (off < len && (s[off] == '=' || s[off] == '<' || s[off] == '>'))
+		return true;
+	for (int k = 0; k < 2; k++)
+	{
+		const char *kw = k == 0 ? "between" : "in";
+		size_t		n = strlen(kw);
+		size_t		i;
+
+		for (i = 0; i < n && off + i < len; i++)
+			if ((s[off + i] | 0x20) != kw[i])
+				break;
+		if (i == n && (off + n >= len || !is_ident_char((unsigned char) s[off + n])))
+			return true;
+	}
+	return false;
+}
+
 static StxNode *
 parse_predicate(Parser *p)
 {
@@ -863,7 +927,7 @@ parse_predicate(Parser *p)
 	StxNode    *lhs;
 	StxNode    *n;
 
-	if (p->tok.type == T_LPAREN)
+	if (p->tok.type == T_LPAREN && !at_paren_operand(p))
 	{
 		enter(p);
 		advance(p);
@@ -994,6 +1058,8 @@ parse_set_operand(Parser *p)
 	Tok			at = p->tok;
 	StxNode    *n;
 
+	if (p->tok.type == T_LPAREN)
+		return parse_parenthesized(p, parse_set_operand);
 	if (p->tok.type == T_VALUEPH)
 		return parse_value(p);
 	if (at_function(p))
@@ -1035,14 +1101,22 @@ parse_set_operand(Parser *p)
 	return NULL;				/* not reached */
 }
 
+/*
+ * setvalue, or '(' setvalue ')': the parentheses may hold an arithmetic
+ * "(a + b)", which itself cannot be an operand of + or -.
+ */
 static StxNode *
 parse_set_value(Parser *p)
 {
-	StxNode    *lhs = parse_set_operand(p);
+	StxNode    *lhs;
 	StxNode    *n;
 
+	lhs = p->tok.type == T_LPAREN ? parse_parenthesized(p, parse_set_value) :
+		parse_set_operand(p);
 	if (p->tok.type != T_PLUS && p->tok.type != T_MINUS)
 		return lhs;
+	if (lhs->kind == STX_PLUS || lhs->kind == STX_MINUS)
+		syntax_error(p);
 	n = make_node(p, p->tok.type == T_PLUS ? STX_PLUS : STX_MINUS, &p->tok, 2);
 	advance(p);
 	n->args[0] = lhs;
