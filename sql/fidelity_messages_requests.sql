@@ -91,3 +91,55 @@ SELECT singletable.execute('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S
 SELECT try('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
   "UpdateExpression": "SET b = (c[1] + d.a) + :v", "ExpressionAttributeValues": {":v": {"N": "1"}}}');
 SELECT try('Scan', '{"TableName": "app", "FilterExpression": "((b) = :b", "ExpressionAttributeValues": {":b": {"S": "x"}}}');
+
+-- After the constraint list: parameter mixes (before the typed values),
+-- then the typed values, then the placeholder maps and the expressions
+SELECT try('GetItem', '{"TableName": "app", "Key": {"PK": {}}, "AttributesToGet": ["a"],
+  "ExpressionAttributeNames": {}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"a": {}}, "Expected": {"a": {"Exists": false}},
+  "ExpressionAttributeValues": {}}');
+SELECT try('DeleteItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ExpressionAttributeValues": {":a": {"S": "a"}}}');
+SELECT try('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ExpressionAttributeValues": {":a": {"S": "a"}}}');
+SELECT try('Scan', '{"TableName": "app", "ExpressionAttributeValues": {":a": {"S": "a"}}}');
+SELECT try('Query', '{"TableName": "app", "KeyConditions": {"PK": {"ComparisonOperator": "EQ",
+  "AttributeValueList": [{"S": "p"}]}}, "ExpressionAttributeValues": {":a": {"S": "a"}}}');
+SELECT try('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ExpressionAttributeNames": {}, "ProjectionExpression": ""}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ExpressionAttributeValues": {}, "ConditionExpression": ""}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ConditionExpression": ""}');
+SELECT try('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ProjectionExpression": ""}');
+SELECT try('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ProjectionExpression": "a,b,a,#a"}');
+SELECT try('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ProjectionExpression": "a", "ExpressionAttributeNames": {"#a": "a", "#b": "b"}}');
+SELECT try('GetItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "ProjectionExpression": "a, #a[1]", "ExpressionAttributeNames": {"#a": "a"}}');
+SELECT try('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"S": "a"}, ":w": {"S": "b"}}}');
+-- the SQL functions take an empty map as none
+SELECT singletable.get_item('app', '{"PK": "p", "SK": "s"}', projection => 'b', names => '{}');
+
+-- UpdateTable: an empty index struct, an empty list of updates
+SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": [{}]}');
+SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": []}');
+
+-- Legacy parameters as DynamoDB takes them: Value with ComparisonOperator
+-- (no AttributeValueList), AttributeUpdates ADD of a list (appends), IN
+-- with more than 100 values (repeats count once)
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}, "l": {"L": [{"S": "a"}]}},
+  "Expected": {"PK": {"ComparisonOperator": "EQ", "Value": {"S": "p"}}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"PK": {"ComparisonOperator": "EQ", "Value": {"S": "other"}}}}');
+SELECT singletable.execute('UpdateItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "AttributeUpdates": {"l": {"Action": "ADD", "Value": {"L": [{"S": "b"}, {"N": "1"}]}},
+    "m": {"Action": "ADD", "Value": {"L": [{"S": "c"}]}}}, "ReturnValues": "UPDATED_NEW"}');
+SELECT singletable.execute('Scan', jsonb_build_object('TableName', 'app', 'Select', 'COUNT',
+  'ScanFilter', jsonb_build_object('l', jsonb_build_object('ComparisonOperator', 'NOT_NULL'),
+    'PK', jsonb_build_object('ComparisonOperator', 'IN',
+      'AttributeValueList', (SELECT jsonb_agg(jsonb_build_object('S', CASE WHEN i = 2000 THEN 'p' ELSE 'x' END))
+                              FROM generate_series(1, 3000) AS i)))));

@@ -99,6 +99,51 @@ field_bool(JsonbContainer *r, const char *name)
 	return v.val.boolean ? 1 : 0;
 }
 
+/*
+ * ExpressionAttributeValues needs one of the operation's expressions that
+ * take values (first, and second when not NULL), as in DynamoDB; checked
+ * with the parameter mixes, before the typed values.
+ */
+static void
+check_values_need_expression(JsonbContainer *r, const char *first, const char *second)
+{
+	JsonbValue	v;
+
+	if (!st_field(r, "ExpressionAttributeValues", &v) || st_field(r, first, &v) ||
+		(second && st_field(r, second, &v)))
+		return;
+	if (second)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ExpressionAttributeValues\": it needs an expression parameter"),
+				 errdetail("ValidationException: ExpressionAttributeValues can only be specified when using expressions: %s and %s are null.",
+						   first, second)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid request field \"ExpressionAttributeValues\": it needs an expression parameter"),
+			 errdetail("ValidationException: ExpressionAttributeValues can only be specified when using expressions: %s is null.",
+					   first)));
+}
+
+/*
+ * An empty ExpressionAttributeNames or ExpressionAttributeValues (member)
+ * is a ValidationException in DynamoDB; the SQL functions take '{}' as
+ * none.  Names are checked before their placeholders, values after.
+ */
+static void
+check_placeholder_map(JsonbContainer *r, const char *member)
+{
+	JsonbValue	v;
+
+	if (st_field(r, member, &v) && v.type == jbvBinary &&
+		JsonContainerIsObject(v.val.binary.data) && JsonContainerSize(v.val.binary.data) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"%s\": must not be empty", member),
+				 errdetail("ValidationException: %s must not be empty.", member),
+				 errhint("Leave %s out when the expressions use no placeholders.", member)));
+}
+
 /* A typed attribute map field (Key, Item, ExclusiveStartKey ...) in plain JSON. */
 static Jsonb *
 typed_field(JsonbContainer *r, const char *name, bool required)
@@ -205,10 +250,11 @@ op_get_item(JsonbContainer *r)
 	st_check_fields(r, get_item_fields, "");
 	st_capacity_init(&cap, r);
 	name = st_field_string(r, "TableName", "", true);
+	st_legacy_check_no_mix(r);
 	check_typed_key(r);
 	attrs = st_attributes_to_get(r, "");
-	st_legacy_check_no_mix(r);
 	consistent = field_bool(r, "ConsistentRead") == 1;
+	check_placeholder_map(r, "ExpressionAttributeNames");
 	st_expr_context_init(&cx, st_field_jsonb(r, "ExpressionAttributeNames", "", false), NULL);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
 	if (proj)
@@ -243,8 +289,10 @@ write_context(JsonbContainer *r, StWriteRequest *req, StExprContext *cx,
 
 	if (expected)
 		cond = st_legacy_conditions(lg, expected, "Expected", op, false);
+	check_placeholder_map(r, "ExpressionAttributeNames");
 	st_legacy_placeholders(r, lg, &names, &values);
 	st_expr_context_init(cx, names, values);
+	check_placeholder_map(r, "ExpressionAttributeValues");
 	req->cx = cx;
 	if (update_text)
 		req->update = st_parse_update(cx, update_text);
@@ -306,6 +354,11 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	st_legacy_init(&lg);
 	req.kind = kind;
 	name = st_field_string(r, "TableName", "", true);
+	st_legacy_check_no_mix(r);
+	if (kind == ST_WRITE_UPDATE)
+		check_values_need_expression(r, "UpdateExpression", "ConditionExpression");
+	else
+		check_values_need_expression(r, "ConditionExpression", NULL);
 	if (kind == ST_WRITE_PUT)
 		req.item = typed_field(r, "Item", true);
 	else
@@ -526,6 +579,8 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	st_capacity_init(&cap, r);
 	st_legacy_init(&lg);
 	name = st_field_string(r, "TableName", "", true);
+	st_legacy_check_no_mix(r);
+	check_values_need_expression(r, "FilterExpression", is_query ? "KeyConditionExpression" : NULL);
 	index = st_field_string(r, "IndexName", "", false);
 	filter = st_field_string(r, "FilterExpression", "", false);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
@@ -550,6 +605,8 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	attrs = st_attributes_to_get(r, "");
 	if (attrs)
 		proj = st_legacy_projection(&lg, attrs);
+	check_placeholder_map(r, "ExpressionAttributeNames");
+	check_placeholder_map(r, "ExpressionAttributeValues");
 	st_legacy_placeholders(r, &lg, &names, &values);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/jsonb.h"
 
 #include "execute.h"
@@ -88,31 +89,86 @@ legacy_finish(StLegacy *lg, Jsonb **names, Jsonb **values)
 		*values = NULL;
 }
 
-/* The elements of AttributeValueList. */
-static int
-legacy_value_list(JsonbContainer *cond, const char *where, JsonbValue *out, int max)
+/* The elements of AttributeValueList, or NULL (and 0) when absent. */
+static JsonbValue *
+legacy_value_list(JsonbContainer *cond, const char *where, int *n)
 {
 	JsonbContainer *list = st_field_array(cond, "AttributeValueList", where, false);
+	JsonbValue *out;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	int			n = 0;
 
+	*n = 0;
 	if (list == NULL)
-		return 0;
+		return NULL;
+	out = palloc(sizeof(JsonbValue) * Max(JsonContainerSize(list), 1));
 	it = JsonbIteratorInit(list);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		if (tok != WJB_ELEM)
-			continue;
-		if (n >= max)
-			st_validation_error(psprintf("%s.AttributeValueList", where), "has too many values");
-		out[n++] = v;
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_ELEM)
+			out[(*n)++] = v;
 	}
-	return n;
+	return out;
 }
 
-#define LEGACY_MAX_VALUES 100
+/* A typed value, its text and its position, to drop IN's repeats */
+typedef struct LegacyText
+{
+	JsonbValue	value;
+	char	   *text;
+	int			pos;
+} LegacyText;
+
+static int
+legacy_text_cmp(const void *a, const void *b)
+{
+	const LegacyText *x = a;
+	const LegacyText *y = b;
+	int			c = strcmp(x->text, y->text);
+
+	return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int
+legacy_pos_cmp(const void *a, const void *b)
+{
+	const LegacyText *x = a;
+	const LegacyText *y = b;
+
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * IN's values without repeats, in the order of their first appearance: a
+ * value listed twice matches the same items once, and DynamoDB takes far
+ * more values (27,500 and more) than an expression's IN (100), mostly the
+ * same ones.  Sorting their text keeps this O(n log n).
+ */
+static int
+legacy_distinct_values(JsonbValue *vals, int n)
+{
+	LegacyText *t = palloc(sizeof(LegacyText) * Max(n, 1));
+	int			kept = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		t[i].value = vals[i];
+		t[i].text = vals[i].type == jbvBinary ?
+			JsonbToCString(NULL, vals[i].val.binary.data, vals[i].val.binary.len) : "";
+		t[i].pos = i;
+	}
+	qsort(t, n, sizeof(LegacyText), legacy_text_cmp);
+	for (int i = 0; i < n; i++)
+		if (kept == 0 || strcmp(t[i].text, t[kept - 1].text) != 0)
+			t[kept++] = t[i];
+	qsort(t, kept, sizeof(LegacyText), legacy_pos_cmp);
+	for (int i = 0; i < kept; i++)
+		vals[i] = t[i].value;
+	return kept;
+}
 
 /*
  * Raise ValidationException about the legacy condition at "where": msg is
@@ -231,7 +287,7 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 	{
 		JsonbContainer *cond = cv->val.binary.data;
 		char	   *cmp;
-		JsonbValue	vals[LEGACY_MAX_VALUES];
+		JsonbValue *vals;
 		int			nvals;
 		char	   *name;
 		int			expect = 1;
@@ -239,8 +295,15 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		JsonbValue	ev;
 
 		cmp = st_field_string(cond, "ComparisonOperator", where, false);
-		nvals = legacy_value_list(cond, where, vals, LEGACY_MAX_VALUES);
-		if (cmp && (st_field(cond, "Value", &ev) || st_field(cond, "Exists", &ev)))
+		vals = legacy_value_list(cond, where, &nvals);
+		/* Value stands for a one-value AttributeValueList, as in DynamoDB */
+		if (cmp && vals == NULL && st_field(cond, "Value", &ev) && !st_field(cond, "Exists", &ev))
+		{
+			vals = palloc(sizeof(JsonbValue));
+			(void) st_field(cond, "Value", &vals[0]);
+			nvals = 1;
+		}
+		else if (cmp && (st_field(cond, "Value", &ev) || st_field(cond, "Exists", &ev)))
 			st_validation_error(where, "cannot use Value or Exists with ComparisonOperator");
 		if (key_only && cmp && is_non_key_operator(cmp))
 		{
@@ -288,7 +351,10 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		else if (!key_only && (strcmp(cmp, "NOT_NULL") == 0 || strcmp(cmp, "NULL") == 0))
 			expect = 0;
 		else if (!key_only && strcmp(cmp, "IN") == 0)
+		{
 			expect = -1;
+			nvals = legacy_distinct_values(vals, nvals);
+		}
 		else if (sym == NULL && strcmp(cmp, "BEGINS_WITH") != 0 &&
 				 (key_only || (strcmp(cmp, "CONTAINS") != 0 && strcmp(cmp, "NOT_CONTAINS") != 0)))
 			st_validation_error(psprintf("%s.ComparisonOperator", where),
@@ -480,7 +546,21 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 		{
 			if (!has_value)
 				st_validation_error(where, "ADD needs a Value");
-			appendStringInfo(&add, "%s%s %s", add.len ? ", " : "", name, legacy_value(lg, &val));
+			if (strcmp(legacy_value_type(&val), "L") == 0)
+			{
+				/* legacy ADD of a list appends to the attribute's list */
+				Jsonb	   *empty = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"L\": []}")));
+				JsonbValue	ev;
+
+				ev.type = jbvBinary;
+				ev.val.binary.data = &empty->root;
+				ev.val.binary.len = VARSIZE_ANY_EXHDR(empty);
+				appendStringInfo(&set, "%s%s = list_append(if_not_exists(%s, %s), %s)",
+								 set.len ? ", " : "", name, name, legacy_value(lg, &ev),
+								 legacy_value(lg, &val));
+			}
+			else
+				appendStringInfo(&add, "%s%s %s", add.len ? ", " : "", name, legacy_value(lg, &val));
 		}
 		else
 			st_validation_error(psprintf("%s.Action", where), "must be PUT, ADD or DELETE, not \"%s\"", action);

@@ -571,7 +571,13 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 	{
 		JsonbContainer *c = st_field_object(u, "Create", where, false);
 		JsonbContainer *d = st_field_object(u, "Delete", where, false);
+		JsonbValue	upd;
 
+		if (!c && !d && !st_field(u, "Update", &upd))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid request field \"%s\": one of Update, Create or Delete is required", where),
+					 errdetail("ValidationException: One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null.")));
 		if (c)
 			/* returns at once, as DynamoDB's UpdateTable does */
 			create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
@@ -619,7 +625,10 @@ st_op_update_table(JsonbContainer *r)
 
 	st_check_fields(r, update_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
-	if (JsonContainerSize(r) == 1)
+	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
+	/* an empty GlobalSecondaryIndexUpdates asks nothing either */
+	if (JsonContainerSize(r) == 1 ||
+		(JsonContainerSize(r) == 2 && updates && JsonContainerSize(updates) == 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("UpdateTable request changes nothing"),
@@ -628,7 +637,6 @@ st_op_update_table(JsonbContainer *r)
 	if (st_field(r, "StreamSpecification", &sv))
 		st_validation_error("StreamSpecification",
 							"cannot be changed by UpdateTable: every singletable table has a change stream");
-	updates = st_field_array(r, "GlobalSecondaryIndexUpdates", "", false);
 	if (updates)
 		gsi_updates(updates, defs, NULL);
 

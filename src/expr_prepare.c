@@ -72,7 +72,7 @@ report_parse_error(const char *what, const char *text, StxError *err)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid %s expression: the expression is empty", what),
-				 errdetail("ValidationException: Invalid %s: The expression can not be empty.", dyn)));
+				 errdetail("ValidationException: Invalid %s: The expression can not be empty;.", dyn)));
 	if (err->position == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -132,6 +132,29 @@ st_expr_path_text(StxNode *path)
 			else
 				appendStringInfoString(&buf, e->name);
 		}
+	}
+	return buf.data;
+}
+
+/* A path as DynamoDB lists it in messages: a.b[2] is "a, b, [2]" */
+static char *
+dynamo_path_text(StxNode *path)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < path->nelems; i++)
+	{
+		StxPathElem *e = &path->elems[i];
+
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		if (e->is_index)
+			appendStringInfo(&buf, "[%d]", e->index);
+		else if (e->resolved)
+			appendBinaryStringInfo(&buf, e->resolved, e->resolved_len);
+		else
+			appendStringInfoString(&buf, e->name);
 	}
 	return buf.data;
 }
@@ -321,7 +344,7 @@ parse_common(StExprContext *cx, const char *text, StxMode mode, const char *what
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid %s expression: the expression is null", what),
-				 errdetail("ValidationException: Invalid %s: The expression can not be empty.",
+				 errdetail("ValidationException: Invalid %s: The expression can not be empty;.",
 						   st_expr_dynamo_name(what))));
 	root = stx_parse(text, strlen(text), mode, expr_palloc, NULL, &err);
 	if (root == NULL)
@@ -531,8 +554,10 @@ order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
 
 		if (o != 0)
 		{
-			char	   *one = st_expr_path_text(x->at < y->at ? x->path : y->path);
-			char	   *two = st_expr_path_text(x->at < y->at ? y->path : x->path);
+			StxNode    *first = x->at < y->at ? x->path : y->path;
+			StxNode    *second = x->at < y->at ? y->path : x->path;
+			char	   *one = st_expr_path_text(first);
+			char	   *two = st_expr_path_text(second);
 
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -543,9 +568,9 @@ order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
 							what, one, two),
 					 o == 1 ?
 					 errdetail("ValidationException: Invalid %s: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
-							   st_expr_dynamo_name(what), one, two) :
+							   st_expr_dynamo_name(what), dynamo_path_text(first), dynamo_path_text(second)) :
 					 errdetail("ValidationException: Invalid %s: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
-							   st_expr_dynamo_name(what), one, two)));
+							   st_expr_dynamo_name(what), dynamo_path_text(first), dynamo_path_text(second))));
 		}
 	}
 	for (int i = 0; i < n; i++)
