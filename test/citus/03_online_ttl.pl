@@ -173,6 +173,28 @@ for my $w (@workers)
 is($removes, 500, 'the workers streamed every TTL delete');
 is($service, 500, 'and marked each as a delete by the service');
 
+# a table with a Number partition key and no sort key: both walk its keys
+$c->safe_psql('postgres', q{
+	SELECT singletable.create_table('dist.hash', 'id', NULL, 'N');
+	SELECT singletable.distribute_table('dist.hash');
+	SELECT count(singletable.put_item('dist.hash', jsonb_build_object('id', n * 1.5, 'G', 'g' || (n % 3))
+		|| CASE WHEN n % 4 = 0 THEN jsonb_build_object('exp', extract(epoch FROM now())::bigint - 1000 - n) ELSE '{}'::jsonb END))
+	FROM generate_series(-100, 199) n;
+	SET singletable.index_build_batch_size = 7;
+	SELECT singletable.create_index('dist.hash', 'ByG', 'G', online => true);
+});
+ok($c->poll_query_until('postgres',
+	q{SELECT status = 'ACTIVE' FROM singletable.indexes WHERE relid = 'dist.hash'::regclass}),
+	'the online build of a table without sort key finishes');
+is($c->safe_psql('postgres', q{SELECT count(*) FROM dist."hash__ByG"}), '300', 'and indexes every item');
+is($c->safe_psql('postgres', q{SELECT singletable.update_time_to_live('dist.hash', 'exp');
+	SET singletable.ttl_batch_size = 4;
+	SELECT singletable.expire_items('dist.hash')}), '{"Enabled": true, "AttributeName": "exp"}
+75', 'expire_items on a table without sort key');
+is($c->safe_psql('postgres', q{SELECT count(*) FROM dist.hash}) . '/' .
+	$c->safe_psql('postgres', q{SELECT count(*) FROM dist."hash__ByG"}), '225/225',
+	'its expired items and their entries are gone');
+
 # the background worker expires the items of a distributed table too
 $c->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'citus, singletable'
