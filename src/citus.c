@@ -926,11 +926,14 @@ build_expiry_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
 							"RETURNING item", rel, key_match_sql(t), n + 1, n + 2);
 		case ST_EXPIRY_MARK_START:
 		case ST_EXPIRY_MARK_END:
-			/* a routed aggregate: one message, on the worker, even without the item */
+			/*
+			 * An aggregate routed by the partition key: one row, so one
+			 * message, on the item's worker, even without the item.
+			 */
 			argtypes[1] = TEXTOID;
 			*nargs = kind == ST_EXPIRY_MARK_START ? 2 : 1;
-			return psprintf("SELECT pg_catalog.pg_logical_emit_message(true, '" ST_TTL_MESSAGE_PREFIX "', %s) "
-							"FROM (SELECT pg_catalog.count(*) FROM %s WHERE pk OPERATOR(pg_catalog.=) $1) s",
+			return psprintf("SELECT pg_catalog.pg_logical_emit_message(true, '" ST_TTL_MESSAGE_PREFIX "', %s), "
+							"pg_catalog.count(*) FROM %s WHERE pk OPERATOR(pg_catalog.=) $1",
 							kind == ST_EXPIRY_MARK_START ?
 							"COALESCE(pg_catalog.to_regclass($2)::pg_catalog.oid, 0)::pg_catalog.text" :
 							"'0'", rel);
