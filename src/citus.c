@@ -31,7 +31,9 @@
  *	  maintain its indexes (README: Scaling out with Citus); rebuild_indexes
  *	  refills them from the items.  create_index on a distributed table
  *	  distributes the new index table and fills it the same way
- *	  (st_citus_create_index).
+ *	  (st_citus_create_index); online, the build worker fills it in
+ *	  key-ordered batches (st_citus_backfill_batch) while the writes keep
+ *	  the CREATING index.
  *
  *	  Catalog rows on the workers: the change stream of a shard needs its
  *	  table's singletable.tables and singletable.indexes rows on the
@@ -78,6 +80,7 @@
 #include "keys.h"
 #include "plans.h"
 #include "settings.h"
+#include "ttl.h"
 
 static int	write_indexes(StTable *t, StIndex *only, Jsonb *old_item, Jsonb *new_item, bool strict);
 static int64 fill_indexes(StTable *t, StIndex *only, int64 *skipped);
@@ -213,17 +216,15 @@ write_indexes(StTable *t, StIndex *only, Jsonb *old_item, Jsonb *new_item, bool 
  * create_index on a distributed table, after the index table and its
  * catalog row are created: distribute the index table by gsi_pk
  * (colocated with the table when the key types match, as
- * distribute_table does), fill it from the items (fill_indexes) and copy
- * the new catalog row to the workers.  No trigger: the write functions
- * keep the index (file header).  Returns the number of entries; *skipped
- * counts the items left out for index key violations.
+ * distribute_table does) and copy the new catalog row to the workers.  No
+ * trigger: the write functions keep the index (file header).  An online
+ * build's worker fills it (st_citus_backfill_batch).
  */
-int64
-st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped)
+void
+st_citus_distribute_index(StTable *t, StIndex *ix)
 {
 	int			level = enter_citus_settings();
 	bool		colocate = ix->pk_type == t->pk_type;
-	int64		n;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -233,8 +234,18 @@ st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped)
 	(void) copy_catalog_to_workers(t->relid);
 	SPI_finish();
 	AtEOXact_GUC(true, level);
-	n = fill_indexes(t, ix, skipped);
-	return n;
+}
+
+/*
+ * An offline create_index on a distributed table: distribute the index
+ * table, then fill it from the items (fill_indexes).  Returns the number
+ * of entries; *skipped counts the items left out for index key violations.
+ */
+int64
+st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped)
+{
+	st_citus_distribute_index(t, ix);
+	return fill_indexes(t, ix, skipped);
 }
 
 /* create_table: distribute the new table when singletable.create_distributed is on. */
@@ -403,8 +414,6 @@ distribute_table(PG_FUNCTION_ARGS)
 	StTable    *t;
 	char	   *rel;
 	char	   *colocate_with = PG_ARGISNULL(2) ? "default" : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	Datum		arg;
-	Oid			argtype = OIDOID;
 	ListCell   *lc;
 	int			level;
 
@@ -436,17 +445,6 @@ distribute_table(PG_FUNCTION_ARGS)
 	level = enter_citus_settings();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	arg = ObjectIdGetDatum(relid);
-	if (SPI_execute_with_args("SELECT 1 FROM singletable.tables WHERE relid OPERATOR(pg_catalog.=) $1 "
-							  "AND ttl_attribute IS NOT NULL", 1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read singletable.tables");
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot distribute table \"%s\" with time to live enabled", t->table_name),
-				 errdetail("ValidationException: Time to live does not expire the items of a distributed table."),
-				 errhint("Disable it first with singletable.update_time_to_live(tbl, attribute, false).")));
-
 	rel = qualified_name(relid);
 	plain_key_columns(relid);
 	foreach(lc, t->indexes)
@@ -670,4 +668,401 @@ fill_indexes(StTable *t, StIndex *only, int64 *skipped)
 	MemoryContextDelete(rowcxt);
 	SPI_finish();
 	return n;
+}
+
+/* Citus' own functions without arguments (transaction_management.c) */
+typedef void (*StCitusVoidFn) (void);
+
+/*
+ * Make the current transaction a Citus coordinated transaction that
+ * commits by two-phase commit: every statement Citus then sends to a worker
+ * runs in one transaction block there, a read included.  Without it, a
+ * statement run outside a function call (a background worker's) or a read
+ * before the first write runs in a transaction of its own on the worker,
+ * which would let go of a row lock at once or commit a TTL marker apart
+ * from its delete.
+ */
+static void
+begin_coordinated_transaction(void)
+{
+	StCitusVoidFn use = (StCitusVoidFn) (void (*) (void))
+		load_external_function("$libdir/citus", "UseCoordinatedTransaction", true, NULL);
+	StCitusVoidFn use_2pc = (StCitusVoidFn) (void (*) (void))
+		load_external_function("$libdir/citus", "Use2PCForCoordinatedTransaction", true, NULL);
+
+	use();
+	use_2pc();
+}
+
+/*
+ * The statements of the online build of a distributed table's index
+ * (st_citus_backfill_batch).  The item reads carry the distribution
+ * column, so Citus routes a lock to the one shard of the item; the pages
+ * are ordered by the primary key, which each shard reads in order and the
+ * coordinator merges.
+ */
+typedef enum StBackfillStatement
+{
+	ST_BACKFILL_FIRST,			/* the first page; $1 limit */
+	ST_BACKFILL_NEXT,			/* the page after a key; key, then limit */
+	ST_BACKFILL_LOCK,			/* SELECT item .. FOR SHARE; key */
+	ST_BACKFILL_LOCK_SKIP,		/* the same, SKIP LOCKED */
+	ST_BACKFILL_INSERT			/* + the index's place: insert an absent entry */
+} StBackfillStatement;
+
+/*
+ * Where both key statements below start: sets the key columns' argument
+ * types ($1[, $2]) and returns the statement that reads the rows of t in
+ * key order, what after the key columns, from the first row or after the
+ * key $1[, $2], at most $<limit_param> rows.
+ */
+static char *
+key_order_sql(StTable *t, const char *what, bool after, int limit_param, Oid *argtypes)
+{
+	const char *keys = t->sk_attr ? "pk, sk" : "pk";
+
+	argtypes[0] = st_key_type_oid(t->pk_type);
+	if (t->sk_attr)
+		argtypes[1] = st_key_type_oid(t->sk_type);
+	return psprintf("SELECT %s, %s FROM %s%s%s%s%s ORDER BY %s LIMIT $%d",
+					keys, what, quote_qualified_identifier(t->schema_name, t->table_name),
+					after ? " WHERE (" : "", after ? keys : "",
+					after ? ") OPERATOR(pg_catalog.>) " : "",
+					after ? (t->sk_attr ? "($1, $2)" : "($1)") : "",
+					keys, limit_param);
+}
+
+/* The condition that a row is the item of key $1[, $2]. */
+static const char *
+key_match_sql(StTable *t)
+{
+	return t->sk_attr ? "pk OPERATOR(pg_catalog.=) $1 AND sk OPERATOR(pg_catalog.=) $2" :
+		"pk OPERATOR(pg_catalog.=) $1";
+}
+
+static char *
+build_backfill_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
+{
+	int			nkeys = t->sk_attr ? 2 : 1;
+	bool		after = kind == ST_BACKFILL_NEXT;
+	char	   *sql = key_order_sql(t, "item", after, after ? nkeys + 1 : 1, argtypes);
+
+	switch (kind)
+	{
+		case ST_BACKFILL_FIRST:
+		case ST_BACKFILL_NEXT:
+			argtypes[after ? nkeys : 0] = INT8OID;
+			*nargs = after ? nkeys + 1 : 1;
+			return sql;
+		case ST_BACKFILL_LOCK:
+		case ST_BACKFILL_LOCK_SKIP:
+			*nargs = nkeys;
+			return psprintf("SELECT item FROM %s WHERE %s FOR SHARE%s",
+							quote_qualified_identifier(t->schema_name, t->table_name), key_match_sql(t),
+							kind == ST_BACKFILL_LOCK_SKIP ? " SKIP LOCKED" : "");
+		default:
+			return psprintf("%s ON CONFLICT DO NOTHING",
+							build_index_statement(t, 2 * (kind - ST_BACKFILL_INSERT) + 1,
+												  argtypes, nargs));
+	}
+}
+
+/*
+ * One batch of the online build of index ix of distributed table t, for
+ * the build worker (index_online.c, which keeps the resume point, the
+ * progress and the locks on the coordinator's tables), in the current
+ * transaction.  The coordinator's table is an empty shell, so the batch
+ * reads the items through SQL that Citus routes, never the heap:
+ *
+ *	  1. the next batch_size items after the key resume (NULL: from the
+ *		 first), in key order;
+ *	  2. for each whose version on the page has an entry in the index (an
+ *		 item without one is counted in *violations when its index key is
+ *		 invalid), locks its latest version FOR SHARE and inserts that
+ *		 version's entry unless the index table holds it (ON CONFLICT DO
+ *		 NOTHING: an entry with the same key columns is the item's own).
+ *
+ * The local protocol's reasoning (index_online.c) holds because every
+ * write through the extension's functions locks the item FOR UPDATE and
+ * maintains the CREATING index in its own distributed transaction: the
+ * index holds nothing or the entry of the item's latest committed version,
+ * and a writer waits for the batch's lock, then replaces or deletes the
+ * entry the batch wrote.  A deleted item's lock finds no row.  Only the
+ * first lock of a batch waits; a later item whose lock is taken ends the
+ * batch before it (the next batch starts with it).  Returns the number of
+ * items examined; last gets the key of the last one, copied into the
+ * caller's memory context, and *exhausted says that no item follows.
+ */
+int64
+st_citus_backfill_batch(StTable *t, StIndex *ix, Datum *resume, int batch_size,
+						Datum *last, int64 *violations, bool *exhausted)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext itemcxt;
+	StIndexLayout layout;
+	SPITupleTable *page;
+	uint64		npage;
+	int			nkeys = t->sk_attr ? 2 : 1;
+	int			ord = 0;
+	Datum		args[3];
+	int64		examined = 0;
+	bool		locked_any = false;
+	bool		isnull;
+
+	while (list_nth(t->indexes, ord) != ix)
+		ord++;
+
+	st_index_layout(t, ix, &layout);
+	begin_coordinated_transaction();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (int i = 0; resume && i < nkeys; i++)
+		args[i] = resume[i];
+	args[resume ? nkeys : 0] = Int64GetDatum(batch_size);
+	if (SPI_execute_plan(st_table_plan(t, build_backfill_statement,
+									   resume ? ST_BACKFILL_NEXT : ST_BACKFILL_FIRST),
+						 args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the items of table \"%s\"", t->table_name);
+	page = SPI_tuptable;
+	npage = SPI_processed;
+	*exhausted = npage < (uint64) batch_size;
+	itemcxt = AllocSetContextCreate(CurrentMemoryContext, "singletable index build item",
+									ALLOCSET_DEFAULT_SIZES);
+	for (uint64 i = 0; i < npage; i++)
+	{
+		Datum		key[2] = {0, 0};
+		Jsonb	   *item;
+		StIndexEntry entry;
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int k = 0; k < nkeys; k++)
+			key[k] = SPI_getbinval(page->vals[i], page->tupdesc, k + 1, &isnull);
+		old = MemoryContextSwitchTo(itemcxt);
+		item = DatumGetJsonbP(SPI_getbinval(page->vals[i], page->tupdesc, nkeys + 1, &isnull));
+		if (!st_index_entry(t, ix, &layout, item, key[0], key[1], false, &entry))
+		{
+			if (st_index_key_violation(ix, item))
+				(*violations)++;
+		}
+		else
+		{
+			SPITupleTable *locked;
+
+			if (SPI_execute_plan(st_table_plan(t, build_backfill_statement,
+											   locked_any ? ST_BACKFILL_LOCK_SKIP : ST_BACKFILL_LOCK),
+								 key, NULL, false, 1) != SPI_OK_SELECT)
+				elog(ERROR, "could not lock an item of table \"%s\"", t->table_name);
+			if (SPI_processed == 0 && locked_any)
+			{
+				/* a writer holds it (or deleted it): the next batch starts here */
+				MemoryContextSwitchTo(old);
+				*exhausted = false;
+				break;
+			}
+			locked_any = true;
+			locked = SPI_tuptable;
+			/* the latest version, unless it was deleted meanwhile */
+			if (SPI_processed > 0 &&
+				st_index_entry(t, ix, &layout,
+							   DatumGetJsonbP(SPI_getbinval(locked->vals[0], locked->tupdesc, 1, &isnull)),
+							   key[0], key[1], false, &entry) &&
+				SPI_execute_plan(st_table_plan(t, build_backfill_statement, ST_BACKFILL_INSERT + ord),
+								 entry.values, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not insert index entry");
+			SPI_freetuptable(locked);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(itemcxt);
+		examined++;
+	}
+	MemoryContextDelete(itemcxt);
+	/* the page's rows live until SPI_finish */
+	MemoryContextSwitchTo(outer);
+	for (int k = 0; examined > 0 && k < nkeys; k++)
+		last[k] = datumCopy(SPI_getbinval(page->vals[examined - 1], page->tupdesc, k + 1, &isnull),
+							false, -1);
+	SPI_finish();
+	return examined;
+}
+
+/*
+ * The statements of a distributed table's expiry pass
+ * (st_citus_expire_batch); n is the number of key columns, whose values
+ * come first.  The item statements carry the distribution column, so
+ * Citus routes each to the one shard of the item.
+ */
+typedef enum StExpiryStatement
+{
+	ST_EXPIRY_FIRST,			/* the first window; attribute, now, limit */
+	ST_EXPIRY_NEXT,				/* the window after a key; key, attribute, now, limit */
+	ST_EXPIRY_DELETE,			/* DELETE .. RETURNING item if expired; key, attribute, now */
+	ST_EXPIRY_MARK_START,		/* the TTL marker on the item's worker; pk, table name */
+	ST_EXPIRY_MARK_END			/* its end; pk */
+} StExpiryStatement;
+
+static char *
+build_expiry_statement(StTable *t, int kind, Oid *argtypes, int *nargs)
+{
+	char	   *rel = quote_qualified_identifier(t->schema_name, t->table_name);
+	int			n = t->sk_attr ? 2 : 1;
+	int			first = kind == ST_EXPIRY_FIRST ? 0 : n;
+	char	   *sql;
+
+	sql = key_order_sql(t, psprintf("singletable.is_expired(item, $%d, $%d)", first + 1, first + 2),
+						kind == ST_EXPIRY_NEXT, first + 3, argtypes);
+	argtypes[first] = TEXTOID;
+	argtypes[first + 1] = TIMESTAMPTZOID;
+	argtypes[first + 2] = INT8OID;
+	switch (kind)
+	{
+		case ST_EXPIRY_FIRST:
+		case ST_EXPIRY_NEXT:
+			*nargs = first + 3;
+			return sql;
+		case ST_EXPIRY_DELETE:
+			*nargs = n + 2;
+			return psprintf("DELETE FROM %s WHERE %s AND singletable.is_expired(item, $%d, $%d) "
+							"RETURNING item", rel, key_match_sql(t), n + 1, n + 2);
+		case ST_EXPIRY_MARK_START:
+		case ST_EXPIRY_MARK_END:
+			/*
+			 * An aggregate routed by the partition key: one row, so one
+			 * message, on the item's worker, even without the item.
+			 */
+			argtypes[1] = TEXTOID;
+			*nargs = kind == ST_EXPIRY_MARK_START ? 2 : 1;
+			return psprintf("SELECT pg_catalog.pg_logical_emit_message(true, '" ST_TTL_MESSAGE_PREFIX "', %s), "
+							"pg_catalog.count(*) FROM %s WHERE pk OPERATOR(pg_catalog.=) $1",
+							kind == ST_EXPIRY_MARK_START ?
+							"COALESCE(pg_catalog.to_regclass($2)::pg_catalog.oid, 0)::pg_catalog.text" :
+							"'0'", rel);
+	}
+	elog(ERROR, "unrecognized expiry statement %d", kind);
+	return NULL;
+}
+
+/* Is this node Citus' coordinator (its group 0)? */
+static bool
+is_coordinator(void)
+{
+	bool		isnull;
+	bool		result;
+
+	if (SPI_execute("SELECT groupid OPERATOR(pg_catalog.=) 0 FROM pg_catalog.pg_dist_local_group",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read Citus' group of this node");
+	result = SPI_processed == 0 ||
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return result;
+}
+
+/*
+ * One batch of the expiry pass (ttl.c) over distributed table t, whose
+ * coordinator table is an empty shell: through SQL that Citus routes,
+ * never by ctid.  The pass walks the table's keys in order from
+ * pass->resume, a window of ST_CITUS_EXPIRY_WINDOW keys per batch (each
+ * shard reads its primary key in order, the coordinator merges), and
+ * deletes the items of the window that are expired at now, at most limit
+ * (the next batch then starts after the last one deleted), each by its key
+ * on its shard (DELETE .. RETURNING; an item changed meanwhile so that it
+ * is no longer expired stays), with its index entries, as the write
+ * functions delete an item of a distributed table.  Each delete is
+ * bracketed by the TTL markers (ttl.h), sent to the item's worker in the
+ * same distributed transaction, so that the worker's change stream marks
+ * it as the service's.  A delete waits for a writer that holds the item.
+ * Runs on the coordinator only: the workers, which may have the table's
+ * catalog row too, find nothing to do.  Returns the number of items
+ * deleted.
+ */
+#define ST_CITUS_EXPIRY_WINDOW 1000
+
+int
+st_citus_expire_batch(StTable *t, const char *attr, StTtlPass *pass, int limit, TimestampTz now)
+{
+	int			n = t->sk_attr ? 2 : 1;
+	Datum		args[5];
+	Datum		mark[2];
+	SPITupleTable *window;
+	uint64		nwindow;
+	uint64		cut;
+	int			nexpired = 0;
+	int			ndeleted = 0;
+	bool		isnull;
+	char	   *name = quote_qualified_identifier(t->schema_name, t->table_name);
+	MemoryContext old;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!is_coordinator())
+	{
+		SPI_finish();
+		pass->done = true;
+		return 0;
+	}
+	begin_coordinated_transaction();
+	for (int k = 0; pass->resumed && k < n; k++)
+		args[k] = pass->resume[k];
+	args[pass->resumed ? n : 0] = CStringGetTextDatum(attr);
+	args[(pass->resumed ? n : 0) + 1] = TimestampTzGetDatum(now);
+	args[(pass->resumed ? n : 0) + 2] = Int64GetDatum(ST_CITUS_EXPIRY_WINDOW);
+	if (SPI_execute_plan(st_table_plan(t, build_expiry_statement,
+									   pass->resumed ? ST_EXPIRY_NEXT : ST_EXPIRY_FIRST),
+						 args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not find the expired items of table %s", t->table_name);
+	window = SPI_tuptable;
+	nwindow = SPI_processed;
+
+	/* the window ends at the limit-th expired item, if it has that many */
+	for (cut = 0; cut < nwindow && nexpired < limit; cut++)
+		if (DatumGetBool(SPI_getbinval(window->vals[cut], window->tupdesc, n + 1, &isnull)))
+			nexpired++;
+	pass->done = cut == nwindow && nwindow < ST_CITUS_EXPIRY_WINDOW;
+
+	args[n] = CStringGetTextDatum(attr);
+	args[n + 1] = TimestampTzGetDatum(now);
+	mark[1] = CStringGetTextDatum(name);
+	for (uint64 i = 0; i < cut; i++)
+	{
+		Jsonb	   *old_item;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!DatumGetBool(SPI_getbinval(window->vals[i], window->tupdesc, n + 1, &isnull)))
+			continue;
+		for (int k = 0; k < n; k++)
+			args[k] = SPI_getbinval(window->vals[i], window->tupdesc, k + 1, &isnull);
+		mark[0] = args[0];
+		if (SPI_execute_plan(st_table_plan(t, build_expiry_statement, ST_EXPIRY_MARK_START),
+							 mark, NULL, false, 0) != SPI_OK_SELECT ||
+			SPI_execute_plan(st_table_plan(t, build_expiry_statement, ST_EXPIRY_DELETE),
+							 args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+			elog(ERROR, "could not delete the expired items of table %s", t->table_name);
+		old_item = SPI_processed > 0 ?
+			DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) : NULL;
+		if (SPI_execute_plan(st_table_plan(t, build_expiry_statement, ST_EXPIRY_MARK_END),
+							 mark, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not delete the expired items of table %s", t->table_name);
+		if (old_item)
+		{
+			st_citus_write_indexes(t, old_item, NULL);
+			ndeleted++;
+		}
+	}
+
+	/* the next batch starts after the window's last key read */
+	if (cut > 0)
+	{
+		old = MemoryContextSwitchTo(pass->cxt);
+		for (int k = 0; k < n; k++)
+		{
+			if (pass->resumed)
+				pfree(DatumGetPointer(pass->resume[k]));
+			pass->resume[k] = datumCopy(SPI_getbinval(window->vals[cut - 1], window->tupdesc, k + 1, &isnull),
+										false, -1);
+		}
+		pass->resumed = true;
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return ndeleted;
 }

@@ -8,6 +8,7 @@
 #ifndef SINGLETABLE_CITUS_H
 #define SINGLETABLE_CITUS_H
 
+#include "datatype/timestamp.h"
 #include "utils/relcache.h"
 
 #include "catalog.h"
@@ -19,18 +20,15 @@ extern bool st_citus_write_needs_old_item(StTable *t);
 extern Oid	st_citus_shard_base_table(Relation rel);
 extern bool st_citus_size_and_count(Oid relid, int64 *bytes, int64 *count);
 
-/* what st_citus_check_supported refuses on a distributed table */
-typedef enum StCitusUnsupported
-{
-	ST_CITUS_CREATE_INDEX_ONLINE,
-	ST_CITUS_TIME_TO_LIVE
-} StCitusUnsupported;
-
-extern void st_citus_check_supported(StTable *t, StCitusUnsupported what);
-
 /* citus.c */
 extern void st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item);
 extern int64 st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped);
+extern void st_citus_distribute_index(StTable *t, StIndex *ix);
+extern int64 st_citus_backfill_batch(StTable *t, StIndex *ix, Datum *resume, int batch_size,
+									 Datum *last, int64 *violations, bool *exhausted);
+struct StTtlPass;
+extern int	st_citus_expire_batch(StTable *t, const char *attr, struct StTtlPass *pass, int limit,
+								  TimestampTz now);
 extern void st_citus_after_create_table(Oid relid);
 extern void st_citus_before_drop_table(StTable *t);
 

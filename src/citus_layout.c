@@ -3,9 +3,8 @@
  *	  What the rest of the extension asks about a table Citus may
  *	  distribute (citus.h): is it distributed (read from Citus' catalog once
  *	  per table-catalog lookup), how an INSERT gives its plain key columns,
- *	  whether a write must read the old item for the index tables, which
- *	  operations are refused on it, and which table a shard relation
- *	  belongs to.  Below the catalog: it calls only keys.c, so catalog.c,
+ *	  whether a write must read the old item for the index tables, and
+ *	  which table a shard relation belongs to.  Below the catalog: it calls only keys.c, so catalog.c,
  *	  plans.c and the write paths can ask it without a circle; the commands
  *	  and the index maintenance are in citus.c.
  */
@@ -88,30 +87,6 @@ bool
 st_citus_write_needs_old_item(StTable *t)
 {
 	return t->distributed && t->indexes != NIL;
-}
-
-/*
- * Refuse an operation that does not work on a distributed table yet
- * (an online create_index: its build scans the heap in a background
- * worker; time to live: its expiry reads rows by ctid).
- */
-void
-st_citus_check_supported(StTable *t, StCitusUnsupported what)
-{
-	if (!t->distributed)
-		return;
-	if (what == ST_CITUS_CREATE_INDEX_ONLINE)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot create an index online on distributed table \"%s\"", t->table_name),
-				 errdetail("ValidationException: Citus distributes the table, and singletable does not support this on a distributed table."),
-				 errhint("Create it with online => false, which blocks writes through the coordinator while it fills the index.")));
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot enable time to live on distributed table \"%s\"", t->table_name),
-				 errdetail("ValidationException: Citus distributes the table, and singletable does not support this on a distributed table."),
-				 errhint("Do it before singletable.distribute_table(); see \"Scaling out with Citus\" in the README.")));
 }
 
 /*

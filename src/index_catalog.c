@@ -441,8 +441,6 @@ create_index_sql(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: NonKeyAttributes can only be specified with ProjectionType INCLUDE; the projection is %s.", projection)));
 
 	t = lock_base_table(relid, ShareRowExclusiveLock);
-	if (online)
-		st_citus_check_supported(t, ST_CITUS_CREATE_INDEX_ONLINE);
 	st_index_check_owner(relid);
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
@@ -561,15 +559,17 @@ create_index_sql(PG_FUNCTION_ARGS)
 
 	st_table_invalidate(relid);
 	CommandCounterIncrement();
-	if (online)
-	{
-		st_index_online_start(relid, index_relid, GetTopTransactionId());
-		PG_RETURN_OID(index_relid);
-	}
 	t = st_table_lookup(relid, false);
 	ix = st_table_find_index(t, index_name);
 	if (ix == NULL)
 		elog(ERROR, "index %s not found after creating it", index_name);
+	if (online)
+	{
+		if (t->distributed)
+			st_citus_distribute_index(t, ix);
+		st_index_online_start(relid, index_relid, GetTopTransactionId());
+		PG_RETURN_OID(index_relid);
+	}
 	indexed = t->distributed ? st_citus_create_index(t, ix, &skipped) : st_index_backfill(t, ix, &skipped);
 	if (skipped > 0)
 		ereport(NOTICE,

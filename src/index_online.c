@@ -70,6 +70,16 @@
  *	  starts a worker again, which goes on after the last committed batch.
  *	  drop_index of a CREATING index is allowed (DynamoDB lets a backfilling
  *	  index be deleted): the worker finds the index gone and stops.
+ *
+ *	  A table Citus distributes has no rows in the coordinator's heap and no
+ *	  trigger: its writes through the extension's functions maintain its
+ *	  indexes, CREATING ones included, in their distributed transaction
+ *	  (citus.c).  Its build follows the same protocol with SQL that Citus
+ *	  routes instead of steps 2 and 3 (st_citus_backfill_batch), after
+ *	  waiting for the writers that held a lock on the table when the
+ *	  creating transaction ended (they may not know the index).  Each batch
+ *	  is a Citus coordinated transaction, so its row locks on the workers
+ *	  last until it commits.
  */
 #include "postgres.h"
 
@@ -103,6 +113,7 @@
 #include "utils/syscache.h"
 
 #include "catalog.h"
+#include "citus.h"
 #include "errors.h"
 #include "index.h"
 #include "keys.h"
@@ -230,6 +241,23 @@ key_jsonb(StTable *t, Datum pk, Datum sk)
 	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 }
 
+/* The key Datums of a resume point (key_jsonb's), pk then sk. */
+static void
+resume_datums(StTable *t, Jsonb *resume, Datum *keys)
+{
+	for (int i = 0; i < (t->sk_attr ? 2 : 1); i++)
+	{
+		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
+		JsonbValue	v;
+
+		if (st_get_attr(resume, attr, &v) == NULL)
+			elog(ERROR, "index build resume point lacks key attribute \"%s\"", attr);
+		keys[i] = st_key_datum_from_value(&v, attr, i == 0 ? t->pk_type : t->sk_type,
+										  i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+										  i == 0);
+	}
+}
+
 /*
  * Scan keys for "(pk[, sk]) > resume point" on the base table's primary
  * key: a row comparison, so that a batch starts right after the last item
@@ -240,24 +268,18 @@ static int
 resume_scankeys(StTable *t, Jsonb *resume, ScanKey header, ScanKey members)
 {
 	int			n = t->sk_attr ? 2 : 1;
+	Datum		keys[2];
 
 	if (resume == NULL)
 		return 0;
+	resume_datums(t, resume, keys);
 	for (int i = 0; i < n; i++)
 	{
-		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
 		StKeyType	type = i == 0 ? t->pk_type : t->sk_type;
-		JsonbValue	v;
-		Datum		d;
 
-		if (st_get_attr(resume, attr, &v) == NULL)
-			elog(ERROR, "index build resume point lacks key attribute \"%s\"", attr);
-		d = st_key_datum_from_value(&v, attr, type,
-									i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
-									i == 0);
 		ScanKeyEntryInitialize(&members[i], SK_ROW_MEMBER, (AttrNumber) (i + 1),
 							   BTGreaterStrategyNumber, InvalidOid,
-							   st_key_collation(type), st_key_cmp_proc(type), d);
+							   st_key_collation(type), st_key_cmp_proc(type), keys[i]);
 	}
 	members[n - 1].sk_flags |= SK_ROW_END;
 	memset(header, 0, sizeof(ScanKeyData));
@@ -271,7 +293,7 @@ resume_scankeys(StTable *t, Jsonb *resume, ScanKey header, ScanKey members)
 /*
  * Lock the build's row of index_relid and read it into *state; the first
  * batch creates it, with the table's item count estimated as ANALYZE left
- * it (counted when the table was never analyzed).  Returns false when the
+ * it (counted when the table was never analyzed, or is distributed).  Returns false when the
  * index is gone.
  */
 static bool
@@ -310,7 +332,8 @@ lock_build_row(StTable *t, Oid index_relid, StBuildState *state)
 	reltuples = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
 	ReleaseSysCache(tup);
 	memset(state, 0, sizeof(StBuildState));
-	if (reltuples >= 0)
+	/* a distributed table's shell has no rows: Citus counts the shards' */
+	if (reltuples >= 0 && !t->distributed)
 		state->items_total = (int64) reltuples;
 	else
 	{
@@ -441,16 +464,16 @@ backfill_item(StBatch *b, TupleTableSlot *slot)
 }
 
 /*
- * One batch of the build of index table index_relid, in the current
- * transaction: see the protocol in the header comment.
+ * The items of one batch of a local table's build, after the resume point
+ * of state and with its index table locked: see the protocol in the header
+ * comment.  Returns the number of items examined and sets the resume point
+ * to the last; *violations counts the index key violations found.
  */
-static StBatchResult
-backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
+static int64
+local_batch(StBuildArgs *args, StTable *t, StIndex *ix, StBuildState *state,
+			int64 *violations, bool *exhausted)
 {
 	StBatch		b;
-	StBuildState state;
-	StIndex    *ix;
-	StTable    *t;
 	Relation	pkey;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
@@ -458,7 +481,6 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 	ScanKeyData members[2];
 	int			nkeys;
 	int64		examined = 0;
-	bool		exhausted = false;
 	MemoryContext itemcxt;
 	MemoryContext keycxt[2];
 	MemoryContext old;
@@ -467,19 +489,7 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 	int			last = 0;
 
 	memset(&b, 0, sizeof(b));
-	t = st_table_lookup_for_index_relid(args->index_relid, &ix);
-	if (t == NULL)
-		return ST_BATCH_GONE;
-	LockRelationOid(t->relid, RowShareLock);
-	/* the lock accepted the invalidations of whatever it waited for */
-	t = st_table_lookup_for_index_relid(args->index_relid, &ix);
-	if (t == NULL || !ix->creating)
-		return ST_BATCH_GONE;
-	if (!lock_build_row(t, args->index_relid, &state))
-		return ST_BATCH_GONE;
-	b.irel = try_table_open(args->index_relid, RowExclusiveLock);
-	if (b.irel == NULL)
-		return ST_BATCH_GONE;
+	b.irel = table_open(args->index_relid, NoLock);
 	b.table = t;
 	b.index = ix;
 	b.base = table_open(t->relid, NoLock);
@@ -489,7 +499,7 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 	pkey = index_open(t->pkey_index, AccessShareLock);
 
 	b.snapshot = RegisterSnapshot(GetLatestSnapshot());
-	nkeys = resume_scankeys(t, state.resume_after, &header, members);
+	nkeys = resume_scankeys(t, state->resume_after, &header, members);
 #if PG_VERSION_NUM >= 180000
 	scan = index_beginscan(b.base, pkey, b.snapshot, NULL, nkeys, 0);
 #else
@@ -519,7 +529,7 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 		CHECK_FOR_INTERRUPTS();
 		if (!index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
-			exhausted = true;
+			*exhausted = true;
 			break;
 		}
 		MemoryContextReset(keycxt[this]);
@@ -545,13 +555,71 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 	table_close(b.irel, NoLock);
 	table_close(b.base, NoLock);
 
-	state.items_done += examined;
-	state.violations += b.violations;
+	*violations += b.violations;
 	if (examined > 0)
-		state.resume_after = key_jsonb(t, key_pk[last], key_sk[last]);
+		state->resume_after = key_jsonb(t, key_pk[last], key_sk[last]);
 	MemoryContextDelete(itemcxt);
 	MemoryContextDelete(keycxt[0]);
 	MemoryContextDelete(keycxt[1]);
+	return examined;
+}
+
+/*
+ * The items of one batch of a distributed table's build, which Citus
+ * reads on the shards (st_citus_backfill_batch): as local_batch.
+ */
+static int64
+distributed_batch(StBuildArgs *args, StTable *t, StIndex *ix, StBuildState *state,
+				  int64 *violations, bool *exhausted)
+{
+	Datum		resume[2] = {0, 0};
+	Datum		last[2] = {0, 0};
+	int64		examined;
+
+	if (state->resume_after)
+		resume_datums(t, state->resume_after, resume);
+	examined = st_citus_backfill_batch(t, ix, state->resume_after ? resume : NULL, args->batch_size,
+									   last, violations, exhausted);
+	if (examined > 0)
+		state->resume_after = key_jsonb(t, last[0], last[1]);
+	return examined;
+}
+
+/*
+ * One batch of the build of index table index_relid, in the current
+ * transaction: see the protocol in the header comment.
+ */
+static StBatchResult
+backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
+{
+	StBuildState state;
+	StIndex    *ix;
+	StTable    *t;
+	Relation	irel;
+	int64		examined;
+	int64		violations = 0;
+	bool		exhausted = false;
+
+	t = st_table_lookup_for_index_relid(args->index_relid, &ix);
+	if (t == NULL)
+		return ST_BATCH_GONE;
+	LockRelationOid(t->relid, RowShareLock);
+	/* the lock accepted the invalidations of whatever it waited for */
+	t = st_table_lookup_for_index_relid(args->index_relid, &ix);
+	if (t == NULL || !ix->creating)
+		return ST_BATCH_GONE;
+	if (!lock_build_row(t, args->index_relid, &state))
+		return ST_BATCH_GONE;
+	irel = try_table_open(args->index_relid, RowExclusiveLock);
+	if (irel == NULL)
+		return ST_BATCH_GONE;
+	table_close(irel, NoLock);
+	examined = t->distributed ?
+		distributed_batch(args, t, ix, &state, &violations, &exhausted) :
+		local_batch(args, t, ix, &state, &violations, &exhausted);
+
+	state.items_done += examined;
+	state.violations += violations;
 	save_build_row(args->index_relid, &state, exhausted);
 	*items_total = state.items_total;
 	*items_done = state.items_done;
@@ -638,6 +706,21 @@ st_index_build_main(Datum main_arg)
 	(void) LockAcquire(&tag, ExclusiveLock, true, false);
 	if (TransactionIdIsValid(args.creator))
 		XactLockTableWait(args.creator, NULL, NULL, XLTW_None);
+
+	/*
+	 * A distributed table has no trigger: its writers maintain the indexes
+	 * they found in the catalog when their call began.  One that began
+	 * before the index was created and wrote after may not know it; wait
+	 * for every transaction that holds a write lock on the table now (as
+	 * CREATE INDEX CONCURRENTLY waits), so the batches see what it wrote.
+	 */
+	if (st_citus_is_distributed(args.relid))
+	{
+		LOCKTAG		reltag;
+
+		SET_LOCKTAG_RELATION(reltag, MyDatabaseId, args.relid);
+		WaitForLockers(reltag, ExclusiveLock, false);
+	}
 	CommitTransactionCommand();
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_PHASE, PROGRESS_CREATEIDX_PHASE_BUILD);

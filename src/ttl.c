@@ -33,6 +33,11 @@
  *	  FOR UPDATE needs UPDATE privilege, which deleting does not.  Items the
  *	  delete then leaves (row-level security may let the caller see an item
  *	  but not delete it) stay locked until the caller's transaction ends.
+ *
+ *	  A table Citus distributes has no rows in the coordinator's heap: its
+ *	  pass walks the keys through SQL that Citus routes, and deletes item by
+ *	  item on the shards, with the markers on each item's worker
+ *	  (st_citus_expire_batch).
  */
 #include "postgres.h"
 
@@ -288,8 +293,6 @@ update_time_to_live(Oid relid, const char *attr, bool enabled, const char *wrap_
 	check_attribute_name(attr);
 	if (!st_owns_table(relid))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, t->table_name);
-	if (enabled)
-		st_citus_check_supported(t, ST_CITUS_TIME_TO_LIVE);
 
 	/* the row lock orders concurrent changes: the second sees the first's */
 	current = ttl_attribute(relid, true);
@@ -514,6 +517,8 @@ st_ttl_pass_init(StTtlPass *pass, Oid relid)
 	pass->nblocks = InvalidBlockNumber;
 	pass->done = false;
 	pass->deleted = 0;
+	pass->cxt = CurrentMemoryContext;
+	pass->resumed = false;
 }
 
 /*
@@ -535,6 +540,12 @@ expire_batch(StTable *t, const char *attr, StTtlPass *pass, int limit)
 	int			nlocked = 0;
 	int			ndeleted = 0;
 
+	if (t->distributed)
+	{
+		ndeleted = st_citus_expire_batch(t, attr, pass, limit, now);
+		pass->deleted += ndeleted;
+		return ndeleted;
+	}
 	if (pass->nblocks == InvalidBlockNumber)
 	{
 		Relation	rel = table_open(t->relid, AccessShareLock);

@@ -28,7 +28,8 @@
 /*
  * One pass over a table: its heap blocks from first to last, a batch of
  * them at a time.  Blocks added after the pass started are left to the
- * next pass, so a pass ends however fast the table grows.
+ * next pass, so a pass ends however fast the table grows.  A distributed
+ * table's pass walks its keys in order instead (citus.c).
  */
 typedef struct StTtlPass
 {
@@ -38,6 +39,10 @@ typedef struct StTtlPass
 								 * until the first batch */
 	bool		done;
 	int64		deleted;		/* items deleted so far */
+	/* a distributed table's pass walks its keys instead (citus.c) */
+	MemoryContext cxt;			/* holds resume: the caller's at init */
+	Datum		resume[2];		/* the last key read, when resumed */
+	bool		resumed;
 } StTtlPass;
 
 /* ttl.c */

@@ -232,20 +232,6 @@ is($c->safe_psql('postgres', q{
 is($c->safe_psql('postgres', q{SELECT singletable.get_item('dist.made', '{"PK": "m"}')}), '{"PK": "m"}',
 	'and the new table works');
 
-# An online create_index on a distributed table is refused with a reason
-# (02_catalog_and_size.pl creates one offline).
-($ret, $out, $err) = $c->psql('postgres', q{SELECT singletable.create_index('dist.app', 'GSI2', 'x', online => true)});
-like($err, qr/cannot create an index online on distributed table "app"/,
-	'an online create_index on a distributed table is refused');
-($ret, $out, $err) = $c->psql('postgres', q{SELECT singletable.update_time_to_live('dist.app', 'exp')});
-like($err, qr/cannot enable time to live on distributed table "app"/, 'time to live on a distributed table is refused');
-$c->safe_psql('postgres', q{
-	SELECT singletable.create_table('dist.ttl');
-	SELECT singletable.update_time_to_live('dist.ttl', 'exp');
-});
-($ret, $out, $err) = $c->psql('postgres', q{SELECT singletable.distribute_table('dist.ttl')});
-like($err, qr/cannot distribute table "ttl" with time to live enabled/,
-	'a table with time to live is not distributed');
 
 # drop_index of a distributed table's last index drops its index table everywhere.
 $c->safe_psql('postgres', q{
