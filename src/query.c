@@ -1226,9 +1226,11 @@ current_key(Reader *r)
  * filter, projected, into the sink.  Per-item work happens in a memory
  * context reset per item; the sink's data lives in the caller's context.
  *
- * The size of an item is the size of its jsonb value uncompressed
- * (toast_raw_datum_size: no detoasting needed to know it).  The item that
- * reaches max_bytes still belongs to the page, so every page makes progress.
+ * The page limit counts each item as DynamoDB's does (st_item_page_size),
+ * and the item that reaches max_bytes still belongs to the page, so every
+ * page makes progress.  st_last_page_bytes, which ConsumedCapacity reads,
+ * adds up the sizes of the jsonb values read, uncompressed
+ * (toast_raw_datum_size: no detoasting needed to know it).
  */
 static void
 run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
@@ -1236,6 +1238,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext itemcxt;
 	Size		bytes = 0;
+	Size		page_bytes = 0;
 
 	memset(res, 0, sizeof(ReadResult));
 	itemcxt = AllocSetContextCreate(outer, "singletable read item", ALLOCSET_DEFAULT_SIZES);
@@ -1252,6 +1255,9 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		MemoryContextSwitchTo(itemcxt);
 		/* NULL: the table's row-level security hides the item */
 		item = req->fetch_base ? fetch_base_item(req, r->keys) : DatumGetJsonbP(r->item);
+		if (req->max_bytes > 0)
+			page_bytes += st_item_page_size(item ? item : DatumGetJsonbP(r->item),
+											req->ks.table->sk_attr);
 		if (item && (req->filter == NULL || st_eval_condition(&req->cx, req->filter, item)))
 			out = req->projection ? st_apply_projection(&req->cx, req->projection, item) :
 				req->fetch_base && !req->all_attributes ? DatumGetJsonbP(r->item) : item;
@@ -1273,7 +1279,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		MemoryContextReset(itemcxt);
 
 		if ((req->limit > 0 && res->scanned >= req->limit) ||
-			(req->max_bytes > 0 && bytes >= req->max_bytes))
+			(req->max_bytes > 0 && page_bytes >= req->max_bytes))
 		{
 			res->stopped = true;
 			res->last_key = current_key(r);
