@@ -151,6 +151,9 @@ FROM d;
 SELECT body('CreateTable', '{"TableName": "unstreamed", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
   "StreamSpecification": {"StreamEnabled": false}}') -> 'TableDescription' ?| ARRAY['StreamSpecification', 'LatestStreamArn'] AS described;
+-- TableId is a version 4 UUID, as DynamoDB's
+SELECT body('DescribeTable', '{"TableName": "streamed"}') #>> '{Table,TableId}'
+  ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' AS uuid_v4;
 SELECT stream_view, stream_specified FROM singletable.tables WHERE relid IN ('streamed'::regclass, 'unstreamed'::regclass) ORDER BY relid::text;
 -- create_table: a stream_view given (or its default) is a specification,
 -- stream_view => NULL is none

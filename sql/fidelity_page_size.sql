@@ -60,4 +60,24 @@ FROM (SELECT singletable.query('ranged', 'a = :a', "values" => '{":a": "AAAAA123
 SELECT body('Query', '{"TableName": "ranged", "Select": "COUNT", "KeyConditionExpression": "a = :a", "Limit": 3,
   "ExpressionAttributeValues": {":a": {"S": "AAAAA12345"}}}') AS limited;
 
+-- Numbers count by their digits: a list of numbers of every shape
+-- (negative, zero, trailing zeros, tiny and huge exponents) in the 4th of
+-- 5 items whose sizes add up to exactly 1 MB (len 242322) or one byte
+-- less, with the numbers counted as 1 + (digits + 1) / 2, one more for an
+-- even digit count with an even exponent, one more when negative, plus
+-- the stored byte.
+SELECT singletable.create_table('numbers', partition_key => 'a', sort_key => NULL);
+CREATE FUNCTION fill_numbers(len int) RETURNS void LANGUAGE sql AS $$
+  SELECT singletable.put_item('numbers', jsonb_build_object('a', '00', 'b', repeat('x', 400000)));
+  SELECT singletable.put_item('numbers', jsonb_build_object('a', '01', 'b', repeat('x', 400000)));
+  SELECT singletable.put_item('numbers', jsonb_build_object('a', '02', 'b', repeat('x', len)));
+  SELECT singletable.put_item('numbers', '{"a": "03", "n": [-5, 0, 100, 1.5, 0.001, 123456789012345678,
+    -1.5e-100, 9.99e100, 10000, -0.25, 12.34]}');
+  SELECT singletable.put_item('numbers', '{"a": "04"}');
+$$;
+SELECT fill_numbers(242322);
+SELECT body('Scan', '{"TableName": "numbers", "Select": "COUNT"}') AS exactly_1mb;
+SELECT fill_numbers(242321);
+SELECT body('Scan', '{"TableName": "numbers", "Select": "COUNT"}') AS one_byte_less;
+
 DROP SCHEMA fidelity_page_size CASCADE;

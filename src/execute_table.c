@@ -181,9 +181,10 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 /*
  * The TableDescription DynamoDB answers: describe_table() with the fields
  * a DynamoDB client reads as well: TableArn (DynamoDB Local's region and
- * account), TableId (a UUID derived from the table's OID and creation
- * time), CreationDateTime (epoch seconds), BillingModeSummary
- * (PAY_PER_REQUEST), ProvisionedThroughput (zeros), per index IndexArn
+ * account), TableId (a version 4 UUID, as DynamoDB's are, derived from
+ * the table's OID and creation time), CreationDateTime (epoch seconds),
+ * BillingModeSummary (PAY_PER_REQUEST), ProvisionedThroughput (zeros), per
+ * index IndexArn
  * and for a global one ProvisionedThroughput, and with a stream
  * specification LatestStreamArn and LatestStreamLabel (the creation time,
  * as DynamoDB Local labels a stream); TableStatus is status when not NULL
@@ -195,7 +196,9 @@ describe_as(Oid relid, const char *status)
 	static const char *const sql =
 		"SELECT x.d OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
 		"  'TableArn', x.arn,"
-		"  'TableId', pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at)))::pg_catalog.uuid::pg_catalog.text,"
+		"  'TableId', pg_catalog.concat_ws('-', pg_catalog.\"substring\"(x.h, 1, 8), pg_catalog.\"substring\"(x.h, 9, 4),"
+		"     '4' OPERATOR(pg_catalog.||) pg_catalog.\"substring\"(x.h, 14, 3), '8' OPERATOR(pg_catalog.||) pg_catalog.\"substring\"(x.h, 18, 3),"
+		"     pg_catalog.\"substring\"(x.h, 21, 12)),"
 		"  'CreationDateTime', pg_catalog.date_part('epoch', t.created_at),"
 		"  'BillingModeSummary', pg_catalog.jsonb_build_object('BillingMode', 'PAY_PER_REQUEST',"
 		"     'LastUpdateToPayPerRequestDateTime', pg_catalog.date_part('epoch', t.created_at)),"
@@ -220,6 +223,7 @@ describe_as(Oid relid, const char *status)
 		"  LATERAL (SELECT singletable.describe_table(t.relid) AS d,"
 		"    pg_catalog.concat('arn:aws:dynamodb:ddblocal:000000000000:table/', pg_catalog.pg_class.relname) AS arn,"
 		"    pg_catalog.to_char(pg_catalog.timezone('UTC', t.created_at), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') AS label,"
+		"    pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at))) AS h,"
 		"    '{\"NumberOfDecreasesToday\": 0, \"ReadCapacityUnits\": 0, \"WriteCapacityUnits\": 0}'::pg_catalog.jsonb AS pt"
 		"    FROM pg_catalog.pg_class WHERE pg_catalog.pg_class.oid OPERATOR(pg_catalog.=) t.relid) x"
 		" WHERE t.relid OPERATOR(pg_catalog.=) $1";

@@ -218,6 +218,65 @@ st_item_size(Jsonb *item)
 }
 
 /*
+ * The significant decimal digits, the decimal exponent (of the first
+ * significant digit) and the sign of a number, read from its stored form
+ * without printing it: this runs for every number of every item a page
+ * reads.  The layout is numeric.c's on-disk format (a 16-bit header, for a
+ * long header a 16-bit weight too, then base-10000 digits without leading
+ * or trailing zero groups), which pg_upgrade keeps stable.  Returns false
+ * for NaN and infinities.
+ */
+static bool
+number_digits(Numeric num, int *significant, int *exponent, bool *negative)
+{
+	const char *data = VARDATA_ANY(num);
+	int			len = VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int16		weight;
+	int			hdr;
+	int			ndigits;
+	int16		first;
+	int16		last;
+	int			first_len;
+	int			trailing = 0;
+
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & 0xC000) == 0xC000)
+		return false;			/* NaN, +-Infinity */
+	if ((header & 0xC000) == 0x8000)
+	{
+		/* short: sign 0x2000, weight in 7 bits with its sign 0x0040 */
+		*negative = (header & 0x2000) != 0;
+		weight = (int16) ((header & 0x0040) ? (~0x003F | (header & 0x003F)) : (header & 0x003F));
+		hdr = sizeof(uint16);
+	}
+	else
+	{
+		*negative = (header & 0xC000) == 0x4000;
+		memcpy(&weight, data + sizeof(uint16), sizeof(int16));
+		hdr = 2 * sizeof(uint16);
+	}
+	ndigits = (len - hdr) / (int) sizeof(int16);
+	if (ndigits <= 0)
+	{
+		*significant = *exponent = 0;
+		*negative = false;
+		return true;
+	}
+	memcpy(&first, data + hdr, sizeof(int16));
+	memcpy(&last, data + hdr + (ndigits - 1) * sizeof(int16), sizeof(int16));
+	first_len = first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1;
+	while (last != 0 && last % 10 == 0)
+	{
+		last /= 10;
+		trailing++;
+	}
+	*significant = first_len + 4 * (ndigits - 1) - trailing;
+	*exponent = 4 * weight + first_len - 1;
+	return true;
+}
+
+/*
  * The 1 MB page limit of Query and Scan counts an item's stored size, which
  * is not its documented size (st_item_size): DynamoDB's pages end where
  * this measure reaches 1 MB (facts from dynalite's tests, which were
@@ -238,14 +297,13 @@ page_number_size(Numeric num, bool stored)
 {
 	int			significant;
 	int			exponent;
+	bool		negative;
 	Size		size;
 
-	if (!st_number_shape(num, &significant, &exponent) || significant == 0)
+	if (!number_digits(num, &significant, &exponent, &negative) || significant == 0)
 		return 1 + (stored ? 1 : 0);
 	size = 1 + (significant + 1) / 2 +
-		(significant % 2 == 0 && exponent % 2 == 0 ? 1 : 0) +
-		(DatumGetBool(DirectFunctionCall2(numeric_lt, NumericGetDatum(num),
-										  NumericGetDatum(int64_to_numeric(0)))) ? 1 : 0);
+		(significant % 2 == 0 && exponent % 2 == 0 ? 1 : 0) + (negative ? 1 : 0);
 	return size + (stored ? 1 : 0);
 }
 
