@@ -62,6 +62,7 @@
 #define Anum_tables_sort_key			4
 #define Anum_tables_sort_key_type		5
 #define Anum_tables_stream_view			6
+#define Anum_tables_stream_specified	9
 
 /* column numbers of singletable.indexes */
 #define Anum_indexes_relid				1
@@ -74,6 +75,7 @@
 #define Anum_indexes_projection			8
 #define Anum_indexes_include			9
 #define Anum_indexes_status				10
+#define Anum_indexes_local				11
 
 /*
  * Forget a table's cached facts (table_state.h): their memory lives until
@@ -174,6 +176,11 @@ load_indexes(Oid relid, Snapshot snapshot)
 		{
 			d = heap_getattr(tup, Anum_indexes_status, desc, &isnull);
 			ix->creating = !isnull && strcmp(text_datum_cstring(d), "CREATING") == 0;
+		}
+		if (desc->natts >= Anum_indexes_local)
+		{
+			d = heap_getattr(tup, Anum_indexes_local, desc, &isnull);
+			ix->local = !isnull && DatumGetBool(d);
 		}
 		d = heap_getattr(tup, Anum_indexes_include, desc, &isnull);
 		if (!isnull)
@@ -293,6 +300,14 @@ load_table(Oid relid)
 		t->sk_attr = ks.sk_attr;
 		t->sk_type = ks.sk_type;
 		t->stream_view = text_datum_cstring(heap_getattr(tup, Anum_tables_stream_view, desc, &isnull));
+		/* a database still at 0.1 has no stream_specified: every table has one */
+		t->stream_specified = true;
+		if (desc->natts >= Anum_tables_stream_specified)
+		{
+			Datum		d = heap_getattr(tup, Anum_tables_stream_specified, desc, &isnull);
+
+			t->stream_specified = isnull || DatumGetBool(d);
+		}
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -705,6 +720,63 @@ push_backfilling(JsonbParseState **st, StIndex *ix)
 }
 
 /*
+ * The table's global (local false) or local secondary indexes, as
+ * DynamoDB's GlobalSecondaryIndexes or LocalSecondaryIndexes; nothing when
+ * it has none of that kind.  A local index has no IndexStatus, as in
+ * DynamoDB: it is created with its table.
+ */
+static void
+push_indexes(JsonbParseState **st, StTable *t, bool local)
+{
+	bool		any = false;
+	ListCell   *lc;
+
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+		char	   *iname;
+
+		if (ix->local != local)
+			continue;
+		if (!any)
+		{
+			st_push_key(st, local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
+			pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+			any = true;
+		}
+		iname = get_rel_name(ix->relid);
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		push_pair(st, "IndexName", ix->name);
+		if (!local)
+		{
+			push_pair(st, "IndexStatus", ix->creating ? "CREATING" : "ACTIVE");
+			push_backfilling(st, ix);
+		}
+		push_key_schema(st, ix->pk_attr, ix->sk_attr);
+		st_push_key(st, "Projection");
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		push_pair(st, "ProjectionType", ix->projection);
+		if (ix->include != NIL)
+		{
+			ListCell   *lc2;
+
+			st_push_key(st, "NonKeyAttributes");
+			pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+			foreach(lc2, ix->include)
+				st_push_string(st, WJB_ELEM, lfirst(lc2));
+			pushJsonbValue(st, WJB_END_ARRAY, NULL);
+		}
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		if (iname)
+			push_pair(st, "IndexTableName", iname);
+		push_size_and_count(st, ix->relid, "IndexSizeBytes");
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	if (any)
+		pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/*
  * describe_table(tbl regclass) RETURNS jsonb: the table's definition in the
  * shape of DynamoDB's DescribeTable "Table" member.
  */
@@ -739,49 +811,19 @@ describe_table_sql(PG_FUNCTION_ARGS)
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	push_size_and_count(&st, relid, "TableSizeBytes");
-	st_push_key(&st, "StreamSpecification");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	st_push_key(&st, "StreamEnabled");
-	v.type = jbvBool;
-	v.val.boolean = true;
-	pushJsonbValue(&st, WJB_VALUE, &v);
-	push_pair(&st, "StreamViewType", t->stream_view);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	if (t->indexes != NIL)
+	if (t->stream_specified)
 	{
-		st_push_key(&st, "GlobalSecondaryIndexes");
-		pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-		foreach(lc, t->indexes)
-		{
-			StIndex    *ix = lfirst(lc);
-			char	   *iname = get_rel_name(ix->relid);
-
-			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-			push_pair(&st, "IndexName", ix->name);
-			push_pair(&st, "IndexStatus", ix->creating ? "CREATING" : "ACTIVE");
-			push_backfilling(&st, ix);
-			push_key_schema(&st, ix->pk_attr, ix->sk_attr);
-			st_push_key(&st, "Projection");
-			pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-			push_pair(&st, "ProjectionType", ix->projection);
-			if (ix->include != NIL)
-			{
-				ListCell   *lc2;
-
-				st_push_key(&st, "NonKeyAttributes");
-				pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-				foreach(lc2, ix->include)
-					st_push_string(&st, WJB_ELEM, lfirst(lc2));
-				pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-			}
-			pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-			if (iname)
-				push_pair(&st, "IndexTableName", iname);
-			push_size_and_count(&st, ix->relid, "IndexSizeBytes");
-			pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-		}
-		pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+		st_push_key(&st, "StreamSpecification");
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		st_push_key(&st, "StreamEnabled");
+		v.type = jbvBool;
+		v.val.boolean = true;
+		pushJsonbValue(&st, WJB_VALUE, &v);
+		push_pair(&st, "StreamViewType", t->stream_view);
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
+	push_indexes(&st, t, false);
+	push_indexes(&st, t, true);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
 }

@@ -31,7 +31,7 @@
 #define ST_ATTNUM_PK	2
 #define ST_ATTNUM_SK	3
 
-/* One global secondary index (issue: GSIs).  Filled by the catalog. */
+/* One secondary index, global or local.  Filled by the catalog. */
 typedef struct StIndex
 {
 	char	   *name;			/* index name, e.g. GSI1 */
@@ -45,6 +45,7 @@ typedef struct StIndex
 	TransactionId xmin;			/* of its catalog row: who created it */
 	bool		creating;		/* CREATING: an online build is backfilling it */
 	bool		row_updated;	/* its row is an UPDATE's (e.g. made ACTIVE) */
+	bool		local;			/* a local secondary index (LSI) */
 } StIndex;
 
 /*
@@ -65,6 +66,7 @@ typedef struct StTable
 	Oid			pkey_index;		/* btree index on (pk[, sk]) */
 	bool		row_security;	/* relrowsecurity: policies may apply */
 	char	   *stream_view;	/* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES */
+	bool		stream_specified;	/* described with a StreamSpecification */
 	List	   *indexes;		/* StIndex *, in name order */
 	bool		distributed;	/* Citus keeps its rows elsewhere (citus.c) */
 } StTable;

@@ -494,27 +494,33 @@ static const char *const scan_fields[] = {
 /*
  * DynamoDB's rules for reading a global secondary index: no consistent
  * reads, and Select ALL_ATTRIBUTES only when the index projects them all.
- * An unknown index is left to singletable.query and scan.
+ * A local one allows both: returns true when the read is to fetch whole
+ * items from the table.  An unknown index is left to singletable.query
+ * and scan.
  */
-static void
+static bool
 check_index_read(StTable *t, const char *index, bool consistent, const char *select)
 {
 	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
+	bool		all = select && strcmp(select, "ALL_ATTRIBUTES") == 0;
 
 	if (ix == NULL)
-		return;
+		return false;
+	if (ix->local)
+		return all;
 	if (consistent)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"ConsistentRead\": index \"%s\" is a global secondary index", index),
 				 errdetail("ValidationException: Consistent reads are not supported on global secondary indexes."),
 				 errhint("Leave ConsistentRead out: singletable's index reads are strongly consistent anyway.")));
-	if (select && strcmp(select, "ALL_ATTRIBUTES") == 0 && strcmp(ix->projection, "ALL") != 0)
+	if (all && strcmp(ix->projection, "ALL") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"Select\": index \"%s\" does not project all attributes", index),
 				 errdetail("ValidationException: One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL.",
 						   index)));
+	return false;
 }
 
 /*
@@ -548,6 +554,29 @@ check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
 	}
 }
 
+/*
+ * Run the query() or scan() call a; all_attributes asks a local index's
+ * whole items (st_read_all_attributes, which query() and scan() clear when
+ * they start, and this clears if they never do).
+ */
+static Jsonb *
+run_read(StSqlArgs *a, bool all_attributes)
+{
+	Jsonb	   *page;
+
+	st_read_all_attributes = all_attributes;
+	PG_TRY();
+	{
+		page = st_sql_run_jsonb(a, true);
+	}
+	PG_FINALLY();
+	{
+		st_read_all_attributes = false;
+	}
+	PG_END_TRY();
+	return page;
+}
+
 static Jsonb *
 op_query_or_scan(JsonbContainer *r, bool is_query)
 {
@@ -572,6 +601,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	const char *op;
 	bool		count_only = false;
 	bool		consistent;
+	bool		all_attributes;
 	StCapacity	cap;
 	Jsonb	   *page;
 
@@ -648,7 +678,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	 * the key condition and start key against it.
 	 */
 	t = st_table_by_name(name);
-	check_index_read(t, index, consistent, select);
+	all_attributes = check_index_read(t, index, consistent, select);
 	st_legacy_check_key_operators(&lg);
 	if (is_query && legacy_filter)
 		check_query_filter_keys(t, index, legacy_filter);
@@ -677,7 +707,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
 		st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 	}
-	page = page_to_wire(st_sql_run_jsonb(&a, true), count_only);
+	page = page_to_wire(run_read(&a, all_attributes), count_only);
 	st_capacity_read(&cap, t->relid, index, st_last_page_bytes, consistent, 1);
 	return st_capacity_response(&cap, page, false);
 }

@@ -13,8 +13,8 @@
  *	  write puts or deletes costs the same for the entry's projected size
  *	  (an entry whose index key changes is a delete and a put); a
  *	  transaction costs twice.  Item sizes are DynamoDB's (st_item_size);
- *	  the bytes a Query or Scan page read are those its 1 MB page limit
- *	  counts (query.c).
+ *	  the bytes a Query or Scan page read are the sizes of the jsonb values
+ *	  it read (st_last_page_bytes, query.c).
  *
  *	  execute.c measures (it knows the items before and after); this file
  *	  only counts and shapes the answer, and calls nothing in execute.c.

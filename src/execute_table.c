@@ -25,6 +25,7 @@
 
 #include "catalog.h"
 #include "execute.h"
+#include "index.h"
 #include "items.h"
 #include "request.h"
 #include "typedjson.h"
@@ -105,14 +106,15 @@ static const char *const index_fields[] = {
 static const char *const projection_fields[] = {"ProjectionType", "NonKeyAttributes", NULL};
 
 /*
- * Create one index (GSI, or LSI: same partition key) through create_index();
- * online, it backfills in a background worker (UpdateTable).  With relid
- * InvalidOid, only check the request's index definition (before the table
- * is looked up or created).
+ * Create one index (GSI, or with table_keys an LSI of the table whose keys
+ * they are) through create_index(); online, it backfills in a background
+ * worker (UpdateTable).  With relid InvalidOid, only check the request's
+ * index definition (before the table is looked up or created).  Returns
+ * the index name.
  */
-static void
+static char *
 create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *where,
-			 const char *lsi_hash, bool online)
+			 char *const *table_keys, bool online)
 {
 	char	   *name;
 	char	   *hash;
@@ -129,8 +131,8 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	name = st_field_string(ix, "IndexName", where, true);
 	parse_key_schema(st_field_array(ix, "KeySchema", where, true),
 					 psprintf("%s.KeySchema", where), &hash, &range);
-	if (lsi_hash && (strcmp(hash, lsi_hash) != 0 || range == NULL))
-		st_validation_error(where, "a local secondary index must have the table's partition key and a sort key");
+	if (table_keys)
+		st_index_check_local(table_keys[0], table_keys[1], name, hash, range);
 	proj = st_field_object(ix, "Projection", where, true);
 	st_check_fields(proj, projection_fields, psprintf("%s.Projection", where));
 	ptype = st_field_string(proj, "ProjectionType", psprintf("%s.Projection", where), false);
@@ -143,7 +145,7 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	if (nka)
 		include = st_string_list(nka, psprintf("%s.Projection.NonKeyAttributes", where));
 	if (!OidIsValid(relid))
-		return;
+		return name;
 
 	st_sql_args_init(&a, "SELECT singletable.create_index(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
@@ -170,16 +172,22 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *wh
 	}
 	if (online)
 		st_sql_arg(&a, "online", BOOLOID, BoolGetDatum(true));
+	if (table_keys)
+		st_sql_arg(&a, "local", BOOLOID, BoolGetDatum(true));
 	(void) st_sql_run_jsonb(&a, false);
+	return name;
 }
 
 /*
  * The TableDescription DynamoDB answers: describe_table() with the fields
  * a DynamoDB client reads as well: TableArn (DynamoDB Local's region and
- * account), TableId (a UUID derived from the table's OID and creation
- * time), CreationDateTime (epoch seconds), BillingModeSummary
- * (PAY_PER_REQUEST), ProvisionedThroughput (zeros), and per index IndexArn
- * and ProvisionedThroughput; TableStatus is status when not NULL
+ * account), TableId (a version 4 UUID, as DynamoDB's are, derived from
+ * the table's OID and creation time), CreationDateTime (epoch seconds),
+ * BillingModeSummary (PAY_PER_REQUEST), ProvisionedThroughput (zeros), per
+ * index IndexArn
+ * and for a global one ProvisionedThroughput, and with a stream
+ * specification LatestStreamArn and LatestStreamLabel (the creation time,
+ * as DynamoDB Local labels a stream); TableStatus is status when not NULL
  * (DeleteTable's DELETING).
  */
 static Jsonb *
@@ -188,23 +196,34 @@ describe_as(Oid relid, const char *status)
 	static const char *const sql =
 		"SELECT x.d OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
 		"  'TableArn', x.arn,"
-		"  'TableId', pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at)))::pg_catalog.uuid::pg_catalog.text,"
+		"  'TableId', pg_catalog.concat_ws('-', pg_catalog.\"substring\"(x.h, 1, 8), pg_catalog.\"substring\"(x.h, 9, 4),"
+		"     '4' OPERATOR(pg_catalog.||) pg_catalog.\"substring\"(x.h, 14, 3), '8' OPERATOR(pg_catalog.||) pg_catalog.\"substring\"(x.h, 18, 3),"
+		"     pg_catalog.\"substring\"(x.h, 21, 12)),"
 		"  'CreationDateTime', pg_catalog.date_part('epoch', t.created_at),"
 		"  'BillingModeSummary', pg_catalog.jsonb_build_object('BillingMode', 'PAY_PER_REQUEST',"
 		"     'LastUpdateToPayPerRequestDateTime', pg_catalog.date_part('epoch', t.created_at)),"
 		"  'ProvisionedThroughput', x.pt)"
 		" OPERATOR(pg_catalog.||) CASE WHEN $2 IS NULL THEN '{}'::pg_catalog.jsonb"
 		"     ELSE pg_catalog.jsonb_build_object('TableStatus', $2) END"
-		" OPERATOR(pg_catalog.||) CASE WHEN x.d OPERATOR(pg_catalog.?) 'GlobalSecondaryIndexes'"
-		"     THEN pg_catalog.jsonb_build_object('GlobalSecondaryIndexes', (SELECT pg_catalog.jsonb_agg("
+		" OPERATOR(pg_catalog.||) (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.kind, (SELECT pg_catalog.jsonb_agg("
 		"       i.ix OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
-		"         'IndexArn', pg_catalog.concat(x.arn, '/index/', i.ix OPERATOR(pg_catalog.->>) 'IndexName'),"
-		"         'ProvisionedThroughput', x.pt) ORDER BY i.n)"
-		"       FROM pg_catalog.jsonb_array_elements(x.d OPERATOR(pg_catalog.->) 'GlobalSecondaryIndexes') WITH ORDINALITY AS i(ix, n)))"
+		"         'IndexArn', pg_catalog.concat(x.arn, '/index/', i.ix OPERATOR(pg_catalog.->>) 'IndexName'))"
+		"       OPERATOR(pg_catalog.||) CASE WHEN k.kind OPERATOR(pg_catalog.=) 'GlobalSecondaryIndexes'"
+		"         THEN pg_catalog.jsonb_build_object('ProvisionedThroughput', x.pt) ELSE '{}'::pg_catalog.jsonb END"
+		"       ORDER BY i.n)"
+		"       FROM pg_catalog.jsonb_array_elements(x.d OPERATOR(pg_catalog.->) k.kind) WITH ORDINALITY AS i(ix, n))),"
+		"     '{}'::pg_catalog.jsonb)"
+		"   FROM pg_catalog.unnest(ARRAY['GlobalSecondaryIndexes', 'LocalSecondaryIndexes']) AS k(kind)"
+		"   WHERE x.d OPERATOR(pg_catalog.?) k.kind)"
+		" OPERATOR(pg_catalog.||) CASE WHEN x.d OPERATOR(pg_catalog.?) 'StreamSpecification'"
+		"     THEN pg_catalog.jsonb_build_object('LatestStreamLabel', x.label,"
+		"       'LatestStreamArn', pg_catalog.concat(x.arn, '/stream/', x.label))"
 		"     ELSE '{}'::pg_catalog.jsonb END"
 		" FROM singletable.tables t,"
 		"  LATERAL (SELECT singletable.describe_table(t.relid) AS d,"
 		"    pg_catalog.concat('arn:aws:dynamodb:ddblocal:000000000000:table/', pg_catalog.pg_class.relname) AS arn,"
+		"    pg_catalog.to_char(pg_catalog.timezone('UTC', t.created_at), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') AS label,"
+		"    pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at))) AS h,"
 		"    '{\"NumberOfDecreasesToday\": 0, \"ReadCapacityUnits\": 0, \"WriteCapacityUnits\": 0}'::pg_catalog.jsonb AS pt"
 		"    FROM pg_catalog.pg_class WHERE pg_catalog.pg_class.oid OPERATOR(pg_catalog.=) t.relid) x"
 		" WHERE t.relid OPERATOR(pg_catalog.=) $1";
@@ -254,14 +273,30 @@ check_table_name(const char *name)
 		st_table_name_too_long(name);
 }
 
+static int
+cmp_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/* A ValidationException "One or more parameter values were invalid: ..." */
+#define indexes_error(field, msg, fmt, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("invalid request field \"%s\": " msg, field), \
+			 errdetail("ValidationException: One or more parameter values were invalid: " fmt ".", ##__VA_ARGS__)))
+
 /*
  * CreateTable's GlobalSecondaryIndexes and LocalSecondaryIndexes on the
- * table relid (create_index: InvalidOid only checks them).
+ * table relid (create_index: InvalidOid only checks them, and DynamoDB's
+ * rules for the lists: not empty, at most 5 local ones, no name twice).
+ * table_keys are the table's partition and sort key.
  */
 static void
-create_indexes(JsonbContainer *r, JsonbContainer *defs, const char *hash, Oid relid)
+create_indexes(JsonbContainer *r, JsonbContainer *defs, char *const *table_keys, Oid relid)
 {
 	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+	List	   *names = NIL;
 
 	for (int k = 0; k < 2; k++)
 	{
@@ -272,10 +307,22 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, const char *hash, Oid re
 
 		if (ixs == NULL)
 			continue;
+		if (JsonContainerSize(ixs) == 0)
+			indexes_error(kinds[k], "the list is empty", "List of %s is empty", kinds[k]);
+		if (k == 1 && JsonContainerSize(ixs) > ST_MAX_LOCAL_INDEXES_PER_TABLE)
+			indexes_error(kinds[k], "more than 5 local secondary indexes",
+						  "Number of LocalSecondaryIndexes exceeds per-table limit of %d",
+						  ST_MAX_LOCAL_INDEXES_PER_TABLE);
 		st_walk_init(&walk, ixs, kinds[k]);
 		while ((ix = st_walk_next_object(&walk, "must be an object", NULL, &where)) != NULL)
-			create_index(relid, ix, defs, where, k == 1 ? hash : NULL, false);
+			names = lappend(names, create_index(relid, ix, defs, where,
+												k == 1 ? table_keys : NULL, false));
 	}
+	list_sort(names, cmp_names);
+	for (int i = 1; i < list_length(names); i++)
+		if (strcmp(list_nth(names, i - 1), list_nth(names, i)) == 0)
+			indexes_error("IndexName", "two indexes have the same name",
+						  "Duplicate index name: %s", (char *) list_nth(names, i));
 }
 
 /*
@@ -287,12 +334,6 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, const char *hash, Oid re
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
 			 errmsg("invalid request field \"AttributeDefinitions\": " msg), \
 			 errdetail("ValidationException: " fmt ".", ##__VA_ARGS__)))
-
-static int
-cmp_names(const ListCell *a, const ListCell *b)
-{
-	return strcmp(lfirst(a), lfirst(b));
-}
 
 /* "a, b, c" */
 static char *
@@ -413,16 +454,27 @@ st_op_create_table(JsonbContainer *r)
 	StSqlArgs	a;
 	StTable    *t;
 	JsonbValue	lsi;
+	char	   *table_keys[2];
 
 	st_check_fields(r, create_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
 	parse_key_schema(st_field_array(r, "KeySchema", "", true), "KeySchema", &hash, &range);
+	table_keys[0] = hash;
+	table_keys[1] = range;
 	defs = st_field_array(r, "AttributeDefinitions", "", true);
 	stream = st_field_object(r, "StreamSpecification", "", false);
 	if (stream)
 	{
+		JsonbValue	enabled;
+
 		st_check_fields(stream, stream_spec_fields, "StreamSpecification");
 		view = st_field_string(stream, "StreamViewType", "StreamSpecification", false);
+		/* only an enabled stream is described, as DynamoDB does */
+		if (!st_field(stream, "StreamEnabled", &enabled) || enabled.type != jbvBool ||
+			!enabled.val.boolean)
+			view = NULL;
+		else if (view == NULL)
+			view = "NEW_AND_OLD_IMAGES";
 	}
 
 	hash_type = attribute_type(defs, hash, "KeySchema");
@@ -435,7 +487,7 @@ st_op_create_table(JsonbContainer *r)
 	check_attribute_definitions(r, defs, hash, range);
 	check_table_name(name);
 	/* the whole request is checked before the table exists (ResourceInUse) */
-	create_indexes(r, defs, hash, InvalidOid);
+	create_indexes(r, defs, table_keys, InvalidOid);
 
 	/*
 	 * A DynamoDB name is taken as written (case and all); a name with a dot
@@ -456,12 +508,14 @@ st_op_create_table(JsonbContainer *r)
 		st_sql_arg(&a, "sort_key", TEXTOID, (Datum) 0);
 		a.nulls[a.n - 1] = 'n';
 	}
-	if (view)
-		st_sql_arg(&a, "stream_view", TEXTOID, CStringGetTextDatum(view));
+	/* stream_view => NULL: a change stream all the same, but not described */
+	st_sql_arg(&a, "stream_view", TEXTOID, view ? CStringGetTextDatum(view) : (Datum) 0);
+	if (view == NULL)
+		a.nulls[a.n - 1] = 'n';
 	(void) st_sql_run_jsonb(&a, false);
 	CommandCounterIncrement();
 	t = st_table_by_name(name);
-	create_indexes(r, defs, hash, t->relid);
+	create_indexes(r, defs, table_keys, t->relid);
 	CommandCounterIncrement();
 	return wrap_jsonb("TableDescription", describe(t->relid));
 }
@@ -553,6 +607,26 @@ static const char *const update_table_fields[] = {
 };
 static const char *const gsi_update_fields[] = {"Create", "Delete", "Update", NULL};
 static const char *const gsi_delete_fields[] = {"IndexName", NULL};
+static const char *const gsi_update_action_fields[] = {
+	"IndexName", "ProvisionedThroughput", "OnDemandThroughput", "WarmThroughput", NULL
+};
+
+/*
+ * GlobalSecondaryIndexUpdates act on global indexes only: DynamoDB cannot
+ * delete or change a local secondary index after its table is created.
+ */
+static void
+check_not_local(StTable *t, const char *iname, const char *action)
+{
+	StIndex    *ix = st_table_find_index(st_table_lookup(t->relid, false), iname);
+
+	if (ix != NULL && ix->local)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"GlobalSecondaryIndexUpdates\": index \"%s\" is a local secondary index", iname),
+				 errdetail("ValidationException: One or more parameter values were invalid: Cannot %s local secondary index %s: GlobalSecondaryIndexUpdates apply to global secondary indexes only.",
+						   action, iname)));
+}
 
 /*
  * Apply GlobalSecondaryIndexUpdates to the table t; with t NULL, only check
@@ -571,16 +645,16 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 	{
 		JsonbContainer *c = st_field_object(u, "Create", where, false);
 		JsonbContainer *d = st_field_object(u, "Delete", where, false);
-		JsonbValue	upd;
+		JsonbContainer *up = st_field_object(u, "Update", where, false);
 
-		if (!c && !d && !st_field(u, "Update", &upd))
+		if (!c && !d && !up)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid request field \"%s\": one of Update, Create or Delete is required", where),
 					 errdetail("ValidationException: One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null.")));
 		if (c)
 			/* returns at once, as DynamoDB's UpdateTable does */
-			create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
+			(void) create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
 		else if (d)
 		{
 			StSqlArgs	a;
@@ -592,6 +666,7 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 			iname = st_field_string(d, "IndexName", dw, true);
 			if (t == NULL)
 				continue;
+			check_not_local(t, iname, "delete");
 
 			/*
 			 * DynamoDB answers ResourceNotFoundException here, whose
@@ -608,7 +683,17 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 			st_sql_arg(&a, "index_name", TEXTOID, CStringGetTextDatum(iname));
 			(void) st_sql_run_jsonb(&a, false);
 		}
-		/* Update: throughput only, nothing to do */
+		else if (up)
+		{
+			/* throughput only: nothing to do but refuse a local index */
+			char	   *uw = psprintf("%s.Update", where);
+			char	   *iname;
+
+			st_check_fields(up, gsi_update_action_fields, uw);
+			iname = st_field_string(up, "IndexName", uw, false);
+			if (t && iname)
+				check_not_local(t, iname, "update");
+		}
 		if (t)
 			CommandCounterIncrement();
 	}

@@ -101,6 +101,7 @@ extern StKeyCondition *st_parse_key_condition(StExprContext *cx, const char *tex
 /* Raise ValidationException if a name or value placeholder was never used. */
 extern void st_expr_check_unused(StExprContext *cx);
 extern const char *st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs);
+extern bool st_expr_names_other_attr(StExpr *expr, const char *const *attrs, int nattrs);
 
 /*
  * Evaluate a condition or filter against an item; item NULL means "no such

@@ -876,8 +876,12 @@ st_expr_check_unused(StExprContext *cx)
 	check_unused_map(cx->values, cx->used_values, "ExpressionAttributeValues");
 }
 
+/*
+ * The first of attrs that a document path under n starts with; with
+ * outside, "" for the first path that starts with none of them instead.
+ */
 static const char *
-node_names_attr(StxNode *n, const char *const *attrs, int nattrs)
+node_names_attr(StxNode *n, const char *const *attrs, int nattrs, bool outside)
 {
 	check_stack_depth();
 	if (n->kind == STX_PATH)
@@ -888,12 +892,12 @@ node_names_attr(StxNode *n, const char *const *attrs, int nattrs)
 			if (attrs[i] && !head->is_index && head->resolved &&
 				strlen(attrs[i]) == head->resolved_len &&
 				memcmp(attrs[i], head->resolved, head->resolved_len) == 0)
-				return attrs[i];
-		return NULL;
+				return outside ? NULL : attrs[i];
+		return outside ? "" : NULL;
 	}
 	for (int i = 0; i < n->nargs; i++)
 	{
-		const char *found = node_names_attr(n->args[i], attrs, nattrs);
+		const char *found = node_names_attr(n->args[i], attrs, nattrs, outside);
 
 		if (found)
 			return found;
@@ -909,5 +913,16 @@ node_names_attr(StxNode *n, const char *const *attrs, int nattrs)
 const char *
 st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs)
 {
-	return node_names_attr(expr->root, attrs, nattrs);
+	return node_names_attr(expr->root, attrs, nattrs, false);
+}
+
+/*
+ * Does a document path of a parsed expression start with an attribute not
+ * among attrs?  Reading a local secondary index, such a projection or
+ * filter needs the item from the table.
+ */
+bool
+st_expr_names_other_attr(StExpr *expr, const char *const *attrs, int nattrs)
+{
+	return node_names_attr(expr->root, attrs, nattrs, true) != NULL;
 }

@@ -42,7 +42,8 @@
 #define ST_INDEX_TRUNCATE_TRIGGER_NAME "singletable_index_truncate"
 
 /* DynamoDB's limits */
-#define ST_MAX_INDEXES_PER_TABLE	20
+#define ST_MAX_INDEXES_PER_TABLE	20	/* global ones */
+#define ST_MAX_LOCAL_INDEXES_PER_TABLE	5
 #define ST_MAX_INCLUDE_ATTRS		100
 
 /* Where an index table's key column takes its value from. */
@@ -83,6 +84,10 @@ extern bool st_index_build_progress(Oid index_relid, StBuildProgress *progress);
 
 /* index_catalog.c */
 extern void st_index_check_owner(Oid relid);
+/* (and execute_table.c's, for CreateTable's LocalSecondaryIndexes) */
+extern void st_index_check_local(const char *table_pk, const char *table_sk,
+								 const char *index_name, const char *pk_attr,
+								 const char *sk_attr);
 
 /* index_trigger.c */
 

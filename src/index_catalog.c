@@ -164,6 +164,35 @@ st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks)
 	return true;
 }
 
+/*
+ * DynamoDB's rules for a local secondary index index_name with keys
+ * pk_attr, sk_attr on a table whose keys are table_pk, table_sk: the table
+ * has a sort key, the index has the table's partition key and a sort key
+ * of its own.  Also execute_table.c's, before CreateTable creates anything.
+ */
+void
+st_index_check_local(const char *table_pk, const char *table_sk, const char *index_name,
+					 const char *pk_attr, const char *sk_attr)
+{
+	if (table_sk == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a table without a sort key cannot have a local secondary index"),
+				 errdetail("ValidationException: One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex.")));
+	if (sk_attr == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("local secondary index \"%s\" needs a sort key", index_name),
+				 errdetail("ValidationException: One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s.", index_name)));
+	if (strcmp(pk_attr, table_pk) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("local secondary index \"%s\" must have the table's partition key \"%s\"",
+						index_name, table_pk),
+				 errdetail("ValidationException: One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s.",
+						   index_name, pk_attr, table_pk)));
+}
+
 /* DynamoDB's rule for index names: 3 to 255 characters of [a-zA-Z0-9_.-]. */
 static void
 check_index_name(const char *name)
@@ -342,6 +371,9 @@ create_index_sql(PG_FUNCTION_ARGS)
 	StIndex    *ix;
 	/* the 0.1 declaration, still in use until ALTER EXTENSION UPDATE, has no online */
 	bool		online = PG_NARGS() > 8 && !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
+	bool		local = PG_NARGS() > 9 && !PG_ARGISNULL(9) && PG_GETARG_BOOL(9);
+	int			nsame = 0;
+	ListCell   *ilc;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -447,7 +479,18 @@ create_index_sql(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("index \"%s\" already exists on table \"%s\"", index_name, t->table_name),
 				 errdetail("ValidationException: One or more parameter values were invalid: Index %s already exists.", index_name)));
-	if (list_length(t->indexes) >= ST_MAX_INDEXES_PER_TABLE)
+	if (local)
+		st_index_check_local(t->pk_attr, t->sk_attr, index_name, pk_attr, sk_attr);
+	foreach(ilc, t->indexes)
+		nsame += ((StIndex *) lfirst(ilc))->local == local;
+	if (local && nsame >= ST_MAX_LOCAL_INDEXES_PER_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("table \"%s\" already has %d local secondary indexes", t->table_name,
+						ST_MAX_LOCAL_INDEXES_PER_TABLE),
+				 errdetail("ValidationException: One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d.",
+						   ST_MAX_LOCAL_INDEXES_PER_TABLE)));
+	if (!local && nsame >= ST_MAX_INDEXES_PER_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("table \"%s\" already has %d indexes", t->table_name, ST_MAX_INDEXES_PER_TABLE),
@@ -531,10 +574,11 @@ create_index_sql(PG_FUNCTION_ARGS)
 		else
 			nulls[8] = 'n';
 		/* status is ACTIVE by default, and absent from a 0.1 catalog */
-		if (SPI_execute_with_args(online ?
-								  "INSERT INTO singletable.indexes (relid, index_name, index_relid, "
-								  "partition_key, partition_key_type, sort_key, sort_key_type, projection, include, status) "
-								  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'CREATING')" :
+		if (SPI_execute_with_args(online || local ?
+								  psprintf("INSERT INTO singletable.indexes (relid, index_name, index_relid, "
+										   "partition_key, partition_key_type, sort_key, sort_key_type, projection, include, status, local) "
+										   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '%s', %s)",
+										   online ? "CREATING" : "ACTIVE", local ? "true" : "false") :
 								  "INSERT INTO singletable.indexes (relid, index_name, index_relid, "
 								  "partition_key, partition_key_type, sort_key, sort_key_type, projection, include) "
 								  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -217,6 +217,217 @@ st_item_size(Jsonb *item)
 	return walk_item(item, WALK_NUMBERS | WALK_MEASURE);
 }
 
+/*
+ * The significant decimal digits, the decimal exponent (of the first
+ * significant digit) and the sign of a number, read from its stored form
+ * without printing it: this runs for every number of every item a page
+ * reads.  The layout is numeric.c's on-disk format (a 16-bit header, for a
+ * long header a 16-bit weight too, then base-10000 digits without leading
+ * or trailing zero groups), which pg_upgrade keeps stable.  Returns false
+ * for NaN and infinities.
+ */
+static bool
+number_digits(Numeric num, int *significant, int *exponent, bool *negative)
+{
+	const char *data = VARDATA_ANY(num);
+	int			len = VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int16		weight;
+	int			hdr;
+	int			ndigits;
+	int16		first;
+	int16		last;
+	int			first_len;
+	int			trailing = 0;
+
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & 0xC000) == 0xC000)
+		return false;			/* NaN, +-Infinity */
+	if ((header & 0xC000) == 0x8000)
+	{
+		/* short: sign 0x2000, weight in 7 bits with its sign 0x0040 */
+		*negative = (header & 0x2000) != 0;
+		weight = (int16) ((header & 0x0040) ? (~0x003F | (header & 0x003F)) : (header & 0x003F));
+		hdr = sizeof(uint16);
+	}
+	else
+	{
+		*negative = (header & 0xC000) == 0x4000;
+		memcpy(&weight, data + sizeof(uint16), sizeof(int16));
+		hdr = 2 * sizeof(uint16);
+	}
+	ndigits = (len - hdr) / (int) sizeof(int16);
+	if (ndigits <= 0)
+	{
+		*significant = *exponent = 0;
+		*negative = false;
+		return true;
+	}
+	memcpy(&first, data + hdr, sizeof(int16));
+	memcpy(&last, data + hdr + (ndigits - 1) * sizeof(int16), sizeof(int16));
+	first_len = first >= 1000 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1;
+	while (last != 0 && last % 10 == 0)
+	{
+		last /= 10;
+		trailing++;
+	}
+	*significant = first_len + 4 * (ndigits - 1) - trailing;
+	*exponent = 4 * weight + first_len - 1;
+	return true;
+}
+
+/*
+ * The 1 MB page limit of Query and Scan counts an item's stored size, which
+ * is not its documented size (st_item_size): DynamoDB's pages end where
+ * this measure reaches 1 MB (facts from dynalite's tests, which were
+ * checked against DynamoDB: 24 or 25 items of about 43 KB depending on
+ * one byte).  Attribute names count one byte; a string its bytes plus a
+ * length prefix of 1 to 3 bytes; a number one byte per two significant
+ * digits, plus two (plus one when both its digit count and its exponent
+ * are even, plus one when negative); a binary its decoded bytes plus one;
+ * a set its members plus one byte per member plus one; null nothing;
+ * a boolean one; a list or map three plus, per element, one (and the
+ * element).  The table's sort key is left out of that sum and counted in a
+ * per-item overhead, 2 + (1 + (1 + sum) / 3072) * (18 + its size), its
+ * size here being its bytes (a number's by the rule above without the
+ * stored byte).
+ */
+static Size
+page_number_size(Numeric num, bool stored)
+{
+	int			significant;
+	int			exponent;
+	bool		negative;
+	Size		size;
+
+	if (!number_digits(num, &significant, &exponent, &negative) || significant == 0)
+		return 1 + (stored ? 1 : 0);
+	size = 1 + (significant + 1) / 2 +
+		(significant % 2 == 0 && exponent % 2 == 0 ? 1 : 0) + (negative ? 1 : 0);
+	return size + (stored ? 1 : 0);
+}
+
+static Size page_container_size(JsonbContainer *c, bool stored);
+
+/* bytes of a canonical base64 text, without decoding it */
+static Size
+b64_decoded_len(const JsonbValue *text)
+{
+	int			len = text->val.string.len;
+	const char *t = text->val.string.val;
+	Size		n = (Size) (len / 4) * 3;
+
+	if (len >= 1 && t[len - 1] == '=')
+		n--;
+	if (len >= 2 && t[len - 2] == '=')
+		n--;
+	return n;
+}
+
+static Size
+page_value_size(JsonbValue *v, bool stored)
+{
+	JsonbValue	payload;
+	Size		size = 0;
+
+	switch (v->type)
+	{
+		case jbvString:
+			size = v->val.string.len;
+			if (stored)
+				size += size < 128 ? 1 : size < 16384 ? 2 : 3;
+			return size;
+		case jbvNumeric:
+			return page_number_size(v->val.numeric, stored);
+		case jbvBool:
+			return 1;
+		case jbvNull:
+			return stored ? 0 : 1;
+		case jbvBinary:
+			break;
+		default:
+			return 1;
+	}
+	switch (st_tag_of(v, &payload))
+	{
+		case ST_TAG_B:
+			return b64_decoded_len(&payload) + (stored ? 1 : 0);
+		case ST_TAG_M:
+			return page_container_size(payload.val.binary.data, stored);
+		case ST_TAG_SS:
+		case ST_TAG_NS:
+		case ST_TAG_BS:
+			{
+				JsonbContainer *members = payload.val.binary.data;
+				int			n = JsonContainerSize(members);
+				StTag		tag = st_tag_of(v, NULL);
+
+				for (int i = 0; i < n; i++)
+				{
+					JsonbValue *m = getIthJsonbValueFromContainer(members, i);
+
+					CHECK_FOR_INTERRUPTS();
+					size += tag == ST_TAG_NS ? page_number_size(m->val.numeric, false) :
+						tag == ST_TAG_BS ? b64_decoded_len(m) : m->val.string.len;
+				}
+				return size + (stored ? n + 1 : 0);
+			}
+		case ST_TAG_NONE:
+			break;
+	}
+	return page_container_size(v->val.binary.data, stored);
+}
+
+/* A list or map: 3, plus per element 1 and the element (and its name). */
+static Size
+page_container_size(JsonbContainer *c, bool stored)
+{
+	JsonbIterator *it = JsonbIteratorInit(c);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	Size		size = 3;
+
+	check_stack_depth();
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+			size += stored ? 1 : v.val.string.len;
+		else if (tok == WJB_VALUE || tok == WJB_ELEM)
+			size += 1 + page_value_size(&v, stored);
+	}
+	return size;
+}
+
+/*
+ * The size of an item as the 1 MB page limit of Query and Scan counts it
+ * (see page_number_size); sort_key is the table's sort key attribute, or
+ * NULL.
+ */
+Size
+st_item_page_size(Jsonb *item, const char *sort_key)
+{
+	JsonbIterator *it = JsonbIteratorInit(&item->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	Size		size = 0;
+	Size		sk_size = 0;
+	bool		is_sk = false;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+			is_sk = sort_key && strlen(sort_key) == v.val.string.len &&
+				memcmp(sort_key, v.val.string.val, v.val.string.len) == 0;
+		else if (tok == WJB_VALUE && is_sk)
+			sk_size = page_value_size(&v, false);
+		else if (tok == WJB_VALUE)
+			size += 1 + page_value_size(&v, true);
+	}
+	return 2 + size + (1 + (1 + size) / 3072) * (18 + sk_size);
+}
+
 /* An item is a JSON object. */
 static void
 check_is_object(Jsonb *item)

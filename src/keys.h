@@ -46,6 +46,7 @@ extern StKeyType st_parse_key_type(const char *s, const char *what);
 /* Look up a top-level attribute of an item into *result; NULL when absent. */
 extern JsonbValue *st_get_attr(Jsonb *item, const char *name, JsonbValue *result);
 extern Size st_item_size(Jsonb *item);
+extern Size st_item_page_size(Jsonb *item, const char *sort_key);
 extern const char *st_value_type_name(const JsonbValue *v);
 extern JsonbValue *st_key_datum_to_jsonbvalue(Datum d, StKeyType type, JsonbValue *out);
 pg_noreturn extern void st_nesting_too_deep(const char *attr);

@@ -56,6 +56,7 @@
 #include "catalog.h"
 #include "errors.h"
 #include "expr.h"
+#include "items.h"
 #include "keys.h"
 #include "plans.h"
 #include "query.h"
@@ -63,6 +64,7 @@
 
 
 Size		st_last_page_bytes = 0;
+bool		st_read_all_attributes = false;
 
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
@@ -105,6 +107,16 @@ typedef struct ReadRequest
 	StExprContext cx;
 	StExpr	   *filter;
 	StExpr	   *projection;
+
+	/*
+	 * Reading a local secondary index for attributes it does not project:
+	 * each item comes from the table, by the base keys at these btree
+	 * columns (0-based; base_sk_col -1 when the table has no sort key).
+	 */
+	bool		fetch_base;
+	bool		all_attributes; /* whole items, else the projected ones */
+	int			base_pk_col;
+	int			base_sk_col;
 } ReadRequest;
 
 /* A source of rows in key order: a btree scan, or an SPI cursor. */
@@ -332,6 +344,60 @@ resolve_keyspace(ReadRequest *req, FunctionCallInfo fcinfo, int index_argno)
 					 errdetail("ValidationException: The table does not have the specified index: %s.",
 							   index_name)));
 	}
+}
+
+/*
+ * Reading a local secondary index that does not project every attribute:
+ * does the read need items from the table (DynamoDB fetches them for a
+ * local index)?  It does for Select ALL_ATTRIBUTES (execute(), through
+ * st_read_all_attributes) and for a projection or filter naming an
+ * attribute the index does not project.  Then set up the base key columns.
+ */
+static void
+decide_fetch_base(ReadRequest *req, bool all_attributes)
+{
+	StKeySpace *ks = &req->ks;
+	StIndex    *ix = ks->index;
+	const char **projected;
+	int			n = 0;
+	ListCell   *lc;
+
+	if (ix == NULL || !ix->local || strcmp(ix->projection, "ALL") == 0)
+		return;
+	projected = palloc(sizeof(char *) * (4 + list_length(ix->include)));
+	projected[n++] = ix->pk_attr;
+	projected[n++] = ix->sk_attr;
+	projected[n++] = ks->table->pk_attr;
+	projected[n++] = ks->table->sk_attr;
+	foreach(lc, ix->include)
+		projected[n++] = lfirst(lc);
+	req->all_attributes = all_attributes;
+	req->fetch_base = all_attributes ||
+		(req->projection && st_expr_names_other_attr(req->projection, projected, n)) ||
+		(req->filter && st_expr_names_other_attr(req->filter, projected, n));
+	req->base_pk_col = req->base_sk_col = -1;
+	for (int i = 0; i < ks->nkeys; i++)
+	{
+		if (strcmp(ks->key_attrs[i], ks->table->pk_attr) == 0)
+			req->base_pk_col = i;
+		else if (ks->table->sk_attr && strcmp(ks->key_attrs[i], ks->table->sk_attr) == 0)
+			req->base_sk_col = i;
+	}
+	Assert(req->base_pk_col >= 0);
+}
+
+/*
+ * The item of the current row of a read of a local secondary index, from
+ * the table (NULL when the table's row-level security hides it).
+ */
+static Jsonb *
+fetch_base_item(ReadRequest *req, const Datum *keys)
+{
+	Datum		base_keys[2];
+
+	base_keys[0] = keys[req->base_pk_col];
+	base_keys[1] = req->base_sk_col >= 0 ? keys[req->base_sk_col] : (Datum) 0;
+	return st_fetch_item(req->ks.table, base_keys);
 }
 
 /*
@@ -589,7 +655,9 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	char	   *projection;
 	StKeyCondition *kc;
 	Datum		pk;
+	bool		all_attributes = st_read_all_attributes;
 
+	st_read_all_attributes = false;
 	memset(req, 0, sizeof(ReadRequest));
 	req->segment = -1;
 	resolve_keyspace(req, fcinfo, 4);
@@ -613,6 +681,7 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	if (projection)
 		req->projection = st_parse_projection(&req->cx, projection);
 	st_expr_check_unused(&req->cx);
+	decide_fetch_base(req, all_attributes);
 
 	pk = bind_key_condition(req, kc);
 	if (req->filter)
@@ -653,7 +722,9 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 {
 	char	   *filter;
 	char	   *projection;
+	bool		all_attributes = st_read_all_attributes;
 
+	st_read_all_attributes = false;
 	memset(req, 0, sizeof(ReadRequest));
 	req->dir = ForwardScanDirection;
 	req->segment = -1;
@@ -697,6 +768,7 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	if (projection)
 		req->projection = st_parse_projection(&req->cx, projection);
 	st_expr_check_unused(&req->cx);
+	decide_fetch_base(req, all_attributes);
 
 	if (!PG_ARGISNULL(6))
 	{
@@ -1154,9 +1226,11 @@ current_key(Reader *r)
  * filter, projected, into the sink.  Per-item work happens in a memory
  * context reset per item; the sink's data lives in the caller's context.
  *
- * The size of an item is the size of its jsonb value uncompressed
- * (toast_raw_datum_size: no detoasting needed to know it).  The item that
- * reaches max_bytes still belongs to the page, so every page makes progress.
+ * The page limit counts each item as DynamoDB's does (st_item_page_size),
+ * and the item that reaches max_bytes still belongs to the page, so every
+ * page makes progress.  st_last_page_bytes, which ConsumedCapacity reads,
+ * adds up the sizes of the jsonb values read, uncompressed
+ * (toast_raw_datum_size: no detoasting needed to know it).
  */
 static void
 run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
@@ -1164,6 +1238,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext itemcxt;
 	Size		bytes = 0;
+	Size		page_bytes = 0;
 
 	memset(res, 0, sizeof(ReadResult));
 	itemcxt = AllocSetContextCreate(outer, "singletable read item", ALLOCSET_DEFAULT_SIZES);
@@ -1178,9 +1253,14 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		bytes += toast_raw_datum_size(r->item);
 
 		MemoryContextSwitchTo(itemcxt);
-		item = DatumGetJsonbP(r->item);
-		if (req->filter == NULL || st_eval_condition(&req->cx, req->filter, item))
-			out = req->projection ? st_apply_projection(&req->cx, req->projection, item) : item;
+		/* NULL: the table's row-level security hides the item */
+		item = req->fetch_base ? fetch_base_item(req, r->keys) : DatumGetJsonbP(r->item);
+		if (req->max_bytes > 0)
+			page_bytes += st_item_page_size(item ? item : DatumGetJsonbP(r->item),
+											req->ks.table->sk_attr);
+		if (item && (req->filter == NULL || st_eval_condition(&req->cx, req->filter, item)))
+			out = req->projection ? st_apply_projection(&req->cx, req->projection, item) :
+				req->fetch_base && !req->all_attributes ? DatumGetJsonbP(r->item) : item;
 		MemoryContextSwitchTo(outer);
 
 		if (out)
@@ -1199,7 +1279,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		MemoryContextReset(itemcxt);
 
 		if ((req->limit > 0 && res->scanned >= req->limit) ||
-			(req->max_bytes > 0 && bytes >= req->max_bytes))
+			(req->max_bytes > 0 && page_bytes >= req->max_bytes))
 		{
 			res->stopped = true;
 			res->last_key = current_key(r);

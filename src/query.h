@@ -51,4 +51,11 @@ extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace 
 /* query.c: the bytes the last query or scan page of this backend read */
 extern Size st_last_page_bytes;
 
+/*
+ * query.c: set by execute() for Select ALL_ATTRIBUTES; the next query or
+ * scan of a local secondary index then returns the table's whole items.
+ * Cleared when that query or scan starts.
+ */
+extern bool st_read_all_attributes;
+
 #endif							/* SINGLETABLE_QUERY_H */

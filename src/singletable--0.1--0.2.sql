@@ -97,7 +97,8 @@ CREATE FUNCTION singletable.create_index(
 	include text[] DEFAULT NULL,
 	partition_key_type text DEFAULT 'S',
 	sort_key_type text DEFAULT 'S',
-	online boolean DEFAULT false)
+	online boolean DEFAULT false,
+	local boolean DEFAULT false)
 	RETURNS regclass
 	AS 'MODULE_PATHNAME', 'st_sql_create_index'
 	LANGUAGE C VOLATILE;
@@ -243,3 +244,16 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- Local secondary indexes and StreamSpecification (execute_table.c): an
+-- index row says whether the index is local; a table row whether its
+-- creator asked for a stream, which descriptions show only then (tables
+-- from 0.1 were all created with one).
+ALTER TABLE singletable.indexes ADD COLUMN local boolean;
+UPDATE singletable.indexes SET local = false;
+ALTER TABLE singletable.indexes ALTER COLUMN local SET DEFAULT false,
+	ALTER COLUMN local SET NOT NULL;
+ALTER TABLE singletable.tables ADD COLUMN stream_specified boolean;
+UPDATE singletable.tables SET stream_specified = true;
+ALTER TABLE singletable.tables ALTER COLUMN stream_specified SET DEFAULT true,
+	ALTER COLUMN stream_specified SET NOT NULL;

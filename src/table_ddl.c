@@ -179,7 +179,12 @@ create_table(PG_FUNCTION_ARGS)
 	args[0] = ObjectIdGetDatum(relid);
 	st_key_schema_args(args + 1, nulls + 1, pk_attr, pk_type, sk_attr, sk_type);
 	args[5] = CStringGetTextDatum(stream_view);
-	if (SPI_execute_with_args("INSERT INTO singletable.tables "
+	/* stream_view => NULL: no StreamSpecification in descriptions */
+	if (SPI_execute_with_args(PG_ARGISNULL(5) ?
+							  "INSERT INTO singletable.tables (relid, partition_key, partition_key_type, "
+							  "sort_key, sort_key_type, stream_view, stream_specified) "
+							  "VALUES ($1, $2, $3, $4, $5, $6, false)" :
+							  "INSERT INTO singletable.tables "
 							  "(relid, partition_key, partition_key_type, sort_key, sort_key_type, stream_view) "
 							  "VALUES ($1, $2, $3, $4, $5, $6)",
 							  6, argtypes, args, nulls, false, 0) != SPI_OK_INSERT)

@@ -24,10 +24,15 @@ CREATE TABLE singletable.tables (
 	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL)),
 	-- time to live (90_ttl.sql): the attribute holding each item's expiry
 	-- time, NULL when TTL is disabled
-	ttl_attribute text CHECK (octet_length(ttl_attribute) BETWEEN 1 AND 255)
+	ttl_attribute text CHECK (octet_length(ttl_attribute) BETWEEN 1 AND 255),
+	-- whether the table's creator asked for a stream (create_table's
+	-- stream_view given, CreateTable's StreamSpecification enabled): only
+	-- then do descriptions show StreamSpecification, as DynamoDB's do.
+	-- The change stream itself exists either way.
+	stream_specified boolean NOT NULL DEFAULT true
 ) WITH (user_catalog_table = true);
 
--- One row per global secondary index; each index is a table of its own.
+-- One row per secondary index; each index is a table of its own.
 CREATE TABLE singletable.indexes (
 	relid regclass NOT NULL REFERENCES singletable.tables ON DELETE CASCADE,
 	index_name text NOT NULL,
@@ -40,6 +45,9 @@ CREATE TABLE singletable.indexes (
 	include text[],
 	-- CREATING while an online build backfills the index (index_online.c)
 	status text NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('CREATING', 'ACTIVE')),
+	-- a local secondary index (CreateTable's LocalSecondaryIndexes,
+	-- create_index(..., local => true)): the table's partition key
+	local boolean NOT NULL DEFAULT false,
 	PRIMARY KEY (relid, index_name),
 	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL)),
 	CHECK ((projection = 'INCLUDE') = (include IS NOT NULL))

@@ -9,7 +9,8 @@ CREATE FUNCTION singletable.create_index(
 	include text[] DEFAULT NULL,
 	partition_key_type text DEFAULT 'S',
 	sort_key_type text DEFAULT 'S',
-	online boolean DEFAULT false)
+	online boolean DEFAULT false,
+	local boolean DEFAULT false)
 	RETURNS regclass
 	AS 'MODULE_PATHNAME', 'st_sql_create_index'
 	LANGUAGE C VOLATILE;
