@@ -32,7 +32,7 @@ SELECT body('CreateTable', '{"TableName": "lsitab", "KeySchema": [{"AttributeNam
 SELECT body('CreateTable', format('{"TableName": "lsitab", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "S"}],
   "LocalSecondaryIndexes": [%s]}',
-  (SELECT string_agg(format('{"IndexName": "L%s", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}', i), ', ')
+  (SELECT string_agg(format('{"IndexName": "Lsi%s", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}', i), ', ')
    FROM generate_series(1, 6) i)));
 -- a hash-only table cannot have one
 SELECT body('CreateTable', '{"TableName": "lsitab", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
