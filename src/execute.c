@@ -131,10 +131,10 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 	{
 		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
 
-		keys[i] = st_key_datum_from_value(st_typed_value_to_plain(&tv[i], attr), attr,
-										  i == 0 ? t->pk_type : t->sk_type,
-										  i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
-										  i == 0);
+		keys[i] = st_key_param_datum(st_typed_value_to_plain(&tv[i], attr), attr,
+									 i == 0 ? t->pk_type : t->sk_type,
+									 i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+									 i == 0);
 	}
 }
 
@@ -532,7 +532,9 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	select = st_field_string(r, "Select", "", false);
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	consistent = field_bool(r, "ConsistentRead") == 1;
-	start = typed_field(r, "ExclusiveStartKey", false);
+	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
+	if (start)
+		start = st_from_typed_start_key(start);
 
 	if (is_query)
 	{

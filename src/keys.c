@@ -335,18 +335,22 @@ key_too_long(const char *attr, int len, int max_bytes, bool is_partition)
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("%s key attribute \"%s\" is %d bytes, more than the limit of %d bytes",
 					is_partition ? "partition" : "sort", attr, len, max_bytes),
-			 errdetail("ValidationException: One or more parameter values were invalid: Size of %s has exceeded the maximum size limit of %d bytes.",
-					   is_partition ? "hashkey" : "rangekey", max_bytes)));
+			 /* DynamoDB's wording, "of2048" included */
+			 is_partition ?
+			 errdetail("ValidationException: One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of%d bytes.",
+					   max_bytes) :
+			 errdetail("ValidationException: One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of %d bytes.",
+					   max_bytes)));
 }
 
 static void
-key_empty(const char *attr)
+key_empty(const char *attr, StKeyType type)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("key attribute \"%s\" is empty", attr),
 			 errdetail("ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s.",
-					   "string", attr)));
+					   type == ST_KEY_B ? "binary" : "string", attr)));
 }
 
 /*
@@ -388,7 +392,7 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 			if (v->type != jbvString)
 				key_type_mismatch(v, attr, type);
 			if (v->val.string.len == 0)
-				key_empty(attr);
+				key_empty(attr, type);
 			if (v->val.string.len > max_bytes)
 				key_too_long(attr, v->val.string.len, max_bytes, is_partition);
 			return PointerGetDatum(cstring_to_text_with_len(v->val.string.val,
@@ -410,7 +414,7 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 				else if (!st_key_scalar(v, type, &b64))
 					key_type_mismatch(v, attr, type);
 				if (b64.val.string.len == 0)
-					key_empty(attr);
+					key_empty(attr, type);
 				declen = pg_b64_dec_len(b64.val.string.len);
 				result = palloc(VARHDRSZ + declen);
 				/* the binary side is char * before 18, uint8 * from 18 on */
@@ -426,7 +430,7 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 							 errmsg("binary key attribute \"%s\" is not valid base64", attr),
 							 errdetail("ValidationException: One or more parameter values were invalid: Invalid binary value for key %s.", attr)));
 				if (declen == 0)
-					key_empty(attr);
+					key_empty(attr, type);
 				if (declen > max_bytes)
 					key_too_long(attr, declen, max_bytes, is_partition);
 				SET_VARSIZE(result, VARHDRSZ + declen);
@@ -441,6 +445,26 @@ Datum
 st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 						int max_bytes, bool is_partition)
 {
+	return key_datum_from_value(v, attr, type, max_bytes, is_partition, false);
+}
+
+/*
+ * st_key_datum_from_value() of a value of a Key parameter (GetItem,
+ * DeleteItem, UpdateItem, BatchGetItem): a value of another type than the
+ * key's is "The provided key element does not match the schema", as
+ * DynamoDB words it for a key (for an item it names the types).
+ */
+Datum
+st_key_param_datum(JsonbValue *v, const char *attr, StKeyType type,
+				   int max_bytes, bool is_partition)
+{
+	JsonbValue	scalar;
+
+	if (!st_key_scalar(v, type, &scalar))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key attribute \"%s\" must be of type %c", attr, (char) type),
+				 errdetail("ValidationException: The provided key element does not match the schema.")));
 	return key_datum_from_value(v, attr, type, max_bytes, is_partition, false);
 }
 
