@@ -39,6 +39,14 @@ SELECT v, msg('PutItem', format('{"TableName": "fmv", "Item": {"a": {"S": "k"}, 
 FROM (VALUES ('{"S": "a", "N": "1"}'), ('{"S": "", "N": ""}'), ('{"S": "a", "N": "b"}'),
   ('{"S": "a", "NULL": false}')) AS t(v);
 
+-- The values of Key, Item and ExclusiveStartKey are checked after the mix
+-- of expression and legacy parameters, as DynamoDB orders its checks.
+SELECT msg('GetItem', '{"TableName": "fmv", "Key": {"a": {}}, "AttributesToGet": ["a"], "ProjectionExpression": "a"}');
+SELECT msg('DeleteItem', '{"TableName": "fmv", "Key": {"a": {}}, "Expected": {"a": {"Exists": false}},
+  "ConditionExpression": "attribute_exists(a)"}');
+SELECT msg('Query', '{"TableName": "fmv", "ExclusiveStartKey": {"a": {}}, "KeyConditions": {"a": {"ComparisonOperator": "EQ",
+  "AttributeValueList": [{"S": "a"}]}}, "ExpressionAttributeNames": {"#a": "a"}}');
+
 -- Values of each type DynamoDB refuses, in its words.
 SELECT v, msg('PutItem', format('{"TableName": "fmv", "Item": {"a": {"S": "k"}, "b": {"S": "k"}, "x": %s}}', v))
 FROM (VALUES ('{"NULL": false}'), ('{"SS": []}'), ('{"NS": []}'), ('{"BS": []}'),
@@ -80,6 +88,30 @@ SELECT msg('GetItem', format('{"TableName": "fmv", "Key": {"a": {"S": "%s"}, "b"
 SELECT msg('GetItem', format('{"TableName": "fmv", "Key": {"a": {"S": "k"}, "b": {"S": "%s"}}}', repeat('x', 1025)));
 SELECT detail(format($$SELECT singletable.put_item('fmv', '{"a": "k", "b": "%s"}')$$, repeat('x', 1025)));
 
+-- ... and so does the item of a BatchWriteItem PutRequest, missing a key
+-- attribute or with one of another type.
+SELECT msg('BatchWriteItem', '{"RequestItems": {"fmv": [{"PutRequest": {"Item": {"a": {"S": "k"}}}}]}}');
+SELECT msg('BatchWriteItem', '{"RequestItems": {"fmv": [{"PutRequest": {"Item": {"a": {"S": "k"}, "b": {"N": "1"}}}}]}}');
+-- A batch naming one item twice
+SELECT msg('BatchGetItem', '{"RequestItems": {"fmv": {"Keys": [{"a": {"S": "k"}, "b": {"S": "k"}},
+  {"a": {"S": "k"}, "b": {"S": "k"}}]}}}');
+SELECT msg('BatchWriteItem', '{"RequestItems": {"fmv": [{"PutRequest": {"Item": {"a": {"S": "k"}, "b": {"S": "k"}}}},
+  {"DeleteRequest": {"Key": {"a": {"S": "k"}, "b": {"S": "k"}}}}]}}');
+
+-- A KeySchema whose first element is not HASH, or second not RANGE, for
+-- the table and for an index.
+SELECT msg('CreateTable', '{"TableName": "fmvk", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}],
+  "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}, {"AttributeName": "b", "KeyType": "HASH"}]}');
+SELECT msg('CreateTable', '{"TableName": "fmvk", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}],
+  "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "HASH"}]}');
+SELECT msg('CreateTable', '{"TableName": "fmvk", "BillingMode": "PAY_PER_REQUEST",
+  "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}],
+  "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "i", "KeySchema": [{"AttributeName": "b", "KeyType": "RANGE"}],
+    "Projection": {"ProjectionType": "ALL"}}]}');
+
 -- ExclusiveStartKey.  A typed value there: some messages start with "The
 -- provided starting key is invalid: ", as DynamoDB words them.
 SELECT v, msg('Scan', format('{"TableName": "fmv", "ExclusiveStartKey": {"a": %s}}', v))
@@ -94,6 +126,14 @@ SELECT v, msg('Query', format('{"TableName": "fmv", "KeyConditionExpression": "a
   "ExpressionAttributeValues": {":a": {"S": "a"}}, "ExclusiveStartKey": %s}', v))
 FROM (VALUES ('{}'), ('{"a": {"S": "a"}}'), ('{"a": {"S": "a"}, "c": {"S": "a"}}'),
   ('{"a": {"N": "1"}, "b": {"S": "a"}}')) AS t(v);
+-- ... a sort key of another type does not match the schema; the sort key
+-- condition is checked before the partition.
+SELECT msg('Query', '{"TableName": "fmv", "KeyConditionExpression": "a = :a",
+  "ExpressionAttributeValues": {":a": {"S": "a"}}, "ExclusiveStartKey": {"a": {"S": "a"}, "b": {"N": "1"}}}');
+SELECT msg('Query', '{"TableName": "fmv", "KeyConditionExpression": "a = :a AND b > :a",
+  "ExpressionAttributeValues": {":a": {"S": "b"}}, "ExclusiveStartKey": {"a": {"S": "a"}, "b": {"S": "a"}}}');
+SELECT msg('Query', '{"TableName": "fmv", "KeyConditionExpression": "a = :a AND b > :a",
+  "ExpressionAttributeValues": {":a": {"S": "b"}}, "ExclusiveStartKey": {"a": {"S": "a"}, "b": {"S": "c"}}}');
 -- An index read: the index's own key missing, or the attribute count
 -- wrong; its own key of another type; the table's keys wrong.
 SELECT v, msg('Scan', format('{"TableName": "fmv", "IndexName": "byc", "ExclusiveStartKey": %s}', v))

@@ -205,9 +205,10 @@ op_get_item(JsonbContainer *r)
 	st_check_fields(r, get_item_fields, "");
 	st_capacity_init(&cap, r);
 	name = st_field_string(r, "TableName", "", true);
+	/* DynamoDB's order: the parameter mix, the Key's values, AttributesToGet */
+	st_legacy_check_no_mix(r);
 	check_typed_key(r);
 	attrs = st_attributes_to_get(r, "");
-	st_legacy_check_no_mix(r);
 	consistent = field_bool(r, "ConsistentRead") == 1;
 	st_expr_context_init(&cx, st_field_jsonb(r, "ExpressionAttributeNames", "", false), NULL);
 	proj = st_field_string(r, "ProjectionExpression", "", false);
@@ -306,6 +307,8 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	st_legacy_init(&lg);
 	req.kind = kind;
 	name = st_field_string(r, "TableName", "", true);
+	/* DynamoDB checks the parameter mix before the Item's or Key's values */
+	st_legacy_check_no_mix(r);
 	if (kind == ST_WRITE_PUT)
 		req.item = typed_field(r, "Item", true);
 	else
@@ -532,9 +535,6 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	select = st_field_string(r, "Select", "", false);
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	consistent = field_bool(r, "ConsistentRead") == 1;
-	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
-	if (start)
-		start = st_from_typed_start_key(start);
 
 	if (is_query)
 	{
@@ -553,6 +553,10 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	if (attrs)
 		proj = st_legacy_projection(&lg, attrs);
 	st_legacy_placeholders(r, &lg, &names, &values);
+	/* after the parameters' checks, before the key condition's: DynamoDB's order */
+	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
+	if (start)
+		start = st_from_typed_start_key(start);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
 

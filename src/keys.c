@@ -520,6 +520,31 @@ st_item_key_datums(StTable *t, Jsonb *item, Datum *keys)
 }
 
 /*
+ * st_item_key_datums() for the item of a BatchWriteItem PutRequest, which
+ * DynamoDB checks as a key: a key attribute missing or of another type is
+ * "The provided key element does not match the schema".
+ */
+void
+st_batch_item_key_datums(StTable *t, Jsonb *item, Datum *keys)
+{
+	for (int i = 0; i < (t->sk_attr ? 2 : 1); i++)
+	{
+		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
+		JsonbValue	v;
+
+		if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item) ||
+			st_get_attr(item, attr, &v) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("item is missing the key attribute \"%s\"", attr),
+					 errdetail("ValidationException: The provided key element does not match the schema.")));
+		keys[i] = st_key_param_datum(&v, attr, i == 0 ? t->pk_type : t->sk_type,
+									 i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+									 i == 0);
+	}
+}
+
+/*
  * The JSON value of a key column Datum (the inverse of
  * st_key_datum_from_value).  Fills and returns *out.
  */

@@ -386,11 +386,11 @@ limit_arg(FunctionCallInfo fcinfo, int n)
 /*
  * DynamoDB's wordings of a start key that does not fit the keyspace: only
  * "The provided starting key is invalid" for a query or an index read whose
- * start key lacks the attributes it needs (and for a query's start key of
- * another type); with ": The provided key element does not match the
+ * start key lacks the attributes it needs, and for a query's partition key
+ * of another type; with ": The provided key element does not match the
  * schema" for a table scan, and for an index read whose index keys are
- * right but not the table's; that sentence alone for an index key of
- * another type.
+ * right but not the table's; that sentence alone for a sort key (or an
+ * index scan's partition key) of another type.
  */
 typedef enum StartKeyProblem
 {
@@ -449,7 +449,7 @@ parse_start_key(ReadRequest *req, Jsonb *start, Datum *values, bool is_query)
 			start_key_error(req, table_scan || !own ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
 		if (!st_key_scalar(&v, ks->key_types[i], &scalar))
 			start_key_error(req, table_scan || !own ? START_KEY_INVALID_SCHEMA :
-							ks->index ? START_KEY_SCHEMA : START_KEY_INVALID, i);
+							is_query && i == 0 ? START_KEY_INVALID : START_KEY_SCHEMA, i);
 	}
 	for (int i = 0; i < ks->nkeys; i++)
 	{
@@ -674,13 +674,14 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		Datum		start[ST_MAX_KEYSPACE_KEYS];
 
 		parse_start_key(req, PG_GETARG_JSONB_P(9), start, true);
+		/* the sort key's range first, as DynamoDB checks them */
+		if (req->ks.nkeys > 1)
+			check_start_in_range(req, start[1]);
 		if (key_compare(req->ks.pk_type, start[0], pk) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("start_key is not in the partition of the key condition"),
 					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
-		if (req->ks.nkeys > 1)
-			check_start_in_range(req, start[1]);
 		add_start_bound(req, start, 2);
 	}
 }
