@@ -79,9 +79,11 @@ SELECT msg('GetItem', '{"TableName": "fmv", "Key": {"a": {"N": "1"}, "b": {"S": 
 SELECT msg('DeleteItem', '{"TableName": "fmv", "Key": {"a": {"S": "k"}, "b": {"BOOL": true}}}');
 SELECT msg('PutItem', '{"TableName": "fmv", "Item": {"a": {"N": "1"}, "b": {"S": "k"}}}');
 SELECT detail($$SELECT singletable.get_item('fmv', '{"a": 1, "b": "k"}')$$);
--- empty key values: string and binary
+-- empty key values, string and binary: "were invalid" in a Key, "are not
+-- valid" in an item, as DynamoDB words each
 SELECT msg('GetItem', '{"TableName": "fmv", "Key": {"a": {"S": ""}, "b": {"S": "k"}}}');
 SELECT msg('GetItem', '{"TableName": "fmvb", "Key": {"a": {"S": "k"}, "b": {"B": ""}}}');
+SELECT msg('PutItem', '{"TableName": "fmvb", "Item": {"a": {"S": "k"}, "b": {"B": ""}}}');
 SELECT detail($$SELECT singletable.put_item('fmvb', '{"a": "k", "b": {"$B": ""}}')$$);
 -- key sizes (DynamoDB's "of2048", sic)
 SELECT msg('GetItem', format('{"TableName": "fmv", "Key": {"a": {"S": "%s"}, "b": {"S": "k"}}}', repeat('x', 2049)));

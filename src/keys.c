@@ -452,7 +452,8 @@ st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
  * st_key_datum_from_value() of a value of a Key parameter (GetItem,
  * DeleteItem, UpdateItem, BatchGetItem): a value of another type than the
  * key's is "The provided key element does not match the schema", as
- * DynamoDB words it for a key (for an item it names the types).
+ * DynamoDB words it for a key (for an item it names the types); so is an
+ * empty value ("were invalid", where an item's is "are not valid").
  */
 Datum
 st_key_param_datum(JsonbValue *v, const char *attr, StKeyType type,
@@ -465,6 +466,13 @@ st_key_param_datum(JsonbValue *v, const char *attr, StKeyType type,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("key attribute \"%s\" must be of type %c", attr, (char) type),
 				 errdetail("ValidationException: The provided key element does not match the schema.")));
+	/* an empty S or B ("" is the only base64 text of no bytes) */
+	if (type != ST_KEY_N && scalar.val.string.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key attribute \"%s\" is empty", attr),
+				 errdetail("ValidationException: One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s.",
+						   type == ST_KEY_B ? "binary" : "string", attr)));
 	return key_datum_from_value(v, attr, type, max_bytes, is_partition, false);
 }
 
