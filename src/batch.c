@@ -77,7 +77,10 @@ sort_check_duplicates(void *base, int n, size_t width,
 	qsort(base, n, width, cmp);
 	for (int i = 1; i < n; i++)
 		if (cmp((char *) base + (i - 1) * width, (char *) base + i * width) == 0)
-			st_validation_error(where, "provided list of item keys contains duplicates");
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid request field \"%s\": provided list of item keys contains duplicates", where),
+					 errdetail("ValidationException: Provided list of item keys contains duplicates.")));
 }
 
 /* ---------------------------------------------------------------------
@@ -505,7 +508,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 
 		CHECK_FOR_INTERRUPTS();
 		if (w->req.kind == ST_WRITE_PUT)
-			st_item_key_datums(w->req.table, w->req.item, w->req.keys);
+			st_batch_item_key_datums(w->req.table, w->req.item, w->req.keys);
 		else
 			st_parse_key_arg(w->req.table, w->req.key, w->req.keys);
 		w->keystr = st_key_string(w->req.table, w->req.keys);

@@ -176,10 +176,10 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 	{
 		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
 
-		keys[i] = st_key_datum_from_value(st_typed_value_to_plain(&tv[i], attr), attr,
-										  i == 0 ? t->pk_type : t->sk_type,
-										  i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
-										  i == 0);
+		keys[i] = st_key_param_datum(st_typed_value_to_plain(&tv[i], attr), attr,
+									 i == 0 ? t->pk_type : t->sk_type,
+									 i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+									 i == 0);
 	}
 }
 
@@ -250,6 +250,7 @@ op_get_item(JsonbContainer *r)
 	st_check_fields(r, get_item_fields, "");
 	st_capacity_init(&cap, r);
 	name = st_field_string(r, "TableName", "", true);
+	/* DynamoDB's order: the parameter mix, the Key's values, AttributesToGet */
 	st_legacy_check_no_mix(r);
 	check_typed_key(r);
 	attrs = st_attributes_to_get(r, "");
@@ -354,6 +355,7 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	st_legacy_init(&lg);
 	req.kind = kind;
 	name = st_field_string(r, "TableName", "", true);
+	/* DynamoDB checks the parameter mix before the Item's or Key's values */
 	st_legacy_check_no_mix(r);
 	if (kind == ST_WRITE_UPDATE)
 		check_values_need_expression(r, "UpdateExpression", "ConditionExpression");
@@ -617,7 +619,6 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	select = st_field_string(r, "Select", "", false);
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	consistent = field_bool(r, "ConsistentRead") == 1;
-	start = typed_field(r, "ExclusiveStartKey", false);
 
 	if (is_query)
 	{
@@ -638,6 +639,10 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	check_placeholder_map(r, "ExpressionAttributeNames");
 	check_placeholder_map(r, "ExpressionAttributeValues");
 	st_legacy_placeholders(r, &lg, &names, &values);
+	/* after the parameters' checks, before the key condition's: DynamoDB's order */
+	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
+	if (start)
+		start = st_from_typed_start_key(start);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
 

@@ -27,7 +27,9 @@
  *	  its fields to the one that reaches the wrapper.  The message of a body
  *	  without such fields is the DETAIL after its exception name, which
  *	  holds DynamoDB's wording ("ValidationException: The provided key
- *	  element does not match the schema."), without the final period.
+ *	  element does not match the schema."), without the final period (a
+ *	  DETAIL whose DynamoDB message itself ends with one, such as "Input
+ *	  collection [a, a] contains duplicates.", has two).
  */
 #include "postgres.h"
 

@@ -65,6 +65,12 @@ parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **rang
 			*hash = name;
 		else if (strcmp(type, "RANGE") == 0 && *range == NULL && walk.n == 2)
 			*range = name;
+		else if (walk.n <= 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid request field \"%s\": KeySchema must be one HASH key, optionally followed by one RANGE key", ew),
+					 errdetail("ValidationException: Invalid KeySchema: The %s KeySchemaElement is not a %s key type.",
+							   walk.n == 1 ? "first" : "second", walk.n == 1 ? "HASH" : "RANGE")));
 		else
 			st_validation_error(ew, "KeySchema must be one HASH key, optionally followed by one RANGE key");
 	}

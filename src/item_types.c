@@ -296,15 +296,75 @@ st_sets_equal(const JsonbValue *a, const JsonbValue *b)
  * ----------------------------------------------------------------------
  */
 
-/* detail is the whole DETAIL sentence after "ValidationException: " */
+/* detail is the whole DETAIL after "ValidationException: " */
 static void
-bad_tag(const char *attr, const char *detail)
+tag_error(const char *attr, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 attr && attr[0] ? errmsg("attribute \"%s\" holds an invalid binary, set or escaped map", attr)
 			 : errmsg("value holds an invalid binary, set or escaped map"),
-			 errdetail("ValidationException: One or more parameter values were invalid: %s", detail)));
+			 errdetail("ValidationException: %s", detail)));
+}
+
+/* detail is the sentence after "One or more parameter values were invalid: " */
+static void
+bad_tag(const char *attr, const char *detail)
+{
+	tag_error(attr, psprintf("One or more parameter values were invalid: %s", detail));
+}
+
+/*
+ * DynamoDB's wording for a set with no members, as the DETAIL after
+ * "ValidationException: " (sic: "An string set  may").
+ */
+const char *
+st_set_empty_message(StTag tag)
+{
+	switch (tag)
+	{
+		case ST_TAG_SS:
+			return "One or more parameter values were invalid: An string set  may not be empty.";
+		case ST_TAG_NS:
+			return "One or more parameter values were invalid: An number set  may not be empty.";
+		default:
+			return "One or more parameter values were invalid: Binary sets should not be empty.";
+	}
+}
+
+/*
+ * DynamoDB's wording for a set with duplicate members, as the DETAIL after
+ * "ValidationException: ".  A string or binary set lists its members as
+ * given, a number set does not.  The message itself ends with a period,
+ * hence the two (the body drops the last).
+ */
+char *
+st_set_duplicates_message(StTag tag, JsonbContainer *members)
+{
+	StringInfoData buf;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	bool		first = true;
+
+	if (tag == ST_TAG_NS)
+		return pstrdup("Input collection contains duplicates.");
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "One or more parameter values were invalid: Input collection [");
+	it = JsonbIteratorInit(members);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_ELEM || v.type != jbvString)
+			continue;
+		if (!first)
+			appendStringInfoString(&buf, ", ");
+		appendBinaryStringInfo(&buf, v.val.string.val, v.val.string.len);
+		first = false;
+	}
+	appendStringInfoString(&buf, tag == ST_TAG_BS ? "]of type BS contains duplicates.." :
+						   "] contains duplicates..");
+	return buf.data;
 }
 
 static const char *
@@ -340,7 +400,7 @@ check_set(StTag tag, const JsonbValue *p, const char *attr)
 		bad_tag(attr, psprintf("A set tag holds an array, not %s.", st_plain_type_name(p)));
 	m = st_set_members_sorted(p, &n);
 	if (n == 0)
-		bad_tag(attr, psprintf("A %s may not be empty.", set_words(tag)));
+		tag_error(attr, st_set_empty_message(tag));
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -357,7 +417,7 @@ check_set(StTag tag, const JsonbValue *p, const char *attr)
 		else if (tag == ST_TAG_BS)
 			check_base64(&m[i], attr);
 		if (i > 0 && st_set_member_equal(&m[i - 1], &m[i]))
-			bad_tag(attr, "Input collection contains duplicates.");
+			tag_error(attr, st_set_duplicates_message(tag, p->val.binary.data));
 	}
 	pfree(m);
 }
@@ -523,8 +583,8 @@ b64_value(unsigned char c)
 
 /*
  * Raise a ValidationException when DynamoDB could not store the number:
- * more than 38 significant digits, or a magnitude outside 1E-130 ..
- * 9.9999999999999999999999999999999999999E+125.
+ * a magnitude outside 1E-130 .. 9.9999999999999999999999999999999999999E+125,
+ * or more than 38 significant digits, checked in DynamoDB's order.
  */
 void
 st_validate_number(Numeric num, const char *attr)
@@ -537,12 +597,6 @@ st_validate_number(Numeric num, const char *attr)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("attribute \"%s\" is not a finite number", attr),
 				 errdetail("ValidationException: The parameter cannot be converted to a numeric value.")));
-	if (significant > ST_MAX_NUMBER_DIGITS)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("number in attribute \"%s\" has more than %d significant digits",
-						attr, ST_MAX_NUMBER_DIGITS),
-				 errdetail("ValidationException: Attempting to store more than 38 significant digits in a Number.")));
 	if (significant > 0 && exponent > ST_MAX_NUMBER_EXPONENT)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -553,6 +607,12 @@ st_validate_number(Numeric num, const char *attr)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("number in attribute \"%s\" is too small", attr),
 				 errdetail("ValidationException: Number underflow. Attempting to store a number with magnitude smaller than supported range.")));
+	if (significant > ST_MAX_NUMBER_DIGITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("number in attribute \"%s\" has more than %d significant digits",
+						attr, ST_MAX_NUMBER_DIGITS),
+				 errdetail("ValidationException: Attempting to store more than 38 significant digits in a Number.")));
 }
 
 /*

@@ -34,6 +34,9 @@ extern bool st_set_member_equal(const JsonbValue *m, const JsonbValue *v);
 extern bool st_sets_equal(const JsonbValue *a, const JsonbValue *b);
 extern void st_validate_tags(Jsonb *item);
 extern void st_validate_value_tags(const JsonbValue *v, const char *name);
+/* DynamoDB's wording for an empty set and a set with duplicates */
+extern const char *st_set_empty_message(StTag tag);
+extern char *st_set_duplicates_message(StTag tag, JsonbContainer *members);
 
 /* value checks and names shared by keys.c and typedjson.c */
 extern bool st_number_shape(Numeric num, int *significant, int *exponent);

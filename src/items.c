@@ -97,11 +97,11 @@ st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys)
 				 errdetail("ValidationException: The provided key element does not match the schema."),
 				 t->sk_attr ? errhint("The key attributes are \"%s\" and \"%s\".", t->pk_attr, t->sk_attr)
 				 : errhint("The key attribute is \"%s\".", t->pk_attr)));
-	keys[0] = st_key_datum_from_value(&pk, t->pk_attr, t->pk_type,
-									  ST_MAX_PARTITION_KEY_BYTES, true);
+	keys[0] = st_key_param_datum(&pk, t->pk_attr, t->pk_type,
+								 ST_MAX_PARTITION_KEY_BYTES, true);
 	if (t->sk_attr)
-		keys[1] = st_key_datum_from_value(&sk, t->sk_attr, t->sk_type,
-										  ST_MAX_SORT_KEY_BYTES, false);
+		keys[1] = st_key_param_datum(&sk, t->sk_attr, t->sk_type,
+									 ST_MAX_SORT_KEY_BYTES, false);
 }
 
 /*

@@ -546,18 +546,22 @@ key_too_long(const char *attr, int len, int max_bytes, bool is_partition)
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("%s key attribute \"%s\" is %d bytes, more than the limit of %d bytes",
 					is_partition ? "partition" : "sort", attr, len, max_bytes),
-			 errdetail("ValidationException: One or more parameter values were invalid: Size of %s has exceeded the maximum size limit of %d bytes.",
-					   is_partition ? "hashkey" : "rangekey", max_bytes)));
+			 /* DynamoDB's wording, "of2048" included */
+			 is_partition ?
+			 errdetail("ValidationException: One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of%d bytes.",
+					   max_bytes) :
+			 errdetail("ValidationException: One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of %d bytes.",
+					   max_bytes)));
 }
 
 static void
-key_empty(const char *attr)
+key_empty(const char *attr, StKeyType type)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("key attribute \"%s\" is empty", attr),
 			 errdetail("ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s.",
-					   "string", attr)));
+					   type == ST_KEY_B ? "binary" : "string", attr)));
 }
 
 /*
@@ -599,7 +603,7 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 			if (v->type != jbvString)
 				key_type_mismatch(v, attr, type);
 			if (v->val.string.len == 0)
-				key_empty(attr);
+				key_empty(attr, type);
 			if (v->val.string.len > max_bytes)
 				key_too_long(attr, v->val.string.len, max_bytes, is_partition);
 			return PointerGetDatum(cstring_to_text_with_len(v->val.string.val,
@@ -621,7 +625,7 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 				else if (!st_key_scalar(v, type, &b64))
 					key_type_mismatch(v, attr, type);
 				if (b64.val.string.len == 0)
-					key_empty(attr);
+					key_empty(attr, type);
 				declen = pg_b64_dec_len(b64.val.string.len);
 				result = palloc(VARHDRSZ + declen);
 				/* the binary side is char * before 18, uint8 * from 18 on */
@@ -637,7 +641,7 @@ key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 							 errmsg("binary key attribute \"%s\" is not valid base64", attr),
 							 errdetail("ValidationException: One or more parameter values were invalid: Invalid binary value for key %s.", attr)));
 				if (declen == 0)
-					key_empty(attr);
+					key_empty(attr, type);
 				if (declen > max_bytes)
 					key_too_long(attr, declen, max_bytes, is_partition);
 				SET_VARSIZE(result, VARHDRSZ + declen);
@@ -652,6 +656,34 @@ Datum
 st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 						int max_bytes, bool is_partition)
 {
+	return key_datum_from_value(v, attr, type, max_bytes, is_partition, false);
+}
+
+/*
+ * st_key_datum_from_value() of a value of a Key parameter (GetItem,
+ * DeleteItem, UpdateItem, BatchGetItem): a value of another type than the
+ * key's is "The provided key element does not match the schema", as
+ * DynamoDB words it for a key (for an item it names the types); so is an
+ * empty value ("were invalid", where an item's is "are not valid").
+ */
+Datum
+st_key_param_datum(JsonbValue *v, const char *attr, StKeyType type,
+				   int max_bytes, bool is_partition)
+{
+	JsonbValue	scalar;
+
+	if (!st_key_scalar(v, type, &scalar))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key attribute \"%s\" must be of type %c", attr, (char) type),
+				 errdetail("ValidationException: The provided key element does not match the schema.")));
+	/* an empty S or B ("" is the only base64 text of no bytes) */
+	if (type != ST_KEY_N && scalar.val.string.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key attribute \"%s\" is empty", attr),
+				 errdetail("ValidationException: One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s.",
+						   type == ST_KEY_B ? "binary" : "string", attr)));
 	return key_datum_from_value(v, attr, type, max_bytes, is_partition, false);
 }
 
@@ -704,6 +736,31 @@ st_item_key_datums(StTable *t, Jsonb *item, Datum *keys)
 	if (t->sk_attr)
 		keys[1] = st_key_datum(item, t->sk_attr, t->sk_type, ST_MAX_SORT_KEY_BYTES,
 							   false, &isnull, false);
+}
+
+/*
+ * st_item_key_datums() for the item of a BatchWriteItem PutRequest, which
+ * DynamoDB checks as a key: a key attribute missing or of another type is
+ * "The provided key element does not match the schema".
+ */
+void
+st_batch_item_key_datums(StTable *t, Jsonb *item, Datum *keys)
+{
+	for (int i = 0; i < (t->sk_attr ? 2 : 1); i++)
+	{
+		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
+		JsonbValue	v;
+
+		if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item) ||
+			st_get_attr(item, attr, &v) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("item is missing the key attribute \"%s\"", attr),
+					 errdetail("ValidationException: The provided key element does not match the schema.")));
+		keys[i] = st_key_param_datum(&v, attr, i == 0 ? t->pk_type : t->sk_type,
+									 i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
+									 i == 0);
+	}
 }
 
 /*

@@ -35,8 +35,11 @@ extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
 						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
 extern Datum st_key_datum_from_value(JsonbValue *v, const char *attr, StKeyType type,
 									 int max_bytes, bool is_partition);
+extern Datum st_key_param_datum(JsonbValue *v, const char *attr, StKeyType type,
+								int max_bytes, bool is_partition);
 extern bool st_key_scalar(const JsonbValue *v, StKeyType type, JsonbValue *out);
 extern void st_item_key_datums(struct StTable *t, Jsonb *item, Datum *keys);
+extern void st_batch_item_key_datums(struct StTable *t, Jsonb *item, Datum *keys);
 extern Jsonb *st_item_key(struct StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
 extern Oid	st_key_collation(StKeyType type);

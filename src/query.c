@@ -450,31 +450,72 @@ limit_arg(FunctionCallInfo fcinfo, int n)
 }
 
 /*
- * Parse a start key: an object holding exactly the keyspace's key
- * attributes.  Fills values[0..nkeys-1] with the key column Datums.
+ * DynamoDB's wordings of a start key that does not fit the keyspace: only
+ * "The provided starting key is invalid" for a query or an index read whose
+ * start key lacks the attributes it needs, and for a query's partition key
+ * of another type; with ": The provided key element does not match the
+ * schema" for a table scan, and for an index read whose index keys are
+ * right but not the table's; that sentence alone for a sort key (or an
+ * index scan's partition key) of another type.
  */
+typedef enum StartKeyProblem
+{
+	START_KEY_INVALID,
+	START_KEY_INVALID_SCHEMA,
+	START_KEY_SCHEMA
+} StartKeyProblem;
+
+/* typed is the key attribute of another type, -1 when attributes are missing */
 static void
-parse_start_key(ReadRequest *req, Jsonb *start, Datum *values)
+start_key_error(ReadRequest *req, StartKeyProblem problem, int typed)
 {
 	StKeySpace *ks = &req->ks;
 	StringInfoData attrs;
-	bool		ok;
-	JsonbValue	v;
 
-	ok = !JB_ROOT_IS_SCALAR(start) && JB_ROOT_IS_OBJECT(start) &&
-		JB_ROOT_COUNT(start) == ks->nkeys;
-	for (int i = 0; ok && i < ks->nkeys; i++)
-		ok = st_get_attr(start, ks->key_attrs[i], &v) != NULL;
-	if (!ok)
+	initStringInfo(&attrs);
+	for (int i = 0; i < ks->nkeys; i++)
+		appendStringInfo(&attrs, "%s\"%s\"", i > 0 ? ", " : "", ks->key_attrs[i]);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 typed >= 0 ?
+			 errmsg("start_key attribute \"%s\" must be of type %c",
+					ks->key_attrs[typed], (char) ks->key_types[typed]) :
+			 errmsg("start_key must hold exactly the key attributes %s", attrs.data),
+			 problem == START_KEY_INVALID ?
+			 errdetail("ValidationException: The provided starting key is invalid.") :
+			 problem == START_KEY_SCHEMA ?
+			 errdetail("ValidationException: The provided key element does not match the schema.") :
+			 errdetail("ValidationException: The provided starting key is invalid: The provided key element does not match the schema."),
+			 errhint("Pass the LastEvaluatedKey of the previous page.")));
+}
+
+/*
+ * Parse a start key: an object holding exactly the keyspace's key
+ * attributes, of their types.  Fills values[0..nkeys-1] with the key column
+ * Datums.
+ */
+static void
+parse_start_key(ReadRequest *req, Jsonb *start, Datum *values, bool is_query)
+{
+	StKeySpace *ks = &req->ks;
+	/* the index's own key attributes come first in an index keyspace */
+	int			nown = ks->index ? (ks->sk_attr ? 2 : 1) : ks->nkeys;
+	bool		table_scan = ks->index == NULL && !is_query;
+	JsonbValue	v;
+	JsonbValue	scalar;
+
+	if (JB_ROOT_IS_SCALAR(start) || !JB_ROOT_IS_OBJECT(start) ||
+		JB_ROOT_COUNT(start) != ks->nkeys)
+		start_key_error(req, table_scan ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
+	for (int i = 0; i < ks->nkeys; i++)
 	{
-		initStringInfo(&attrs);
-		for (int i = 0; i < ks->nkeys; i++)
-			appendStringInfo(&attrs, "%s\"%s\"", i > 0 ? ", " : "", ks->key_attrs[i]);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("start_key must hold exactly the key attributes %s", attrs.data),
-				 errdetail("ValidationException: The provided starting key is invalid: The provided key element does not match the schema."),
-				 errhint("Pass the LastEvaluatedKey of the previous page.")));
+		bool		own = i < nown;
+
+		if (st_get_attr(start, ks->key_attrs[i], &v) == NULL)
+			start_key_error(req, table_scan || !own ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
+		if (!st_key_scalar(&v, ks->key_types[i], &scalar))
+			start_key_error(req, table_scan || !own ? START_KEY_INVALID_SCHEMA :
+							is_query && i == 0 ? START_KEY_INVALID : START_KEY_SCHEMA, i);
 	}
 	for (int i = 0; i < ks->nkeys; i++)
 	{
@@ -701,14 +742,15 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	{
 		Datum		start[ST_MAX_KEYSPACE_KEYS];
 
-		parse_start_key(req, PG_GETARG_JSONB_P(9), start);
+		parse_start_key(req, PG_GETARG_JSONB_P(9), start, true);
+		/* the sort key's range first, as DynamoDB checks them */
+		if (req->ks.nkeys > 1)
+			check_start_in_range(req, start[1]);
 		if (key_compare(req->ks.pk_type, start[0], pk) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("start_key is not in the partition of the key condition"),
 					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
-		if (req->ks.nkeys > 1)
-			check_start_in_range(req, start[1]);
 		add_start_bound(req, start, 2);
 	}
 }
@@ -774,7 +816,7 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	{
 		Datum		start[ST_MAX_KEYSPACE_KEYS];
 
-		parse_start_key(req, PG_GETARG_JSONB_P(6), start);
+		parse_start_key(req, PG_GETARG_JSONB_P(6), start, false);
 		if (req->segment >= 0 &&
 			segment_of(start[0], req->ks.pk_type, req->total_segments) != req->segment)
 			ereport(ERROR,

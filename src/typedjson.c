@@ -66,7 +66,8 @@ typedef enum TypedKind
 	TK_M,
 	TK_SS,
 	TK_NS,
-	TK_BS
+	TK_BS,
+	TK_NONE						/* not a type key */
 } TypedKind;
 
 static const struct
@@ -98,6 +99,9 @@ typedef struct SetMember
 
 static void push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 					   JsonbValue *typed, StringInfo path, int level);
+static void push_payload(JsonbParseState **state, JsonbIteratorToken seq,
+						 TypedKind kind, JsonbValue *payload, StringInfo path,
+						 int level);
 static JsonbValue *push_typed(JsonbParseState **state, JsonbValue *plain);
 static void push_typed_map(JsonbParseState **state, JsonbValue *map);
 
@@ -120,6 +124,15 @@ errmsg_path(StringInfo path)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
 			 errmsg_path(path), \
 			 errdetail(__VA_ARGS__)))
+
+/*
+ * What DynamoDB puts before some of its messages about a typed value of an
+ * ExclusiveStartKey ("The provided starting key is invalid: "; see
+ * st_from_typed_start_key), "" elsewhere.  Only the messages that take it
+ * in DynamoDB print it: an empty or many-typed value, a false NULL, an
+ * empty string or binary set.
+ */
+static const char *value_context = "";
 
 /* A printable excerpt of a string value, for messages */
 static char *
@@ -301,6 +314,8 @@ parse_number(const char *s, int len, StringInfo path)
 	return num;
 
 bad:
+	if (len == 0)
+		typed_error(path, "ValidationException: The parameter cannot be converted to a numeric value.");
 	typed_error(path,
 				"ValidationException: The parameter cannot be converted to a numeric value: %s.",
 				quote_excerpt(s, len));
@@ -330,45 +345,93 @@ decode_base64(const char *s, int len, int *outlen, StringInfo path)
  * ----------------------------------------------------------------------
  */
 
+static TypedKind
+typed_kind(const char *key, int len)
+{
+	for (int i = 0; i < lengthof(typed_keys); i++)
+	{
+		if (strlen(typed_keys[i].key) == len &&
+			memcmp(typed_keys[i].key, key, len) == 0)
+			return typed_keys[i].kind;
+	}
+	return TK_NONE;
+}
+
 /*
- * Split a typed attribute value {"T": payload} into its kind and payload.
+ * Split a typed attribute value {"T": payload} into its kind and payload,
+ * in DynamoDB's order of checks: a value with no type is "empty"; a value
+ * with several types has each of them checked first (a bad number among
+ * them is reported as such), then is refused as having more than one.
+ * level is the value's nesting level, for those checks.
  */
 static TypedKind
-decode_typed(JsonbValue *typed, JsonbValue *payload, StringInfo path)
+decode_typed(JsonbValue *typed, JsonbValue *payload, StringInfo path, int level)
 {
 	JsonbIterator *it;
 	JsonbValue	key;
+	JsonbValue	v;
 	JsonbIteratorToken tok;
-	int			i;
+	TypedKind	kind = TK_NONE;
+	int			ntypes = 0;
+	char	   *unknown = NULL;
 
 	if (typed->type != jbvBinary || !JsonContainerIsObject(typed->val.binary.data))
 		typed_error(path,
 					"ValidationException: An attribute value must be an object with one type key, such as {\"S\": \"text\"}, not %s.",
 					st_plain_type_name(typed));
-	if (JsonContainerSize(typed->val.binary.data) != 1)
-		typed_error(path,
-					"ValidationException: An attribute value must have exactly one type key, not %u.",
-					JsonContainerSize(typed->val.binary.data));
 
 	it = JsonbIteratorInit(typed->val.binary.data);
-	tok = JsonbIteratorNext(&it, &key, true);
-	Assert(tok == WJB_BEGIN_OBJECT);
-	tok = JsonbIteratorNext(&it, &key, true);
-	Assert(tok == WJB_KEY);
-	tok = JsonbIteratorNext(&it, payload, true);
-	Assert(tok == WJB_VALUE);
-	(void) tok;
-
-	for (i = 0; i < lengthof(typed_keys); i++)
+	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
 	{
-		if (strlen(typed_keys[i].key) == key.val.string.len &&
-			memcmp(typed_keys[i].key, key.val.string.val, key.val.string.len) == 0)
-			return typed_keys[i].kind;
+		TypedKind	k;
+
+		if (tok != WJB_KEY)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		tok = JsonbIteratorNext(&it, &v, true);
+		Assert(tok == WJB_VALUE);
+		k = typed_kind(key.val.string.val, key.val.string.len);
+		if (k == TK_NONE)
+		{
+			if (unknown == NULL)
+				unknown = quote_excerpt(key.val.string.val, key.val.string.len);
+			continue;
+		}
+		if (ntypes++ == 0)
+		{
+			kind = k;
+			*payload = v;
+		}
 	}
-	typed_error(path,
-				"ValidationException: Unrecognized attribute value type \"%s\"; expected one of S, N, B, BOOL, NULL, L, M, SS, NS, BS.",
-				quote_excerpt(key.val.string.val, key.val.string.len));
-	return TK_NULL;				/* keep compiler quiet */
+	if (ntypes == 0)
+		typed_error(path,
+					"ValidationException: %sSupplied AttributeValue is empty, must contain exactly one of the supported datatypes.",
+					value_context);
+	if (unknown)
+		typed_error(path,
+					"ValidationException: Unrecognized attribute value type \"%s\"; expected one of S, N, B, BOOL, NULL, L, M, SS, NS, BS.",
+					unknown);
+	if (ntypes > 1)
+	{
+		JsonbParseState *scratch = NULL;
+
+		pushJsonbValue(&scratch, WJB_BEGIN_ARRAY, NULL);
+		it = JsonbIteratorInit(typed->val.binary.data);
+		while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		{
+			if (tok != WJB_KEY)
+				continue;
+			CHECK_FOR_INTERRUPTS();
+			(void) JsonbIteratorNext(&it, &v, true);
+			push_payload(&scratch, WJB_ELEM,
+						 typed_kind(key.val.string.val, key.val.string.len),
+						 &v, path, level);
+		}
+		typed_error(path,
+					"ValidationException: %sSupplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes.",
+					value_context);
+	}
+	return kind;
 }
 
 static void
@@ -442,6 +505,12 @@ map_needs_escape(JsonbContainer *c)
 	return escape;
 }
 
+static StTag
+set_tag(TypedKind kind)
+{
+	return kind == TK_SS ? ST_TAG_SS : kind == TK_NS ? ST_TAG_NS : ST_TAG_BS;
+}
+
 /*
  * SS, NS, BS: a non-empty array of strings without duplicates (NS members
  * compare as numbers, BS members as their bytes), emitted as the tag
@@ -464,9 +533,8 @@ push_set(JsonbParseState **state, TypedKind kind, const char *type,
 		payload_error(path, type, "an array of strings", payload);
 	c = payload->val.binary.data;
 	if (JsonContainerSize(c) == 0)
-		typed_error(path,
-					"ValidationException: One or more parameter values were invalid: A set of type \"%s\" may not be empty.",
-					type);
+		typed_error(path, "ValidationException: %s%s",
+					kind == TK_NS ? "" : value_context, st_set_empty_message(set_tag(kind)));
 
 	members = palloc(sizeof(SetMember) * JsonContainerSize(c));
 	it = JsonbIteratorInit(c);
@@ -517,9 +585,8 @@ push_set(JsonbParseState **state, TypedKind kind, const char *type,
 		{
 			int			saved = path_push_index(path, sorted[i].pos);
 
-			typed_error(path,
-						"ValidationException: One or more parameter values were invalid: Input collection of type \"%s\" contains duplicates.",
-						type);
+			typed_error(path, "ValidationException: %s",
+						st_set_duplicates_message(set_tag(kind), c));
 			path_pop(path, saved);
 		}
 	}
@@ -548,21 +615,33 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 		   JsonbValue *typed, StringInfo path, int level)
 {
 	JsonbValue	payload;
-	JsonbValue	v;
 	TypedKind	kind;
-	JsonbIterator *it;
-	JsonbIteratorToken tok;
-	int			n;
-	bool		escape;
 
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
 
 	if (level > ST_MAX_NESTING_LEVELS)
 		st_nesting_too_deep(path->data);
-	kind = decode_typed(typed, &payload, path);
+	kind = decode_typed(typed, &payload, path, level);
+	push_payload(state, seq, kind, &payload, path, level);
+}
+
+/* push_plain's work once the value's one type is known */
+static void
+push_payload(JsonbParseState **state, JsonbIteratorToken seq,
+			 TypedKind kind, JsonbValue *payload_in, StringInfo path, int level)
+{
+	JsonbValue	payload = *payload_in;
+	JsonbValue	v;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	int			n;
+	bool		escape;
+
 	switch (kind)
 	{
+		case TK_NONE:
+			break;
 		case TK_S:
 			if (payload.type != jbvString)
 				payload_error(path, "S", "a string", &payload);
@@ -598,7 +677,8 @@ push_plain(JsonbParseState **state, JsonbIteratorToken seq,
 		case TK_NULL:
 			if (payload.type != jbvBool || !payload.val.boolean)
 				typed_error(path,
-							"ValidationException: One or more parameter values were invalid: Null attribute value types must have the true value.");
+							"ValidationException: %sOne or more parameter values were invalid: Null attribute value types must have the value of true.",
+							value_context);
 			v.type = jbvNull;
 			pushJsonbValue(state, seq, &v);
 			break;
@@ -1041,6 +1121,28 @@ st_from_typed_item(Jsonb *typed)
 	JsonbParseState *state = NULL;
 
 	return JsonbValueToJsonb(st_push_plain_item(&state, typed));
+}
+
+/*
+ * st_from_typed_item() of an ExclusiveStartKey: the messages DynamoDB words
+ * differently there start with "The provided starting key is invalid: ".
+ */
+Jsonb *
+st_from_typed_start_key(Jsonb *typed)
+{
+	Jsonb	   *volatile result = NULL;
+
+	value_context = "The provided starting key is invalid: ";
+	PG_TRY();
+	{
+		result = st_from_typed_item(typed);
+	}
+	PG_FINALLY();
+	{
+		value_context = "";
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /* ----------------------------------------------------------------------

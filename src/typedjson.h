@@ -11,6 +11,7 @@
 
 extern Jsonb *st_to_typed_item(Jsonb *item);
 extern Jsonb *st_from_typed_item(Jsonb *typed);
+extern Jsonb *st_from_typed_start_key(Jsonb *typed);
 extern void st_append_typed_item_text(StringInfo out, Jsonb *item);
 extern void st_append_json_string(StringInfo out, const char *s, int len);
 /* small builders: a C string as a key, or as a value or element */

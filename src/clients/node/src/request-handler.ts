@@ -40,6 +40,24 @@ const EXECUTE_SQL =
   "SELECT r::text AS body, r->>'__type' AS type " +
   "FROM singletable.execute($1, $2::jsonb, raise_errors => false) AS r";
 
+/**
+ * A string holding U+0000 (the JSON escape \u0000, its backslash not itself
+ * escaped): PostgreSQL's jsonb cannot hold it and its input refuses it
+ * (22P05) before execute() runs, which would abort the caller's transaction.
+ * The request is answered here instead, as DynamoDB answers a value it
+ * refuses (README, "Limits").
+ */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+const NUL_TYPE = "com.amazon.coral.validate#ValidationException";
+const NUL_ANSWER = {
+  body: JSON.stringify({
+    __type: NUL_TYPE,
+    message: "One or more parameter values were invalid: " +
+      "A string value holds the character U+0000, which singletable cannot store",
+  }),
+  type: NUL_TYPE,
+};
+
 /** DynamoDB errors that are the service's fault are answered with 500, as DynamoDB does. */
 const SERVER_FAULTS = new Set(["InternalServerError", "InternalFailure", "ServiceUnavailable"]);
 
@@ -114,6 +132,7 @@ export class SingletableRequestHandler
 
   /** The response body and its DynamoDB error type (null on success). */
   private async execute(target: string, body: string): Promise<{ body: string; type: string | null }> {
+    if (body.includes("\\u0000") && NUL_ESCAPE.test(body)) return NUL_ANSWER;
     try {
       const res = await this.db.query(EXECUTE_SQL, [target, body]);
       return res.rows[0] as { body: string; type: string | null };

@@ -190,6 +190,26 @@ test("the SDK's exceptions: status 400, no retries, the SDK's classes", async ()
   assert.equal((await doc.send(new GetCommand({ TableName: "app", Key: { PK: "E", SK: "1" } }))).Item?.v, 1);
 });
 
+test("U+0000, which jsonb cannot hold, is a ValidationException that leaves the transaction usable", async () => {
+  const client = await pool.connect();
+  try {
+    const tx = documentClient({ client });
+    await client.query("BEGIN");
+    const nul = await tx.send(new PutCommand({ TableName: "app", Item: { PK: "NUL", SK: "1", s: "a\u0000b" } }))
+      .then(() => assert.fail("expected ValidationException"), (e: unknown) => e as Error & { $metadata: { httpStatusCode: number } });
+    assert.equal(nul.name, "ValidationException");
+    assert.match(nul.message, /U\+0000/);
+    assert.equal(nul.$metadata.httpStatusCode, 400);
+    // the text backslash-u-0000 is an ordinary string
+    await tx.send(new PutCommand({ TableName: "app", Item: { PK: "NUL", SK: "2", s: "a\\u0000b" } }));
+    await client.query("COMMIT");
+  } finally {
+    client.release();
+  }
+  const got = await doc.send(new GetCommand({ TableName: "app", Key: { PK: "NUL", SK: "2" } }));
+  assert.equal(got.Item?.s, "a\\u0000b");
+});
+
 test("endpoint discovery is answered; a request from another service is an UnknownOperationException", async () => {
   const out = await dynamoClient({ pool }).send(new DescribeEndpointsCommand({}));
   assert.ok(Array.isArray(out.Endpoints));

@@ -35,6 +35,7 @@ Works with psycopg2 connections (any connection object with ``cursor()``,
 
 import contextlib
 import json
+import re
 import secrets
 import zlib
 
@@ -56,6 +57,22 @@ _SIGNER_ID = "singletable-unsigned"
 _EXECUTE_SQL = (
     "SELECT r::pg_catalog.text, r OPERATOR(pg_catalog.->>) '__type' "
     "FROM singletable.execute(%s, %s::pg_catalog.jsonb, raise_errors => false) AS r"
+)
+
+# A string holding U+0000 (the JSON escape \u0000, its backslash not itself
+# escaped): PostgreSQL's jsonb cannot hold it and its input refuses it
+# (22P05) before execute() runs, which would abort the caller's transaction.
+# The request is answered here instead, as DynamoDB answers a value it
+# refuses (README, "Limits").
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+_NUL_TYPE = "com.amazon.coral.validate#ValidationException"
+_NUL_ANSWER = (
+    json.dumps({
+        "__type": _NUL_TYPE,
+        "message": "One or more parameter values were invalid: "
+        "A string value holds the character U+0000, which singletable cannot store",
+    }),
+    _NUL_TYPE,
 )
 
 # Error types DynamoDB answers with a 5xx status; every other one is a 400.
@@ -146,6 +163,8 @@ class Sender:
 
     def execute(self, operation, body):
         """Run one request; returns the response text and its __type."""
+        if "\\u0000" in body and _NUL_ESCAPE.search(body):
+            return _NUL_ANSWER
         conn = self.connection
         if conn.info.transaction_status != _IDLE:
             return self._run(conn, operation, body)

@@ -168,6 +168,21 @@ def test_dynamodb_error_inside_a_transaction_keeps_it_usable(conn, table, other)
     assert table.get_item(Key={"PK": "keep", "SK": "1"})["Item"]["n"] == 1
 
 
+def test_nul_character_is_a_validation_exception(conn, table, other):
+    # jsonb cannot hold U+0000: the adapter answers as DynamoDB answers a
+    # value it refuses, and the caller's transaction goes on.
+    with singletable.boto.transaction(conn):
+        table.put_item(Item={"PK": "nul", "SK": "1"})
+        with pytest.raises(botocore.exceptions.ClientError) as error:
+            table.put_item(Item={"PK": "nul", "SK": "2", "s": "a\x00b"})
+        table.put_item(Item={"PK": "nul", "SK": "3", "s": "a\\u0000b"})
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert "U+0000" in error.value.response["Error"]["Message"]
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert committed(other, "nul") == 2
+    assert table.get_item(Key={"PK": "nul", "SK": "3"})["Item"]["s"] == "a\\u0000b"
+
+
 def test_autocommit_connection(table, other):
     c = connect()
     c.autocommit = True
