@@ -87,6 +87,27 @@ is($c->safe_psql('postgres', q{SELECT count(*) FROM singletable.index_builds
 	WHERE index_relid = 'dist."app__Online"'::regclass AND finished_at IS NOT NULL}), '1',
 	'the build is recorded as finished');
 
+# The row locks of a batch hold until the batch commits: on the workers,
+# every FOR SHARE of the build runs inside a transaction block (the logs
+# have every statement, log_statement = all).
+my ($locks, $outside) = (0, 0);
+for my $w (@workers)
+{
+	my %in_block;
+	for my $line (split /\n/, slurp_file($w->logfile))
+	{
+		next unless $line =~ /\[(\d+)\]/;
+		my $pid = $1;
+		$in_block{$pid} = 1 if $line =~ /statement: BEGIN TRANSACTION/;
+		$in_block{$pid} = 0 if $line =~ /statement: (PREPARE TRANSACTION|COMMIT|ROLLBACK)/;
+		next unless $line =~ /SELECT item FROM dist\.app_\d+ .* FOR SHARE/;
+		$locks++;
+		$outside++ unless $in_block{$pid};
+	}
+}
+cmp_ok($locks, '>', 0, 'the build locked items on the workers');
+is($outside, 0, 'every lock of the build was taken in a transaction block');
+
 # the same definition built offline, now that the writers are done
 $c->safe_psql('postgres', q{SELECT singletable.create_index('dist.app', 'Offline', 'G')});
 my $entries = q{SELECT count(*), coalesce(md5(string_agg(item::text || gsi_pk || pk || sk, ',' ORDER BY pk, sk)), '')
