@@ -458,13 +458,8 @@ create_index_sql(PG_FUNCTION_ARGS)
 	if (sk_attr)
 		check_attr_type(t, sk_attr, sk_type);
 
-	table_name = psprintf("%s__%s", t->table_name, index_name);
-	if (strlen(table_name) >= NAMEDATALEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("index table name \"%s\" is longer than %d bytes", table_name, NAMEDATALEN - 1),
-				 errdetail("The index of table \"%s\" is stored in a table named <table>__<index>.", t->table_name),
-				 errhint("Choose a shorter index name.")));
+	/* <table>__<index>, shortened with a hash when over 63 bytes (catalog.c) */
+	table_name = st_mapped_relname(psprintf("%s__%s", t->table_name, index_name));
 	nsp = get_rel_namespace(relid);
 	if (OidIsValid(get_relname_relid(table_name, nsp)))
 		ereport(ERROR,

@@ -13,15 +13,12 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
-#include "utils/varlena.h"
 
 #include "catalog.h"
 #include "item_types.h"
@@ -50,10 +47,8 @@ st_null_request_error(const char *where)
 }
 
 /*
- * Resolve a DynamoDB table name to a singletable table.  The name is looked
- * up first as it is written, as an unqualified relation name through
- * search_path (DynamoDB names are case-sensitive and may hold "-" and
- * "."); failing that, as regclass would read it (schema.table, "Quoted").
+ * Resolve a DynamoDB table name to a singletable table: by its DynamoDB
+ * name first, then as SQL writes a relation name (st_table_relid_by_name).
  * Raises ResourceNotFoundException (42P01) when there is no such table,
  * with DynamoDB's message: "Requested resource not found" for the item,
  * query, batch and transaction operations, naming the table for the table
@@ -62,27 +57,8 @@ st_null_request_error(const char *where)
 static StTable *
 table_by_name(const char *name, bool table_op)
 {
-	Oid			relid = RelnameGetRelid(name);
+	Oid			relid = st_table_relid_by_name(name);
 
-	if (!OidIsValid(relid))
-	{
-		char	   *raw = pstrdup(name);
-		List	   *names;
-
-		if (SplitIdentifierString(raw, '.', &names) && names != NIL &&
-			list_length(names) <= 3)
-		{
-			List	   *strs = NIL;
-			ListCell   *lc;
-			RangeVar   *rv;
-
-			foreach(lc, names)
-				strs = lappend(strs, makeString(lfirst(lc)));
-			rv = makeRangeVarFromNameList(strs);
-
-			relid = RangeVarGetRelid(rv, NoLock, true);
-		}
-	}
 	if (!OidIsValid(relid) && table_op)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),

@@ -24,7 +24,11 @@ CREATE TABLE singletable.tables (
 	CHECK ((sort_key IS NULL) = (sort_key_type IS NULL)),
 	-- time to live (90_ttl.sql): the attribute holding each item's expiry
 	-- time, NULL when TTL is disabled
-	ttl_attribute text CHECK (octet_length(ttl_attribute) BETWEEN 1 AND 255)
+	ttl_attribute text CHECK (octet_length(ttl_attribute) BETWEEN 1 AND 255),
+	-- the DynamoDB name (TableName) when the relation is not named after
+	-- it (over 63 bytes, mapped: catalog.c); NULL: the relation's name,
+	-- which a RENAME changes as it always did
+	name text CHECK (octet_length(name) BETWEEN 1 AND 255)
 ) WITH (user_catalog_table = true);
 
 -- One row per global secondary index; each index is a table of its own.
