@@ -97,6 +97,8 @@ SELECT singletable.execute('UpdateTable', jsonb_build_object('TableName', :'t',
            'IndexName', :'i', 'KeySchema', '[{"AttributeName": "g", "KeyType": "HASH"}]'::jsonb,
            'Projection', '{"ProjectionType": "ALL"}'::jsonb))))) #>> '{TableDescription,TableName}' = :'t' AS index_added;
 SELECT singletable.create_index(singletable.table_named(:'t'), 'GSI', 'g') IS NOT NULL AS short_index_created;
+-- errors name the table by its DynamoDB name
+SELECT singletable.create_index(singletable.table_named(:'t'), 'GSI', 'g');
 SELECT ix ->> 'IndexName' = :'i' AS long_index, ix ->> 'IndexName' AS index_name,
        ix ->> 'IndexArn' = 'arn:aws:dynamodb:ddblocal:000000000000:table/' || :'t' || '/index/' || (ix ->> 'IndexName') AS index_arn_ok,
        length(ix ->> 'IndexTableName') AS index_table_len

@@ -618,7 +618,7 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_TABLE),
 						 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
-								t->table_name),
+								t->name),
 						 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
 			st_sql_args_init(&a, "SELECT singletable.drop_index(");
 			st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));
