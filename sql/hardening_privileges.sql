@@ -113,6 +113,7 @@ INSERT INTO hp_test.cases (fn, label, query, pure) VALUES
 ('rebuild_indexes', '', $q$SELECT singletable.rebuild_indexes('hp_test.app')$q$, false),
 ('describe_table', '', $q$SELECT singletable.describe_table('hp_test.app')$q$, false),
 ('list_tables', '', $q$SELECT * FROM singletable.list_tables()$q$, false),
+('table_named', '', $q$SELECT singletable.table_named('hp_test.app')$q$, false),
 ('forget_dropped_tables', 'direct call', $q$SELECT singletable.forget_dropped_tables()$q$, false),
 -- indexes
 ('create_index', '', $q$SELECT singletable.create_index('hp_test.app', 'GSI2', 'n')$q$, false),

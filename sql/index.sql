@@ -183,7 +183,6 @@ SELECT pg_temp.fails($$SELECT singletable.create_index('app', 'GSI9', NULL)$$);
 SELECT pg_temp.fails($$SELECT singletable.create_index('app', NULL, 'x')$$);
 SELECT pg_temp.fails($$SELECT singletable.create_index('app', 'G', 'x')$$);
 SELECT pg_temp.fails($$SELECT singletable.create_index('app', 'GSI 9', 'x')$$);
-SELECT pg_temp.fails($$SELECT singletable.create_index('app', repeat('i', 60), 'x')$$);
 SELECT pg_temp.fails($$SELECT singletable.drop_index('app', 'GSI9')$$);
 SELECT pg_temp.fails($$SELECT singletable.drop_index('plain', 'GSI1')$$);
 CREATE TABLE "app__Taken" (x int);

@@ -25,8 +25,11 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "commands/dbcommands.h"
+#include "common/hashfn.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/scansup.h"
@@ -63,6 +66,7 @@
 #define Anum_tables_sort_key_type		5
 #define Anum_tables_stream_view			6
 #define Anum_tables_stream_specified	9
+#define Anum_tables_name				10
 
 /* column numbers of singletable.indexes */
 #define Anum_indexes_relid				1
@@ -308,6 +312,14 @@ load_table(Oid relid)
 
 			t->stream_specified = isnull || DatumGetBool(d);
 		}
+		/* NULL (a row written by hand, a database still at 0.1): the relation's name */
+		if (desc->natts >= Anum_tables_name)
+		{
+			Datum		d = heap_getattr(tup, Anum_tables_name, desc, &isnull);
+
+			if (!isnull)
+				t->name = text_datum_cstring(d);
+		}
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -331,6 +343,8 @@ load_table(Oid relid)
 			t->distributed = st_citus_is_distributed(relid);
 			t->table_name = pstrdup(RelationGetRelationName(trel));
 			t->schema_name = get_namespace_name(RelationGetNamespace(trel));
+			if (t->name == NULL)
+				t->name = t->table_name;
 			relation_close(trel, AccessShareLock);
 			if (!layout_ok)
 				ereport(ERROR,
@@ -504,10 +518,11 @@ st_table_invalidate(Oid relid)
  * Parsing ends at the end of the string or at the character stop (a list
  * separator; '\0' for none), where *p is left.  *parts gets the parts.
  * Unlike SQL, a part longer than a Postgres name is an error rather than
- * truncated, so that a name is never silently taken for another.
+ * truncated, so that a name is never silently taken for another; the last
+ * part may be up to last_max bytes (a table's DynamoDB name, up to 255).
  */
-StNameStatus
-st_parse_qualified_name(const char **p, char stop, List **parts)
+static StNameStatus
+parse_qualified_name(const char **p, char stop, List **parts, int last_max)
 {
 	const char *s = *p;
 
@@ -528,7 +543,7 @@ st_parse_qualified_name(const char **p, char stop, List **parts)
 					return ST_NAME_INVALID; /* no closing quote */
 				if (*s == '"' && *++s != '"')
 					break;
-				if (part.len >= NAMEDATALEN)
+				if (part.len >= last_max)
 					return ST_NAME_TOO_LONG;
 				appendStringInfoChar(&part, *s);
 			}
@@ -540,13 +555,13 @@ st_parse_qualified_name(const char **p, char stop, List **parts)
 			while (*s != '\0' && *s != '.' && *s != '"' && *s != stop &&
 				   !scanner_isspace(*s))
 				s++;
-			if (s - start >= NAMEDATALEN)
+			if (s - start > last_max)
 				return ST_NAME_TOO_LONG;
 			appendStringInfoString(&part, downcase_identifier(start, s - start, false, false));
 		}
 		if (part.len == 0)
 			return ST_NAME_INVALID;
-		if (part.len >= NAMEDATALEN)
+		if (part.len > last_max)
 			return ST_NAME_TOO_LONG;
 		*parts = lappend(*parts, part.data);
 		while (scanner_isspace(*s))
@@ -559,19 +574,198 @@ st_parse_qualified_name(const char **p, char stop, List **parts)
 	}
 	if (*s != '\0' && *s != stop)
 		return ST_NAME_INVALID;
+	/* only the last part may be longer than a Postgres name */
+	for (int i = 0; i < list_length(*parts) - 1; i++)
+		if (strlen(list_nth(*parts, i)) >= NAMEDATALEN)
+			return ST_NAME_TOO_LONG;
 	*p = s;
 	return ST_NAME_OK;
 }
 
-/* Refuse a table name with a part Postgres would truncate (54000). */
+StNameStatus
+st_parse_qualified_name(const char **p, char stop, List **parts)
+{
+	return parse_qualified_name(p, stop, parts, NAMEDATALEN - 1);
+}
+
+/* The same, the last part a table's DynamoDB name (up to 255 bytes). */
+StNameStatus
+st_parse_table_name(const char **p, List **parts)
+{
+	return parse_qualified_name(p, '\0', parts, ST_MAX_NAME_LEN);
+}
+
+/*
+ * DynamoDB names and relation names.
+ *
+ * A table has a DynamoDB name (TableName: 3 to 255 bytes through execute,
+ * any name up to 255 bytes through create_table), unique per schema like a
+ * relation name.  Its relation is named after it when it fits in a Postgres
+ * name (up to 63 bytes; every string is a legal quoted identifier), and the
+ * name column of its catalog row is NULL: the DynamoDB name is the relation
+ * name, which ALTER TABLE RENAME changes as in 0.1.  A longer name is kept
+ * in that column, and the relation is named after its first 46 bytes (cut
+ * at a character boundary), "_" and 16 hex digits of a 64-bit hash of the
+ * whole name: deterministic, so the common look-up needs no catalog scan,
+ * and a relation of that name that is not this table makes create_table
+ * fail rather than collide.  An index table is named <relation>__<index>,
+ * mapped the same way when longer than 63 bytes.
+ *
+ * A name in a request resolves, first match wins:
+ *  1. the relation named after it (st_mapped_relname) through search_path,
+ *     when its catalog row has that DynamoDB name: the hot path, a syscache
+ *     look-up and the cached StTable, as cheap as before names existed;
+ *  2. a catalog row with that DynamoDB name whose relation is in a schema of
+ *     search_path, the earliest schema winning (a relation renamed since);
+ *  3. the name as SQL writes it: a relation name through search_path, or
+ *     schema.table ("Quoted" parts keep their case), the 0.1 behaviour.
+ * A missing schema is never an error here: the name is simply not found.
+ */
+char *
+st_mapped_relname(const char *name)
+{
+	size_t		len = strlen(name);
+	int			keep;
+
+	if (len < NAMEDATALEN)
+		return pstrdup(name);
+	keep = pg_mbcliplen(name, len, NAMEDATALEN - 1 - 17);
+	return psprintf("%.*s_%016" INT64_MODIFIER "x", keep, name,
+					hash_bytes_extended((const unsigned char *) name, len, 0));
+}
+
+/*
+ * The singletable table whose catalog row has DynamoDB name name, in schema
+ * nspid, or when nspid is InvalidOid in the earliest schema of search_path
+ * that has one; InvalidOid if none.  Reads every catalog row: for the
+ * uncommon paths only (creation, a relation renamed since creation).
+ */
+static Oid
+relid_by_catalog_name(const char *name, Oid nspid)
+{
+	Oid			tables_relid = catalog_relid("tables");
+	List	   *path = OidIsValid(nspid) ? list_make1_oid(nspid) : fetch_search_path(false);
+	int			best_pos = list_length(path);
+	Oid			best = InvalidOid;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	if (!OidIsValid(tables_relid))
+		return InvalidOid;
+	rel = table_open(tables_relid, AccessShareLock);
+	if (RelationGetDescr(rel)->natts < Anum_tables_name)
+	{
+		table_close(rel, AccessShareLock);
+		return InvalidOid;		/* still at 0.1: names are relation names */
+	}
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_tables_name, RelationGetDescr(rel), &isnull);
+		Oid			relid;
+		Oid			nsp;
+		int			pos = 0;
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull || strcmp(TextDatumGetCString(d), name) != 0)
+			continue;
+		relid = DatumGetObjectId(heap_getattr(tup, Anum_tables_relid, RelationGetDescr(rel), &isnull));
+		nsp = get_rel_namespace(relid);
+		foreach(lc, path)
+		{
+			if (pos >= best_pos || lfirst_oid(lc) == nsp)
+				break;
+			pos++;
+		}
+		if (pos < best_pos && lc != NULL)
+		{
+			best_pos = pos;
+			best = relid;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return best;
+}
+
+/* Is name a table's stored DynamoDB name in schema nspid (create_table)? */
+bool
+st_table_name_in_schema(const char *name, Oid nspid)
+{
+	return OidIsValid(relid_by_catalog_name(name, nspid));
+}
+
+/*
+ * The relation a table name in a request names (see "DynamoDB names and
+ * relation names" above), or InvalidOid; not necessarily a singletable
+ * table when found by step 3.
+ */
+Oid
+st_table_relid_by_name(const char *name)
+{
+	Oid			relid = RelnameGetRelid(st_mapped_relname(name));
+	StTable    *t;
+	const char *p = name;
+	List	   *parts;
+
+	if (OidIsValid(relid) && (t = st_table_lookup(relid, true)) != NULL &&
+		strcmp(t->name, name) == 0)
+		return relid;
+	relid = relid_by_catalog_name(name, InvalidOid);
+	if (OidIsValid(relid))
+		return relid;
+	if (strlen(name) < NAMEDATALEN && OidIsValid(relid = RelnameGetRelid(name)))
+		return relid;
+	/* catalog.schema.table only for this database: another one raises */
+	if (st_parse_qualified_name(&p, '\0', &parts) == ST_NAME_OK &&
+		(list_length(parts) <= 2 ||
+		 (list_length(parts) == 3 &&
+		  strcmp(linitial(parts), get_database_name(MyDatabaseId)) == 0)))
+	{
+		List	   *strs = NIL;
+		ListCell   *lc;
+
+		foreach(lc, parts)
+			strs = lappend(strs, makeString(lfirst(lc)));
+		return RangeVarGetRelid(makeRangeVarFromNameList(strs), NoLock, true);
+	}
+	return InvalidOid;
+}
+
+/*
+ * table_named(name text) RETURNS regclass: the singletable table a request
+ * naming it reaches, for the SQL functions' regclass arguments when the
+ * relation name differs from the DynamoDB name (a name over 63 bytes).
+ */
+static Datum
+table_named_sql(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			relid = st_table_relid_by_name(name);
+
+	if (!OidIsValid(relid) || st_table_lookup(relid, true) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" does not exist", name),
+				 errdetail("ResourceNotFoundException: Requested resource not found: Table: %s not found.", name)));
+	PG_RETURN_OID(relid);
+}
+
+ST_FUNCTION_HIDING_SQL(st_sql_table_named, table_named_sql)
+
+
+/* Refuse a table name with a part too long (54000). */
 void
 st_table_name_too_long(const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("table name \"%s\" is too long", name),
-			 errdetail("ValidationException: PostgreSQL names hold at most %d bytes, and a longer one would be truncated.",
-					   NAMEDATALEN - 1)));
+			 errdetail("ValidationException: A table name holds at most %d bytes, a schema name at most %d.",
+					   ST_MAX_NAME_LEN, NAMEDATALEN - 1)));
 }
 
 /*
@@ -792,7 +986,7 @@ describe_table_sql(PG_FUNCTION_ARGS)
 	JsonbValue *res;
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_pair(&st, "TableName", t->table_name);
+	push_pair(&st, "TableName", t->name);
 	push_pair(&st, "SchemaName", t->schema_name);
 	push_pair(&st, "TableStatus", "ACTIVE");
 	push_key_schema(&st, t->pk_attr, t->sk_attr);

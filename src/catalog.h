@@ -58,7 +58,8 @@ typedef struct StTable
 {
 	Oid			relid;
 	char	   *schema_name;
-	char	   *table_name;
+	char	   *table_name;		/* the relation's name */
+	char	   *name;			/* DynamoDB name (TableName): see catalog.c */
 	char	   *pk_attr;		/* partition key attribute name, e.g. PK */
 	StKeyType	pk_type;
 	char	   *sk_attr;		/* sort key attribute, NULL for hash-only */
@@ -88,6 +89,13 @@ typedef enum StNameStatus
 	ST_NAME_TOO_LONG			/* a part over NAMEDATALEN - 1 bytes */
 } StNameStatus;
 extern StNameStatus st_parse_qualified_name(const char **p, char stop, List **parts);
+extern StNameStatus st_parse_table_name(const char **p, List **parts);
+
+/* DynamoDB names of tables (catalog.c): at most this many bytes */
+#define ST_MAX_NAME_LEN 255
+extern char *st_mapped_relname(const char *name);
+extern Oid	st_table_relid_by_name(const char *name);
+extern bool st_table_name_in_schema(const char *name, Oid nspid);
 pg_noreturn extern void st_table_name_too_long(const char *name);
 
 /* a catalog row's key schema (st_catalog_row_key_schema) */

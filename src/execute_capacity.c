@@ -88,7 +88,7 @@ entry_for(StCapacity *c, StTable *t)
 	}
 	e = palloc0(sizeof(CapacityEntry));
 	e->relid = t->relid;
-	e->table = pstrdup(t->table_name);
+	e->table = pstrdup(t->name);
 	c->entries = lappend(c->entries, e);
 	return e;
 }

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -227,7 +228,7 @@ describe_as(Oid relid, const char *status)
 		"     ELSE '{}'::pg_catalog.jsonb END"
 		" FROM singletable.tables t,"
 		"  LATERAL (SELECT singletable.describe_table(t.relid) AS d,"
-		"    pg_catalog.concat('arn:aws:dynamodb:ddblocal:000000000000:table/', pg_catalog.pg_class.relname) AS arn,"
+		"    pg_catalog.concat('arn:aws:dynamodb:ddblocal:000000000000:table/', COALESCE(t.name, pg_catalog.pg_class.relname::pg_catalog.text)) AS arn,"
 		"    pg_catalog.to_char(pg_catalog.timezone('UTC', t.created_at), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') AS label,"
 		"    pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at))) AS h,"
 		"    '{\"NumberOfDecreasesToday\": 0, \"ReadCapacityUnits\": 0, \"WriteCapacityUnits\": 0}'::pg_catalog.jsonb AS pt"
@@ -258,25 +259,51 @@ describe(Oid relid)
 
 /*
  * DynamoDB's rule for a table name: 3 to 255 of a-z A-Z 0-9 _ - and ".".
- * Here a dot separates schema and table, so there is at most one, with a
- * name on each side, and neither may be longer than a Postgres name.
+ * Longer than a Postgres name is fine: catalog.c maps it.
  */
 static void
 check_table_name(const char *name)
 {
 	size_t		len = strlen(name);
-	const char *dot = strchr(name, '.');
 
-	if (len < 3 || len > 255)
-		st_validation_error("TableName", "must be between 3 and 255 characters long");
+	if (len < 3 || len > ST_MAX_NAME_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"TableName\": must be 3 to 255 characters long"),
+				 errdetail("ValidationException: TableName must be at least 3 characters long and at most 255 characters long.")));
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
-		st_validation_error("TableName", "must hold only a-z, A-Z, 0-9, \"_\", \"-\" and \".\"");
-	if (dot && (dot == name || dot[1] == '\0' || strchr(dot + 1, '.')))
-		st_validation_error("TableName", "must be a name, or schema.name with one \".\" between two names");
-	if (dot)
-		len = Max((size_t) (dot - name), len - (size_t) (dot - name) - 1);
-	if (len >= NAMEDATALEN)
-		st_table_name_too_long(name);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"TableName\": must hold only a-z, A-Z, 0-9, \"_\", \"-\" and \".\""),
+				 errdetail("ValidationException: 1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+.", name)));
+}
+
+/*
+ * The create_table name argument for CreateTable's TableName.  A name with
+ * one dot whose first part, as SQL reads it, is an existing schema is
+ * schema.table as SQL writes it (0.1's reading, kept for its users); any
+ * other name is the DynamoDB name itself, in the current schema.  The
+ * look-up (catalog.c) finds either again by the same name.
+ */
+static char *
+create_table_name_arg(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	const char *p = name;
+	List	   *parts;
+
+	if (dot && dot != name && strchr(dot + 1, '.') == NULL &&
+		st_parse_qualified_name(&p, '\0', &parts) == ST_NAME_OK &&
+		list_length(parts) == 2 && OidIsValid(get_namespace_oid(linitial(parts), true)))
+		return pstrdup(name);
+	/* where CREATE TABLE would raise 3F000, a DynamoDB error instead */
+	if (fetch_search_path(false) == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no schema has been selected to create table \"%s\" in", name),
+				 errdetail("ValidationException: No schema of search_path exists."),
+				 errhint("Set search_path to an existing schema.")));
+	return pstrdup(quote_identifier(name));
 }
 
 static int
@@ -495,12 +522,8 @@ st_op_create_table(JsonbContainer *r)
 	/* the whole request is checked before the table exists (ResourceInUse) */
 	create_indexes(r, defs, table_keys, InvalidOid);
 
-	/*
-	 * A DynamoDB name is taken as written (case and all); a name with a dot
-	 * is schema.table, as regclass reads it.
-	 */
 	st_sql_args_init(&a, "SELECT singletable.create_table(");
-	st_sql_arg(&a, NULL, TEXTOID, CStringGetTextDatum(strchr(name, '.') ? name : quote_identifier(name)));
+	st_sql_arg(&a, NULL, TEXTOID, CStringGetTextDatum(create_table_name_arg(name)));
 	st_sql_arg(&a, "partition_key", TEXTOID, CStringGetTextDatum(hash));
 	st_sql_arg(&a, "partition_key_type", TEXTOID, CStringGetTextDatum(hash_type));
 	if (range)
@@ -682,7 +705,7 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_TABLE),
 						 errmsg("index \"%s\" of table \"%s\" does not exist", iname,
-								t->table_name),
+								t->name),
 						 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", iname)));
 			st_sql_args_init(&a, "SELECT singletable.drop_index(");
 			st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(relid));

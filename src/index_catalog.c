@@ -62,7 +62,7 @@ creating_error(StTable *table, StIndex *index)
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("index \"%s\" of table \"%s\" is still being created",
-					index->name, table->table_name),
+					index->name, table->name),
 			 errdetail("ValidationException: Cannot read from backfilling global secondary index: %s.",
 					   index->name),
 			 errhint("Wait until describe_table shows its IndexStatus as ACTIVE.")));
@@ -477,7 +477,7 @@ create_index_sql(PG_FUNCTION_ARGS)
 	if (st_table_find_index(t, index_name) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
-				 errmsg("index \"%s\" already exists on table \"%s\"", index_name, t->table_name),
+				 errmsg("index \"%s\" already exists on table \"%s\"", index_name, t->name),
 				 errdetail("ValidationException: One or more parameter values were invalid: Index %s already exists.", index_name)));
 	if (local)
 		st_index_check_local(t->pk_attr, t->sk_attr, index_name, pk_attr, sk_attr);
@@ -493,19 +493,14 @@ create_index_sql(PG_FUNCTION_ARGS)
 	if (!local && nsame >= ST_MAX_INDEXES_PER_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("table \"%s\" already has %d indexes", t->table_name, ST_MAX_INDEXES_PER_TABLE),
+				 errmsg("table \"%s\" already has %d indexes", t->name, ST_MAX_INDEXES_PER_TABLE),
 				 errdetail("LimitExceededException: A table can have at most %d global secondary indexes.", ST_MAX_INDEXES_PER_TABLE)));
 	check_attr_type(t, pk_attr, pk_type);
 	if (sk_attr)
 		check_attr_type(t, sk_attr, sk_type);
 
-	table_name = psprintf("%s__%s", t->table_name, index_name);
-	if (strlen(table_name) >= NAMEDATALEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("index table name \"%s\" is longer than %d bytes", table_name, NAMEDATALEN - 1),
-				 errdetail("The index of table \"%s\" is stored in a table named <table>__<index>.", t->table_name),
-				 errhint("Choose a shorter index name.")));
+	/* <table>__<index>, shortened with a hash when over 63 bytes (catalog.c) */
+	table_name = st_mapped_relname(psprintf("%s__%s", t->table_name, index_name));
 	nsp = get_rel_namespace(relid);
 	if (OidIsValid(get_relname_relid(table_name, nsp)))
 		ereport(ERROR,
@@ -683,7 +678,7 @@ drop_index_sql(PG_FUNCTION_ARGS)
 	if (ix == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("index \"%s\" of table \"%s\" does not exist", index_name, t->table_name),
+				 errmsg("index \"%s\" of table \"%s\" does not exist", index_name, t->name),
 				 errdetail("ResourceNotFoundException: Requested resource not found: Index: %s not found.", index_name)));
 	iname = get_rel_name(ix->relid);
 	qualified = iname ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(ix->relid)), iname) : NULL;

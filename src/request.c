@@ -13,16 +13,13 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
-#include "utils/varlena.h"
 
 #include "catalog.h"
 #include "item_types.h"
@@ -51,48 +48,16 @@ st_null_request_error(const char *where)
 }
 
 /*
- * Resolve a DynamoDB table name to a relation, or InvalidOid.  The name is
- * looked up first as it is written, as an unqualified relation name through
- * search_path (DynamoDB names are case-sensitive and may hold "-" and
- * "."); failing that, as regclass would read it (schema.table, "Quoted").
- */
-static Oid
-table_relid(const char *name, bool quiet)
-{
-	Oid			relid = RelnameGetRelid(name);
-
-	if (!OidIsValid(relid))
-	{
-		char	   *raw = pstrdup(name);
-		List	   *names;
-
-		/* catalog.schema.table raises for another database: not when quiet */
-		if (SplitIdentifierString(raw, '.', &names) && names != NIL &&
-			list_length(names) <= (quiet ? 2 : 3))
-		{
-			List	   *strs = NIL;
-			ListCell   *lc;
-			RangeVar   *rv;
-
-			foreach(lc, names)
-				strs = lappend(strs, makeString(lfirst(lc)));
-			rv = makeRangeVarFromNameList(strs);
-
-			relid = RangeVarGetRelid(rv, NoLock, true);
-		}
-	}
-	return relid;
-}
-
-/*
- * The singletable table a request names (as table_by_name finds it), or
- * NULL: no error, so a request's constraints can tell a name that DynamoDB
- * would refuse from a table made from SQL under such a name.
+ * The singletable table a request names (as table_by_name finds it: by its
+ * DynamoDB name first, then as SQL writes a relation name,
+ * st_table_relid_by_name), or NULL: no error, so a request's constraints
+ * can tell a name that DynamoDB would refuse from a table made from SQL
+ * under such a name.
  */
 StTable *
 st_table_by_name_if_exists(const char *name)
 {
-	Oid			relid = table_relid(name, true);
+	Oid			relid = st_table_relid_by_name(name);
 
 	return OidIsValid(relid) ? st_table_lookup(relid, true) : NULL;
 }
@@ -106,7 +71,7 @@ st_table_by_name_if_exists(const char *name)
 static StTable *
 table_by_name(const char *name, bool table_op)
 {
-	Oid			relid = table_relid(name, false);
+	Oid			relid = st_table_relid_by_name(name);
 
 	if (!OidIsValid(relid) && table_op)
 		ereport(ERROR,

@@ -257,3 +257,32 @@ ALTER TABLE singletable.tables ADD COLUMN stream_specified boolean;
 UPDATE singletable.tables SET stream_specified = true;
 ALTER TABLE singletable.tables ALTER COLUMN stream_specified SET DEFAULT true,
 	ALTER COLUMN stream_specified SET NOT NULL;
+
+-- Table names as DynamoDB has them (src/sql/00_catalog.sql, 05_tables.sql,
+-- 80_batch.sql): a table's DynamoDB name, up to 255 characters, is its
+-- relation's name, or over 63 bytes kept here and mapped to a shorter
+-- relation name.  Existing tables keep their relation's name (NULL here).
+ALTER TABLE singletable.tables
+	ADD COLUMN name text CHECK (octet_length(name) BETWEEN 1 AND 255);
+
+-- The table a DynamoDB name (TableName) names, as the regclass argument of
+-- the other functions: a name over 63 bytes is not its relation's name.
+CREATE FUNCTION singletable.table_named(name text) RETURNS regclass
+	AS 'MODULE_PATHNAME', 'st_sql_table_named'
+	LANGUAGE C STABLE STRICT;
+
+-- The names of the singletable tables the caller can see, as execute()'s
+-- ListTables reports them: the DynamoDB name when visible through
+-- search_path, schema.relation as SQL writes it otherwise (either form
+-- resolves in a request's TableName).
+-- Visibility depends on the caller's search_path, so it is not pinned here;
+-- every name is schema-qualified instead.
+CREATE OR REPLACE FUNCTION singletable.list_tables() RETURNS SETOF text
+	LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN pg_catalog.pg_table_is_visible(c.oid) THEN COALESCE(t.name, c.relname::pg_catalog.text)
+	            ELSE pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) END
+	  FROM singletable.tables t
+	  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+$$;

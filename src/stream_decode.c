@@ -73,6 +73,7 @@ extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 #define Anum_st_tables_relid			1
 #define Anum_st_tables_partition_key	2
 #define Anum_st_tables_stream_view		6
+#define Anum_st_tables_name				10
 #define Anum_st_indexes_relid			1
 #define Anum_st_indexes_index_name		2
 #define Anum_st_indexes_index_relid		3
@@ -157,6 +158,7 @@ typedef struct StreamRelEntry
 	Oid			base_relid;		/* the base table (itself for REL_TABLE) */
 	char	   *schema_name;
 	char	   *table_name;		/* base table's name */
+	char	   *dynamodb_name;	/* its DynamoDB name, NULL for table_name */
 	char	   *index_name;		/* REL_INDEX: the index's name */
 	StreamView	view;			/* the base table's stream_view */
 	int			nkeys;			/* key attributes to put in Keys */
@@ -369,6 +371,12 @@ read_table_row(Oid tables_relid, Oid relid, StreamRelEntry *entry)
 		entry->view = isnull ? VIEW_NEW_AND_OLD_IMAGES : parse_view(TextDatumGetCString(d));
 		if (entry->view == VIEW_DEFAULT)
 			entry->view = VIEW_NEW_AND_OLD_IMAGES;
+		if (desc->natts >= Anum_st_tables_name)
+		{
+			d = heap_getattr(tup, Anum_st_tables_name, desc, &isnull);
+			if (!isnull)
+				entry->dynamodb_name = cache_text(entry, d);
+		}
 		found = true;
 	}
 	systable_endscan(scan);
@@ -473,6 +481,7 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	entry->nkeys = 0;
 	entry->nbase_keys = 0;
 	entry->index_name = NULL;
+	entry->dynamodb_name = NULL;
 	entry->view = VIEW_NEW_AND_OLD_IMAGES;
 
 	nsp = get_namespace_oid("singletable", true);
@@ -530,6 +539,7 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 				for (int i = 0; i < base_entry.nkeys; i++)
 					entry_add_key(entry, base_entry.key_attrs[i], base_entry.key_types[i]);
 				entry->view = base_entry.view;
+				entry->dynamodb_name = base_entry.dynamodb_name;
 				entry->kind = REL_INDEX;
 				entry->base_relid = base;
 				entry->nbase_keys = nindex_keys;
@@ -1192,7 +1202,7 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 		appendStringInfoString(out, event_name);
 		append_literal(out, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":");
 	}
-	append_json_cstring(out, entry->table_name);
+	append_json_cstring(out, entry->dynamodb_name ? entry->dynamodb_name : entry->table_name);
 	append_literal(out, ",\"schemaName\":");
 	append_json_cstring(out, entry->schema_name);
 	if (entry->kind == REL_INDEX)

@@ -24,9 +24,10 @@
 #include "keys.h"
 
 /*
- * The create_table name argument as a RangeVar: an invalid name is a
- * ValidationException (22023), one with a part Postgres would truncate
- * 54000.
+ * The create_table name argument as a RangeVar whose relname is the
+ * table's DynamoDB name (the last part, up to 255 bytes; catalog.c maps it
+ * to a relation name): an invalid name is a ValidationException (22023),
+ * one too long 54000.
  */
 static RangeVar *
 table_name_arg(const char *name)
@@ -35,7 +36,7 @@ table_name_arg(const char *name)
 	List	   *parts;
 	List	   *strs = NIL;
 	ListCell   *lc;
-	StNameStatus status = st_parse_qualified_name(&p, '\0', &parts);
+	StNameStatus status = st_parse_table_name(&p, &parts);
 
 	if (status == ST_NAME_TOO_LONG)
 		st_table_name_too_long(name);
@@ -94,13 +95,16 @@ create_table(PG_FUNCTION_ARGS)
 	StKeyType	sk_type = ST_KEY_S;
 	char	   *stream_view;
 	RangeVar   *rv;
+	char	   *dynamodb_name;
+	bool		named_after;
 	Oid			nspid;
 	char	   *qualified;
 	StringInfoData sql;
+	StringInfoData insert;
 	Oid			relid;
-	Datum		args[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	Oid			argtypes[6] = {OIDOID, TEXTOID, CHAROID, TEXTOID, CHAROID, TEXTOID};
+	Datum		args[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[7] = {OIDOID, TEXTOID, CHAROID, TEXTOID, CHAROID, TEXTOID, TEXTOID};
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -136,6 +140,8 @@ create_table(PG_FUNCTION_ARGS)
 				 errdetail("ValidationException: StreamViewType must be KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES.")));
 
 	rv = table_name_arg(name);
+	dynamodb_name = rv->relname;
+	rv->relname = st_mapped_relname(dynamodb_name);
 	/* raises "schema does not exist" and checks CREATE privilege on it */
 	nspid = RangeVarGetAndCheckCreationNamespace(rv, NoLock, NULL);
 
@@ -150,11 +156,12 @@ create_table(PG_FUNCTION_ARGS)
 				 errmsg("a singletable table cannot be temporary"),
 				 errdetail("ValidationException: Table %s would be created in a temporary schema.", name),
 				 errhint("Create it in an ordinary schema.")));
-	if (OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
+	if (OidIsValid(RangeVarGetRelid(rv, NoLock, true)) ||
+		st_table_name_in_schema(dynamodb_name, nspid))
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_TABLE),
 				 errmsg("relation \"%s\" already exists", name),
-				 errdetail("ResourceInUseException: Table already exists: %s.", name)));
+				 errdetail("ResourceInUseException: Table already exists: %s.", dynamodb_name)));
 	qualified = rv->schemaname ? quote_qualified_identifier(rv->schemaname, rv->relname)
 		: pstrdup(quote_identifier(rv->relname));
 
@@ -179,15 +186,30 @@ create_table(PG_FUNCTION_ARGS)
 	args[0] = ObjectIdGetDatum(relid);
 	st_key_schema_args(args + 1, nulls + 1, pk_attr, pk_type, sk_attr, sk_type);
 	args[5] = CStringGetTextDatum(stream_view);
-	/* stream_view => NULL: no StreamSpecification in descriptions */
-	if (SPI_execute_with_args(PG_ARGISNULL(5) ?
-							  "INSERT INTO singletable.tables (relid, partition_key, partition_key_type, "
-							  "sort_key, sort_key_type, stream_view, stream_specified) "
-							  "VALUES ($1, $2, $3, $4, $5, $6, false)" :
-							  "INSERT INTO singletable.tables "
-							  "(relid, partition_key, partition_key_type, sort_key, sort_key_type, stream_view) "
-							  "VALUES ($1, $2, $3, $4, $5, $6)",
-							  6, argtypes, args, nulls, false, 0) != SPI_OK_INSERT)
+	/*
+	 * The name only when the relation is not named after the table
+	 * (catalog.c), and stream_specified only when stream_view => NULL (no
+	 * StreamSpecification in descriptions), so that a catalog not yet
+	 * updated from 0.1, without those columns, takes the others.
+	 */
+	args[6] = CStringGetTextDatum(dynamodb_name);
+	named_after = strcmp(rv->relname, dynamodb_name) == 0;
+	initStringInfo(&insert);
+	appendStringInfoString(&insert,
+						   "INSERT INTO singletable.tables "
+						   "(relid, partition_key, partition_key_type, sort_key, sort_key_type, stream_view");
+	if (!named_after)
+		appendStringInfoString(&insert, ", name");
+	if (PG_ARGISNULL(5))
+		appendStringInfoString(&insert, ", stream_specified");
+	appendStringInfoString(&insert, ") VALUES ($1, $2, $3, $4, $5, $6");
+	if (!named_after)
+		appendStringInfoString(&insert, ", $7");
+	if (PG_ARGISNULL(5))
+		appendStringInfoString(&insert, ", false");
+	appendStringInfoChar(&insert, ')');
+	if (SPI_execute_with_args(insert.data, named_after ? 6 : 7, argtypes, args, nulls,
+							  false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record table %s", qualified);
 	SPI_finish();
 	st_table_invalidate(relid);

@@ -29,7 +29,11 @@ CREATE TABLE singletable.tables (
 	-- stream_view given, CreateTable's StreamSpecification enabled): only
 	-- then do descriptions show StreamSpecification, as DynamoDB's do.
 	-- The change stream itself exists either way.
-	stream_specified boolean NOT NULL DEFAULT true
+	stream_specified boolean NOT NULL DEFAULT true,
+	-- the DynamoDB name (TableName) when the relation is not named after
+	-- it (over 63 bytes, mapped: catalog.c); NULL: the relation's name,
+	-- which a RENAME changes as it always did
+	name text CHECK (octet_length(name) BETWEEN 1 AND 255)
 ) WITH (user_catalog_table = true);
 
 -- One row per secondary index; each index is a table of its own.

@@ -18,6 +18,12 @@ CREATE FUNCTION singletable.describe_table(tbl regclass) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'st_sql_describe_table'
 	LANGUAGE C STABLE STRICT;
 
+-- The table a DynamoDB name (TableName) names, as the regclass argument of
+-- the other functions: a name over 63 bytes is not its relation's name.
+CREATE FUNCTION singletable.table_named(name text) RETURNS regclass
+	AS 'MODULE_PATHNAME', 'st_sql_table_named'
+	LANGUAGE C STABLE STRICT;
+
 -- A plain DROP TABLE of a singletable table removes its catalog rows too.
 -- SECURITY DEFINER (reviewed): the catalog's row-level security lets only a
 -- table's owner delete its row, and after the drop nobody owns it any more.

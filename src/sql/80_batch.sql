@@ -38,14 +38,15 @@ CREATE POLICY own_tokens ON singletable.client_request_tokens
 GRANT SELECT, INSERT, UPDATE, DELETE ON singletable.client_request_tokens TO PUBLIC;
 
 -- The names of the singletable tables the caller can see, as execute()'s
--- ListTables reports them: bare when visible through search_path,
--- schema.table otherwise (either form resolves in a request's TableName).
+-- ListTables reports them: the DynamoDB name when visible through
+-- search_path, schema.relation as SQL writes it otherwise (either form
+-- resolves in a request's TableName).
 -- Visibility depends on the caller's search_path, so it is not pinned here;
 -- every name is schema-qualified instead.
 CREATE FUNCTION singletable.list_tables() RETURNS SETOF text
 	LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN pg_catalog.pg_table_is_visible(c.oid) THEN c.relname::pg_catalog.text
-	            ELSE pg_catalog.concat(n.nspname, '.', c.relname) END
+	SELECT CASE WHEN pg_catalog.pg_table_is_visible(c.oid) THEN COALESCE(t.name, c.relname::pg_catalog.text)
+	            ELSE pg_catalog.concat(pg_catalog.quote_ident(n.nspname), '.', pg_catalog.quote_ident(c.relname)) END
 	  FROM singletable.tables t
 	  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid
 	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
