@@ -143,3 +143,16 @@ SELECT singletable.execute('Scan', jsonb_build_object('TableName', 'app', 'Selec
     'PK', jsonb_build_object('ComparisonOperator', 'IN',
       'AttributeValueList', (SELECT jsonb_agg(jsonb_build_object('S', CASE WHEN i = 2000 THEN 'p' ELSE 'x' END))
                               FROM generate_series(1, 3000) AS i)))));
+-- Expected's members that do not go together, in DynamoDB's words
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}}, "Expected": {"a": {}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}}, "Expected": {"a": {"Exists": true}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"a": {"Exists": false, "Value": {"S": "a"}}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"a": {"ComparisonOperator": "LT"}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"a": {"Exists": true, "ComparisonOperator": "LT"}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"a": {"ComparisonOperator": "LT", "Value": {"S": "a"}, "AttributeValueList": [{"S": "a"}]}}}');
+SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"a": {"Exists": true, "AttributeValueList": [{"S": "a"}]}}}');

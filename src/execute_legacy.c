@@ -234,6 +234,47 @@ legacy_check_values(const char *where, const char *cmp, JsonbValue *vals,
 					 "One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", cmp, type);
 }
 
+/*
+ * The members of one of Expected's conditions (attribute attr, at where)
+ * that go together, with DynamoDB's messages: ComparisonOperator with a
+ * Value or an AttributeValueList but not both and not with Exists; without
+ * it, Value unless Exists is false, and no AttributeValueList.
+ */
+static void
+legacy_check_expected_form(JsonbContainer *cond, const char *cmp, const char *attr,
+						   const char *where)
+{
+	JsonbValue	v;
+	bool		has_value = st_field(cond, "Value", &v);
+	bool		has_list = st_field(cond, "AttributeValueList", &v);
+	bool		has_exists = st_field(cond, "Exists", &v);
+	int			exists = has_exists && v.type == jbvBool ? v.val.boolean : -1;
+
+	if (has_exists && v.type != jbvBool)
+		st_validation_error(psprintf("%s.Exists", where), "must be a boolean");
+	if (cmp && has_exists)
+		legacy_error(where, "Exists cannot be used with ComparisonOperator",
+					 "One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: %s", attr);
+	if (cmp && has_value && has_list)
+		legacy_error(where, "Value cannot be used with AttributeValueList",
+					 "One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: %s", attr);
+	if (cmp && !has_value && !has_list && strcmp(cmp, "NULL") != 0 && strcmp(cmp, "NOT_NULL") != 0)
+		legacy_error(where, "ComparisonOperator needs Value or AttributeValueList",
+					 "One or more parameter values were invalid: Value or AttributeValueList must be used with ComparisonOperator: %s for Attribute: %s", cmp, attr);
+	if (cmp)
+		return;
+	if (has_list)
+		legacy_error(where, "AttributeValueList needs ComparisonOperator",
+					 "One or more parameter values were invalid: AttributeValueList can only be used with a ComparisonOperator for Attribute: %s", attr);
+	if (exists == 0 && has_value)
+		legacy_error(where, "Value cannot be used when Exists is false",
+					 "One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: %s", attr);
+	if (exists != 0 && !has_value)
+		legacy_error(where, "Value is required unless Exists is false",
+					 "One or more parameter values were invalid: Value must be provided when Exists is %s for Attribute: %s",
+					 exists == 1 ? "true" : "null", attr);
+}
+
 static const char *const legacy_cond_fields[] = {
 	"ComparisonOperator", "AttributeValueList", "Value", "Exists", NULL
 };
@@ -296,15 +337,15 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 
 		cmp = st_field_string(cond, "ComparisonOperator", where, false);
 		vals = legacy_value_list(cond, where, &nvals);
+		if (strcmp(field, "Expected") == 0)
+			legacy_check_expected_form(cond, cmp, attr, where);
 		/* Value stands for a one-value AttributeValueList, as in DynamoDB */
-		if (cmp && vals == NULL && st_field(cond, "Value", &ev) && !st_field(cond, "Exists", &ev))
+		if (cmp && vals == NULL && st_field(cond, "Value", &ev))
 		{
 			vals = palloc(sizeof(JsonbValue));
-			(void) st_field(cond, "Value", &vals[0]);
+			vals[0] = ev;
 			nvals = 1;
 		}
-		else if (cmp && (st_field(cond, "Value", &ev) || st_field(cond, "Exists", &ev)))
-			st_validation_error(where, "cannot use Value or Exists with ComparisonOperator");
 		if (key_only && cmp && is_non_key_operator(cmp))
 		{
 			/* valid in the request; whether on a key needs the table */
@@ -322,26 +363,13 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		if (cmp == NULL)
 		{
 			/* Expected's older form: Value and/or Exists */
-			int			exists = -1;
-
-			if (st_field(cond, "Exists", &ev))
-			{
-				if (ev.type != jbvBool)
-					st_validation_error(psprintf("%s.Exists", where), "must be a boolean");
-				exists = ev.val.boolean;
-			}
 			if (strcmp(field, "Expected") != 0)
 				st_validation_error(psprintf("%s.ComparisonOperator", where), "a value is required");
+			/* legacy_check_expected_form checked Value against Exists */
 			if (st_field(cond, "Value", &ev))
-			{
-				if (exists == 0)
-					st_validation_error(where, "Value cannot be used when Exists is false");
 				appendStringInfo(&buf, "%s = %s", name, legacy_value(lg, &ev));
-			}
-			else if (exists == 0)
-				appendStringInfo(&buf, "attribute_not_exists(%s)", name);
 			else
-				st_validation_error(where, "Value is required when Exists is true");
+				appendStringInfo(&buf, "attribute_not_exists(%s)", name);
 			continue;
 		}
 
