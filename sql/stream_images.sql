@@ -21,7 +21,10 @@ INSERT INTO img_src VALUES
  (5, '{"PK": "num", "SK": "5", "big": 12345678901234567890123456789012345678,
        "exact": 12345678901234567890.123456789, "small": 0.000000000000000000001,
        "neg": -42, "zero": 0, "scaled": 1.500, "exp": 1e-130, "large": 9.9e125}'),
- (6, '{"PK": "empty", "SK": "6", "m": {}, "l": [], "s": ""}');
+ (6, '{"PK": "empty", "SK": "6", "m": {}, "l": [], "s": ""}'),
+ (8, E'{"PK": "edges", "SK": "8", "a": "1234567\\"", "b": "12345678\\\\9", "c": "\\u001f234567812345678\\u0001",
+       "d": "\\"\\"\\"\\"\\"\\"\\"\\"\\"", "e": "\u00e9\u00e9\u00e9\u00e9x\\n", "1234567\\"9": "\\u007f~",
+       "f": "1234\\\\678abc", "g": "abcdefgh\\u0002\\"\\\\ijklmnop"}');
 -- 40 members, 40 elements, and a nested map of 35
 INSERT INTO img_src
 SELECT 7, jsonb_build_object('PK', 'wide', 'SK', '7') ||

@@ -161,6 +161,7 @@ typedef struct StreamRelEntry
 	StreamView	view;			/* the base table's stream_view */
 	int			nkeys;			/* key attributes to put in Keys */
 	char	   *key_attrs[ST_STREAM_MAX_KEYS];
+	StringInfoData key_names[ST_STREAM_MAX_KEYS];	/* "attr": as written */
 	StKeyType	key_types[ST_STREAM_MAX_KEYS];
 	int			nbase_keys;		/* of them, the first nbase_keys are the
 								 * item's identity (pk[, sk]) */
@@ -311,6 +312,13 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 			return;
 	if (entry->nkeys < ST_STREAM_MAX_KEYS)
 	{
+		StringInfo	name = &entry->key_names[entry->nkeys];
+		MemoryContext old = MemoryContextSwitchTo(entry_cxt(entry));
+
+		initStringInfo(name);
+		st_append_json_string(name, attr, strlen(attr));
+		appendStringInfoChar(name, ':');
+		MemoryContextSwitchTo(old);
 		entry->key_attrs[entry->nkeys] = attr;
 		entry->key_types[entry->nkeys] = type;
 		entry->nkeys++;
@@ -1033,8 +1041,7 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 		if (!first)
 			appendStringInfoCharMacro(out, ',');
 		first = false;
-		append_json_cstring(out, entry->key_attrs[i]);
-		appendStringInfoCharMacro(out, ':');
+		append_bytes(out, entry->key_names[i].data, entry->key_names[i].len);
 		if (data->typed)
 			append_typed_key(out, v, entry->key_types[i]);
 		else
