@@ -884,9 +884,9 @@ append_typed_key(StringInfo out, JsonbValue *v, StKeyType type)
 }
 
 /*
- * Offset of the index'th child's data in container c, from the nearest
- * child at or before it that stores its offset (at most JB_OFFSET_STRIDE
- * steps back).
+ * Offset of the index'th child's data in container c: the lengths of the
+ * children before it, back to the nearest one that stores its end offset
+ * instead (at most JB_OFFSET_STRIDE steps back).
  */
 static uint32
 child_offset(JsonbContainer *c, int index)
