@@ -163,6 +163,7 @@ typedef struct StreamRelEntry
 	StreamView	view;			/* the base table's stream_view */
 	int			nkeys;			/* key attributes to put in Keys */
 	char	   *key_attrs[ST_STREAM_MAX_KEYS];
+	StringInfoData key_names[ST_STREAM_MAX_KEYS];	/* "attr": as written */
 	StKeyType	key_types[ST_STREAM_MAX_KEYS];
 	int			nbase_keys;		/* of them, the first nbase_keys are the
 								 * item's identity (pk[, sk]) */
@@ -313,6 +314,13 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 			return;
 	if (entry->nkeys < ST_STREAM_MAX_KEYS)
 	{
+		StringInfo	name = &entry->key_names[entry->nkeys];
+		MemoryContext old = MemoryContextSwitchTo(entry_cxt(entry));
+
+		initStringInfo(name);
+		st_append_json_string(name, attr, strlen(attr));
+		appendStringInfoChar(name, ':');
+		MemoryContextSwitchTo(old);
 		entry->key_attrs[entry->nkeys] = attr;
 		entry->key_types[entry->nkeys] = type;
 		entry->nkeys++;
@@ -806,7 +814,21 @@ st_stream_shutdown(LogicalDecodingContext *ctx)
  * ----------------------------------------------------------------
  */
 
-#define append_literal(out, s) appendBinaryStringInfo((out), (s), sizeof(s) - 1)
+/*
+ * Append n bytes; the common case (room left) without a function call.
+ * Images are appended piece by piece, a few bytes at a time.
+ */
+static pg_attribute_always_inline void
+append_bytes(StringInfo out, const char *s, int n)
+{
+	if (unlikely(out->len + n >= out->maxlen))
+		enlargeStringInfo(out, n);
+	memcpy(out->data + out->len, s, n);
+	out->len += n;
+	out->data[out->len] = '\0';
+}
+
+#define append_literal(out, s) append_bytes((out), (s), sizeof(s) - 1)
 
 /* escape_json()'s text, faster (see st_append_json_string) */
 #define append_json_cstring(out, s) st_append_json_string((out), (s), strlen(s))
@@ -872,52 +894,108 @@ append_typed_key(StringInfo out, JsonbValue *v, StKeyType type)
 }
 
 /*
+ * Offset of the index'th child's data in container c: the lengths of the
+ * children before it, back to the nearest one that stores its end offset
+ * instead (at most JB_OFFSET_STRIDE steps back).
+ */
+static uint32
+child_offset(JsonbContainer *c, int index)
+{
+	uint32		offset = 0;
+
+	for (int i = index - 1; i >= 0; i--)
+	{
+		offset += JBE_OFFLENFLD(c->children[i]);
+		if (JBE_HAS_OFF(c->children[i]))
+			break;
+	}
+	return offset;
+}
+
+static void append_plain_container(StringInfo out, JsonbContainer *c);
+
+/*
+ * Write the child whose JEntry is je and whose data starts at base +
+ * offset and ends at base + end, as plain JSON text: what
+ * JsonbIteratorNext() would hand to append_plain_scalar(), read in place.
+ */
+static void
+append_plain_child(StringInfo out, char *base, uint32 offset,
+				   uint32 end, JEntry je)
+{
+	if (JBE_ISSTRING(je))
+		st_append_json_string(out, base + offset, end - offset);
+	else if (JBE_ISNUMERIC(je))
+	{
+		char	   *n = DatumGetCString(DirectFunctionCall1(numeric_out,
+															PointerGetDatum(base + INTALIGN(offset))));
+
+		append_bytes(out, n, strlen(n));
+		pfree(n);
+	}
+	else if (JBE_ISBOOL_TRUE(je))
+		append_literal(out, "true");
+	else if (JBE_ISBOOL_FALSE(je))
+		append_literal(out, "false");
+	else if (JBE_ISNULL(je))
+		append_literal(out, "null");
+	else
+		append_plain_container(out, (JsonbContainer *) (base + INTALIGN(offset)));
+}
+
+/*
+ * Write an object or array as plain JSON text, straight from its JEntrys:
+ * no iterator, no JsonbValue per member.  An object's n keys are its first
+ * n children, in the order the text lists them, and its values the next n.
+ */
+static void
+append_plain_container(StringInfo out, JsonbContainer *c)
+{
+	int			n = JsonContainerSize(c);
+	bool		object = JsonContainerIsObject(c);
+	int			nchildren = object ? 2 * n : n;
+	char	   *base = (char *) &c->children[nchildren];
+	uint32		key_off = 0;
+	uint32		val_off = object ? child_offset(c, n) : 0;
+
+	check_stack_depth();
+	append_bytes(out, object ? "{" : "[", 1);
+	for (int i = 0; i < n; i++)
+	{
+		int			vi = object ? n + i : i;
+		uint32		val_end = val_off;
+
+		CHECK_FOR_INTERRUPTS();
+		if (i > 0)
+			append_literal(out, ", ");
+		if (object)
+		{
+			uint32		key_end = key_off;
+
+			JBE_ADVANCE_OFFSET(key_end, c->children[i]);
+			st_append_json_string(out, base + key_off, key_end - key_off);
+			append_literal(out, ": ");
+			key_off = key_end;
+		}
+		JBE_ADVANCE_OFFSET(val_end, c->children[vi]);
+		append_plain_child(out, base, val_off, val_end, c->children[vi]);
+		val_off = val_end;
+	}
+	append_bytes(out, object ? "}" : "]", 1);
+}
+
+/*
  * Write an item as plain JSON text, the same text as JsonbToCString() (", "
  * and ": " between members), with st_append_json_string()'s escaping.
  */
 static void
 append_plain_item(StringInfo out, Jsonb *item)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	bool		first = true;
-
 	/* a bare scalar (never an item, but the column may hold one) */
 	if (JB_ROOT_IS_SCALAR(item))
-	{
 		(void) JsonbToCString(out, &item->root, VARSIZE(item));
-		return;
-	}
-	it = JsonbIteratorInit(&item->root);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (!first && tok != WJB_END_ARRAY && tok != WJB_END_OBJECT)
-			append_literal(out, ", ");
-		switch (tok)
-		{
-			case WJB_BEGIN_ARRAY:
-			case WJB_BEGIN_OBJECT:
-				appendStringInfoCharMacro(out, tok == WJB_BEGIN_ARRAY ? '[' : '{');
-				first = true;
-				break;
-			case WJB_KEY:
-				append_plain_scalar(out, &v);
-				append_literal(out, ": ");
-				first = true;	/* its value follows without a comma */
-				break;
-			case WJB_END_ARRAY:
-			case WJB_END_OBJECT:
-				appendStringInfoCharMacro(out, tok == WJB_END_ARRAY ? ']' : '}');
-				first = false;
-				break;
-			default:			/* WJB_VALUE, WJB_ELEM */
-				append_plain_scalar(out, &v);
-				first = false;
-				break;
-		}
-	}
+	else
+		append_plain_container(out, &item->root);
 }
 
 /* Write an item (an image) in the session's format. */
@@ -973,8 +1051,7 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 		if (!first)
 			appendStringInfoCharMacro(out, ',');
 		first = false;
-		append_json_cstring(out, entry->key_attrs[i]);
-		appendStringInfoCharMacro(out, ':');
+		append_bytes(out, entry->key_names[i].data, entry->key_names[i].len);
 		if (data->typed)
 			append_typed_key(out, v, entry->key_types[i]);
 		else

@@ -1151,26 +1151,52 @@ st_from_typed_start_key(Jsonb *typed)
  */
 
 /*
+ * Does any of the eight bytes in w need escaping in JSON text: below 0x20,
+ * '"' or '\\'?  (A byte is below n when subtracting n borrows into its top
+ * bit while its own top bit is clear; a byte equals c when w ^ c has a zero
+ * byte.)
+ */
+#define ST_ONES UINT64CONST(0x0101010101010101)
+#define ST_HIGHS UINT64CONST(0x8080808080808080)
+#define st_has_below(w, n) ((((w) - ST_ONES * (n)) & ~(w) & ST_HIGHS) != 0)
+#define st_needs_escape8(w) \
+	(st_has_below((w), 0x20) || st_has_below((w) ^ (ST_ONES * '"'), 1) || \
+	 st_has_below((w) ^ (ST_ONES * '\\'), 1))
+
+/*
  * A JSON string literal of len bytes (not NUL-terminated), escaped exactly
  * as escape_json() does, without copying it first: the runs that need no
- * escape are appended at once.
+ * escape are appended at once, and found eight bytes at a time.
  */
 void
 st_append_json_string(StringInfo out, const char *s, int len)
 {
 	int			start = 0;
-	int			i;
+	int			i = 0;
 
+	enlargeStringInfo(out, len + 2);
 	appendStringInfoCharMacro(out, '"');
-	for (i = 0; i < len; i++)
+	while (i < len)
 	{
-		unsigned char c = (unsigned char) s[i];
+		unsigned char c;
 
+		if (len - i >= 8)
+		{
+			uint64		w;
+
+			memcpy(&w, s + i, sizeof(w));
+			if (!st_needs_escape8(w))
+			{
+				i += 8;
+				continue;
+			}
+		}
+		c = (unsigned char) s[i++];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		if (i > start)
-			appendBinaryStringInfo(out, s + start, i - start);
-		start = i + 1;
+		if (i - 1 > start)
+			appendBinaryStringInfo(out, s + start, i - 1 - start);
+		start = i;
 		switch (c)
 		{
 			case '\b':
