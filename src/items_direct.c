@@ -803,7 +803,9 @@ lock_row_by_key(DirectWrite *dw, StTable *t, Datum *keys, TupleTableSlot *existi
  * such item or fn returned NULL (the row then stays locked, as after
  * SELECT ... FOR UPDATE); ST_DIRECT_NOT_APPLIED, having changed nothing,
  * when the direct path does not apply (see the file header).  fn's item
- * must keep the key and pass the table's CHECK constraint (item_check).
+ * must keep the key, whose column Datums keys are as st_item_key_datums
+ * computes them (they are written as they are), and pass the table's CHECK
+ * constraint (item_check).
  */
 StDirectUpdate
 st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
@@ -811,7 +813,6 @@ st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
 	DirectWrite dw;
 	TupleTableSlot *existing;
 	Jsonb	   *item = NULL;
-	Datum		newkeys[2];
 
 	if (!direct_begin(t, CMD_UPDATE, &dw))
 		return ST_DIRECT_NOT_APPLIED;
@@ -830,8 +831,8 @@ st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
 		return ST_DIRECT_UNCHANGED;
 	}
 
-	st_item_key_datums(t, item, newkeys);
-	store_row(dw.slot, t, item, newkeys);
+	/* the key is unchanged: its column Datums are the ones looked up */
+	store_row(dw.slot, t, item, keys);
 	replace_locked_row(dw.estate, dw.rri, &existing->tts_tid, existing, dw.slot, dw.gsi_table);
 	direct_end(&dw);
 	return ST_DIRECT_UPDATED;
