@@ -23,6 +23,17 @@ SELECT singletable.execute('GetItem', '{"TableName": "g", "Key": {"PK": {"S": "p
 -- projection
 SELECT singletable.execute('GetItem', '{"TableName": "g", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}}, "ProjectionExpression": "n, m.x"}');
 
+-- every kind of value: the typed answer, built without a parse state, is
+-- byte for byte to_dynamodb_json's (which builds it with one), also for
+-- PutItem's ReturnValues
+\set allitem '{"PK": "all", "SK": "s", "s": "x", "n": -0.10, "big": 1e30, "t": true, "f": false, "z": null, "l": [1, "a", [], {}, null, {"$SS": ["b"]}], "m": {"k": {"$NS": [3, 1.0]}, "e": {}}, "b": {"$B": "AAE="}, "ss": {"$SS": ["q", "p"]}, "bs": {"$BS": ["AQ=="]}, "esc": {"$M": {"$S": "lit"}}}'
+SELECT singletable.put_item('g', :'allitem');
+SELECT singletable.execute('GetItem', '{"TableName": "g", "Key": {"PK": {"S": "all"}, "SK": {"S": "s"}}}')::text
+     = jsonb_build_object('Item', singletable.to_dynamodb_json(:'allitem'))::text AS same;
+SELECT singletable.execute('GetItem', '{"TableName": "g", "Key": {"PK": {"S": "all"}, "SK": {"S": "s"}}}');
+SELECT singletable.execute('PutItem', '{"TableName": "g", "Item": {"PK": {"S": "all"}, "SK": {"S": "s"}}, "ReturnValues": "ALL_OLD"}')::text
+     = jsonb_build_object('Attributes', singletable.to_dynamodb_json(:'allitem'))::text AS same_old;
+
 -- keys that are not the table's: too many or too few members, other names,
 -- the wrong type, malformed typed values (before the table is known)
 SELECT singletable.execute('GetItem', '{"TableName": "g", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}, "X": {"S": "x"}}}');

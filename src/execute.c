@@ -71,19 +71,26 @@ empty_object(void)
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
-/* {"<key>": typed item} or {} when item is NULL */
+/* {"<key>": typed item} or {} when item is NULL, built without a parse state */
 static Jsonb *
 wrap_typed_item(const char *key, Jsonb *item)
 {
-	JsonbParseState *state = NULL;
+	JsonbValue	root;
+	JsonbPair	pair;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	root.type = jbvObject;
+	root.val.object.nPairs = 0;
+	root.val.object.pairs = &pair;
 	if (item)
 	{
-		st_push_key(&state, key);
-		st_push_typed_item(&state, item);
+		pair.key.type = jbvString;
+		pair.key.val.string.val = (char *) key;
+		pair.key.val.string.len = strlen(key);
+		pair.value = *st_typed_item_value(item);
+		pair.order = 0;
+		root.val.object.nPairs = 1;
 	}
-	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	return JsonbValueToJsonb(&root);
 }
 
 /* A boolean field: 1 or 0, or -1 when absent. */
