@@ -377,26 +377,39 @@ cmp_writes(const void *a, const void *b)
 }
 
 /*
- * n unconditional puts to one table are applied by one multi-row upsert,
- * the same statement put_item runs per item (ST_STMT_UPSERT) over an
- * array: each row gets the same checks, triggers and policies, in one
- * executor run instead of one per item.  The rows are written in array
- * order, which is the caller's canonical order.  Keys are unique within a
- * batch, so no row is affected twice.  The plan is kept per table
- * (plans.c).
+ * n unconditional puts to one table are applied as one multi-row upsert:
+ * by the direct write path (items_direct.c) when it applies, as put_item's
+ * own unconditional put, once for the table rather than once per item;
+ * otherwise by the statement put_item runs per item (ST_STMT_UPSERT) over
+ * an array, whose plan is kept per table (plans.c).  Either way each row
+ * gets the same checks, triggers and policies, in one command.  The rows
+ * are written in array order, which is the caller's canonical order.  Keys
+ * are unique within a batch, so no row is affected twice.
  */
 static void
 put_many(BatchWrite **writes, int n)
 {
-	Datum	   *items = palloc(sizeof(Datum) * n);
+	StTable    *t = writes[0]->req.table;
+	Jsonb	  **items = palloc(sizeof(Jsonb *) * n);
+	Datum	   *keys = palloc(sizeof(Datum) * 2 * n);
+	Datum	   *elems;
 	Datum		arg;
 
 	for (int i = 0; i < n; i++)
-		items[i] = JsonbPGetDatum(writes[i]->req.item);
-	arg = PointerGetDatum(construct_array(items, n, JSONBOID, -1, false, TYPALIGN_INT));
+	{
+		items[i] = writes[i]->req.item;
+		keys[2 * i] = writes[i]->req.keys[0];
+		keys[2 * i + 1] = writes[i]->req.keys[1];
+	}
+	if (st_put_items_direct(t, n, items, keys))
+		return;
+	elems = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
+		elems[i] = JsonbPGetDatum(items[i]);
+	arg = PointerGetDatum(construct_array(elems, n, JSONBOID, -1, false, TYPALIGN_INT));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_plan(st_item_plan(writes[0]->req.table, ST_STMT_UPSERT_MANY), &arg, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(st_item_plan(t, ST_STMT_UPSERT_MANY), &arg, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not put items");
 	SPI_finish();
 }

@@ -71,19 +71,26 @@ empty_object(void)
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
-/* {"<key>": typed item} or {} when item is NULL */
+/* {"<key>": typed item} or {} when item is NULL, built without a parse state */
 static Jsonb *
 wrap_typed_item(const char *key, Jsonb *item)
 {
-	JsonbParseState *state = NULL;
+	JsonbValue	root;
+	JsonbPair	pair;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	root.type = jbvObject;
+	root.val.object.nPairs = 0;
+	root.val.object.pairs = &pair;
 	if (item)
 	{
-		st_push_key(&state, key);
-		st_push_typed_item(&state, item);
+		pair.key.type = jbvString;
+		pair.key.val.string.val = (char *) key;
+		pair.key.val.string.len = strlen(key);
+		pair.value = *st_typed_item_value(item);
+		pair.order = 0;
+		root.val.object.nPairs = 1;
 	}
-	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	return JsonbValueToJsonb(&root);
 }
 
 /* A boolean field: 1 or 0, or -1 when absent. */
@@ -154,20 +161,45 @@ typed_field(JsonbContainer *r, const char *name, bool required)
 }
 
 /*
+ * The plain values of a GetItem request's typed Key, each converted once:
+ * check_typed_key, which needs no table, converts them, and typed_key reads
+ * them once the table is known.  Only the first two members are kept: a
+ * key of more members is no table's key.
+ */
+typedef struct TypedKey
+{
+	int			n;				/* members of the Key */
+	char	   *names[2];
+	JsonbValue *plain[2];
+} TypedKey;
+
+/* The plain value of attribute attr in tk, or NULL. */
+static JsonbValue *
+typed_key_value(TypedKey *tk, const char *attr)
+{
+	for (int i = 0; i < Min(tk->n, 2); i++)
+	{
+		if (strcmp(tk->names[i], attr) == 0)
+			return tk->plain[i];
+	}
+	return NULL;
+}
+
+/*
  * The typed Key of a request as key column Datums, without building the
- * plain key first (GetItem's hot path).  Anything unusual takes the
- * general path, which raises the usual errors.
+ * plain key first (GetItem's hot path), from the values check_typed_key
+ * converted.  Anything unusual takes the general path, which raises the
+ * usual errors.
  */
 static void
-typed_key(StTable *t, JsonbContainer *r, Datum *keys)
+typed_key(StTable *t, JsonbContainer *r, TypedKey *tk, Datum *keys)
 {
-	JsonbContainer *key = st_field_object(r, "Key", "", true);
 	int			nkeys = t->sk_attr ? 2 : 1;
-	JsonbValue	tv[2];
+	JsonbValue *plain[2];
 
-	if (JsonContainerSize(key) != nkeys ||
-		!getKeyJsonValueFromContainer(key, t->pk_attr, strlen(t->pk_attr), &tv[0]) ||
-		(t->sk_attr && !getKeyJsonValueFromContainer(key, t->sk_attr, strlen(t->sk_attr), &tv[1])))
+	if (tk->n != nkeys ||
+		(plain[0] = typed_key_value(tk, t->pk_attr)) == NULL ||
+		(t->sk_attr && (plain[1] = typed_key_value(tk, t->sk_attr)) == NULL))
 	{
 		st_parse_key_arg(t, typed_field(r, "Key", true), keys);
 		return;
@@ -176,7 +208,7 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 	{
 		const char *attr = i == 0 ? t->pk_attr : t->sk_attr;
 
-		keys[i] = st_key_param_datum(st_typed_value_to_plain(&tv[i], attr), attr,
+		keys[i] = st_key_param_datum(plain[i], attr,
 									 i == 0 ? t->pk_type : t->sk_type,
 									 i == 0 ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
 									 i == 0);
@@ -185,24 +217,35 @@ typed_key(StTable *t, JsonbContainer *r, Datum *keys)
 
 /*
  * Check the shapes of the typed values of a request's Key, which need no
- * table, without building the plain key (typed_key reads them again once
- * the table is known).
+ * table, without building the plain key; the values converted go into *tk
+ * for typed_key.
  */
 static void
-check_typed_key(JsonbContainer *r)
+check_typed_key(JsonbContainer *r, TypedKey *tk)
 {
 	JsonbIterator *it = JsonbIteratorInit(st_field_object(r, "Key", "", true));
 	JsonbValue	k;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 
+	tk->n = 0;
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 	{
+		char	   *name;
+		JsonbValue *plain;
+
 		if (tok != WJB_KEY)
 			continue;
 		CHECK_FOR_INTERRUPTS();
+		name = pnstrdup(k.val.string.val, k.val.string.len);
 		(void) JsonbIteratorNext(&it, &v, true);
-		(void) st_typed_value_to_plain(&v, pnstrdup(k.val.string.val, k.val.string.len));
+		plain = st_typed_value_to_plain(&v, name);
+		if (tk->n < 2)
+		{
+			tk->names[tk->n] = name;
+			tk->plain[tk->n] = plain;
+		}
+		tk->n++;
 	}
 }
 
@@ -246,13 +289,14 @@ op_get_item(JsonbContainer *r)
 	List	   *attrs;
 	StCapacity	cap;
 	bool		consistent;
+	TypedKey	tk;
 
 	st_check_fields(r, get_item_fields, "");
 	st_capacity_init(&cap, r);
 	name = st_field_string(r, "TableName", "", true);
 	/* DynamoDB's order: the parameter mix, the Key's values, AttributesToGet */
 	st_legacy_check_no_mix(r);
-	check_typed_key(r);
+	check_typed_key(r, &tk);
 	attrs = st_attributes_to_get(r, "");
 	consistent = field_bool(r, "ConsistentRead") == 1;
 	check_placeholder_map(r, "ExpressionAttributeNames");
@@ -264,9 +308,10 @@ op_get_item(JsonbContainer *r)
 
 	/* the request is well formed: now the table, then the key against it */
 	t = st_table_by_name(name);
-	typed_key(t, r, keys);
+	typed_key(t, r, &tk, keys);
 	item = st_fetch_item(t, keys);
-	st_capacity_read(&cap, t->relid, NULL, item ? st_item_size(item) : 0, consistent, 1);
+	if (cap.mode != ST_CAPACITY_NONE)
+		st_capacity_read(&cap, t->relid, NULL, item ? st_item_size(item) : 0, consistent, 1);
 	if (item && projection)
 		item = st_apply_projection(&cx, projection, item);
 	else if (item && attrs)

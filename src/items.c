@@ -332,7 +332,7 @@ st_write_item(StWriteRequest *req)
 	/* Unconditional put: one upsert, nothing else to know. */
 	if (req->kind == ST_WRITE_PUT && req->condition == NULL &&
 		req->return_values == ST_RETURN_NONE &&
-		st_put_item_direct(t, req->item))
+		st_put_items_direct(t, 1, &req->item, req->keys[0] ? req->keys : NULL))
 		return NULL;
 
 	/*

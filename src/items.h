@@ -42,7 +42,8 @@ typedef struct StWriteRequest
 	StTable    *table;
 	Jsonb	   *item;			/* PUT: the new item */
 	Jsonb	   *key;			/* UPDATE/DELETE: the key object */
-	Datum		keys[2];		/* key column Datums (PUT: only when conditional) */
+	Datum		keys[2];		/* key column Datums; PUT: (Datum) 0 when the
+								 * caller left them to the write */
 	List	   *key_attrs;		/* UPDATE: the table's key attribute names */
 	StExprContext *cx;
 	StExpr	   *condition;		/* or NULL */
@@ -62,7 +63,7 @@ extern StReturnValues st_parse_return_values(text *arg, const char *operation, i
 extern void st_condition_failed(Jsonb *old_item);
 
 /* items_direct.c */
-extern bool st_put_item_direct(StTable *t, Jsonb *item);
+extern bool st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys);
 extern bool st_insert_items_direct(StTable *t, Jsonb **items, int nitems);
 typedef enum StDirectUpdate
 {

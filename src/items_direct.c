@@ -352,7 +352,7 @@ declare_generated_columns(StTable *t, EState *estate, ResultRelInfo *rri)
 
 /* The row a put writes: the item and its key columns. */
 static void
-store_row(TupleTableSlot *slot, StTable *t, Jsonb *item, Datum *keys)
+store_row(TupleTableSlot *slot, StTable *t, Jsonb *item, const Datum *keys)
 {
 	int			nkeys = t->sk_attr ? 2 : 1;
 
@@ -621,41 +621,52 @@ direct_end(DirectWrite *dw)
 }
 
 /*
- * Put an item (already checked by st_validate_item) unconditionally,
- * replacing any item with its key.  Returns false, having changed
- * nothing, when the direct path does not apply: see the file header.
+ * Put n items (each already checked by st_validate_item) unconditionally,
+ * each replacing any item with its key, as one multi-row upsert statement
+ * would: one command, its AFTER ROW triggers fired at its end.  keys holds
+ * each item's key column Datums at keys[2 * i] (and keys[2 * i + 1] for
+ * the sort key), or is NULL: then they are computed here.  The keys must
+ * be distinct.  Returns false, having changed nothing, when the direct
+ * path does not apply: see the file header.
  */
 bool
-st_put_item_direct(StTable *t, Jsonb *item)
+st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 {
 	DirectWrite dw;
 	TupleTableSlot *existing;
 	List	   *arbiters;
-	Datum		keys[2];
 
 	if (!direct_begin(t, CMD_MERGE, &dw))
 		return false;
-	st_item_key_datums(t, item, keys);
 	existing = table_slot_create(dw.rel, &dw.estate->es_tupleTable);
 	arbiters = list_make1_oid(t->pkey_index);
 
-	for (;;)
+	for (int i = 0; i < n; i++)
 	{
-		ItemPointerData conflict_tid;
+		Datum		computed[2];
+		const Datum *k = keys ? &keys[2 * i] : computed;
 
-		CHECK_FOR_INTERRUPTS();
-		store_row(dw.slot, t, item, keys);
-#if PG_VERSION_NUM >= 180000
-		if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, NULL, arbiters))
-#else
-		if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, arbiters))
-#endif
+		if (keys == NULL)
+			st_item_key_datums(t, items[i], computed);
+		ResetPerTupleExprContext(dw.estate);
+		for (;;)
 		{
-			if (update_existing(dw.estate, dw.rri, &conflict_tid, existing, dw.slot, dw.gsi_table))
+			ItemPointerData conflict_tid;
+
+			CHECK_FOR_INTERRUPTS();
+			store_row(dw.slot, t, items[i], k);
+#if PG_VERSION_NUM >= 180000
+			if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, NULL, arbiters))
+#else
+			if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, arbiters))
+#endif
+			{
+				if (update_existing(dw.estate, dw.rri, &conflict_tid, existing, dw.slot, dw.gsi_table))
+					break;
+			}
+			else if (insert_new(dw.estate, dw.rri, dw.slot, arbiters, dw.gsi_table))
 				break;
 		}
-		else if (insert_new(dw.estate, dw.rri, dw.slot, arbiters, dw.gsi_table))
-			break;
 	}
 	direct_end(&dw);
 	return true;
@@ -792,7 +803,9 @@ lock_row_by_key(DirectWrite *dw, StTable *t, Datum *keys, TupleTableSlot *existi
  * such item or fn returned NULL (the row then stays locked, as after
  * SELECT ... FOR UPDATE); ST_DIRECT_NOT_APPLIED, having changed nothing,
  * when the direct path does not apply (see the file header).  fn's item
- * must keep the key and pass the table's CHECK constraint (item_check).
+ * must keep the key, whose column Datums keys are as st_item_key_datums
+ * computes them (they are written as they are), and pass the table's CHECK
+ * constraint (item_check).
  */
 StDirectUpdate
 st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
@@ -800,7 +813,6 @@ st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
 	DirectWrite dw;
 	TupleTableSlot *existing;
 	Jsonb	   *item = NULL;
-	Datum		newkeys[2];
 
 	if (!direct_begin(t, CMD_UPDATE, &dw))
 		return ST_DIRECT_NOT_APPLIED;
@@ -819,8 +831,8 @@ st_update_item_direct(StTable *t, Datum *keys, StItemUpdateFn fn, void *arg)
 		return ST_DIRECT_UNCHANGED;
 	}
 
-	st_item_key_datums(t, item, newkeys);
-	store_row(dw.slot, t, item, newkeys);
+	/* the key is unchanged: its column Datums are the ones looked up */
+	store_row(dw.slot, t, item, keys);
 	replace_locked_row(dw.estate, dw.rri, &existing->tts_tid, existing, dw.slot, dw.gsi_table);
 	direct_end(&dw);
 	return ST_DIRECT_UPDATED;

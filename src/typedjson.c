@@ -1076,6 +1076,94 @@ st_push_typed_item(JsonbParseState **state, Jsonb *item)
 }
 
 /*
+ * The typed form {"T": ..} of a plain scalar, built in place as a one-pair
+ * object (what push_typed pushes for it); false for a container.
+ */
+static bool
+typed_scalar(JsonbValue *plain, JsonbValue *out)
+{
+	JsonbPair  *pair = palloc(sizeof(JsonbPair));
+	const char *code;
+
+	switch (plain->type)
+	{
+		case jbvString:
+			code = "S";
+			pair->value = *plain;
+			break;
+		case jbvNumeric:
+			code = "N";
+			number_text(plain, &pair->value);
+			break;
+		case jbvBool:
+			code = "BOOL";
+			pair->value = *plain;
+			break;
+		case jbvNull:
+			code = "NULL";
+			pair->value.type = jbvBool;
+			pair->value.val.boolean = true;
+			break;
+		default:
+			pfree(pair);
+			return false;
+	}
+	pair->key.type = jbvString;
+	pair->key.val.string.val = (char *) code;
+	pair->key.val.string.len = strlen(code);
+	pair->order = 0;
+	out->type = jbvObject;
+	out->val.object.nPairs = 1;
+	out->val.object.pairs = pair;
+	return true;
+}
+
+/*
+ * The typed attribute map of a plain item as an object JsonbValue, for
+ * JsonbValueToJsonb: what st_push_typed_item pushes, built directly.  The
+ * item's keys come in its stored order, which is jsonb's, so the pairs
+ * need no sorting; scalars are wrapped in place, containers walked by
+ * push_typed.
+ */
+JsonbValue *
+st_typed_item_value(Jsonb *item)
+{
+	JsonbValue *res = palloc(sizeof(JsonbValue));
+	JsonbPair  *pairs;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	int			n = 0;
+
+	check_object(item, "item");
+	pairs = palloc(sizeof(JsonbPair) * Max(JB_ROOT_COUNT(item), 1));
+	it = JsonbIteratorInit(&item->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+		{
+			pairs[n].key = v;
+			pairs[n].order = n;
+		}
+		else if (tok == WJB_VALUE)
+		{
+			if (!typed_scalar(&v, &pairs[n].value))
+			{
+				JsonbParseState *state = NULL;
+
+				pairs[n].value = *push_typed(&state, &v);
+			}
+			n++;
+		}
+	}
+	res->type = jbvObject;
+	res->val.object.nPairs = n;
+	res->val.object.pairs = pairs;
+	return res;
+}
+
+/*
  * Push the plain item of a typed attribute map as the next value of *state
  * (or as its root, which is then returned).  Errors name the attribute
  * path.

@@ -19,6 +19,7 @@ extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
 /* whole items into a JsonbParseState (next value, or the root: returned) */
 extern JsonbValue *st_push_typed_item(JsonbParseState **state, Jsonb *item);
+extern JsonbValue *st_typed_item_value(Jsonb *item);
 extern JsonbValue *st_push_plain_item(JsonbParseState **state, Jsonb *typed);
 /*
  * Single attribute values.  Containers may be jbvBinary or built in memory;
