@@ -156,3 +156,5 @@ SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S
   "Expected": {"a": {"ComparisonOperator": "LT", "Value": {"S": "a"}, "AttributeValueList": [{"S": "a"}]}}}');
 SELECT try('PutItem', '{"TableName": "app", "Item": {"PK": {"S": "p"}, "SK": {"S": "s"}},
   "Expected": {"a": {"Exists": true, "AttributeValueList": [{"S": "a"}]}}}');
+
+DROP SCHEMA fidelity_messages_requests CASCADE;

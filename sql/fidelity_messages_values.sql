@@ -111,7 +111,7 @@ SELECT msg('CreateTable', '{"TableName": "fmvk", "BillingMode": "PAY_PER_REQUEST
 SELECT msg('CreateTable', '{"TableName": "fmvk", "BillingMode": "PAY_PER_REQUEST",
   "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}],
   "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
-  "GlobalSecondaryIndexes": [{"IndexName": "i", "KeySchema": [{"AttributeName": "b", "KeyType": "RANGE"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "idx", "KeySchema": [{"AttributeName": "b", "KeyType": "RANGE"}],
     "Projection": {"ProjectionType": "ALL"}}]}');
 
 -- ExclusiveStartKey.  A typed value there: some messages start with "The
