@@ -83,6 +83,14 @@ cat >"$work/put_ours.sql" <<SQL
 \set n random(1, 1000000)
 SELECT singletable.put_item('bench_items', jsonb_build_object('PK', 'USER#' || :u::int, 'SK', 'ORDER#' || lpad(:o::text, 4, '0'), 'status', 'PENDING', 'total', :n::int));
 SQL
+# the same put, not alone in its statement: Citus' transaction block (BEGIN,
+# the INSERT, COMMIT), which a sole put does without
+cat >"$work/put_block.sql" <<SQL
+\set u random(1, $USERS)
+\set o random(1, $ORDERS)
+\set n random(1, 1000000)
+SELECT singletable.put_item('bench_items', jsonb_build_object('PK', 'USER#' || :u::int, 'SK', 'ORDER#' || lpad(:o::text, 4, '0'), 'status', 'PENDING', 'total', :n::int)), 1;
+SQL
 cat >"$work/put_sql.sql" <<SQL
 \set u random(1, $USERS)
 \set o random(1, $ORDERS)
@@ -101,8 +109,10 @@ SELECT item FROM bench_items WHERE pk = 'USER#' || :u::int AND sk ^@ 'ORDER#' OR
 SQL
 
 for f in "$work"/{get,put,query}_{ours,sql}.sql; do check_script -f "$f"; done
+check_script -f "$work/put_block.sql"
 compare "citus get_item vs SELECT item" ">= 0.9" "$work/get_ours.sql" "$work/get_sql.sql"
 compare "citus put_item vs upsert" ">= 0.9" "$work/put_ours.sql" "$work/put_sql.sql"
+compare "citus put_item alone vs in a transaction block" "" "$work/put_ours.sql" "$work/put_block.sql"
 compare "citus query page (20) vs SELECT ... LIMIT 20" ">= 0.9" "$work/query_ours.sql" "$work/query_sql.sql"
 
 echo "EXPLAIN of the hand-written statements (the calls run the same statements through SPI):"
