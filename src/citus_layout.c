@@ -33,6 +33,7 @@
 
 #include "citus.h"
 #include "keys.h"
+#include "settings.h"
 
 /*
  * Does Citus keep relid's rows elsewhere (a distributed, reference or
@@ -219,15 +220,18 @@ sole_call_of_statement(Oid fn_oid)
 
 /*
  * Before put_item (the SQL function of fcinfo) writes one item of t by one
- * statement (an unconditional put without index maintenance): when t is
+ * statement (an unconditional put without index maintenance): when
+ * singletable.citus_put_autocommit is on (off by default: statements a
+ * client pipelines before one Sync are one transaction, which this call
+ * cannot see, and its write would commit before the rest), t is
  * distributed, has no trigger but TRUNCATE ones (Citus' own), and the call
  * is the only thing its transaction does (sole_call_of_statement), let
  * Citus send that statement as it sends a hand-written autocommit INSERT,
  * without BEGIN and COMMIT around it (citus.function_opens_transaction_block
  * off until st_citus_end_sole_write).  The one statement commits or fails
- * whole on its worker, and nothing else in the transaction writes, so the
- * call stays atomic; a put among other calls or statements keeps Citus'
- * transaction block.  (A table with several placements of a shard, such as
+ * whole on its worker, and (outside a pipeline) nothing else in the
+ * transaction writes, so the call stays atomic; a put among other calls or
+ * statements keeps Citus' transaction block.  (A table with several placements of a shard, such as
  * a reference table, gets Citus' transaction block whatever the setting.)
  * Returns the GUC nest level to give to st_citus_end_sole_write, or -1
  * when nothing was changed.
@@ -239,7 +243,8 @@ st_citus_begin_sole_write(StTable *t, FunctionCallInfo fcinfo)
 	bool		triggers = false;
 	int			level;
 
-	if (!t->distributed || st_citus_write_needs_old_item(t) || fcinfo->flinfo == NULL ||
+	if (!st_citus_put_autocommit || !t->distributed || st_citus_write_needs_old_item(t) ||
+		fcinfo->flinfo == NULL ||
 		!sole_call_of_statement(fcinfo->flinfo->fn_oid))
 		return -1;
 	/* a trigger could write elsewhere; a TRUNCATE trigger (Citus' own) does not fire */

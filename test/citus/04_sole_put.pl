@@ -1,9 +1,10 @@
-# Scale-out on Citus: an unconditional put_item that is the only call of its
-# statement, outside a transaction block, on a distributed table without
-# indexes or triggers, is sent to its worker as one autocommit statement (no
-# BEGIN and COMMIT around it, as a hand-written INSERT); every other put
-# keeps Citus' transaction block, so several puts of one statement or
-# transaction still commit or fail together.
+# Scale-out on Citus: with singletable.citus_put_autocommit on, an
+# unconditional put_item that is the only call of its statement, outside a
+# transaction block, on a distributed table without indexes or triggers, is
+# sent to its worker as one autocommit statement (no BEGIN and COMMIT around
+# it, as a hand-written INSERT); every other put keeps Citus' transaction
+# block, so several puts of one statement or transaction still commit or
+# fail together.  Off (the default), every put keeps it.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -25,6 +26,7 @@ sub remote_commands
 {
 	my ($sql) = @_;
 	my ($ret, $out, $err) = $c->psql('postgres', qq{
+		SET singletable.citus_put_autocommit = on;
 		SET citus.log_remote_commands = on;
 		SET client_min_messages = log;
 		$sql}, on_error_stop => 0);
@@ -40,6 +42,11 @@ is($c->safe_psql('postgres', q{SELECT singletable.get_item('app', '{"PK": "a", "
 	PREPARE p(text) AS SELECT singletable.put_item('app', jsonb_build_object('PK', 'p' || $1, 'SK', '1'));
 	EXECUTE p('1');});
 like($cmds, qr/\AINSERT INTO public\.app_\d+ .*ON CONFLICT[^\n]*\z/, 'the same from a prepared statement')
+  or diag($err);
+
+($cmds, $err) = remote_commands(q{RESET singletable.citus_put_autocommit;
+	SELECT singletable.put_item('app', '{"PK": "a", "SK": "0"}')});
+like($cmds, qr/^BEGIN /m, 'with singletable.citus_put_autocommit off, the same put keeps the transaction block')
   or diag($err);
 
 # Reads never needed a transaction block outside one: one command each.
@@ -67,7 +74,7 @@ for my $case (
 	($cmds, $err) = remote_commands($sql);
 	like($cmds, qr/^BEGIN /m, "$name: Citus' transaction block") or diag($err);
 }
-is($c->safe_psql('postgres', q{SELECT count(*) FROM app}), '9', 'every put above wrote');
+is($c->safe_psql('postgres', q{SELECT count(*) FROM app}), '10', 'every put above wrote');
 
 # Atomicity: a failing call takes the other puts of its statement back.
 my $before = $c->safe_psql('postgres', q{SELECT count(*) FROM app});
