@@ -19,6 +19,8 @@ extern char *st_citus_insert_source(StTable *t, const char *item, const char *fr
 extern bool st_citus_write_needs_old_item(StTable *t);
 extern Oid	st_citus_shard_base_table(Relation rel);
 extern bool st_citus_size_and_count(Oid relid, int64 *bytes, int64 *count);
+extern int	st_citus_begin_sole_write(StTable *t, FunctionCallInfo fcinfo);
+extern void st_citus_end_sole_write(int level);
 
 /* citus.c */
 extern void st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item);

@@ -3,27 +3,36 @@
  *	  What the rest of the extension asks about a table Citus may
  *	  distribute (citus.h): is it distributed (read from Citus' catalog once
  *	  per table-catalog lookup), how an INSERT gives its plain key columns,
- *	  whether a write must read the old item for the index tables, and
- *	  which table a shard relation belongs to.  Below the catalog: it calls only keys.c, so catalog.c,
- *	  plans.c and the write paths can ask it without a circle; the commands
- *	  and the index maintenance are in citus.c.
+ *	  whether a write must read the old item for the index tables, which
+ *	  table a shard relation belongs to, and when a put may run without a
+ *	  remote transaction block.  Below the catalog: it calls only keys.c, so
+ *	  catalog.c, plans.c and the write paths can ask it without a circle;
+ *	  the commands and the index maintenance are in citus.c.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "tcop/pquery.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/portal.h"
 #include "utils/rel.h"
 
 #include "citus.h"
 #include "keys.h"
+#include "settings.h"
 
 /*
  * Does Citus keep relid's rows elsewhere (a distributed, reference or
@@ -146,4 +155,91 @@ st_citus_size_and_count(Oid relid, int64 *bytes, int64 *count)
 	*count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	SPI_finish();
 	return true;
+}
+
+/*
+ * Is the statement running now exactly one call of function fn_oid, with
+ * nothing else in its transaction: outside any transaction block (BEGIN,
+ * or several statements of one query string), one statement whose plan is
+ * SELECT fn(...) with no FROM, no other output column, no qualification,
+ * no subquery and nothing volatile in fn's arguments.  A call from inside
+ * another function, a DO block or a procedure is not: the statement
+ * running is then that function's, DO or CALL.
+ */
+static bool
+sole_call_of_statement(Oid fn_oid)
+{
+	PlannedStmt *stmt;
+	Result	   *plan;
+	TargetEntry *tle;
+	FuncExpr   *call;
+
+	if (IsTransactionBlock() || ActivePortal == NULL || list_length(ActivePortal->stmts) != 1)
+		return false;
+	stmt = linitial(ActivePortal->stmts);
+	if (!IsA(stmt, PlannedStmt) || stmt->commandType != CMD_SELECT || stmt->utilityStmt != NULL ||
+		stmt->hasModifyingCTE || stmt->subplans != NIL || stmt->planTree == NULL ||
+		!IsA(stmt->planTree, Result))
+		return false;
+	plan = (Result *) stmt->planTree;
+	if (outerPlan(plan) != NULL || plan->plan.qual != NIL || plan->resconstantqual != NULL ||
+		plan->plan.initPlan != NIL || list_length(plan->plan.targetlist) != 1)
+		return false;
+	tle = linitial_node(TargetEntry, plan->plan.targetlist);
+	if (!IsA(tle->expr, FuncExpr))
+		return false;
+	call = (FuncExpr *) tle->expr;
+	return call->funcid == fn_oid && !contain_volatile_functions((Node *) call->args) &&
+		!contain_subplans((Node *) call->args);
+}
+
+/*
+ * Before put_item (the SQL function of fcinfo) writes one item of t by one
+ * statement (an unconditional put without index maintenance): when
+ * singletable.citus_put_autocommit is on (off by default: statements a
+ * client pipelines before one Sync are one transaction, which this call
+ * cannot see, and its write would commit before the rest), t is
+ * distributed, has no trigger but TRUNCATE ones (Citus' own), and the call
+ * is the only thing its transaction does (sole_call_of_statement), let
+ * Citus send that statement as it sends a hand-written autocommit INSERT,
+ * without BEGIN and COMMIT around it (citus.function_opens_transaction_block
+ * off until st_citus_end_sole_write).  The one statement commits or fails
+ * whole on its worker, and (outside a pipeline) nothing else in the
+ * transaction writes, so the call stays atomic; a put among other calls or
+ * statements keeps Citus' transaction block.  (A table with several placements of a shard, such as
+ * a reference table, gets Citus' transaction block whatever the setting.)
+ * Returns the GUC nest level to give to st_citus_end_sole_write, or -1
+ * when nothing was changed.
+ */
+int
+st_citus_begin_sole_write(StTable *t, FunctionCallInfo fcinfo)
+{
+	Relation	rel;
+	bool		triggers = false;
+	int			level;
+
+	if (!st_citus_put_autocommit || !t->distributed || st_citus_write_needs_old_item(t) ||
+		fcinfo->flinfo == NULL ||
+		!sole_call_of_statement(fcinfo->flinfo->fn_oid))
+		return -1;
+	/* a trigger could write elsewhere; a TRUNCATE trigger (Citus' own) does not fire */
+	rel = table_open(t->relid, AccessShareLock);
+	for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		if (!TRIGGER_FOR_TRUNCATE(rel->trigdesc->triggers[i].tgtype))
+			triggers = true;
+	table_close(rel, AccessShareLock);
+	if (triggers)
+		return -1;
+	level = NewGUCNestLevel();
+	(void) set_config_option("citus.function_opens_transaction_block", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/* After the write of st_citus_begin_sole_write: Citus' setting back. */
+void
+st_citus_end_sole_write(int level)
+{
+	if (level >= 0)
+		AtEOXact_GUC(true, level);
 }

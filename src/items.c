@@ -500,6 +500,8 @@ put_item(PG_FUNCTION_ARGS)
 	StWriteRequest req = {0};
 	StExprContext cx;
 	char	   *condition = st_text_arg(fcinfo, 2);
+	int			level = -1;
+	Datum		result;
 
 	req.kind = ST_WRITE_PUT;
 	req.table = st_table_arg(fcinfo, 0);
@@ -524,7 +526,12 @@ put_item(PG_FUNCTION_ARGS)
 	 */
 	st_validate_item(req.item);
 	st_item_key_datums(req.table, req.item, req.keys);
-	return write_result(fcinfo, &req);
+	/* an unconditional put is one statement: alone, no remote BEGIN (citus_layout.c) */
+	if (req.condition == NULL && req.return_values == ST_RETURN_NONE)
+		level = st_citus_begin_sole_write(req.table, fcinfo);
+	result = write_result(fcinfo, &req);
+	st_citus_end_sole_write(level);
+	return result;
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_put_item, put_item)

@@ -24,6 +24,7 @@ int			st_ttl_batch_size = 100;
 int			st_ttl_busy_percent = 10;
 int			st_index_build_batch_size = 1000;
 bool		st_create_distributed = false;
+bool		st_citus_put_autocommit = false;
 
 /* From _PG_init: every singletable.* setting, then the prefix reserved. */
 void
@@ -114,6 +115,16 @@ st_define_settings(void)
 							 "Whether create_table distributes each new table with Citus.",
 							 "Needs the citus extension; see singletable.distribute_table().",
 							 &st_create_distributed,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("singletable.citus_put_autocommit",
+							 "Whether a put_item alone in its statement commits on its Citus worker by itself.",
+							 "Off, Citus wraps it in a transaction block on the worker, so that statements "
+							 "pipelined before one Sync commit together; on, it is sent as a hand-written "
+							 "autocommit INSERT is (see \"Scaling out with Citus\" in the README).",
+							 &st_citus_put_autocommit,
 							 false,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);

@@ -17,6 +17,7 @@ extern int	st_ttl_batch_size;	/* singletable.ttl_batch_size */
 extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
 extern int	st_index_build_batch_size;	/* singletable.index_build_batch_size */
 extern bool st_create_distributed;	/* singletable.create_distributed */
+extern bool st_citus_put_autocommit;	/* singletable.citus_put_autocommit */
 
 extern void st_define_settings(void);
 

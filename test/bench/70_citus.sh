@@ -5,7 +5,8 @@
 # table, as 10_items.sh does on one node.  Then the EXPLAIN of each
 # hand-written statement, which shows the one task it routes to.  Only when
 # Citus is installed in the PostgreSQL of PG_CONFIG (test/citus/build-citus);
-# it starts and stops its own three servers.
+# it starts and stops its own three servers.  Method in lib.sh (pgbench -M
+# prepared, 2 clients, BENCH_ROUNDS interleaved rounds, ratio = ours / SQL).
 #   called by test/bench/run, or alone: PG_CONFIG=... test/bench/70_citus.sh
 set -euo pipefail
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -15,41 +16,43 @@ if [ ! -f "$($PG_CONFIG --pkglibdir)/citus.so" ]; then
 	exit 0
 fi
 . "$(dirname "$0")/../cluster.sh"
-work=$(mktemp -d /tmp/singletable-citus-bench.XXXXXX); chmod 755 "$work"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$work"
-T=${BENCH_TIME:-10}
+export PG_BINDIR
+. "$(dirname "$0")/lib.sh"
+# the three servers' folder ($work is lib.sh's, for the summary and scripts)
+cwork=$(mktemp -d /tmp/singletable-citus-bench.XXXXXX); chmod 755 "$cwork"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$cwork"
 USERS=2500			# partitions
 ORDERS=40			# items per partition: 100,000 items
 ports=()
 stop_all() {
 	for n in 0 1 2; do
-		[ -f "$work/n$n/postmaster.pid" ] && as_server_user "$PG_BINDIR/pg_ctl" -D "$work/n$n" -m fast stop >/dev/null
+		[ -f "$cwork/n$n/postmaster.pid" ] && as_server_user "$PG_BINDIR/pg_ctl" -D "$cwork/n$n" -m fast stop >/dev/null
 	done
-	rm -rf "$work"
+	rm -rf "$cwork"
 }
 trap stop_all EXIT
 for n in 0 1 2; do
-	p=$(free_port "$work/n$n")
+	p=$(free_port "$cwork/n$n")
 	ports+=("$p")
-	as_server_user "$PG_BINDIR/initdb" -D "$work/n$n" -A trust -U postgres --no-sync >/dev/null
-	cat >>"$work/n$n/postgresql.conf" <<CONF
+	as_server_user "$PG_BINDIR/initdb" -D "$cwork/n$n" -A trust -U postgres --no-sync >/dev/null
+	cat >>"$cwork/n$n/postgresql.conf" <<CONF
 port = $p
 listen_addresses = ''
-unix_socket_directories = '$work'
+unix_socket_directories = '$cwork'
 shared_preload_libraries = 'citus'
 max_prepared_transactions = 20
 synchronous_commit = off
 shared_buffers = 256MB
 fsync = off
 CONF
-	as_server_user "$PG_BINDIR/pg_ctl" -D "$work/n$n" -w -l "$work/n$n.log" start >/dev/null
+	as_server_user "$PG_BINDIR/pg_ctl" -D "$cwork/n$n" -w -l "$cwork/n$n.log" start >/dev/null
 done
-export PGHOST=$work PGUSER=postgres PGDATABASE=postgres PGPORT=${ports[0]}
+export PGHOST=$cwork PGUSER=postgres PGDATABASE=postgres PGPORT=${ports[0]}
 for p in "${ports[@]}"; do psql -q -X -p "$p" -c "CREATE EXTENSION citus" >/dev/null; done
 psql -q -X -v ON_ERROR_STOP=1 >/dev/null <<SQL
-SELECT citus_set_coordinator_host('$work', ${ports[0]});
-SELECT citus_add_node('$work', ${ports[1]});
-SELECT citus_add_node('$work', ${ports[2]});
+SELECT citus_set_coordinator_host('$cwork', ${ports[0]});
+SELECT citus_add_node('$cwork', ${ports[1]});
+SELECT citus_add_node('$cwork', ${ports[2]});
 CREATE EXTENSION singletable;
 SET client_min_messages = warning;
 SET singletable.create_distributed = on;
@@ -80,6 +83,15 @@ cat >"$work/put_ours.sql" <<SQL
 \set n random(1, 1000000)
 SELECT singletable.put_item('bench_items', jsonb_build_object('PK', 'USER#' || :u::int, 'SK', 'ORDER#' || lpad(:o::text, 4, '0'), 'status', 'PENDING', 'total', :n::int));
 SQL
+# the same put, not alone in its statement: Citus' transaction block (BEGIN,
+# the INSERT, COMMIT), which a sole put does without under
+# singletable.citus_put_autocommit
+cat >"$work/put_block.sql" <<SQL
+\set u random(1, $USERS)
+\set o random(1, $ORDERS)
+\set n random(1, 1000000)
+SELECT singletable.put_item('bench_items', jsonb_build_object('PK', 'USER#' || :u::int, 'SK', 'ORDER#' || lpad(:o::text, 4, '0'), 'status', 'PENDING', 'total', :n::int)), 1;
+SQL
 cat >"$work/put_sql.sql" <<SQL
 \set u random(1, $USERS)
 \set o random(1, $ORDERS)
@@ -97,24 +109,16 @@ cat >"$work/query_sql.sql" <<SQL
 SELECT item FROM bench_items WHERE pk = 'USER#' || :u::int AND sk ^@ 'ORDER#' ORDER BY sk LIMIT 20;
 SQL
 
-run() {
-	"$PG_BINDIR/pgbench" -n -M prepared -c 2 -j 2 -T "$T" -f "$1" 2>&1 |
-		awk '/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); print b[1] }'
-}
-
-compare() {
-	local name=$1 ours=0 sql=0 n
-	for round in 1 2; do
-		n=$(run "$work/${name}_ours.sql"); ours=$((ours + n))
-		n=$(run "$work/${name}_sql.sql"); sql=$((sql + n))
-	done
-	awk -v name="$name" -v o="$ours" -v s="$sql" -v t="$T" 'BEGIN {
-		printf "citus %-6s ours %9.0f tps   SQL %9.0f tps   ratio %.2f\n", name, o / (2 * t), s / (2 * t), (s > 0 ? o / s : 0) }'
-}
-
-compare get
-compare put
-compare query
+for f in "$work"/{get,put,query}_{ours,sql}.sql; do check_script -f "$f"; done
+check_script -f "$work/put_block.sql"
+compare "citus get_item vs SELECT item" ">= 0.9" "$work/get_ours.sql" "$work/get_sql.sql"
+compare "citus put_item vs upsert" ">= 0.9" "$work/put_ours.sql" "$work/put_sql.sql"
+# singletable.citus_put_autocommit on: a sole put without Citus' BEGIN/COMMIT
+PGOPTIONS="-c singletable.citus_put_autocommit=on" \
+	compare "citus put_item, citus_put_autocommit, vs upsert" ">= 0.9" "$work/put_ours.sql" "$work/put_sql.sql"
+PGOPTIONS="-c singletable.citus_put_autocommit=on" \
+	compare "citus put_item autocommit vs in a transaction block" "" "$work/put_ours.sql" "$work/put_block.sql"
+compare "citus query page (20) vs SELECT ... LIMIT 20" ">= 0.9" "$work/query_ours.sql" "$work/query_sql.sql"
 
 echo "EXPLAIN of the hand-written statements (the calls run the same statements through SPI):"
 psql -X -At <<'SQL' | grep -E "Task Count|Tasks Shown|Node: |->  (Index|Custom|Sort|Limit)|Index Cond" | sed 's/^/  /'
