@@ -57,19 +57,13 @@ table_reference(StViolations *v, JsonbContainer *r)
 
 /*
  * An IndexName (at prefix; required there) naming an index to read, update
- * or delete: only DynamoDB's pattern is checked, for an index made from SQL
- * may have a name of any length, and a missing one is ResourceNotFound.
+ * or delete: DynamoDB checks its pattern and its length (3 to 255) as for
+ * a new index, before it looks the index up.
  */
 static void
 index_reference(StViolations *v, JsonbContainer *obj, const char *prefix)
 {
-	JsonbValue	name;
-
-	if (prefix[0] ? !st_check_required(v, obj, "IndexName", prefix, &name) :
-		!st_field(obj, "IndexName", &name))
-		return;
-	if (name.type == jbvString && !st_name_pattern(name.val.string.val, name.val.string.len))
-		st_violation(v, st_member_path(prefix, "IndexName"), &name, ST_NAME_PATTERN_CONSTRAINT);
+	st_check_name(v, obj, "IndexName", prefix, prefix[0] != '\0');
 }
 
 /*

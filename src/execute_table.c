@@ -22,7 +22,9 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 
 #include "catalog.h"
 #include "execute.h"
@@ -46,37 +48,104 @@ wrap_jsonb(const char *key, Jsonb *value)
 static const char *const key_schema_fields[] = {"AttributeName", "KeyType", NULL};
 static const char *const attr_def_fields[] = {"AttributeName", "AttributeType", NULL};
 
-/* Parse KeySchema into hash and range attribute names. */
+/* A KeySchema as the request gives it: 1 or 2 elements, in their order */
+typedef struct KeySchema
+{
+	int			n;
+	char	   *names[2];
+	char	   *types[2];
+} KeySchema;
+
+/*
+ * A ValidationException about the request field "field": msg completes the
+ * primary message, fmt is DynamoDB's message.
+ */
+#define schema_error(field, msg, fmt, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg("invalid request field \"%s\": " msg, field), \
+			 errdetail("ValidationException: " fmt ".", ##__VA_ARGS__)))
+
+/* The same, DynamoDB's "One or more parameter values were invalid: ..." */
+#define indexes_error(field, msg, fmt, ...) \
+	schema_error(field, msg, "One or more parameter values were invalid: " fmt, ##__VA_ARGS__)
+
+/*
+ * Read a KeySchema (its shape only: the constraint list has checked its
+ * length and KeyTypes; the rest is check_key_schema's, in DynamoDB's order).
+ */
 static void
-parse_key_schema(JsonbContainer *ks, const char *where, char **hash, char **range)
+read_key_schema(JsonbContainer *ks, const char *where, KeySchema *out)
 {
 	StWalk		walk;
 	JsonbContainer *elem;
 	char	   *ew;
 
-	*hash = *range = NULL;
+	out->n = 0;
 	st_walk_init(&walk, ks, where);
 	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and KeyType",
 									   key_schema_fields, &ew)) != NULL)
 	{
-		char	   *name = st_field_string(elem, "AttributeName", ew, true);
-		char	   *type = st_field_string(elem, "KeyType", ew, true);
-
-		if (strcmp(type, "HASH") == 0 && *hash == NULL && walk.n == 1)
-			*hash = name;
-		else if (strcmp(type, "RANGE") == 0 && *range == NULL && walk.n == 2)
-			*range = name;
-		else if (walk.n <= 2)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid request field \"%s\": KeySchema must be one HASH key, optionally followed by one RANGE key", ew),
-					 errdetail("ValidationException: Invalid KeySchema: The %s KeySchemaElement is not a %s key type.",
-							   walk.n == 1 ? "first" : "second", walk.n == 1 ? "HASH" : "RANGE")));
-		else
+		if (walk.n > 2)
 			st_validation_error(ew, "KeySchema must be one HASH key, optionally followed by one RANGE key");
+		out->names[out->n] = st_field_string(elem, "AttributeName", ew, true);
+		out->types[out->n++] = st_field_string(elem, "KeyType", ew, true);
 	}
-	if (*hash == NULL)
+	if (out->n == 0)
 		st_validation_error(where, "must hold a HASH key");
+}
+
+/* "a, b, c" */
+static char *
+join_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/* Whether name is one of names */
+static bool
+name_in(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * DynamoDB's checks of a table's or an index's KeySchema, in its order:
+ * every key attribute defined (defined: the AttributeDefinitions' names),
+ * two different names, a HASH key then a RANGE key.
+ */
+static void
+check_key_schema(const KeySchema *ks, List *defined, const char *where)
+{
+	for (int i = 0; i < ks->n; i++)
+		if (!name_in(defined, ks->names[i]))
+			indexes_error(where, "a key attribute is not in AttributeDefinitions",
+						  "Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+						  join_names(ks->n == 2 ? list_make2(ks->names[0], ks->names[1]) : list_make1(ks->names[0])),
+						  join_names(defined));
+	if (ks->n == 2 && strcmp(ks->names[0], ks->names[1]) == 0)
+		schema_error(where, "the partition key and the sort key have the same name",
+					 "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+	if (strcmp(ks->types[0], "HASH") != 0)
+		schema_error(where, "the first key must be a HASH key",
+					 "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	if (ks->n == 2 && strcmp(ks->types[1], "RANGE") != 0)
+		schema_error(where, "the second key must be a RANGE key",
+					 "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
 }
 
 /* The AttributeType of attr in AttributeDefinitions. */
@@ -116,36 +185,46 @@ static const char *const projection_fields[] = {"ProjectionType", "NonKeyAttribu
  * Create one index (GSI, or with table_keys an LSI of the table whose keys
  * they are) through create_index(); online, it backfills in a background
  * worker (UpdateTable).  With relid InvalidOid, only check the request's
- * index definition (before the table is looked up or created).  Returns
- * the index name.
+ * index definition (before the table is looked up or created), in
+ * DynamoDB's order; defined are the names of defs.  Returns the index
+ * name.
  */
 static char *
-create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, const char *where,
-			 char *const *table_keys, bool online)
+create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, List *defined,
+			 const char *where, char *const *table_keys, bool online)
 {
 	char	   *name;
+	KeySchema	ks;
 	char	   *hash;
 	char	   *range;
 	char	   *hash_type;
 	char	   *range_type = NULL;
 	JsonbContainer *proj;
-	char	   *ptype = "ALL";
+	char	   *ptype;
 	JsonbContainer *nka = NULL;
 	List	   *include = NIL;
 	StSqlArgs	a;
 
 	st_check_fields(ix, index_fields, where);
 	name = st_field_string(ix, "IndexName", where, true);
-	parse_key_schema(st_field_array(ix, "KeySchema", where, true),
-					 psprintf("%s.KeySchema", where), &hash, &range);
+	read_key_schema(st_field_array(ix, "KeySchema", where, true),
+					psprintf("%s.KeySchema", where), &ks);
+	if (defs == NULL)
+		st_validation_error("AttributeDefinitions", "a value is required");
+	check_key_schema(&ks, defined, where);
+	hash = ks.names[0];
+	range = ks.n == 2 ? ks.names[1] : NULL;
 	if (table_keys)
 		st_index_check_local(table_keys[0], table_keys[1], name, hash, range);
 	proj = st_field_object(ix, "Projection", where, true);
 	st_check_fields(proj, projection_fields, psprintf("%s.Projection", where));
 	ptype = st_field_string(proj, "ProjectionType", psprintf("%s.Projection", where), false);
 	if (ptype == NULL)
-		ptype = "ALL";
+		indexes_error(where, "Projection needs a ProjectionType", "Unknown ProjectionType: null");
 	nka = st_field_array(proj, "NonKeyAttributes", psprintf("%s.Projection", where), false);
+	if (nka && strcmp(ptype, "INCLUDE") != 0)
+		indexes_error(where, "NonKeyAttributes are only for ProjectionType INCLUDE",
+					  "ProjectionType is %s, but NonKeyAttributes is specified", ptype);
 	hash_type = attribute_type(defs, hash, where);
 	if (range)
 		range_type = attribute_type(defs, range, where);
@@ -306,30 +385,47 @@ create_table_name_arg(const char *name)
 	return pstrdup(quote_identifier(name));
 }
 
-static int
-cmp_names(const ListCell *a, const ListCell *b)
+/*
+ * Whether name is in the set *seen of names (a hash table, made on first
+ * use in the current memory context); adds it.  Names are DynamoDB's, at
+ * most 255 characters (the constraint list has checked them).
+ */
+static bool
+name_seen(HTAB **seen, const char *name)
 {
-	return strcmp(lfirst(a), lfirst(b));
+	char		key[ST_MAX_NAME_LEN + 1];
+	bool		found;
+
+	if (*seen == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(key);
+		ctl.entrysize = sizeof(key);
+		ctl.hcxt = CurrentMemoryContext;
+		*seen = hash_create("request index names", 32, &ctl,
+							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	strlcpy(key, name, sizeof(key));
+	(void) hash_search(*seen, key, HASH_ENTER, &found);
+	return found;
 }
 
-/* A ValidationException "One or more parameter values were invalid: ..." */
-#define indexes_error(field, msg, fmt, ...) \
-	ereport(ERROR, \
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
-			 errmsg("invalid request field \"%s\": " msg, field), \
-			 errdetail("ValidationException: One or more parameter values were invalid: " fmt ".", ##__VA_ARGS__)))
-
 /*
- * CreateTable's GlobalSecondaryIndexes and LocalSecondaryIndexes on the
- * table relid (create_index: InvalidOid only checks them, and DynamoDB's
- * rules for the lists: not empty, at most 5 local ones, no name twice).
- * table_keys are the table's partition and sort key.
+ * CreateTable's LocalSecondaryIndexes and GlobalSecondaryIndexes on the
+ * table relid.  With relid InvalidOid, only check them, in DynamoDB's
+ * order: a list not empty, local ones only on a table with a sort key,
+ * then each index (create_index), no name twice, and last the count of
+ * each list.  table_keys are the table's partition and sort key, defined the
+ * names of defs.
  */
 static void
-create_indexes(JsonbContainer *r, JsonbContainer *defs, char *const *table_keys, Oid relid)
+create_indexes(JsonbContainer *r, JsonbContainer *defs, List *defined,
+			   char *const *table_keys, Oid relid)
 {
-	const char *kinds[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
-	List	   *names = NIL;
+	static const char *const kinds[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+	static const int limits[] = {ST_MAX_LOCAL_INDEXES_PER_TABLE, ST_MAX_INDEXES_PER_TABLE};
+	HTAB	   *names = NULL;
 
 	for (int k = 0; k < 2; k++)
 	{
@@ -342,20 +438,28 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, char *const *table_keys,
 			continue;
 		if (JsonContainerSize(ixs) == 0)
 			indexes_error(kinds[k], "the list is empty", "List of %s is empty", kinds[k]);
-		if (k == 1 && JsonContainerSize(ixs) > ST_MAX_LOCAL_INDEXES_PER_TABLE)
-			indexes_error(kinds[k], "more than 5 local secondary indexes",
-						  "Number of LocalSecondaryIndexes exceeds per-table limit of %d",
-						  ST_MAX_LOCAL_INDEXES_PER_TABLE);
+		if (k == 0 && table_keys[1] == NULL)
+			indexes_error(kinds[k], "the table has no sort key",
+						  "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
 		st_walk_init(&walk, ixs, kinds[k]);
 		while ((ix = st_walk_next_object(&walk, "must be an object", NULL, &where)) != NULL)
-			names = lappend(names, create_index(relid, ix, defs, where,
-												k == 1 ? table_keys : NULL, false));
+		{
+			char	   *name = create_index(relid, ix, defs, defined, where,
+											k == 0 ? table_keys : NULL, false);
+
+			if (OidIsValid(relid))
+				continue;
+			if (name_seen(&names, name))
+				indexes_error("IndexName", "two indexes have the same name",
+							  "Duplicate index name: %s", name);
+		}
+		if (k == 0 && JsonContainerSize(ixs) > limits[k])
+			indexes_error(kinds[k], "more than 5 local secondary indexes",
+						  "Number of LocalSecondaryIndexes exceeds per-table limit of %d", limits[k]);
+		if (k == 1 && JsonContainerSize(ixs) > limits[k])
+			indexes_error(kinds[k], "more than 20 global secondary indexes",
+						  "GlobalSecondaryIndex count exceeds the per-table limit of %d", limits[k]);
 	}
-	list_sort(names, cmp_names);
-	for (int i = 1; i < list_length(names); i++)
-		if (strcmp(list_nth(names, i - 1), list_nth(names, i)) == 0)
-			indexes_error("IndexName", "two indexes have the same name",
-						  "Duplicate index name: %s", (char *) list_nth(names, i));
 }
 
 /*
@@ -363,23 +467,7 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, char *const *table_keys,
  * AttributeDefinitions; msg is the primary message.
  */
 #define definitions_error(msg, fmt, ...) \
-	ereport(ERROR, \
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
-			 errmsg("invalid request field \"AttributeDefinitions\": " msg), \
-			 errdetail("ValidationException: " fmt ".", ##__VA_ARGS__)))
-
-/* "a, b, c" */
-static char *
-join_names(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
-	return buf.data;
-}
+	schema_error("AttributeDefinitions", msg, fmt, ##__VA_ARGS__)
 
 /* Add the AttributeNames of the KeySchema of each index in ixs to *used. */
 static void
@@ -412,57 +500,92 @@ index_key_names(JsonbContainer *ixs, List **used)
 }
 
 /*
- * DynamoDB's rules for AttributeDefinitions: no name twice, and each one a
- * key attribute of the table or of one of its indexes.
+ * The names of AttributeDefinitions, in their order; no name twice, as
+ * DynamoDB requires.
  */
-static void
-check_attribute_definitions(JsonbContainer *r, JsonbContainer *defs, char *hash, char *range)
+static List *
+definition_names(JsonbContainer *defs)
 {
 	List	   *names = NIL;
-	List	   *used = list_make1(hash);
-	List	   *unused = NIL;
-	List	   *sorted;
-	JsonbContainer *gsi = st_field_array(r, "GlobalSecondaryIndexes", "", false);
-	JsonbContainer *lsi = st_field_array(r, "LocalSecondaryIndexes", "", false);
+	HTAB	   *seen = NULL;
 	StWalk		walk;
 	JsonbContainer *elem;
 	char	   *ew;
-	ListCell   *lc;
 
 	st_walk_init(&walk, defs, "AttributeDefinitions");
 	while ((elem = st_walk_next_object(&walk, "must be an object with AttributeName and AttributeType",
 									   attr_def_fields, &ew)) != NULL)
-		names = lappend(names, st_field_string(elem, "AttributeName", ew, true));
-	sorted = list_copy(names);
-	list_sort(sorted, cmp_names);
-	for (int i = 1; i < list_length(sorted); i++)
-		if (strcmp(list_nth(sorted, i - 1), list_nth(sorted, i)) == 0)
+	{
+		char	   *name = st_field_string(elem, "AttributeName", ew, true);
+
+		if (strlen(name) <= ST_MAX_NAME_LEN && name_seen(&seen, name))
 			definitions_error("an attribute is defined twice",
 							  "Cannot have two attributes with the same name");
-	if (range)
-		used = lappend(used, range);
+		names = lappend(names, name);
+	}
+	return names;
+}
+
+/*
+ * DynamoDB's last rule for AttributeDefinitions when there are indexes:
+ * each one a key attribute of the table (ks) or of one of its indexes.
+ */
+static void
+check_unused_definitions(JsonbContainer *r, List *defined, const KeySchema *ks)
+{
+	List	   *used = list_make1(ks->names[0]);
+	JsonbContainer *gsi = st_field_array(r, "GlobalSecondaryIndexes", "", false);
+	JsonbContainer *lsi = st_field_array(r, "LocalSecondaryIndexes", "", false);
+	ListCell   *lc;
+
+	if (ks->n == 2)
+		used = lappend(used, ks->names[1]);
 	if (gsi)
 		index_key_names(gsi, &used);
 	if (lsi)
 		index_key_names(lsi, &used);
-	foreach(lc, names)
+	/* used: at most 2 per index, and their number is limited by now */
+	foreach(lc, defined)
 	{
-		ListCell   *uc;
-		bool		found = false;
-
 		CHECK_FOR_INTERRUPTS();
-		foreach(uc, used)
-			found = found || strcmp(lfirst(lc), lfirst(uc)) == 0;
-		if (!found)
-			unused = lappend(unused, lfirst(lc));
+		if (!name_in(used, lfirst(lc)))
+			definitions_error("it defines attributes that are not keys",
+							  "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
+							  join_names(defined), join_names(used));
 	}
-	if (unused != NIL && gsi == NULL && lsi == NULL)
-		definitions_error("it defines attributes that are not keys",
-						  "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-	if (unused != NIL)
-		definitions_error("it defines attributes that are not keys",
-						  "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
-						  join_names(names), join_names(used));
+}
+
+/*
+ * DynamoDB's throughput rules of CreateTable (create) and UpdateTable that
+ * need more than one member: no ProvisionedThroughput with BillingMode
+ * PAY_PER_REQUEST (CreateTable), units of at most 10^12.  Without
+ * ProvisionedThroughput a table is accepted all the same (README).
+ */
+static void
+check_throughput(JsonbContainer *r, bool create)
+{
+	static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+	char	   *billing = st_field_string(r, "BillingMode", "", false);
+	JsonbContainer *pt = st_member_object(r, "ProvisionedThroughput");
+	Numeric		max = int64_to_numeric(INT64CONST(1000000000000));
+
+	if (pt == NULL)
+		return;
+	if (create && billing && strcmp(billing, "PAY_PER_REQUEST") == 0)
+		indexes_error("ProvisionedThroughput", "cannot be given with BillingMode PAY_PER_REQUEST",
+					  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	for (int i = 0; i < lengthof(units); i++)
+	{
+		JsonbValue	v;
+
+		if (st_field(pt, units[i], &v) && v.type == jbvNumeric &&
+			DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v.val.numeric),
+											  NumericGetDatum(max))) > 0)
+			schema_error("ProvisionedThroughput", "units over 10^12",
+						 "Given value %s for %s is out of bounds",
+						 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric))),
+						 units[i]);
+	}
 }
 
 static const char *const create_table_fields[] = {
@@ -486,15 +609,19 @@ st_op_create_table(JsonbContainer *r)
 	char	   *view = NULL;
 	StSqlArgs	a;
 	StTable    *t;
-	JsonbValue	lsi;
+	KeySchema	ks;
+	List	   *defined;
+	JsonbValue	v;
+	bool		indexes;
 	char	   *table_keys[2];
 
 	st_check_fields(r, create_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
-	parse_key_schema(st_field_array(r, "KeySchema", "", true), "KeySchema", &hash, &range);
-	table_keys[0] = hash;
-	table_keys[1] = range;
+	read_key_schema(st_field_array(r, "KeySchema", "", true), "KeySchema", &ks);
+	hash = table_keys[0] = ks.names[0];
+	range = table_keys[1] = ks.n == 2 ? ks.names[1] : NULL;
 	defs = st_field_array(r, "AttributeDefinitions", "", true);
+	defined = definition_names(defs);
 	stream = st_field_object(r, "StreamSpecification", "", false);
 	if (stream)
 	{
@@ -510,17 +637,25 @@ st_op_create_table(JsonbContainer *r)
 			view = "NEW_AND_OLD_IMAGES";
 	}
 
+	/*
+	 * The whole request is checked before the table is looked up
+	 * (ResourceInUse), in DynamoDB's order.
+	 */
+	check_table_name(name);
+	check_throughput(r, true);
+	if (ks.n > list_length(defined))
+		schema_error("KeySchema", "a key attribute is not in AttributeDefinitions",
+					 "Invalid KeySchema: Some index key attribute have no definition");
+	check_key_schema(&ks, defined, "KeySchema");
+	indexes = st_field(r, "LocalSecondaryIndexes", &v) || st_field(r, "GlobalSecondaryIndexes", &v);
+	if (!indexes && ks.n != list_length(defined))
+		definitions_error("it defines attributes that are not keys",
+						  "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+	create_indexes(r, defs, defined, table_keys, InvalidOid);
+	if (indexes)
+		check_unused_definitions(r, defined, &ks);
 	hash_type = attribute_type(defs, hash, "KeySchema");
 	range_type = range ? attribute_type(defs, range, "KeySchema") : NULL;
-	if (range == NULL && st_field(r, "LocalSecondaryIndexes", &lsi))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid request field \"LocalSecondaryIndexes\": the table has no sort key"),
-				 errdetail("ValidationException: One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex.")));
-	check_attribute_definitions(r, defs, hash, range);
-	check_table_name(name);
-	/* the whole request is checked before the table exists (ResourceInUse) */
-	create_indexes(r, defs, table_keys, InvalidOid);
 
 	st_sql_args_init(&a, "SELECT singletable.create_table(");
 	st_sql_arg(&a, NULL, TEXTOID, CStringGetTextDatum(create_table_name_arg(name)));
@@ -544,7 +679,7 @@ st_op_create_table(JsonbContainer *r)
 	(void) st_sql_run_jsonb(&a, false);
 	CommandCounterIncrement();
 	t = st_table_by_name(name);
-	create_indexes(r, defs, table_keys, t->relid);
+	create_indexes(r, defs, defined, table_keys, t->relid);
 	CommandCounterIncrement();
 	return wrap_jsonb("TableDescription", describe(t->relid));
 }
@@ -658,6 +793,49 @@ check_not_local(StTable *t, const char *iname, const char *action)
 }
 
 /*
+ * DynamoDB's first checks of GlobalSecondaryIndexUpdates, before the
+ * definitions of their indexes: each one an Update, Create or Delete, and
+ * no index named twice.  Returns how many indexes they create or delete.
+ */
+static int
+check_gsi_updates(JsonbContainer *updates)
+{
+	HTAB	   *names = NULL;
+	int			online = 0;
+	StWalk		walk;
+	JsonbContainer *u;
+	char	   *where;
+
+	st_walk_init(&walk, updates, "GlobalSecondaryIndexUpdates");
+	while ((u = st_walk_next_object(&walk, "must be an object", gsi_update_fields, &where)) != NULL)
+	{
+		JsonbContainer *body = NULL;
+		int			kind;
+		char	   *iname;
+
+		/* Create, Delete or Update, as gsi_updates reads them */
+		for (kind = 0; kind < 3; kind++)
+			if ((body = st_field_object(u, gsi_update_fields[kind], where, false)) != NULL)
+				break;
+		if (body == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid request field \"%s\": one of Update, Create or Delete is required", where),
+					 errdetail("ValidationException: One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null.")));
+		if (kind < 2)
+			online++;
+		/* a missing name is reported with the rest of the definition */
+		iname = st_field_string(body, "IndexName",
+								psprintf("%s.%s", where, gsi_update_fields[kind]), false);
+		if (iname && strlen(iname) <= ST_MAX_NAME_LEN && name_seen(&names, iname))
+			indexes_error(where, "an index is named twice",
+						  "Only one global secondary index update per index is allowed simultaneously. Index: %s",
+						  iname);
+	}
+	return online;
+}
+
+/*
  * Apply GlobalSecondaryIndexUpdates to the table t; with t NULL, only check
  * them (before the table is looked up).
  */
@@ -665,6 +843,7 @@ static void
 gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 {
 	Oid			relid = t ? t->relid : InvalidOid;
+	List	   *defined = defs ? definition_names(defs) : NIL;
 	StWalk		walk;
 	JsonbContainer *u;
 	char	   *where;
@@ -676,14 +855,9 @@ gsi_updates(JsonbContainer *updates, JsonbContainer *defs, StTable *t)
 		JsonbContainer *d = st_field_object(u, "Delete", where, false);
 		JsonbContainer *up = st_field_object(u, "Update", where, false);
 
-		if (!c && !d && !up)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid request field \"%s\": one of Update, Create or Delete is required", where),
-					 errdetail("ValidationException: One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null.")));
 		if (c)
 			/* returns at once, as DynamoDB's UpdateTable does */
-			(void) create_index(relid, c, defs, psprintf("%s.Create", where), NULL, true);
+			(void) create_index(relid, c, defs, defined, psprintf("%s.Create", where), NULL, true);
 		else if (d)
 		{
 			StSqlArgs	a;
@@ -736,6 +910,7 @@ st_op_update_table(JsonbContainer *r)
 	JsonbContainer *updates;
 	JsonbContainer *defs;
 	JsonbValue	sv;
+	int			online = 0;
 
 	st_check_fields(r, update_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
@@ -751,11 +926,20 @@ st_op_update_table(JsonbContainer *r)
 	if (st_field(r, "StreamSpecification", &sv))
 		st_validation_error("StreamSpecification",
 							"cannot be changed by UpdateTable: every singletable table has a change stream");
+	check_throughput(r, false);
 	if (updates)
+	{
+		online = check_gsi_updates(updates);
 		gsi_updates(updates, defs, NULL);
+	}
 
 	/* the request is well formed: now the table */
 	t = st_table_by_name_for_table_op(name);
+	if (online > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("UpdateTable can create or delete only one index at a time"),
+				 errdetail("LimitExceededException: Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table.")));
 	if (updates)
 		gsi_updates(updates, defs, t);
 	return wrap_jsonb("TableDescription", describe(t->relid));

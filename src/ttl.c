@@ -425,7 +425,8 @@ Jsonb *
 st_ttl_op_describe(JsonbContainer *r)
 {
 	st_check_fields(r, describe_fields, "");
-	return describe_time_to_live(st_table_by_name(st_field_string(r, "TableName", "", true))->relid,
+	/* a table operation: the message names the missing table */
+	return describe_time_to_live(st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true))->relid,
 								 "TimeToLiveDescription");
 }
 
