@@ -108,15 +108,15 @@ SELECT try('TransactGetItems', '{"TransactItems": [{"Get": {"TableName": "app", 
 -- ValidationException; a well-formed request for it ResourceInUse.
 SELECT try('CreateTable', '{"TableName": "app", "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}],
-  "GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "gix", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
     "Projection": {"ProjectionType": "ALL"}}]}');
 SELECT try('CreateTable', '{"TableName": "app", "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}]}');
 
 -- UpdateTable: an index deletion without IndexName; a missing index
 SELECT try('UpdateTable', '{"TableName": "nosuch", "GlobalSecondaryIndexUpdates": [{"Delete": {}}]}');
-SELECT try('UpdateTable', '{"TableName": "nosuch", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "g"}}]}');
-SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "g"}}]}');
+SELECT try('UpdateTable', '{"TableName": "nosuch", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "gix"}}]}');
+SELECT try('UpdateTable', '{"TableName": "app", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "gix"}}]}');
 
 -- DescribeTable and DeleteTable have nothing to check before the table.
 SELECT try('DescribeTable', '{"TableName": "nosuch"}');
@@ -131,7 +131,7 @@ SELECT try('PutItem', '{"TableName": "nosuch", "Item": {"PK": {"S": "a"}}, "Retu
 SELECT try('Query', '{"TableName": "nosuch", "KeyConditionExpression": "PK = :v",
   "ExpressionAttributeValues": {":v": {"S": "a"}}, "ReturnConsumedCapacity": "ALL"}');
 SELECT try('UpdateTable', '{"TableName": "nosuch"}');
-SELECT try('Query', '{"TableName": "nosuch", "IndexName": "g", "ConsistentRead": true,
+SELECT try('Query', '{"TableName": "nosuch", "IndexName": "gix", "ConsistentRead": true,
   "KeyConditionExpression": "PK = :v", "ExpressionAttributeValues": {":v": {"S": "a"}}}');
 SELECT try('Query', '{"TableName": "nosuch", "KeyConditions": {"PK": {"ComparisonOperator": "EQ",
   "AttributeValueList": [{"S": "a"}]}}, "QueryFilter": {"PK": {"ComparisonOperator": "NOT_NULL"}}}');
