@@ -604,14 +604,16 @@ check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
 /*
  * Run the query() or scan() call a; all_attributes asks a local index's
  * whole items (st_read_all_attributes, which query() and scan() clear when
- * they start, and this clears if they never do).
+ * they start, and this clears if they never do); measure, the page's
+ * sizes for ConsumedCapacity (st_measure_page).
  */
 static Jsonb *
-run_read(StSqlArgs *a, bool all_attributes)
+run_read(StSqlArgs *a, bool all_attributes, bool measure)
 {
 	Jsonb	   *page;
 
 	st_read_all_attributes = all_attributes;
+	st_measure_page = measure;
 	PG_TRY();
 	{
 		page = st_sql_run_jsonb(a, true);
@@ -619,6 +621,7 @@ run_read(StSqlArgs *a, bool all_attributes)
 	PG_FINALLY();
 	{
 		st_read_all_attributes = false;
+		st_measure_page = false;
 	}
 	PG_END_TRY();
 	return page;
@@ -757,8 +760,10 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
 		st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 	}
-	page = page_to_wire(run_read(&a, all_attributes), count_only);
+	page = page_to_wire(run_read(&a, all_attributes, cap.mode != ST_CAPACITY_NONE), count_only);
 	st_capacity_read(&cap, t->relid, index, st_last_page_bytes, consistent, 1);
+	if (st_last_page_fetched_blocks > 0)
+		st_capacity_read(&cap, t->relid, NULL, st_last_page_fetched_blocks * 4096, consistent, 1);
 	return st_capacity_response(&cap, page, false);
 }
 

@@ -12,9 +12,16 @@
  *	  rounded up, at least one; each global secondary index whose entry the
  *	  write puts or deletes costs the same for the entry's projected size
  *	  (an entry whose index key changes is a delete and a put); a
- *	  transaction costs twice.  Item sizes are DynamoDB's (st_item_size);
- *	  the bytes a Query or Scan page read are the sizes of the jsonb values
- *	  it read (st_last_page_bytes, query.c).
+ *	  transaction costs twice.  Item sizes are DynamoDB's (st_item_size),
+ *	  for a Query or Scan page too: the items or index entries it read,
+ *	  rounded up once, plus each item a local index read fetched from the
+ *	  table, rounded up on its own (st_last_page_bytes and
+ *	  st_last_page_fetched_blocks, query.c).
+ *
+ *	  The answer has DynamoDB's shape: CapacityUnits (with
+ *	  ReadCapacityUnits and WriteCapacityUnits for transactions only),
+ *	  and for INDEXES the Table's units and each index's under
+ *	  GlobalSecondaryIndexes or LocalSecondaryIndexes.
  *
  *	  execute.c measures (it knows the items before and after); this file
  *	  only counts and shapes the answer, and calls nothing in execute.c.
@@ -39,14 +46,22 @@ typedef struct Units
 	double		write;
 } Units;
 
+/* The units of one index of a table in a request. */
+typedef struct IndexUnits
+{
+	const char *name;
+	bool		local;			/* a local secondary index */
+	Units		units;
+} IndexUnits;
+
 /* The units of one table (and its indexes) in a request. */
 typedef struct CapacityEntry
 {
 	Oid			relid;
 	const char *table;
+	bool		transaction;	/* counted for a transaction (factor 2) */
 	Units		table_units;
-	List	   *index_names;	/* char *, parallel to index_units */
-	List	   *index_units;	/* Units *, parallel to index_names */
+	List	   *indexes;		/* IndexUnits * */
 } CapacityEntry;
 
 /*
@@ -74,22 +89,27 @@ st_capacity_init(StCapacity *c, JsonbContainer *r)
 						   mode)));
 }
 
+/* The entry of table t; factor 2 marks it a transaction's. */
 static CapacityEntry *
-entry_for(StCapacity *c, StTable *t)
+entry_for(StCapacity *c, StTable *t, double factor)
 {
 	ListCell   *lc;
-	CapacityEntry *e;
+	CapacityEntry *e = NULL;
 
 	foreach(lc, c->entries)
 	{
-		e = lfirst(lc);
-		if (e->relid == t->relid)
-			return e;
+		if (((CapacityEntry *) lfirst(lc))->relid == t->relid)
+			e = lfirst(lc);
 	}
-	e = palloc0(sizeof(CapacityEntry));
-	e->relid = t->relid;
-	e->table = pstrdup(t->name);
-	c->entries = lappend(c->entries, e);
+	if (e == NULL)
+	{
+		e = palloc0(sizeof(CapacityEntry));
+		e->relid = t->relid;
+		e->table = pstrdup(t->name);
+		c->entries = lappend(c->entries, e);
+	}
+	if (factor > 1)
+		e->transaction = true;
 	return e;
 }
 
@@ -103,24 +123,25 @@ add_units(Units *u, bool write, double units)
 }
 
 static void
-add_index_units(CapacityEntry *e, const char *index, bool write, double units)
+add_index_units(CapacityEntry *e, StIndex *ix, bool write, double units)
 {
-	ListCell   *n;
-	ListCell   *u;
-	Units	   *p;
+	ListCell   *lc;
+	IndexUnits *p;
 
-	forboth(n, e->index_names, u, e->index_units)
+	foreach(lc, e->indexes)
 	{
-		if (strcmp(lfirst(n), index) == 0)
+		p = lfirst(lc);
+		if (strcmp(p->name, ix->name) == 0)
 		{
-			add_units(lfirst(u), write, units);
+			add_units(&p->units, write, units);
 			return;
 		}
 	}
-	p = palloc0(sizeof(Units));
-	add_units(p, write, units);
-	e->index_names = lappend(e->index_names, pstrdup(index));
-	e->index_units = lappend(e->index_units, p);
+	p = palloc0(sizeof(IndexUnits));
+	p->name = pstrdup(ix->name);
+	p->local = ix->local;
+	add_units(&p->units, write, units);
+	e->indexes = lappend(e->indexes, p);
 }
 
 /* Units of size bytes in blocks of block bytes, rounded up, at least one. */
@@ -139,14 +160,18 @@ st_capacity_read(StCapacity *c, Oid relid, const char *index, Size bytes,
 				 bool consistent, double factor)
 {
 	CapacityEntry *e;
+	StTable    *t;
+	StIndex    *ix;
 	double		units;
 
 	if (c->mode == ST_CAPACITY_NONE)
 		return;
 	units = units_of(bytes, 4096) * (consistent ? 1.0 : 0.5) * factor;
-	e = entry_for(c, st_table_lookup(relid, false));
-	if (index)
-		add_index_units(e, index, false, units);
+	t = st_table_lookup(relid, false);
+	e = entry_for(c, t, factor);
+	ix = index ? st_table_find_index(t, index) : NULL;
+	if (ix)
+		add_index_units(e, ix, false, units);
 	else
 		add_units(&e->table_units, false, units);
 }
@@ -212,7 +237,7 @@ st_capacity_write(StCapacity *c, Oid relid, Jsonb *old_item, Jsonb *new_item,
 		return;
 	/* looked up now: a pointer taken before the write may be stale */
 	t = st_table_lookup(relid, false);
-	e = entry_for(c, t);
+	e = entry_for(c, t, factor);
 	add_units(&e->table_units, true, units_of(bytes, 1024) * factor);
 	foreach(lc, t->indexes)
 	{
@@ -239,7 +264,7 @@ st_capacity_write(StCapacity *c, Oid relid, Jsonb *old_item, Jsonb *new_item,
 				units += units_of(st_item_size(after), 1024);
 		}
 		if (units > 0)
-			add_index_units(e, ix->name, true, units * factor);
+			add_index_units(e, ix, true, units * factor);
 	}
 }
 
@@ -255,17 +280,47 @@ push_units(JsonbParseState **st, const char *key, double units)
 }
 
 /*
- * {"CapacityUnits": total, "ReadCapacityUnits": r, "WriteCapacityUnits": w},
- * each kind present when not zero (write: the one to show when both are)
+ * Open an object with {"CapacityUnits": total}, as DynamoDB answers every
+ * operation but the transactions, whose answers add "ReadCapacityUnits"
+ * and "WriteCapacityUnits", each present when not zero (write: the one to
+ * show when both are).  The caller adds to the object and ends it.
  */
 static void
-push_capacity(JsonbParseState **st, Units *u, bool write)
+push_capacity(JsonbParseState **st, Units *u, bool write, bool by_kind)
 {
+	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	push_units(st, "CapacityUnits", u->read + u->write);
-	if (u->read > 0 || (u->write == 0 && !write))
+	if (by_kind && (u->read > 0 || (u->write == 0 && !write)))
 		push_units(st, "ReadCapacityUnits", u->read);
-	if (u->write > 0 || (u->read == 0 && write))
+	if (by_kind && (u->write > 0 || (u->read == 0 && write)))
 		push_units(st, "WriteCapacityUnits", u->write);
+}
+
+/* "GlobalSecondaryIndexes" or (local) "LocalSecondaryIndexes": {name: units} */
+static void
+push_indexes(JsonbParseState **st, CapacityEntry *e, bool local, bool write)
+{
+	ListCell   *lc;
+	bool		any = false;
+
+	foreach(lc, e->indexes)
+	{
+		IndexUnits *ix = lfirst(lc);
+
+		if (ix->local != local)
+			continue;
+		if (!any)
+		{
+			st_push_key(st, local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes");
+			pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+			any = true;
+		}
+		st_push_key(st, ix->name);
+		push_capacity(st, &ix->units, write, e->transaction);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	if (any)
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
 /* One table's ConsumedCapacity object, in DynamoDB's shape. */
@@ -274,38 +329,24 @@ push_entry(JsonbParseState **st, StCapacityMode mode, CapacityEntry *e)
 {
 	Units		total = e->table_units;
 	bool		write;
-	ListCell   *n;
-	ListCell   *u;
+	ListCell   *lc;
 
-	foreach(u, e->index_units)
+	foreach(lc, e->indexes)
 	{
-		total.read += ((Units *) lfirst(u))->read;
-		total.write += ((Units *) lfirst(u))->write;
+		total.read += ((IndexUnits *) lfirst(lc))->units.read;
+		total.write += ((IndexUnits *) lfirst(lc))->units.write;
 	}
 	write = total.write > 0;
-	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	push_capacity(st, &total, write, e->transaction);
 	st_push_key(st, "TableName");
 	st_push_string(st, WJB_VALUE, e->table);
-	push_capacity(st, &total, write);
 	if (mode == ST_CAPACITY_INDEXES)
 	{
 		st_push_key(st, "Table");
-		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		push_capacity(st, &e->table_units, write);
+		push_capacity(st, &e->table_units, write, e->transaction);
 		pushJsonbValue(st, WJB_END_OBJECT, NULL);
-		if (e->index_names != NIL)
-		{
-			st_push_key(st, "GlobalSecondaryIndexes");
-			pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-			forboth(n, e->index_names, u, e->index_units)
-			{
-				st_push_key(st, lfirst(n));
-				pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-				push_capacity(st, lfirst(u), write);
-				pushJsonbValue(st, WJB_END_OBJECT, NULL);
-			}
-			pushJsonbValue(st, WJB_END_OBJECT, NULL);
-		}
+		push_indexes(st, e, false, write);
+		push_indexes(st, e, true, write);
 	}
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }

@@ -107,10 +107,14 @@ st_nesting_too_deep(const char *attr)
 			 errdetail("ValidationException: Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit.")));
 }
 
+static Size tagged_item_size(Jsonb *item);
+static Size b64_decoded_len(const JsonbValue *text);
+
 /* What walk_item does */
 #define WALK_NUMBERS	0x01	/* check every number */
 #define WALK_MEASURE	0x02	/* add up the item's size */
 #define WALK_SHAPE		0x04	/* check attribute names and nesting */
+#define WALK_TAGS		0x08	/* measure tags as the values they stand for */
 
 /*
  * Walk an item once: check every number, add up the item's size as
@@ -205,16 +209,97 @@ walk_item(Jsonb *item, int what)
 	/* binary, sets and escaped maps: checked on their own (item_types.c) */
 	if (shape && tagged)
 		st_validate_tags(item);
+	/* the walk measured their tag objects: measure what they stand for */
+	if ((what & WALK_TAGS) && tagged)
+		size = tagged_item_size(item);
+	return size;
+}
+
+/* Is a value of this tag a list or map (not binary or a set)? */
+static bool
+tag_is_list_or_map(StTag tag)
+{
+	return tag == ST_TAG_NONE || tag == ST_TAG_M;
+}
+
+/*
+ * The size of a value by walk_item's rules, tags counted as the DynamoDB
+ * value they stand for: a binary its decoded bytes, a set the sum of its
+ * members, an escaped map the map.  An element of a list or map adds one
+ * byte unless it is itself a list or map (walk_item's rule).
+ */
+static Size
+value_size(JsonbValue *v)
+{
+	JsonbValue	payload;
+	JsonbIterator *it;
+	JsonbValue	e;
+	JsonbIteratorToken tok;
+	StTag		tag;
+	Size		size;
+
+	check_stack_depth();
+	if (v->type == jbvString)
+		return v->val.string.len;
+	if (v->type == jbvNumeric)
+		return number_size(v->val.numeric);
+	if (v->type != jbvBinary)
+		return 1;
+	tag = st_tag_of(v, &payload);
+	if (tag == ST_TAG_B)
+		return b64_decoded_len(&payload);
+	size = tag_is_list_or_map(tag) ? 3 : 0;
+	it = JsonbIteratorInit(tag == ST_TAG_NONE ? v->val.binary.data : payload.val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+			size += e.val.string.len;
+		else if (tag == ST_TAG_BS && tok == WJB_ELEM)
+			size += b64_decoded_len(&e);
+		else if (tok == WJB_VALUE || tok == WJB_ELEM)
+		{
+			StTag		etag = st_tag_of(&e, NULL);
+
+			size += value_size(&e);
+			if (tag_is_list_or_map(tag) && (e.type != jbvBinary ||
+										   (etag != ST_TAG_NONE && etag != ST_TAG_M)))
+				size += 1;
+		}
+	}
+	return size;
+}
+
+/* walk_item's measure of an item that holds tags */
+static Size
+tagged_item_size(Jsonb *item)
+{
+	JsonbIterator *it = JsonbIteratorInit(&item->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	Size		size = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+			size += v.val.string.len;
+		else if (tok == WJB_VALUE)
+			size += value_size(&v);
+	}
 	return size;
 }
 
 /*
- * Size of an item as DynamoDB measures it (see walk_item).
+ * Size of an item as DynamoDB measures it (see walk_item), a binary by its
+ * bytes and a set by its members: what ConsumedCapacity and the batch size
+ * limits count.  (The item size limit counts tags as stored, see
+ * check_size.)
  */
 Size
 st_item_size(Jsonb *item)
 {
-	return walk_item(item, WALK_NUMBERS | WALK_MEASURE);
+	return walk_item(item, WALK_NUMBERS | WALK_MEASURE | WALK_TAGS);
 }
 
 /*

@@ -64,6 +64,8 @@
 
 
 Size		st_last_page_bytes = 0;
+Size		st_last_page_fetched_blocks = 0;
+bool		st_measure_page = false;
 bool		st_read_all_attributes = false;
 
 /* A page stops once the items it read add up to this many bytes. */
@@ -1270,9 +1272,10 @@ current_key(Reader *r)
  *
  * The page limit counts each item as DynamoDB's does (st_item_page_size),
  * and the item that reaches max_bytes still belongs to the page, so every
- * page makes progress.  st_last_page_bytes, which ConsumedCapacity reads,
- * adds up the sizes of the jsonb values read, uncompressed
- * (toast_raw_datum_size: no detoasting needed to know it).
+ * page makes progress.  When execute() asks (st_measure_page), the page
+ * is measured for ConsumedCapacity: st_last_page_bytes adds up DynamoDB's
+ * sizes of the items (or index entries) read, st_last_page_fetched_blocks
+ * the 4 KB blocks of each item a local index read fetched from the table.
  */
 static void
 run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
@@ -1280,6 +1283,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext itemcxt;
 	Size		bytes = 0;
+	Size		fetched_blocks = 0;
 	Size		page_bytes = 0;
 
 	memset(res, 0, sizeof(ReadResult));
@@ -1292,11 +1296,16 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 		if (r->item_isnull)
 			continue;			/* cannot happen: item is NOT NULL */
 		res->scanned++;
-		bytes += toast_raw_datum_size(r->item);
 
 		MemoryContextSwitchTo(itemcxt);
 		/* NULL: the table's row-level security hides the item */
 		item = req->fetch_base ? fetch_base_item(req, r->keys) : DatumGetJsonbP(r->item);
+		if (st_measure_page)
+		{
+			bytes += st_item_size(req->fetch_base ? DatumGetJsonbP(r->item) : item);
+			if (req->fetch_base && item)
+				fetched_blocks += (st_item_size(item) + 4095) / 4096;
+		}
 		if (req->max_bytes > 0)
 			page_bytes += st_item_page_size(item ? item : DatumGetJsonbP(r->item),
 											req->ks.table->sk_attr);
@@ -1330,6 +1339,7 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 	}
 	MemoryContextDelete(itemcxt);
 	st_last_page_bytes = bytes;
+	st_last_page_fetched_blocks = fetched_blocks;
 }
 
 /*

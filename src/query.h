@@ -48,8 +48,16 @@ typedef struct StKeySpace
 extern void st_keyspace_for_table(StTable *table, StKeySpace *ks);
 extern bool st_keyspace_for_index(Oid relid, const char *index_name, StKeySpace *ks);
 
-/* query.c: the bytes the last query or scan page of this backend read */
+/*
+ * query.c: set by execute() for ReturnConsumedCapacity: the next query and
+ * scan pages measure what they read, DynamoDB's size of the items (or
+ * index entries) in st_last_page_bytes, and the 4 KB blocks of the items
+ * a local index read fetched from the table, each rounded up, in
+ * st_last_page_fetched_blocks
+ */
+extern bool st_measure_page;
 extern Size st_last_page_bytes;
+extern Size st_last_page_fetched_blocks;
 
 /*
  * query.c: set by execute() for Select ALL_ATTRIBUTES; the next query or
