@@ -539,35 +539,27 @@ static const char *const scan_fields[] = {
 };
 
 /*
- * DynamoDB's rules for reading a global secondary index: no consistent
- * reads, and Select ALL_ATTRIBUTES only when the index projects them all.
- * A local one allows both: returns true when the read is to fetch whole
- * items from the table.  An unknown index is left to singletable.query
- * and scan.
+ * DynamoDB's rule for reading a global secondary index: no consistent
+ * reads.  Returns true when the read of an index asks for whole items
+ * (Select ALL_ATTRIBUTES): a local index fetches them from the table, and
+ * query() and scan() refuse it, in DynamoDB's order of checks, for a global
+ * index that does not project them all.  An unknown index is left to
+ * singletable.query and scan.
  */
 static bool
 check_index_read(StTable *t, const char *index, bool consistent, const char *select)
 {
 	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
-	bool		all = select && strcmp(select, "ALL_ATTRIBUTES") == 0;
 
 	if (ix == NULL)
 		return false;
-	if (ix->local)
-		return all;
-	if (consistent)
+	if (consistent && !ix->local)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"ConsistentRead\": index \"%s\" is a global secondary index", index),
 				 errdetail("ValidationException: Consistent reads are not supported on global secondary indexes."),
 				 errhint("Leave ConsistentRead out: singletable's index reads are strongly consistent anyway.")));
-	if (all && strcmp(ix->projection, "ALL") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid request field \"Select\": index \"%s\" does not project all attributes", index),
-				 errdetail("ValidationException: One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL.",
-						   index)));
-	return false;
+	return select && strcmp(select, "ALL_ATTRIBUTES") == 0;
 }
 
 /*
@@ -602,9 +594,40 @@ check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
 }
 
 /*
- * Run the query() or scan() call a; all_attributes asks a local index's
- * whole items (st_read_all_attributes, which query() and scan() clear when
- * they start, and this clears if they never do).
+ * A Query's or Scan's expressions (those given as expressions, not made
+ * from legacy parameters), checked as DynamoDB checks them before it looks
+ * the table up: none empty, then each parsed in turn, then every
+ * placeholder used (all_expressions: no legacy parameter brought its own).
+ * query() and scan() parse them again against the table.
+ */
+static void
+check_read_expressions(const char *keycond, const char *filter, const char *proj,
+					   Jsonb *names, Jsonb *values, bool all_expressions)
+{
+	const char *texts[3] = {keycond, filter, proj};
+	StExprContext cx;
+
+	st_expr_context_init(&cx, names, values);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 3; i++)
+		{
+			if (texts[i] == NULL || (pass == 0 && texts[i][0] != '\0'))
+				continue;
+			if (i == 0)
+				(void) st_parse_query_key_condition(&cx, texts[i]);
+			else if (i == 1)
+				(void) st_parse_condition(&cx, texts[i], "filter");
+			else
+				(void) st_parse_projection(&cx, texts[i]);
+		}
+	if (all_expressions)
+		st_expr_check_unused(&cx);
+}
+
+/*
+ * Run the query() or scan() call a; all_attributes asks an index's whole
+ * items (st_read_all_attributes, which query() and scan() clear when they
+ * start, and this clears if they never do).
  */
 static Jsonb *
 run_read(StSqlArgs *a, bool all_attributes)
@@ -645,6 +668,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
+	JsonbContainer *kc = NULL;
 	const char *op;
 	bool		count_only = false;
 	bool		consistent;
@@ -667,8 +691,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 
 	if (is_query)
 	{
-		JsonbContainer *kc = st_field_object(r, "KeyConditions", "", false);
-
+		kc = st_field_object(r, "KeyConditions", "", false);
 		keycond = st_field_string(r, "KeyConditionExpression", "", false);
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
@@ -690,6 +713,8 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		start = st_from_typed_start_key(start);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
+	check_read_expressions(kc ? NULL : keycond, legacy_filter ? NULL : filter, attrs ? NULL : proj,
+						   names, values, kc == NULL && legacy_filter == NULL && attrs == NIL);
 
 	if (select)
 	{
