@@ -39,6 +39,14 @@ FROM unnest(ARRAY[
   'a = :a AND b > :b AND c = :a',     -- at most one condition per key
   'a = :a AND a = :b']) k;
 
+-- Expressions are checked before the table is looked up: each parsed in
+-- turn (key condition, filter, projection), then the key condition's form.
+SELECT body('Query', '{"TableName": "nosuch", "KeyConditionExpression": "a.b = :a",
+  "ExpressionAttributeValues": {":a": {"S": "1"}}}') AS form_before_table;
+SELECT body('Query', '{"TableName": "nosuch", "KeyConditionExpression": "attribute_type(a, b)", "FilterExpression": ""}') AS key_condition_operands_first;
+SELECT body('Query', '{"TableName": "nosuch", "KeyConditionExpression": "attribute_type(a, :a)", "FilterExpression": "",
+  "ExpressionAttributeValues": {":a": {"S": "N"}}}') AS empty_filter_before_form;
+
 -- A lone condition that is not on the partition key misses it; on the
 -- partition key, it must be an equality.
 SELECT body('Query', '{"TableName": "qpeer", "KeyConditionExpression": "z BETWEEN :a AND :b",

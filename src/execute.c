@@ -596,30 +596,26 @@ check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
 /*
  * A Query's or Scan's expressions (those given as expressions, not made
  * from legacy parameters), checked as DynamoDB checks them before it looks
- * the table up: none empty, then each parsed in turn, then every
- * placeholder used (all_expressions: no legacy parameter brought its own).
- * query() and scan() parse them again against the table.
+ * the table up: each parsed in turn (the key condition, the filter, the
+ * projection), then the key condition's form, then every placeholder used
+ * (all_expressions: no legacy parameter brought its own).  query() and
+ * scan() parse them again against the table.
  */
 static void
 check_read_expressions(const char *keycond, const char *filter, const char *proj,
 					   Jsonb *names, Jsonb *values, bool all_expressions)
 {
-	const char *texts[3] = {keycond, filter, proj};
 	StExprContext cx;
 
 	st_expr_context_init(&cx, names, values);
-	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < 3; i++)
-		{
-			if (texts[i] == NULL || (pass == 0 && texts[i][0] != '\0'))
-				continue;
-			if (i == 0)
-				(void) st_parse_query_key_condition(&cx, texts[i]);
-			else if (i == 1)
-				(void) st_parse_condition(&cx, texts[i], "filter");
-			else
-				(void) st_parse_projection(&cx, texts[i]);
-		}
+	if (keycond)
+		(void) st_parse_condition(&cx, keycond, "key condition");
+	if (filter)
+		(void) st_parse_condition(&cx, filter, "filter");
+	if (proj)
+		(void) st_parse_projection(&cx, proj);
+	if (keycond)
+		(void) st_parse_query_key_condition(&cx, keycond);
 	if (all_expressions)
 		st_expr_check_unused(&cx);
 }
