@@ -539,35 +539,27 @@ static const char *const scan_fields[] = {
 };
 
 /*
- * DynamoDB's rules for reading a global secondary index: no consistent
- * reads, and Select ALL_ATTRIBUTES only when the index projects them all.
- * A local one allows both: returns true when the read is to fetch whole
- * items from the table.  An unknown index is left to singletable.query
- * and scan.
+ * DynamoDB's rule for reading a global secondary index: no consistent
+ * reads.  Returns true when the read of an index asks for whole items
+ * (Select ALL_ATTRIBUTES): a local index fetches them from the table, and
+ * query() and scan() refuse it, in DynamoDB's order of checks, for a global
+ * index that does not project them all.  An unknown index is left to
+ * singletable.query and scan.
  */
 static bool
 check_index_read(StTable *t, const char *index, bool consistent, const char *select)
 {
 	StIndex    *ix = index ? st_table_find_index(t, index) : NULL;
-	bool		all = select && strcmp(select, "ALL_ATTRIBUTES") == 0;
 
 	if (ix == NULL)
 		return false;
-	if (ix->local)
-		return all;
-	if (consistent)
+	if (consistent && !ix->local)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"ConsistentRead\": index \"%s\" is a global secondary index", index),
 				 errdetail("ValidationException: Consistent reads are not supported on global secondary indexes."),
 				 errhint("Leave ConsistentRead out: singletable's index reads are strongly consistent anyway.")));
-	if (all && strcmp(ix->projection, "ALL") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid request field \"Select\": index \"%s\" does not project all attributes", index),
-				 errdetail("ValidationException: One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL.",
-						   index)));
-	return false;
+	return select && strcmp(select, "ALL_ATTRIBUTES") == 0;
 }
 
 /*
@@ -599,6 +591,33 @@ check_query_filter_keys(StTable *t, const char *index, JsonbContainer *filter)
 					 errdetail("ValidationException: QueryFilter can only contain non-primary key attributes: Primary key attribute: %s.", keys[i]),
 					 errhint("Put conditions on the key attributes in KeyConditions.")));
 	}
+}
+
+/*
+ * A Query's or Scan's expressions (those given as expressions, not made
+ * from legacy parameters), checked as DynamoDB checks them before it looks
+ * the table up: each parsed in turn (the key condition, the filter, the
+ * projection), then the key condition's form, then every placeholder used
+ * (all_expressions: no legacy parameter brought its own).  query() and
+ * scan() parse them again against the table.
+ */
+static void
+check_read_expressions(const char *keycond, const char *filter, const char *proj,
+					   Jsonb *names, Jsonb *values, bool all_expressions)
+{
+	StExprContext cx;
+
+	st_expr_context_init(&cx, names, values);
+	if (keycond)
+		(void) st_parse_condition(&cx, keycond, "key condition");
+	if (filter)
+		(void) st_parse_condition(&cx, filter, "filter");
+	if (proj)
+		(void) st_parse_projection(&cx, proj);
+	if (keycond)
+		(void) st_parse_query_key_condition(&cx, keycond);
+	if (all_expressions)
+		st_expr_check_unused(&cx);
 }
 
 /*
@@ -648,6 +667,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	StLegacy	lg;
 	List	   *attrs;
 	JsonbContainer *legacy_filter;
+	JsonbContainer *kc = NULL;
 	const char *op;
 	bool		count_only = false;
 	bool		consistent;
@@ -670,8 +690,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 
 	if (is_query)
 	{
-		JsonbContainer *kc = st_field_object(r, "KeyConditions", "", false);
-
+		kc = st_field_object(r, "KeyConditions", "", false);
 		keycond = st_field_string(r, "KeyConditionExpression", "", false);
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
@@ -693,6 +712,8 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		start = st_from_typed_start_key(start);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
+	check_read_expressions(kc ? NULL : keycond, legacy_filter ? NULL : filter, attrs ? NULL : proj,
+						   names, values, kc == NULL && legacy_filter == NULL && attrs == NIL);
 
 	if (select)
 	{

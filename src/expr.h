@@ -70,17 +70,18 @@ typedef enum StKeyOp
 /*
  * A key condition, resolved: attribute names with #names substituted and
  * values with :values substituted (scalars: jbvString, jbvNumeric, ...).
- * The parser accepts the partition-key equality and at most one sort-key
- * condition joined by AND, in either order, with or without parentheses;
- * which attribute is the partition key is decided by the caller, which
- * knows the table: the parser returns the equality conditions in order and
- * lets the caller match names.  When both conditions are equalities the
- * first one written is returned as pk.
+ * The parser accepts at most two conditions joined by AND, in either
+ * order, with or without parentheses; which attribute is the partition key
+ * is decided by the caller, which knows the table: the parser returns an
+ * equality as pk when there is one (the first one written when both are
+ * equalities), else the first condition, with its operator in pk_op.
  */
 typedef struct StKeyCondition
 {
 	char	   *pk_attr;
+	StKeyOp		pk_op;			/* ST_KEYOP_EQ but from st_parse_query_key_condition */
 	JsonbValue	pk_value;
+	JsonbValue	pk_value2;		/* the upper bound when pk_op is BETWEEN */
 	char	   *sk_attr;		/* NULL when sk_op == ST_KEYOP_NONE */
 	StKeyOp		sk_op;
 	JsonbValue	sk_value;		/* the operand; the lower bound for BETWEEN */
@@ -97,11 +98,13 @@ extern StExpr *st_parse_condition(StExprContext *cx, const char *text, const cha
 extern StExpr *st_parse_update(StExprContext *cx, const char *text);
 extern StExpr *st_parse_projection(StExprContext *cx, const char *text);
 extern StKeyCondition *st_parse_key_condition(StExprContext *cx, const char *text);
+extern StKeyCondition *st_parse_query_key_condition(StExprContext *cx, const char *text);
 
 /* Raise ValidationException if a name or value placeholder was never used. */
 extern void st_expr_check_unused(StExprContext *cx);
 extern const char *st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs);
 extern bool st_expr_names_other_attr(StExpr *expr, const char *const *attrs, int nattrs);
+extern bool st_expr_path_into_attr(StExpr *expr, const char *attr);
 
 /*
  * Evaluate a condition or filter against an item; item NULL means "no such

@@ -23,6 +23,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 
 #include "expr.h"
 #include "expr_int.h"
@@ -213,12 +214,13 @@ check_operands(StxNode *n, const char *what)
 				 errdetail("ValidationException: Invalid %s: The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: [%s].",
 						   dyn, op, path)));
 	}
+	/* a path may hold any type; size() is a number */
 	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE && n->args[1]->kind != STX_VALUE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid %s expression: the type operand of attribute_type must be a value", what),
-				 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}.",
-						   dyn)));
+				 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s.",
+						   dyn, n->args[1]->kind == STX_SIZE ? "N" : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}")));
 	if (n->kind == STX_SIZE && n->args[0]->kind == STX_VALUE)
 	{
 		JsonbValue *v = n->args[0]->resolved;
@@ -230,6 +232,22 @@ check_operands(StxNode *n, const char *what)
 					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: size, operand type: %s.",
 							   dyn, st_value_type_name(v))));
 	}
+}
+
+/* A BETWEEN bound as DynamoDB shows it in messages: AttributeValue: {S:a} */
+static char *
+bound_text(JsonbValue *v)
+{
+	JsonbValue	payload;
+
+	if (v->type == jbvString)
+		return psprintf("AttributeValue: {S:%s}", pnstrdup(v->val.string.val, v->val.string.len));
+	if (v->type == jbvNumeric)
+		return psprintf("AttributeValue: {N:%s}",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric))));
+	if (st_tag_of(v, &payload) == ST_TAG_B && payload.type == jbvString)
+		return psprintf("AttributeValue: {B:%s}", pnstrdup(payload.val.string.val, payload.val.string.len));
+	return psprintf("AttributeValue: {%s}", st_value_type_name(v));
 }
 
 /*
@@ -298,13 +316,18 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 	{
 		JsonbValue *t = n->args[1]->resolved;
 
-		if (t->type != jbvString || !valid_attribute_type(t->val.string.val, t->val.string.len))
+		if (t->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: the type operand of attribute_type must be a string", what),
+					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s.",
+							   st_expr_dynamo_name(what), st_value_type_name(t))));
+		if (!valid_attribute_type(t->val.string.val, t->val.string.len))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: invalid type for attribute_type", what),
 					 errdetail("ValidationException: Invalid %s: Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}.",
-							   st_expr_dynamo_name(what),
-							   t->type == jbvString ? pnstrdup(t->val.string.val, t->val.string.len) : st_value_type_name(t))));
+							   st_expr_dynamo_name(what), pnstrdup(t->val.string.val, t->val.string.len))));
 	}
 	if (n->kind == STX_FUNC && (n->op == STX_FN_BEGINS_WITH) &&
 		n->args[1]->kind == STX_VALUE)
@@ -320,16 +343,18 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 	}
 	if (n->kind == STX_BETWEEN && n->args[1]->kind == STX_VALUE && n->args[2]->kind == STX_VALUE)
 	{
+		JsonbValue *lo = n->args[1]->resolved;
+		JsonbValue *hi = n->args[2]->resolved;
 		bool		comparable;
-		int			c = st_compare_scalars(n->args[1]->resolved, n->args[2]->resolved, &comparable);
+		int			c = st_compare_scalars(lo, hi, &comparable);
 
 		if (comparable && c > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: the lower bound of BETWEEN is greater than the upper bound",
 							what),
-					 errdetail("ValidationException: Invalid %s: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower operand: %s, upper operand: %s.",
-							   st_expr_dynamo_name(what), n->args[1]->name, n->args[2]->name)));
+					 errdetail("ValidationException: Invalid %s: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s.",
+							   st_expr_dynamo_name(what), bound_text(lo), bound_text(hi))));
 	}
 }
 
@@ -604,22 +629,14 @@ st_parse_projection(StExprContext *cx, const char *text)
 
 /* Key conditions --------------------------------------------------------- */
 
+/* detail is DynamoDB's message, whole */
 static void
 key_condition_error(const char *msg, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid key condition expression: %s", msg),
-			 errdetail("ValidationException: Invalid KeyConditionExpression: %s.", detail)));
-}
-
-static char *
-key_attr_name(StxNode *path)
-{
-	if (path->nelems != 1)
-		key_condition_error("key attributes must be top-level attribute names",
-							"Key attributes must be top-level attributes, not document paths");
-	return pnstrdup(path->elems[0].resolved, path->elems[0].resolved_len);
+			 errdetail("ValidationException: %s.", detail)));
 }
 
 static JsonbValue
@@ -644,141 +661,179 @@ typedef struct KeyPart
 	JsonbValue	v2;
 } KeyPart;
 
+/*
+ * The key attribute among the operands of one condition, checked in
+ * DynamoDB's order: BETWEEN and begins_with (first_of) name it first, a
+ * condition names exactly one attribute, top-level, and its other operands
+ * are expression attribute values.
+ */
+static StxNode *
+key_operand_path(StxNode **ops, int nops, const char *first_of)
+{
+	StxNode    *path = NULL;
+
+	if (first_of && ops[0]->kind != STX_PATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid key condition expression: the first operand of %s must be a key attribute", first_of),
+				 errdetail("ValidationException: Invalid condition in KeyConditionExpression: %s operator must have the key attribute as its first operand.",
+						   first_of)));
+	for (int i = 0; i < nops; i++)
+	{
+		StxNode    *o = ops[i];
+
+		if (o->kind == STX_PATH)
+		{
+			if (path)
+				key_condition_error("a condition names more than one attribute",
+									"Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+			if (o->nelems != 1)
+				key_condition_error("key attributes must be top-level attribute names",
+									"KeyConditionExpressions cannot have conditions on nested attributes");
+			path = o;
+		}
+		else if (o->kind != STX_VALUE)
+			key_condition_error("operands must be key attributes or values",
+								"KeyConditionExpressions cannot contain nested operations");
+	}
+	if (path == NULL)
+		key_condition_error("a condition names no key attribute",
+							"Invalid condition in KeyConditionExpression: No key attribute specified");
+	return path;
+}
+
+static void
+invalid_key_operator(const char *op)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid key condition expression: %s is not allowed", op),
+			 errdetail("ValidationException: Invalid operator used in KeyConditionExpression: %s.", op),
+			 errhint("A key condition is an equality on the partition key, optionally AND one of =, <, <=, >, >=, BETWEEN or begins_with on the sort key; use a filter for the others.")));
+}
+
 static void
 key_part(StxNode *n, KeyPart *kp)
 {
+	StxNode    *path;
+
 	memset(kp, 0, sizeof(*kp));
 	switch (n->kind)
 	{
 		case STX_CMP:
 			{
-				StxNode    *path = n->args[0];
-				StxNode    *val = n->args[1];
 				int			op = n->op;
 
 				if (op == STX_NE)
-					key_condition_error("operator <> is not allowed",
-										"Unsupported operator in KeyConditionExpression: <>");
-				if (path->kind == STX_VALUE && val->kind == STX_PATH)
+					invalid_key_operator("<>");
+				path = key_operand_path(n->args, 2, NULL);
+				if (path == n->args[1])
 				{
 					/* :v < SK is SK > :v */
-					StxNode    *t = path;
-
-					path = val;
-					val = t;
 					op = op == STX_LT ? STX_GT : op == STX_LE ? STX_GE :
 						op == STX_GT ? STX_LT : op == STX_GE ? STX_LE : op;
 				}
-				if (path->kind != STX_PATH || val->kind != STX_VALUE)
-					key_condition_error("a comparison must be between a key attribute and a value",
-										"Each condition must compare a key attribute with an expression attribute value");
-				kp->attr = key_attr_name(path);
 				kp->op = op == STX_EQ ? ST_KEYOP_EQ : op == STX_LT ? ST_KEYOP_LT :
 					op == STX_LE ? ST_KEYOP_LE : op == STX_GT ? ST_KEYOP_GT : ST_KEYOP_GE;
-				kp->v1 = key_value(val);
-				return;
+				kp->v1 = key_value(path == n->args[0] ? n->args[1] : n->args[0]);
+				break;
 			}
 		case STX_BETWEEN:
-			if (n->args[0]->kind != STX_PATH || n->args[1]->kind != STX_VALUE ||
-				n->args[2]->kind != STX_VALUE)
-				key_condition_error("BETWEEN must be between a key attribute and two values",
-									"BETWEEN must compare a key attribute with two expression attribute values");
-			kp->attr = key_attr_name(n->args[0]);
+			path = key_operand_path(n->args, 3, "BETWEEN");
 			kp->op = ST_KEYOP_BETWEEN;
 			kp->v1 = key_value(n->args[1]);
 			kp->v2 = key_value(n->args[2]);
-			return;
+			break;
 		case STX_FUNC:
 			if (n->op != STX_FN_BEGINS_WITH)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid key condition expression: function %s is not allowed",
-								stx_func_name(n->op)),
-						 errdetail("ValidationException: Invalid KeyConditionExpression: The function is not allowed in a key condition expression; function: %s.",
-								   stx_func_name(n->op)),
-						 errhint("Only begins_with is allowed, on the sort key; use a filter for the others.")));
-			if (n->args[1]->kind != STX_VALUE)
-				key_condition_error("the operand of begins_with must be a value",
-									"The second argument of begins_with must be an expression attribute value");
-			kp->attr = key_attr_name(n->args[0]);
+				invalid_key_operator(stx_func_name(n->op));
+			path = key_operand_path(n->args, 2, "begins_with");
 			kp->op = ST_KEYOP_BEGINS_WITH;
 			kp->v1 = key_value(n->args[1]);
-			return;
+			break;
 		case STX_OR:
-			key_condition_error("operator OR is not allowed",
-								"Unsupported operator in KeyConditionExpression: OR");
-			break;
+			invalid_key_operator("OR");
+			return;
 		case STX_NOT:
-			key_condition_error("operator NOT is not allowed",
-								"Unsupported operator in KeyConditionExpression: NOT");
-			break;
+			invalid_key_operator("NOT");
+			return;
 		case STX_IN:
-			key_condition_error("operator IN is not allowed",
-								"Unsupported operator in KeyConditionExpression: IN");
-			break;
-		case STX_AND:
-			key_condition_error("a key condition has at most two conditions",
-								"KeyConditionExpressions must only contain one condition per key");
-			break;
+			invalid_key_operator("IN");
+			return;
 		default:
-			key_condition_error("unsupported condition", "Unsupported condition");
+			key_condition_error("unsupported condition", "Invalid KeyConditionExpression: Unsupported condition");
+			return;
 	}
+	kp->attr = pnstrdup(path->elems[0].resolved, path->elems[0].resolved_len);
 }
 
+static void
+too_many_key_conditions(const char *msg)
+{
+	key_condition_error(msg, "KeyConditionExpressions must only contain one condition per key");
+}
+
+/*
+ * The conditions of a key condition, ANDs flattened, checked one by one in
+ * order; only the first two are kept, *nparts counts them all.
+ */
+static void
+key_parts(StxNode *n, KeyPart *parts, int *nparts)
+{
+	check_stack_depth();
+	if (n->kind == STX_AND)
+	{
+		for (int i = 0; i < n->nargs; i++)
+			key_parts(n->args[i], parts, nparts);
+		return;
+	}
+	CHECK_FOR_INTERRUPTS();
+	if (*nparts < 2)
+		key_part(n, &parts[*nparts]);
+	else
+	{
+		KeyPart		ignored;
+
+		key_part(n, &ignored);
+	}
+	(*nparts)++;
+}
+
+/*
+ * Parse a Query's key condition.  Which condition is on the partition key
+ * needs the table: the equality comes back as pk (the first one written
+ * when both are equalities); a lone condition that is not an equality
+ * comes back as pk too, with its operator in pk_op, for the caller to
+ * report against the key schema as DynamoDB does.
+ */
 StKeyCondition *
-st_parse_key_condition(StExprContext *cx, const char *text)
+st_parse_query_key_condition(StExprContext *cx, const char *text)
 {
 	StExpr	   *e = parse_common(cx, text, STX_MODE_CONDITION, "key condition");
-	StxNode    *root = e->root;
 	KeyPart		parts[2];
-	int			nparts;
+	int			nparts = 0;
 	StKeyCondition *kc = palloc0(sizeof(StKeyCondition));
 	KeyPart    *pk;
 	KeyPart    *sk = NULL;
 
-	if (root->kind == STX_AND)
-	{
-		if (root->nargs > 2)
-			key_condition_error("a key condition has at most two conditions",
-								"KeyConditionExpressions must only contain one condition per key");
-		key_part(root->args[0], &parts[0]);
-		key_part(root->args[1], &parts[1]);
-		nparts = 2;
-	}
-	else
-	{
-		key_part(root, &parts[0]);
-		nparts = 1;
-	}
+	key_parts(e->root, parts, &nparts);
+	if (nparts > 2)
+		too_many_key_conditions("a key condition has at most two conditions");
+	if (nparts == 2 && strcmp(parts[0].attr, parts[1].attr) == 0)
+		too_many_key_conditions(psprintf("two conditions on attribute \"%s\"", parts[0].attr));
 
-	if (nparts == 1)
+	pk = &parts[0];
+	if (nparts == 2)
 	{
-		if (parts[0].op != ST_KEYOP_EQ)
-			key_condition_error("the partition key must be compared with =",
-								"Query key condition not supported; the partition key needs an equality condition");
-		pk = &parts[0];
-	}
-	else
-	{
-		if (strcmp(parts[0].attr, parts[1].attr) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid key condition expression: two conditions on attribute \"%s\"",
-							parts[0].attr),
-					 errdetail("ValidationException: KeyConditionExpressions must only contain one condition per key.")));
-		if (parts[0].op == ST_KEYOP_EQ)
-			pk = &parts[0], sk = &parts[1];
-		else if (parts[1].op == ST_KEYOP_EQ)
+		if (parts[0].op != ST_KEYOP_EQ && parts[1].op == ST_KEYOP_EQ)
 			pk = &parts[1], sk = &parts[0];
 		else
-		{
-			key_condition_error("the partition key must be compared with =",
-								"Query key condition not supported; the partition key needs an equality condition");
-			pk = NULL;			/* not reached */
-		}
+			sk = &parts[1];
 	}
 	kc->pk_attr = pk->attr;
+	kc->pk_op = pk->op;
 	kc->pk_value = pk->v1;
+	kc->pk_value2 = pk->v2;
 	if (sk != NULL)
 	{
 		kc->sk_attr = sk->attr;
@@ -788,6 +843,18 @@ st_parse_key_condition(StExprContext *cx, const char *text)
 	}
 	else
 		kc->sk_op = ST_KEYOP_NONE;
+	return kc;
+}
+
+/* A key condition whose partition key condition is an equality. */
+StKeyCondition *
+st_parse_key_condition(StExprContext *cx, const char *text)
+{
+	StKeyCondition *kc = st_parse_query_key_condition(cx, text);
+
+	if (kc->pk_op != ST_KEYOP_EQ)
+		key_condition_error("the partition key must be compared with =",
+							"Invalid KeyConditionExpression: Query key condition not supported; the partition key needs an equality condition");
 	return kc;
 }
 
@@ -876,28 +943,44 @@ st_expr_check_unused(StExprContext *cx)
 	check_unused_map(cx->values, cx->used_values, "ExpressionAttributeValues");
 }
 
-/*
- * The first of attrs that a document path under n starts with; with
- * outside, "" for the first path that starts with none of them instead.
- */
-static const char *
-node_names_attr(StxNode *n, const char *const *attrs, int nattrs, bool outside)
+/* The index in attrs of the attribute a document path starts with, or -1 */
+static int
+path_head_attr(StxNode *path, const char *const *attrs, int nattrs)
+{
+	StxPathElem *head = &path->elems[0];
+
+	for (int i = 0; i < nattrs; i++)
+		if (attrs[i] && !head->is_index && head->resolved &&
+			strlen(attrs[i]) == head->resolved_len &&
+			memcmp(attrs[i], head->resolved, head->resolved_len) == 0)
+			return i;
+	return -1;
+}
+
+/* Which document paths find_path looks for */
+typedef enum PathTest
+{
+	PATH_NAMES,					/* starting with one of attrs */
+	PATH_OUTSIDE,				/* starting with none of attrs */
+	PATH_INTO					/* going into one of attrs: a.b, a[0] */
+} PathTest;
+
+/* The first document path under n that passes test, or NULL */
+static StxNode *
+find_path(StxNode *n, const char *const *attrs, int nattrs, PathTest test)
 {
 	check_stack_depth();
 	if (n->kind == STX_PATH)
 	{
-		StxPathElem *head = &n->elems[0];
+		int			i = path_head_attr(n, attrs, nattrs);
 
-		for (int i = 0; i < nattrs; i++)
-			if (attrs[i] && !head->is_index && head->resolved &&
-				strlen(attrs[i]) == head->resolved_len &&
-				memcmp(attrs[i], head->resolved, head->resolved_len) == 0)
-				return outside ? NULL : attrs[i];
-		return outside ? "" : NULL;
+		if (test == PATH_OUTSIDE ? i < 0 : i >= 0 && (test == PATH_NAMES || n->nelems > 1))
+			return n;
+		return NULL;
 	}
 	for (int i = 0; i < n->nargs; i++)
 	{
-		const char *found = node_names_attr(n->args[i], attrs, nattrs, outside);
+		StxNode    *found = find_path(n->args[i], attrs, nattrs, test);
 
 		if (found)
 			return found;
@@ -913,7 +996,9 @@ node_names_attr(StxNode *n, const char *const *attrs, int nattrs, bool outside)
 const char *
 st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs)
 {
-	return node_names_attr(expr->root, attrs, nattrs, false);
+	StxNode    *path = find_path(expr->root, attrs, nattrs, PATH_NAMES);
+
+	return path ? attrs[path_head_attr(path, attrs, nattrs)] : NULL;
 }
 
 /*
@@ -924,5 +1009,15 @@ st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs)
 bool
 st_expr_names_other_attr(StExpr *expr, const char *const *attrs, int nattrs)
 {
-	return node_names_attr(expr->root, attrs, nattrs, true) != NULL;
+	return find_path(expr->root, attrs, nattrs, PATH_OUTSIDE) != NULL;
+}
+
+/*
+ * Does a document path of a parsed expression go into attribute attr
+ * (attr.b, attr[0])?  DynamoDB refuses such paths into key attributes.
+ */
+bool
+st_expr_path_into_attr(StExpr *expr, const char *attr)
+{
+	return find_path(expr->root, &attr, 1, PATH_INTO) != NULL;
 }

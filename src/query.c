@@ -117,6 +117,7 @@ typedef struct ReadRequest
 	 */
 	bool		fetch_base;
 	bool		all_attributes; /* whole items, else the projected ones */
+	bool		select_all;		/* execute()'s Select ALL_ATTRIBUTES on an index */
 	int			base_pk_col;
 	int			base_sk_col;
 } ReadRequest;
@@ -364,6 +365,7 @@ decide_fetch_base(ReadRequest *req, bool all_attributes)
 	int			n = 0;
 	ListCell   *lc;
 
+	req->select_all = all_attributes;
 	if (ix == NULL || !ix->local || strcmp(ix->projection, "ALL") == 0)
 		return;
 	projected = palloc(sizeof(char *) * (4 + list_length(ix->include)));
@@ -454,11 +456,10 @@ limit_arg(FunctionCallInfo fcinfo, int n)
 /*
  * DynamoDB's wordings of a start key that does not fit the keyspace: only
  * "The provided starting key is invalid" for a query or an index read whose
- * start key lacks the attributes it needs, and for a query's partition key
- * of another type; with ": The provided key element does not match the
- * schema" for a table scan, and for an index read whose index keys are
- * right but not the table's; that sentence alone for a sort key (or an
- * index scan's partition key) of another type.
+ * start key lacks the attributes it needs; with ": The provided key element
+ * does not match the schema" for a table scan, and for an index read whose
+ * index keys are right but not the table's; that sentence alone for a key
+ * attribute of the query or index of another type.
  */
 typedef enum StartKeyProblem
 {
@@ -492,33 +493,54 @@ start_key_error(ReadRequest *req, StartKeyProblem problem, int typed)
 }
 
 /*
- * Parse a start key: an object holding exactly the keyspace's key
- * attributes, of their types.  Fills values[0..nkeys-1] with the key column
- * Datums.
+ * A start key holds exactly the keyspace's key attributes: DynamoDB checks
+ * their number first.
  */
 static void
-parse_start_key(ReadRequest *req, Jsonb *start, Datum *values, bool is_query)
+check_start_key_count(ReadRequest *req, Jsonb *start, bool is_query)
+{
+	bool		table_scan = req->ks.index == NULL && !is_query;
+
+	if (JB_ROOT_IS_SCALAR(start) || !JB_ROOT_IS_OBJECT(start) ||
+		JB_ROOT_COUNT(start) != req->ks.nkeys)
+		start_key_error(req, table_scan ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
+}
+
+/*
+ * Check the start key's attribute at key column i: present and of its
+ * type.  The keyspace's own key attributes (an index's, or a query's) come
+ * first; the table's after them in an index keyspace.
+ */
+static void
+check_start_key_attr(ReadRequest *req, Jsonb *start, int i, bool is_query)
 {
 	StKeySpace *ks = &req->ks;
 	/* the index's own key attributes come first in an index keyspace */
 	int			nown = ks->index ? (ks->sk_attr ? 2 : 1) : ks->nkeys;
-	bool		table_scan = ks->index == NULL && !is_query;
+	bool		other = (ks->index == NULL && !is_query) || i >= nown;
 	JsonbValue	v;
 	JsonbValue	scalar;
 
-	if (JB_ROOT_IS_SCALAR(start) || !JB_ROOT_IS_OBJECT(start) ||
-		JB_ROOT_COUNT(start) != ks->nkeys)
-		start_key_error(req, table_scan ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
-	for (int i = 0; i < ks->nkeys; i++)
-	{
-		bool		own = i < nown;
+	if (st_get_attr(start, ks->key_attrs[i], &v) == NULL)
+		start_key_error(req, other ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
+	if (!st_key_scalar(&v, ks->key_types[i], &scalar))
+		start_key_error(req, other ? START_KEY_INVALID_SCHEMA : START_KEY_SCHEMA, i);
+}
 
-		if (st_get_attr(start, ks->key_attrs[i], &v) == NULL)
-			start_key_error(req, table_scan || !own ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
-		if (!st_key_scalar(&v, ks->key_types[i], &scalar))
-			start_key_error(req, table_scan || !own ? START_KEY_INVALID_SCHEMA :
-							is_query && i == 0 ? START_KEY_INVALID : START_KEY_SCHEMA, i);
-	}
+/*
+ * Parse a start key of the right size (check_start_key_count): the
+ * keyspace's key attributes, of their types, from column first on (those
+ * before it were checked in DynamoDB's order by the caller).  Fills
+ * values[0..nkeys-1] with the key column Datums.
+ */
+static void
+parse_start_key(ReadRequest *req, Jsonb *start, Datum *values, bool is_query, int first)
+{
+	StKeySpace *ks = &req->ks;
+	JsonbValue	v;
+
+	for (int i = first; i < ks->nkeys; i++)
+		check_start_key_attr(req, start, i, is_query);
 	for (int i = 0; i < ks->nkeys; i++)
 	{
 		st_get_attr(start, ks->key_attrs[i], &v);
@@ -594,60 +616,89 @@ missed_key_element(const char *attr, const char *element)
 			 errdetail("ValidationException: Query condition missed key schema element: %s.", element)));
 }
 
-/*
- * Turn a parsed key condition into bounds on the keyspace's btree.
- * Returns the partition key Datum.
- */
-static Datum
-bind_key_condition(ReadRequest *req, StKeyCondition *kc)
+static void
+key_condition_not_supported(ReadRequest *req, const char *attr)
 {
 	StKeySpace *ks = &req->ks;
-	const char *pk_attr = kc->pk_attr;
-	JsonbValue *pk_value = &kc->pk_value;
-	const char *sk_attr = kc->sk_attr;
-	JsonbValue *sk_value = &kc->sk_value;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("key condition on \"%s\" does not match the key schema", attr),
+			 errdetail("ValidationException: Query key condition not supported."),
+			 ks->sk_attr ?
+			 errhint("The partition key \"%s\" takes an equality; the sort key \"%s\" takes the other conditions.",
+					 ks->pk_attr, ks->sk_attr) :
+			 ks->index ?
+			 errhint("The key of this index is the partition key \"%s\" alone; use a filter for other attributes.",
+					 ks->pk_attr) :
+			 errhint("The key of this table is the partition key \"%s\" alone; use a filter for other attributes.",
+					 ks->pk_attr)));
+}
+
+/*
+ * The parser returns an equality first, but only the schema says which
+ * condition is on the partition key.
+ */
+static void
+order_key_condition(ReadRequest *req, StKeyCondition *kc)
+{
+	StKeyCondition swapped;
+
+	if (kc->sk_op == ST_KEYOP_NONE || strcmp(kc->pk_attr, req->ks.pk_attr) == 0 ||
+		strcmp(kc->sk_attr, req->ks.pk_attr) != 0)
+		return;
+	swapped.pk_attr = kc->sk_attr;
+	swapped.pk_op = kc->sk_op;
+	swapped.pk_value = kc->sk_value;
+	swapped.pk_value2 = kc->sk_value2;
+	swapped.sk_attr = kc->pk_attr;
+	swapped.sk_op = kc->pk_op;
+	swapped.sk_value = kc->pk_value;
+	swapped.sk_value2 = kc->pk_value2;
+	*kc = swapped;
+}
+
+/*
+ * The partition key's condition: an equality on the keyspace's partition
+ * key, and nothing else on a keyspace without a sort key.  Adds its bound
+ * and returns the partition key Datum.
+ */
+static Datum
+bind_partition_condition(ReadRequest *req, StKeyCondition *kc)
+{
+	StKeySpace *ks = &req->ks;
 	Datum		pk;
+
+	if (ks->sk_attr == NULL && kc->sk_op != ST_KEYOP_NONE)
+		key_condition_not_supported(req, kc->sk_attr);
+	if (strcmp(kc->pk_attr, ks->pk_attr) != 0)
+		missed_key_element(kc->pk_attr, ks->pk_attr);
+	if (kc->pk_op != ST_KEYOP_EQ)
+		key_condition_not_supported(req, kc->pk_attr);
+	pk = condition_key_datum(&kc->pk_value, kc->pk_attr, ks->pk_type, true);
+	add_bound(req, 1, BTEqualStrategyNumber, pk);
+	return pk;
+}
+
+/* The sort key's condition, if any, as bounds on btree column 2. */
+static void
+bind_sort_condition(ReadRequest *req, StKeyCondition *kc)
+{
+	StKeySpace *ks = &req->ks;
+	const char *sk_attr = kc->sk_attr;
 	Datum		v1;
 	Datum		v2;
 
-	/* with two equalities the parser cannot know which is the partition key */
-	if (strcmp(pk_attr, ks->pk_attr) != 0 && kc->sk_op == ST_KEYOP_EQ &&
-		strcmp(sk_attr, ks->pk_attr) == 0)
-	{
-		pk_attr = kc->sk_attr;
-		pk_value = &kc->sk_value;
-		sk_attr = kc->pk_attr;
-		sk_value = &kc->pk_value;
-	}
-	if (strcmp(pk_attr, ks->pk_attr) != 0)
-		missed_key_element(pk_attr, ks->pk_attr);
-	if (kc->sk_op != ST_KEYOP_NONE)
-	{
-		if (ks->sk_attr == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("key condition on \"%s\" does not match the key schema", sk_attr),
-					 errdetail("ValidationException: Query key condition not supported."),
-					 ks->index ?
-					 errhint("The key of this index is the partition key \"%s\" alone; use a filter for other attributes.",
-							 ks->pk_attr) :
-					 errhint("The key of this table is the partition key \"%s\" alone; use a filter for other attributes.",
-							 ks->pk_attr)));
-		if (strcmp(sk_attr, ks->sk_attr) != 0)
-			missed_key_element(sk_attr, ks->sk_attr);
-	}
-
-	pk = condition_key_datum(pk_value, pk_attr, ks->pk_type, true);
-	add_bound(req, 1, BTEqualStrategyNumber, pk);
 	if (kc->sk_op == ST_KEYOP_NONE)
-		return pk;
-
+		return;
+	if (strcmp(sk_attr, ks->sk_attr) != 0)
+		missed_key_element(sk_attr, ks->sk_attr);
 	if (kc->sk_op == ST_KEYOP_BEGINS_WITH && ks->sk_type == ST_KEY_N)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("begins_with cannot be applied to number sort key \"%s\"", sk_attr),
 				 errdetail("ValidationException: Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N.")));
-	v1 = condition_key_datum(sk_value, sk_attr, ks->sk_type, false);
+	v1 = condition_key_datum(&kc->sk_value, sk_attr, ks->sk_type, false);
 	switch (kc->sk_op)
 	{
 		case ST_KEYOP_EQ:
@@ -683,7 +734,62 @@ bind_key_condition(ReadRequest *req, StKeyCondition *kc)
 		case ST_KEYOP_NONE:
 			break;
 	}
-	return pk;
+}
+
+/*
+ * Select ALL_ATTRIBUTES (from execute()) on a global secondary index that
+ * does not project them all: DynamoDB refuses it, after the start key's
+ * checks of the index's own key attributes.
+ */
+static void
+check_select_all(ReadRequest *req)
+{
+	StIndex    *ix = req->ks.index;
+
+	if (req->select_all && ix && !ix->local && strcmp(ix->projection, "ALL") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"Select\": index \"%s\" does not project all attributes", ix->name),
+				 errdetail("ValidationException: One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL.",
+						   ix->name)));
+}
+
+/*
+ * DynamoDB refuses a document path into a key attribute (a.b, a[0]) of the
+ * table ("Key") or of one of its indexes ("IndexKey"): keys are scalars.
+ * The table's keys are looked at first, then the indexes' in name order.
+ */
+static void
+check_key_paths(ReadRequest *req, StExpr *expr, const char *what)
+{
+	StTable    *t = req->ks.table;
+	const char **attrs;
+	int			n = 0;
+	ListCell   *lc;
+
+	if (expr == NULL)
+		return;
+	attrs = palloc(sizeof(char *) * (2 + 2 * list_length(t->indexes)));
+	attrs[n++] = t->pk_attr;
+	attrs[n++] = t->sk_attr;
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+
+		attrs[n++] = ix->pk_attr;
+		attrs[n++] = ix->sk_attr;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (attrs[i] == NULL || !st_expr_path_into_attr(expr, attrs[i]))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s cannot name a document path into key attribute \"%s\"", what, attrs[i]),
+				 errdetail("ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: %s.",
+						   i < 2 ? "Key" : "IndexKey", attrs[i]),
+				 errhint("Name the key attribute itself.")));
+	}
 }
 
 /*
@@ -698,6 +804,7 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	char	   *projection;
 	StKeyCondition *kc;
 	Datum		pk;
+	Jsonb	   *start;
 	bool		all_attributes = st_read_all_attributes;
 
 	st_read_all_attributes = false;
@@ -718,7 +825,7 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		ForwardScanDirection : BackwardScanDirection;
 
 	st_expr_context_init(&req->cx, st_jsonb_arg(fcinfo, 2), st_jsonb_arg(fcinfo, 3));
-	kc = st_parse_key_condition(&req->cx, key_condition);
+	kc = st_parse_query_key_condition(&req->cx, key_condition);
 	if (filter)
 		req->filter = st_parse_condition(&req->cx, filter, "filter");
 	if (projection)
@@ -726,7 +833,39 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	st_expr_check_unused(&req->cx);
 	decide_fetch_base(req, all_attributes);
 
-	pk = bind_key_condition(req, kc);
+	/*
+	 * DynamoDB's order: the start key's size, then per key attribute of
+	 * the keyspace its start key value and its condition, then the rest of
+	 * the start key and its bounds, then the paths of the projection and
+	 * filter.
+	 */
+	start = PG_ARGISNULL(9) ? NULL : PG_GETARG_JSONB_P(9);
+	if (start)
+	{
+		check_start_key_count(req, start, true);
+		check_start_key_attr(req, start, 0, true);
+	}
+	order_key_condition(req, kc);
+	pk = bind_partition_condition(req, kc);
+	if (start && req->ks.sk_attr)
+		check_start_key_attr(req, start, 1, true);
+	bind_sort_condition(req, kc);
+	if (start)
+	{
+		Datum		values[ST_MAX_KEYSPACE_KEYS];
+
+		parse_start_key(req, start, values, true, req->ks.sk_attr ? 2 : 1);
+		/* the sort key's range first, as DynamoDB checks them */
+		if (req->ks.nkeys > 1)
+			check_start_in_range(req, values[1]);
+		if (key_compare(req->ks.pk_type, values[0], pk) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("start_key is not in the partition of the key condition"),
+					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
+		add_start_bound(req, values, 2);
+	}
+	check_key_paths(req, req->projection, "projection");
 	if (req->filter)
 	{
 		const char *keys[2] = {req->ks.pk_attr, req->ks.sk_attr};
@@ -739,22 +878,8 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					 errdetail("ValidationException: Filter Expression can only contain non-primary key attributes: Primary key attribute: %s.", key),
 					 errhint("Put conditions on the key attributes in the key condition.")));
 	}
-
-	if (!PG_ARGISNULL(9))
-	{
-		Datum		start[ST_MAX_KEYSPACE_KEYS];
-
-		parse_start_key(req, PG_GETARG_JSONB_P(9), start, true);
-		/* the sort key's range first, as DynamoDB checks them */
-		if (req->ks.nkeys > 1)
-			check_start_in_range(req, start[1]);
-		if (key_compare(req->ks.pk_type, start[0], pk) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("start_key is not in the partition of the key condition"),
-					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
-		add_start_bound(req, start, 2);
-	}
+	check_select_all(req);
+	check_key_paths(req, req->filter, "filter");
 }
 
 /*
@@ -766,6 +891,8 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 {
 	char	   *filter;
 	char	   *projection;
+	Jsonb	   *start_key;
+	int			nown;
 	bool		all_attributes = st_read_all_attributes;
 
 	st_read_all_attributes = false;
@@ -813,12 +940,22 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		req->projection = st_parse_projection(&req->cx, projection);
 	st_expr_check_unused(&req->cx);
 	decide_fetch_base(req, all_attributes);
+	start_key = PG_ARGISNULL(6) ? NULL : PG_GETARG_JSONB_P(6);
 
-	if (!PG_ARGISNULL(6))
+	/* DynamoDB checks an index's own key attributes before Select */
+	nown = req->ks.index ? (req->ks.sk_attr ? 2 : 1) : 0;
+	if (start_key)
+	{
+		check_start_key_count(req, start_key, false);
+		for (int i = 0; i < nown; i++)
+			check_start_key_attr(req, start_key, i, false);
+	}
+	check_select_all(req);
+	if (start_key)
 	{
 		Datum		start[ST_MAX_KEYSPACE_KEYS];
 
-		parse_start_key(req, PG_GETARG_JSONB_P(6), start, false);
+		parse_start_key(req, start_key, start, false, nown);
 		if (req->segment >= 0 &&
 			segment_of(start[0], req->ks.pk_type, req->total_segments) != req->segment)
 			ereport(ERROR,
@@ -829,6 +966,8 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					 errhint("Pass the LastEvaluatedKey of the previous page of the same segment.")));
 		add_start_bound(req, start, 1);
 	}
+	check_key_paths(req, req->projection, "projection");
+	check_key_paths(req, req->filter, "filter");
 }
 
 /* ------------------------------------------------------------------------
