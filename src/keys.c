@@ -108,7 +108,7 @@ st_nesting_too_deep(const char *attr)
 }
 
 static Size tagged_item_size(Jsonb *item);
-static Size b64_decoded_len(const JsonbValue *text);
+static Size b64_decoded_len(const char *t, int len);
 
 /* What walk_item does */
 #define WALK_NUMBERS	0x01	/* check every number */
@@ -247,7 +247,7 @@ value_size(JsonbValue *v)
 		return 1;
 	tag = st_tag_of(v, &payload);
 	if (tag == ST_TAG_B)
-		return b64_decoded_len(&payload);
+		return b64_decoded_len(payload.val.string.val, payload.val.string.len);
 	size = tag_is_list_or_map(tag) ? 3 : 0;
 	it = JsonbIteratorInit(tag == ST_TAG_NONE ? v->val.binary.data : payload.val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
@@ -256,7 +256,7 @@ value_size(JsonbValue *v)
 		if (tok == WJB_KEY)
 			size += e.val.string.len;
 		else if (tag == ST_TAG_BS && tok == WJB_ELEM)
-			size += b64_decoded_len(&e);
+			size += b64_decoded_len(e.val.string.val, e.val.string.len);
 		else if (tok == WJB_VALUE || tok == WJB_ELEM)
 		{
 			StTag		etag = st_tag_of(&e, NULL);
