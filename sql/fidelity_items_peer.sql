@@ -50,6 +50,13 @@ SELECT try('UpdateItem', '{"TableName": "nosuch", "Key": {"a": {}}, "Expected": 
 SELECT try('DeleteItem', '{"TableName": "nosuch", "Key": {}, "Expected": {"a": {"Value": {"S": "a"},
   "AttributeValueList": [{"S": "a"}]}}}');
 
+-- Legacy BETWEEN bounds in the wrong order: DynamoDB's own wording, before
+-- the table (a ConditionExpression's message names its placeholders)
+SELECT try('DeleteItem', '{"TableName": "nosuch", "Key": {}, "Expected": {"a": {"ComparisonOperator": "BETWEEN",
+  "AttributeValueList": [{"S": "b"}, {"S": "a"}]}}}');
+SELECT try('DeleteItem', '{"TableName": "app", "Key": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+  "Expected": {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "a"}, {"S": "ab"}]}}}');
+
 -- AttributeUpdates: only DELETE goes without a Value, checked first
 SELECT try('UpdateItem', '{"TableName": "nosuch", "Key": {}, "Expected": {"a": {}},
   "AttributeUpdates": {"a": {"x": "whatever"}}}');

@@ -233,6 +233,23 @@ legacy_check_values(const char *where, const char *cmp, JsonbValue *vals,
 		(strcmp(cmp, "BEGINS_WITH") == 0 && strcmp(type, "S") != 0 && strcmp(type, "B") != 0))
 		legacy_error(where, "a value of a type the operator cannot compare",
 					 "One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", cmp, type);
+	/* string bounds in the wrong order (numbers and binary: the expression's check) */
+	if (strcmp(cmp, "BETWEEN") == 0 && strcmp(type, "S") == 0)
+	{
+		JsonbValue	lo;
+		JsonbValue	hi;
+
+		if (getKeyJsonValueFromContainer(vals[0].val.binary.data, "S", 1, &lo) && lo.type == jbvString &&
+			getKeyJsonValueFromContainer(vals[1].val.binary.data, "S", 1, &hi) && hi.type == jbvString)
+		{
+			int			c = memcmp(lo.val.string.val, hi.val.string.val,
+								   Min(lo.val.string.len, hi.val.string.len));
+
+			if (c > 0 || (c == 0 && lo.val.string.len > hi.val.string.len))
+				legacy_error(where, "the lower bound of BETWEEN is greater than the upper bound",
+							 "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+		}
+	}
 }
 
 /*
