@@ -28,7 +28,9 @@ SELECT body('PutItem', '{"TableName": "fr", "Item": {"pk": {"S": "c"}, "sk": {"S
 SELECT body('GetItem', '{"TableName": "fr", "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
   "ExpressionAttributeNames": {"#n": "n"}}');
 
--- An empty Expected, QueryFilter or ScanFilter is no condition at all.
+-- An empty Expected, QueryFilter or ScanFilter is no condition at all;
+-- beside ConditionExpression an empty Expected is still a legacy
+-- parameter, which DynamoDB refuses to mix.
 SELECT body('PutItem', '{"TableName": "fr", "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}, "Expected": {}}');
 SELECT body('PutItem', '{"TableName": "fr", "Item": {"pk": {"S": "c"}, "sk": {"S": "2"}}, "Expected": {},
   "ConditionExpression": "attribute_not_exists(pk)"}');

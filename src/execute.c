@@ -979,6 +979,27 @@ count_targets(StCapacity *cap, List *targets, double factor)
 	}
 }
 
+/*
+ * The parameter mixes of each table of a BatchGetItem, as GetItem's, in
+ * DynamoDB's order: before the keys and projections (st_batch_get).
+ */
+static void
+check_batch_get_mixes(JsonbContainer *items)
+{
+	JsonbIterator *it = JsonbIteratorInit(items);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_VALUE || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			continue;
+		st_legacy_check_no_mix(v.val.binary.data);
+		check_placeholder_map(v.val.binary.data, "ExpressionAttributeNames");
+	}
+}
+
 static Jsonb *
 op_batch_get(JsonbContainer *r)
 {
@@ -990,6 +1011,7 @@ op_batch_get(JsonbContainer *r)
 	st_check_fields(r, batch_get_fields, "");
 	st_capacity_init(&cap, r);
 	items = st_field_object(r, "RequestItems", "", true);
+	check_batch_get_mixes(items);
 	result = st_batch_get(items, true);
 	if (cap.mode != ST_CAPACITY_NONE)
 	{

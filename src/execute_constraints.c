@@ -22,6 +22,7 @@
 
 #include "execute.h"
 #include "request.h"
+#include "settings.h"
 
 #define CAPACITY_SET "[INDEXES, TOTAL, NONE]"
 #define METRICS_SET "[SIZE, NONE]"
@@ -204,8 +205,10 @@ write_request(StViolations *v, JsonbContainer *req, const char *path)
 /*
  * RequestItems of BatchGetItem (get) and BatchWriteItem: a map of 1 or
  * more tables, each name one of DynamoDB's names, each with Keys (get) or
- * requests.  Too many keys or requests are batch.c's to report (54000),
- * with DynamoDB's message for them.
+ * requests, at most singletable.batch_get_max_keys keys or
+ * batch_write_max_items requests per table (DynamoDB's 100 and 25).  Too
+ * many over all tables are batch.c's to report (54000), with DynamoDB's
+ * message for them.
  */
 static void
 request_items(StViolations *v, JsonbContainer *r, bool get)
@@ -242,11 +245,12 @@ request_items(StViolations *v, JsonbContainer *r, bool get)
 			JsonbValue	keys;
 
 			if (st_check_required(v, val.val.binary.data, "Keys", path, &keys))
-				st_check_length(v, val.val.binary.data, "Keys", path, 1, -1);
+				st_check_length(v, val.val.binary.data, "Keys", path, 1, st_batch_get_max_keys);
 		}
 		else if (!get && val.type == jbvBinary && JsonContainerIsArray(val.val.binary.data))
 		{
-			if (JsonContainerSize(val.val.binary.data) < 1)
+			if (JsonContainerSize(val.val.binary.data) < 1 ||
+				JsonContainerSize(val.val.binary.data) > st_batch_write_max_items)
 				bad_list = true;
 			each_element(v, val.val.binary.data, path, write_request);
 		}
@@ -255,8 +259,8 @@ request_items(StViolations *v, JsonbContainer *r, bool get)
 		st_violation(v, "requestItems", &items, TABLE_NAMES_CONSTRAINT);
 	if (bad_list)
 		st_violation(v, "requestItems", &items,
-					 "Map value must satisfy constraint: [Member must have length less than or equal to 25, "
-					 "Member must have length greater than or equal to 1]");
+					 psprintf("Map value must satisfy constraint: [Member must have length less than or equal to %d, "
+							  "Member must have length greater than or equal to 1]", st_batch_write_max_items));
 }
 
 /* BatchGetItem (get) and BatchWriteItem */

@@ -18,6 +18,7 @@
 #include "utils/jsonb.h"
 
 #include "execute.h"
+#include "expr.h"
 #include "request.h"
 #include "typedjson.h"
 
@@ -232,6 +233,23 @@ legacy_check_values(const char *where, const char *cmp, JsonbValue *vals,
 		(strcmp(cmp, "BEGINS_WITH") == 0 && strcmp(type, "S") != 0 && strcmp(type, "B") != 0))
 		legacy_error(where, "a value of a type the operator cannot compare",
 					 "One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", cmp, type);
+	/* string bounds in the wrong order (numbers and binary: the expression's check) */
+	if (strcmp(cmp, "BETWEEN") == 0 && strcmp(type, "S") == 0)
+	{
+		JsonbValue	lo;
+		JsonbValue	hi;
+
+		if (getKeyJsonValueFromContainer(vals[0].val.binary.data, "S", 1, &lo) && lo.type == jbvString &&
+			getKeyJsonValueFromContainer(vals[1].val.binary.data, "S", 1, &hi) && hi.type == jbvString)
+		{
+			int			c = memcmp(lo.val.string.val, hi.val.string.val,
+								   Min(lo.val.string.len, hi.val.string.len));
+
+			if (c > 0 || (c == 0 && lo.val.string.len > hi.val.string.len))
+				legacy_error(where, "the lower bound of BETWEEN is greater than the upper bound",
+							 "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+		}
+	}
 }
 
 /*
@@ -255,7 +273,8 @@ legacy_check_expected_form(JsonbContainer *cond, const char *cmp, const char *at
 	if (cmp && has_exists)
 		legacy_error(where, "Exists cannot be used with ComparisonOperator",
 					 "One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together for Attribute: %s", attr);
-	if (cmp && has_value && has_list)
+	/* with or without ComparisonOperator, as DynamoDB checks */
+	if (has_value && has_list)
 		legacy_error(where, "Value cannot be used with AttributeValueList",
 					 "One or more parameter values were invalid: Value and AttributeValueList cannot be used together for Attribute: %s", attr);
 	if (cmp && !has_value && !has_list && strcmp(cmp, "NULL") != 0 && strcmp(cmp, "NOT_NULL") != 0)
@@ -497,7 +516,7 @@ st_legacy_check_no_mix(JsonbContainer *r)
 	};
 	static const char *const expr_params[] = {
 		"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
-		"ConditionExpression", "UpdateExpression", NULL
+		"UpdateExpression", "ConditionExpression", NULL
 	};
 	StringInfoData legacy;
 	StringInfoData expr;
@@ -512,8 +531,10 @@ st_legacy_check_no_mix(JsonbContainer *r)
 	{
 		const char *p = legacy_params[i];
 
+		/* an empty Expected or AttributeUpdates counts, as in DynamoDB */
 		if (!st_field(r, p, &v) ||
-			(v.type == jbvBinary && JsonContainerSize(v.val.binary.data) == 0) ||
+			(v.type == jbvBinary && JsonContainerSize(v.val.binary.data) == 0 &&
+			 strcmp(p, "Expected") != 0 && strcmp(p, "AttributeUpdates") != 0) ||
 			(strcmp(p, "KeyConditions") == 0 && !st_field(r, "KeyConditionExpression", &v)))
 			continue;
 		appendStringInfo(&legacy, "%s%s", legacy.len ? ", " : "", p);
@@ -552,18 +573,21 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 	initStringInfo(&add);
 	initStringInfo(&del);
 	st_walk_init(&walk, updates, "AttributeUpdates");
-	while ((uv = st_walk_next_member(&walk, "must be an object", attribute_update_fields,
-									 &attr, &where)) != NULL)
+	while ((uv = st_walk_next_member(&walk, "must be an object", NULL, &attr, &where)) != NULL)
 	{
 		char	   *action = st_field_string(uv->val.binary.data, "Action", where, false);
 		JsonbValue	val;
 		bool		has_value = st_field(uv->val.binary.data, "Value", &val);
-		char	   *name = legacy_name(lg, attr);
+		char	   *name;
 
+		/* DynamoDB's first check of an update, before its other members */
+		if (!has_value && (action == NULL || strcmp(action, "DELETE") != 0))
+			legacy_error(where, "only DELETE can go without a Value",
+						 "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+		st_check_fields(uv->val.binary.data, attribute_update_fields, where);
+		name = legacy_name(lg, attr);
 		if (action == NULL || strcmp(action, "PUT") == 0)
 		{
-			if (!has_value)
-				st_validation_error(where, "PUT needs a Value");
 			appendStringInfo(&set, "%s%s = %s", set.len ? ", " : "", name, legacy_value(lg, &val));
 		}
 		else if (strcmp(action, "DELETE") == 0 && !has_value)
@@ -572,8 +596,6 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 			appendStringInfo(&del, "%s%s %s", del.len ? ", " : "", name, legacy_value(lg, &val));
 		else if (strcmp(action, "ADD") == 0)
 		{
-			if (!has_value)
-				st_validation_error(where, "ADD needs a Value");
 			if (strcmp(legacy_value_type(&val), "L") == 0)
 			{
 				/* legacy ADD of a list appends to the attribute's list */
@@ -656,6 +678,8 @@ plain_placeholder_values(Jsonb *typed)
 
 	if (JB_ROOT_IS_SCALAR(typed) || !JB_ROOT_IS_OBJECT(typed))
 		return st_from_typed_item(typed);	/* raises its error */
+	/* DynamoDB checks every placeholder before any value */
+	st_expr_check_placeholders(typed, ':', "ExpressionAttributeValues");
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	it = JsonbIteratorInit(&typed->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)

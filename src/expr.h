@@ -102,6 +102,8 @@ extern StKeyCondition *st_parse_query_key_condition(StExprContext *cx, const cha
 
 /* Raise ValidationException if a name or value placeholder was never used. */
 extern void st_expr_check_unused(StExprContext *cx);
+/* Raise ValidationException for a malformed placeholder ('#' or ':') of map. */
+extern void st_expr_check_placeholders(Jsonb *map, char sigil, const char *param);
 extern const char *st_expr_names_attr(StExpr *expr, const char *const *attrs, int nattrs);
 extern bool st_expr_names_other_attr(StExpr *expr, const char *const *attrs, int nattrs);
 extern bool st_expr_path_into_attr(StExpr *expr, const char *attr);

@@ -382,8 +382,12 @@ parse_common(StExprContext *cx, const char *text, StxMode mode, const char *what
 	return e;
 }
 
-static void
-check_name_map(Jsonb *map, char sigil, const char *param)
+/*
+ * Check the placeholders of map (ExpressionAttributeNames, sigil '#', or
+ * ExpressionAttributeValues, ':') and, for names, the names they stand for.
+ */
+void
+st_expr_check_placeholders(Jsonb *map, char sigil, const char *param)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -449,9 +453,9 @@ st_expr_context_init(StExprContext *cx, Jsonb *names, Jsonb *values)
 			values = NULL;
 	}
 	if (names != NULL)
-		check_name_map(names, '#', "ExpressionAttributeNames");
+		st_expr_check_placeholders(names, '#', "ExpressionAttributeNames");
 	if (values != NULL)
-		check_name_map(values, ':', "ExpressionAttributeValues");
+		st_expr_check_placeholders(values, ':', "ExpressionAttributeValues");
 	cx->names = names;
 	cx->values = values;
 	cx->used_names = NIL;

@@ -224,10 +224,9 @@ st_parse_return_values(text *arg, const char *operation, int allowed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid return_values \"%s\" for %s", s, operation),
-				 errdetail("ValidationException: ReturnValues can only be %s for %s.",
-						   allowed == ST_RV_PUT_DELETE ? "NONE or ALL_OLD" :
-						   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW",
-						   operation)));
+				 errdetail("ValidationException: ReturnValues can only be %s.",
+						   allowed == ST_RV_PUT_DELETE ? "ALL_OLD or NONE" :
+						   "NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid return_values \"%s\" for %s", s, operation),

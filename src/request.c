@@ -327,9 +327,40 @@ st_string_list(JsonbContainer *arr, const char *where)
 	return result;
 }
 
+static int
+cmp_cstrings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* A name listed twice is DynamoDB's ValidationException (sorted: n log n). */
+static void
+check_no_duplicate_names(List *names, const char *where)
+{
+	int			n = list_length(names);
+	char	  **sorted = palloc(sizeof(char *) * n);
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, names)
+		sorted[i++] = lfirst(lc);
+	qsort(sorted, n, sizeof(char *), cmp_cstrings);
+	for (i = 1; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(sorted[i - 1], sorted[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid request field \"%s\": attribute \"%s\" is listed twice", where, sorted[i]),
+					 errdetail("ValidationException: One or more parameter values were invalid: Duplicate value in attribute name: %s.",
+							   sorted[i])));
+	}
+	pfree(sorted);
+}
+
 /*
  * The legacy AttributesToGet parameter: a list of top-level attribute
- * names, or NIL when absent.
+ * names, or NIL when absent; a name listed twice is an error.
  */
 List *
 st_attributes_to_get(JsonbContainer *obj, const char *where)
@@ -342,6 +373,7 @@ st_attributes_to_get(JsonbContainer *obj, const char *where)
 	result = st_string_list(arr, path(where, "AttributesToGet"));
 	if (result == NIL)
 		st_validation_error(path(where, "AttributesToGet"), "must not be empty");
+	check_no_duplicate_names(result, path(where, "AttributesToGet"));
 	return result;
 }
 
