@@ -69,6 +69,13 @@ SELECT body('Query', '{"TableName": "qpeer", "IndexName": "index1", "KeyConditio
   "ExpressionAttributeValues": {":a": {"N": "1"}, ":b": {"N": "1"}}, "ExclusiveStartKey": {"a": {"S": "1"}, "b": {"N": "1"}, "c": {"N": "1"}}}') AS condition_before_sort_key;
 SELECT body('Query', '{"TableName": "qpeer", "KeyConditionExpression": "z = :a",
   "ExpressionAttributeValues": {":a": {"N": "1"}}, "ExclusiveStartKey": {"a": {"B": "YQ=="}, "b": {"S": "1"}}}') AS hash_schema;
+-- with a condition on the partition key, a start key whose partition key
+-- is of another type lies outside the partition (ExtendDB's suite, where
+-- dynalite's above names no key attribute)
+SELECT body('Query', '{"TableName": "qpeer", "KeyConditionExpression": "a = :a",
+  "ExpressionAttributeValues": {":a": {"S": "x"}}, "ExclusiveStartKey": {"a": {"N": "1"}, "b": {"S": "1"}}}') AS start_key_outside_partition;
+SELECT singletable.query(singletable.table_named('qpeer'), 'a = :a', "values" => '{":a": "x"}',
+  start_key => '{"a": 1, "b": "1"}');
 -- the table's key attributes of an index start key come after the condition
 SELECT body('Query', '{"TableName": "qpeer", "IndexName": "index3", "KeyConditionExpression": "c = :a",
   "ExpressionAttributeValues": {":a": {"S": "b"}}, "ExclusiveStartKey": {"x": {"N": "1"}, "y": {"N": "1"}, "c": {"S": "a"}}}') AS table_part_of_start_key;

@@ -120,6 +120,14 @@ typedef struct ReadRequest
 	bool		select_all;		/* execute()'s Select ALL_ATTRIBUTES on an index */
 	int			base_pk_col;
 	int			base_sk_col;
+
+	/*
+	 * A query whose key condition names the partition key: a start key
+	 * whose partition key is of another type then lies outside the queried
+	 * partition ("The provided starting key is invalid"), where one whose
+	 * condition names no key attribute does not match the schema.
+	 */
+	bool		pk_in_condition;
 } ReadRequest;
 
 /* A source of rows in key order: a btree scan, or an SPI cursor. */
@@ -524,7 +532,8 @@ check_start_key_attr(ReadRequest *req, Jsonb *start, int i, bool is_query)
 	if (st_get_attr(start, ks->key_attrs[i], &v) == NULL)
 		start_key_error(req, other ? START_KEY_INVALID_SCHEMA : START_KEY_INVALID, -1);
 	if (!st_key_scalar(&v, ks->key_types[i], &scalar))
-		start_key_error(req, other ? START_KEY_INVALID_SCHEMA : START_KEY_SCHEMA, i);
+		start_key_error(req, other ? START_KEY_INVALID_SCHEMA :
+						(i == 0 && req->pk_in_condition) ? START_KEY_INVALID : START_KEY_SCHEMA, i);
 }
 
 /*
@@ -840,6 +849,8 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	 * filter.
 	 */
 	start = PG_ARGISNULL(9) ? NULL : PG_GETARG_JSONB_P(9);
+	req->pk_in_condition = strcmp(kc->pk_attr, req->ks.pk_attr) == 0 ||
+		(kc->sk_op != ST_KEYOP_NONE && strcmp(kc->sk_attr, req->ks.pk_attr) == 0);
 	if (start)
 	{
 		check_start_key_count(req, start, true);
