@@ -58,29 +58,6 @@
 #include "typedjson.h"
 
 
-/* column numbers of singletable.tables */
-#define Anum_tables_relid				1
-#define Anum_tables_partition_key		2
-#define Anum_tables_partition_key_type	3
-#define Anum_tables_sort_key			4
-#define Anum_tables_sort_key_type		5
-#define Anum_tables_stream_view			6
-#define Anum_tables_stream_specified	9
-#define Anum_tables_name				10
-
-/* column numbers of singletable.indexes */
-#define Anum_indexes_relid				1
-#define Anum_indexes_index_name			2
-#define Anum_indexes_index_relid		3
-#define Anum_indexes_partition_key		4
-#define Anum_indexes_partition_key_type 5
-#define Anum_indexes_sort_key			6
-#define Anum_indexes_sort_key_type		7
-#define Anum_indexes_projection			8
-#define Anum_indexes_include			9
-#define Anum_indexes_status				10
-#define Anum_indexes_local				11
-
 /*
  * Forget a table's cached facts (table_state.h): their memory lives until
  * the end of the transaction rather than going now, since the caller's

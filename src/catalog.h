@@ -49,6 +49,33 @@ typedef struct StIndex
 } StIndex;
 
 /*
+ * Column numbers of singletable.tables and singletable.indexes
+ * (00_catalog.sql), for the C code that reads their rows (catalog.c, the
+ * change stream's decoder).  In both, the partition key is followed by its
+ * type, the sort key and its type (st_catalog_row_key_schema relies on it).
+ */
+#define Anum_tables_relid				1
+#define Anum_tables_partition_key		2
+#define Anum_tables_partition_key_type	3
+#define Anum_tables_sort_key			4
+#define Anum_tables_sort_key_type		5
+#define Anum_tables_stream_view			6
+#define Anum_tables_stream_specified	9
+#define Anum_tables_name				10
+
+#define Anum_indexes_relid				1
+#define Anum_indexes_index_name			2
+#define Anum_indexes_index_relid		3
+#define Anum_indexes_partition_key		4
+#define Anum_indexes_partition_key_type 5
+#define Anum_indexes_sort_key			6
+#define Anum_indexes_sort_key_type		7
+#define Anum_indexes_projection			8
+#define Anum_indexes_include			9
+#define Anum_indexes_status				10
+#define Anum_indexes_local				11
+
+/*
  * Catalog facts of one singletable table, cached per backend by
  * st_table_lookup() and invalidated by relcache invalidation of the table.
  * Allocated in CacheMemoryContext: treat as read-only and do not keep a

@@ -65,20 +65,6 @@
 
 extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
-/*
- * Column numbers of singletable.tables and singletable.indexes
- * (00_catalog.sql).  In both, the partition key is followed by its type,
- * the sort key and its type (add_row_keys relies on it).
- */
-#define Anum_st_tables_relid			1
-#define Anum_st_tables_partition_key	2
-#define Anum_st_tables_stream_view		6
-#define Anum_st_tables_name				10
-#define Anum_st_indexes_relid			1
-#define Anum_st_indexes_index_name		2
-#define Anum_st_indexes_index_relid		3
-#define Anum_st_indexes_partition_key	4
-
 /* Largest place of a change in its transaction that SequenceNumber holds. */
 #define ST_STREAM_MAX_ORDINAL	UINT64CONST(999999999)
 
@@ -365,7 +351,7 @@ read_table_row(Oid tables_relid, Oid relid, StreamRelEntry *entry)
 	bool		found = false;
 
 	rel = table_open(tables_relid, AccessShareLock);
-	ScanKeyInit(&key, Anum_st_tables_relid, BTEqualStrategyNumber, F_OIDEQ,
+	ScanKeyInit(&key, Anum_tables_relid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(relid));
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -374,14 +360,14 @@ read_table_row(Oid tables_relid, Oid relid, StreamRelEntry *entry)
 		bool		isnull;
 		Datum		d;
 
-		add_row_keys(entry, tup, desc, Anum_st_tables_partition_key);
-		d = heap_getattr(tup, Anum_st_tables_stream_view, desc, &isnull);
+		add_row_keys(entry, tup, desc, Anum_tables_partition_key);
+		d = heap_getattr(tup, Anum_tables_stream_view, desc, &isnull);
 		entry->view = isnull ? VIEW_NEW_AND_OLD_IMAGES : parse_view(TextDatumGetCString(d));
 		if (entry->view == VIEW_DEFAULT)
 			entry->view = VIEW_NEW_AND_OLD_IMAGES;
-		if (desc->natts >= Anum_st_tables_name)
+		if (desc->natts >= Anum_tables_name)
 		{
-			d = heap_getattr(tup, Anum_st_tables_name, desc, &isnull);
+			d = heap_getattr(tup, Anum_tables_name, desc, &isnull);
 			if (!isnull)
 				entry->dynamodb_name = cache_text(entry, d);
 		}
@@ -406,7 +392,7 @@ read_index_row(Oid indexes_relid, Oid relid, StreamRelEntry *entry)
 	Oid			base = InvalidOid;
 
 	rel = table_open(indexes_relid, AccessShareLock);
-	ScanKeyInit(&key, Anum_st_indexes_index_relid, BTEqualStrategyNumber, F_OIDEQ,
+	ScanKeyInit(&key, Anum_indexes_index_relid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(relid));
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -414,9 +400,9 @@ read_index_row(Oid indexes_relid, Oid relid, StreamRelEntry *entry)
 		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
 
-		base = DatumGetObjectId(heap_getattr(tup, Anum_st_indexes_relid, desc, &isnull));
-		entry->index_name = cache_text(entry, heap_getattr(tup, Anum_st_indexes_index_name, desc, &isnull));
-		add_row_keys(entry, tup, desc, Anum_st_indexes_partition_key);
+		base = DatumGetObjectId(heap_getattr(tup, Anum_indexes_relid, desc, &isnull));
+		entry->index_name = cache_text(entry, heap_getattr(tup, Anum_indexes_index_name, desc, &isnull));
+		add_row_keys(entry, tup, desc, Anum_indexes_partition_key);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -720,7 +706,7 @@ check_database(StreamData *data)
 		while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
 		{
 			bool		isnull;
-			Oid			relid = DatumGetObjectId(heap_getattr(tup, Anum_st_tables_relid,
+			Oid			relid = DatumGetObjectId(heap_getattr(tup, Anum_tables_relid,
 															 RelationGetDescr(rel), &isnull));
 			char	   *relname = get_rel_name(relid);
 
