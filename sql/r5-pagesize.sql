@@ -66,40 +66,44 @@ SELECT name, probe('s', '[{"a": "p", "k": "0"}, {"a": "p", "k": "1"}, {"a": "p",
                           {"a": "p", "k": "4"}]', x) AS filler
 FROM cases ORDER BY name;
 
--- Random items (deterministic: setseed), nested up to five levels, with
--- every type, counted the same way.
+-- Random items (deterministic: a counter hashed by md5, the same on every
+-- PostgreSQL version, where random() after setseed is not), nested up to
+-- five levels, with every type, counted the same way.
+CREATE SEQUENCE rnd_counter;
+CREATE FUNCTION rnd() RETURNS float8 LANGUAGE sql AS $$
+  SELECT int8(('x' || substr(md5(nextval('rnd_counter')::text), 1, 8))::bit(32)) / 4294967296.0::float8
+$$;
 CREATE FUNCTION rnd_value(depth int) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
-  r float := random();
-  n int := 1 + (random() * 4)::int;
+  r float := rnd();
+  n int := 1 + (rnd() * 4)::int;
 BEGIN
   IF depth >= 5 THEN
     r := r * 0.5;
   END IF;
   IF r < 0.1 THEN
-    RETURN to_jsonb(repeat(chr(97 + (random() * 25)::int), (random() ^ 3 * 5000)::int));
+    RETURN to_jsonb(repeat(chr(97 + (rnd() * 25)::int), (rnd() ^ 3 * 5000)::int));
   ELSIF r < 0.2 THEN
-    RETURN to_jsonb(round((random() * 2000000 - 1000000)::numeric) * power(10::numeric, (random() * 60 - 30)::int));
+    RETURN to_jsonb(round((rnd() * 2000000 - 1000000)::numeric) * power(10::numeric, (rnd() * 60 - 30)::int));
   ELSIF r < 0.3 THEN
-    RETURN to_jsonb(random() < 0.5);
+    RETURN to_jsonb(rnd() < 0.5);
   ELSIF r < 0.35 THEN
     RETURN 'null';
   ELSIF r < 0.4 THEN
-    RETURN jsonb_build_object('$B', translate(encode(decode(repeat(md5(random()::text), 1 + (random() * 20)::int), 'hex'), 'base64'), E'\n', ''));
+    RETURN jsonb_build_object('$B', translate(encode(decode(repeat(md5(rnd()::text), 1 + (rnd() * 20)::int), 'hex'), 'base64'), E'\n', ''));
   ELSIF r < 0.43 THEN
-    RETURN jsonb_build_object('$SS', (SELECT jsonb_agg(DISTINCT md5(i::text || random()::text)) FROM generate_series(1, n) i));
+    RETURN jsonb_build_object('$SS', (SELECT jsonb_agg(DISTINCT md5(i::text || rnd()::text)) FROM generate_series(1, n) i));
   ELSIF r < 0.46 THEN
-    RETURN jsonb_build_object('$NS', (SELECT jsonb_agg(DISTINCT round((random() * 10 ^ (i * 3))::numeric, i)) FROM generate_series(1, n) i));
+    RETURN jsonb_build_object('$NS', (SELECT jsonb_agg(DISTINCT round((rnd() * 10 ^ (i * 3))::numeric, i)) FROM generate_series(1, n) i));
   ELSIF r < 0.5 THEN
-    RETURN jsonb_build_object('$BS', (SELECT jsonb_agg(DISTINCT encode(decode(md5(i::text || random()::text), 'hex'), 'base64')) FROM generate_series(1, n) i));
+    RETURN jsonb_build_object('$BS', (SELECT jsonb_agg(DISTINCT encode(decode(md5(i::text || rnd()::text), 'hex'), 'base64')) FROM generate_series(1, n) i));
   ELSIF r < 0.75 THEN
     RETURN (SELECT jsonb_agg(rnd_value(depth + 1)) FROM generate_series(1, n));
   ELSE
-    RETURN (SELECT jsonb_object_agg(CASE WHEN random() < 0.1 THEN '$M' ELSE 'm' || i END, rnd_value(depth + 1))
+    RETURN (SELECT jsonb_object_agg(CASE WHEN rnd() < 0.1 THEN '$M' ELSE 'm' || i END, rnd_value(depth + 1))
             FROM generate_series(1, n) i);
   END IF;
 END $$;
-SELECT setseed(0.15);
 CREATE TABLE random_cases AS
 SELECT i, jsonb_build_object('a', 'p', 'k', '3', 'v', rnd_value(1), 'w', rnd_value(2)) AS x
 FROM generate_series(1, 20) i;
