@@ -607,8 +607,8 @@ st_mapped_relname(const char *name)
 	if (len < NAMEDATALEN)
 		return pstrdup(name);
 	keep = pg_mbcliplen(name, len, NAMEDATALEN - 1 - 17);
-	return psprintf("%.*s_%016" INT64_MODIFIER "x", keep, name,
-					hash_bytes_extended((const unsigned char *) name, len, 0));
+	return psprintf("%.*s_%016llx", keep, name,
+					(unsigned long long) hash_bytes_extended((const unsigned char *) name, len, 0));
 }
 
 /*
