@@ -154,7 +154,7 @@ RESET statement_timeout;
 
 -- Effects are rolled back, the caller's transaction goes on.  The
 -- transaction writes U#6 (phase 2 writes in request order), then fails on
--- the update of U#1 (visits is a number, "+ :s" adds a string): U#6 is
+-- the update of U#1 (visits is a number, "+ SK" adds a string): U#6 is
 -- gone, the put before it and the one after it stay.  CreateTable creates
 -- the table, then fails on its second index: no table is left.
 BEGIN;
@@ -163,7 +163,7 @@ SELECT singletable.execute('PutItem', '{"TableName": "app", "Item": {"PK": {"S":
 SELECT singletable.execute('TransactWriteItems', '{"TransactItems": [
   {"Put": {"TableName": "app", "Item": {"PK": {"S": "U#6"}, "SK": {"S": "PROFILE"}}}},
   {"Update": {"TableName": "app", "Key": {"PK": {"S": "U#1"}, "SK": {"S": "PROFILE"}},
-              "UpdateExpression": "SET visits = visits + :s", "ExpressionAttributeValues": {":s": {"S": "x"}}}}]}',
+              "UpdateExpression": "SET visits = visits + SK"}}]}',
   raise_errors => false);
 SELECT singletable.execute('CreateTable', '{"TableName": "half",
   "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],

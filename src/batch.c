@@ -467,6 +467,12 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 			JsonbContainer *put = st_field_object(wr, "PutRequest", rwhere, false);
 			JsonbContainer *del = st_field_object(wr, "DeleteRequest", rwhere, false);
 
+			/* DynamoDB's words for an empty write request, {} */
+			if (put == NULL && del == NULL && JsonContainerSize(wr) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid request field \"%s\": an empty write request", rwhere),
+						 errdetail("ValidationException: Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes.")));
 			if ((put == NULL) == (del == NULL))
 				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
 

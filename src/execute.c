@@ -389,6 +389,7 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 	StLegacy	lg;
 	char	   *name;
 	char	   *update = NULL;
+	bool		legacy_update = false;
 	StCapacity	cap;
 	Jsonb	   *old_item = NULL;
 	Jsonb	   *result;
@@ -419,11 +420,17 @@ op_write_item(JsonbContainer *r, StWriteKind kind)
 		updates = st_field_object(r, "AttributeUpdates", "", false);
 		if (updates)
 			update = st_legacy_attribute_updates(&lg, updates);
+		legacy_update = updates != NULL;
 	}
 	else
 		req.return_values = return_values(r, kind == ST_WRITE_PUT ? "PutItem" : "DeleteItem",
 										  ST_RV_PUT_DELETE, &req.old_on_failure);
+	/* DynamoDB measures the Item before it looks at Expected */
+	if (kind == ST_WRITE_PUT)
+		st_check_item_size(req.item);
 	write_context(r, &req, &cx, update, &lg);
+	if (legacy_update && req.update)
+		st_update_mark_legacy(req.update);
 	if (kind == ST_WRITE_PUT)
 		/* always: the direct write path relies on it (see StWriteRequest) */
 		st_validate_item(req.item);

@@ -553,6 +553,20 @@ st_legacy_check_no_mix(JsonbContainer *r)
 }
 
 static const char *const attribute_update_fields[] = {"Action", "Value", NULL};
+static const char *const set_types[] = {"SS", "NS", "BS", NULL};
+static const char *const add_types[] = {"N", "SS", "NS", "BS", "L", NULL};
+
+/* Is the type code of typed value v one of types (NULL-terminated)? */
+static bool
+legacy_type_in(JsonbValue *v, const char *const *types)
+{
+	char	   *t = legacy_value_type(v);
+
+	for (int i = 0; types[i]; i++)
+		if (strcmp(t, types[i]) == 0)
+			return true;
+	return false;
+}
 
 /* The legacy AttributeUpdates as an update expression. */
 char *
@@ -585,6 +599,17 @@ st_legacy_attribute_updates(StLegacy *lg, JsonbContainer *updates)
 			legacy_error(where, "only DELETE can go without a Value",
 						 "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
 		st_check_fields(uv->val.binary.data, attribute_update_fields, where);
+		/* the types each action takes, checked before the table is looked up */
+		if (has_value && action != NULL && strcmp(action, "DELETE") == 0 &&
+			!legacy_type_in(&val, set_types))
+			legacy_error(where, "DELETE takes a set",
+						 "One or more parameter values were invalid: DELETE action with value is not supported for the type %s",
+						 legacy_value_type(&val));
+		if (has_value && action != NULL && strcmp(action, "ADD") == 0 &&
+			!legacy_type_in(&val, add_types))
+			legacy_error(where, "ADD takes a number, a set or a list",
+						 "One or more parameter values were invalid: ADD action is not supported for the type %s",
+						 legacy_value_type(&val));
 		name = legacy_name(lg, attr);
 		if (action == NULL || strcmp(action, "PUT") == 0)
 		{

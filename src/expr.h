@@ -139,6 +139,21 @@ extern Jsonb *st_project_updated(StExpr *update, Jsonb *item);
 /* Does an update expression only remove (REMOVE, DELETE)? */
 extern bool st_update_only_removes(StExpr *update);
 
+/*
+ * Mark an update as made from legacy AttributeUpdates: its ADD and DELETE
+ * type errors take DynamoDB's legacy wording.
+ */
+extern void st_update_mark_legacy(StExpr *update);
+
+/*
+ * An update against the table's secondary index keys: before reading the
+ * item (the types SET and ADD give key attributes, paths into them), and
+ * on the new item (the values set).
+ */
+struct StTable;
+extern void st_check_update_keys(StExpr *update, struct StTable *t);
+extern void st_check_updated_index_keys(StExpr *update, struct StTable *t, Jsonb *item);
+
 /* Keep only the named top-level attributes (AttributesToGet). */
 extern Jsonb *st_project_top_level(Jsonb *item, List *attrs);
 

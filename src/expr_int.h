@@ -155,6 +155,8 @@ struct StExpr
 	 * Filled by the parse, which has checked that no two overlap.
 	 */
 	StxNode   **by_path;
+
+	bool		legacy;			/* updates: AttributeUpdates made it (wording) */
 };
 
 /*

@@ -37,8 +37,9 @@
  *	    setvalue   := setoperand [ ('+' | '-') setoperand ]
  *	                | '(' setvalue ')' [ ('+' | '-') setoperand ]
  *	    setoperand := path | :value | '(' setoperand ')'
- *	                | if_not_exists '(' path ',' setoperand ')'
- *	                | list_append '(' setoperand ',' setoperand ')'
+ *	                | function '(' setoperand { ',' setoperand } ')'
+ *	                  (if_not_exists(path, setoperand) and
+ *	                  list_append(setoperand, setoperand) once checked)
  *
  *	    projection := path { ',' path }
  *
@@ -95,6 +96,11 @@ typedef struct Parser
 	bool		syntax;			/* the error being raised is a syntax error */
 	Tok			reserved;		/* the first reserved word used as a name */
 	bool		have_reserved;
+	Tok			bad_function;	/* the first call of no update function */
+	bool		have_bad_function;
+	Tok			twice;			/* the first update section given twice */
+	int			twice_section;
+	bool		have_twice;
 	StxMode		mode;
 	int			depth;
 	int		   *charpos;		/* charpos[off]: char_position(off), or NULL */
@@ -1051,12 +1057,20 @@ parse_or(Parser *p)
 	return vec_node(p, STX_OR, &at, &v);
 }
 
-/* setoperand := path | :value | if_not_exists(...) | list_append(...) */
+/*
+ * setoperand := path | :value | function '(' setoperand { ',' setoperand } ')'
+ *
+ * Any name followed by '(' is a call, whatever its name and operands, as
+ * in DynamoDB: an unknown or misplaced function is reported once the whole
+ * expression has parsed (a syntax error anywhere comes first), and the
+ * operands of if_not_exists and list_append (their number, a path first
+ * for if_not_exists, their types) once placeholders are resolved
+ * (expr_prepare.c).
+ */
 static StxNode *
 parse_set_operand(Parser *p)
 {
 	Tok			at = p->tok;
-	StxNode    *n;
 
 	if (p->tok.type == T_LPAREN)
 		return parse_parenthesized(p, parse_set_operand);
@@ -1065,35 +1079,26 @@ parse_set_operand(Parser *p)
 	if (at_function(p))
 	{
 		bool		ine = is_fn(p, "if_not_exists");
+		NodeVec		v = {0};
 
-		if (!ine && !is_fn(p, "list_append") && condition_function(p) < 0 && !is_fn(p, "size"))
-			unknown_function(p);
-		if (!ine && !is_fn(p, "list_append"))
-			fail_at(p, &p->tok, "function \"%.*s\" is not allowed in an update expression",
-					(int) (p->tok.len > 40 ? 40 : p->tok.len), p->s + p->tok.start);
+		if (!ine && !is_fn(p, "list_append") && !p->have_bad_function)
+		{
+			p->bad_function = p->tok;
+			p->have_bad_function = true;
+		}
 		enter(p);
 		advance(p);
 		expect(p, T_LPAREN);
-		n = make_node(p, ine ? STX_IF_NOT_EXISTS : STX_LIST_APPEND, &at, 2);
-		if (ine)
+		for (;;)
 		{
-			if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
-				fail_at(p, &p->tok, "the first argument of if_not_exists must be a document path");
-			n->args[0] = parse_path(p);
+			vec_push(p, &v, parse_set_operand(p));
+			if (p->tok.type != T_COMMA)
+				break;
+			advance(p);
 		}
-		else
-			n->args[0] = parse_set_operand(p);
-		if (p->tok.type == T_RPAREN)
-			fail_at(p, &p->tok, "function %s takes 2 arguments",
-					ine ? "if_not_exists" : "list_append");
-		expect(p, T_COMMA);
-		n->args[1] = parse_set_operand(p);
-		if (p->tok.type == T_COMMA)
-			fail_at(p, &p->tok, "function %s takes 2 arguments",
-					ine ? "if_not_exists" : "list_append");
 		expect(p, T_RPAREN);
 		p->depth--;
-		return n;
+		return vec_node(p, ine ? STX_IF_NOT_EXISTS : STX_LIST_APPEND, &at, &v);
 	}
 	if (p->tok.type == T_IDENT || p->tok.type == T_NAMEPH)
 		return parse_path(p);
@@ -1142,12 +1147,12 @@ parse_update(Parser *p)
 				break;
 		if (c == 4)
 			syntax_error(p);
-		if (seen[c])
+		/* reported once the whole expression parses, as DynamoDB does */
+		if (seen[c] && !p->have_twice)
 		{
-			set_dynamo(p, "The \"%s\" section can only be used once in an update expression;",
-					   c == 0 ? "SET" : c == 1 ? "REMOVE" : c == 2 ? "ADD" : "DELETE");
-			fail_at(p, &p->tok, "the %.*s section appears twice",
-					(int) p->tok.len, p->s + p->tok.start);
+			p->twice = p->tok;
+			p->twice_section = c;
+			p->have_twice = true;
 		}
 		seen[c] = true;
 		advance(p);
@@ -1252,6 +1257,23 @@ stx_parse(const char *text, size_t len, StxMode mode,
 				   (int) p.reserved.len, p.s + p.reserved.start);
 		fail_at(&p, &p.reserved, "attribute name \"%.*s\" is a reserved word",
 				(int) p.reserved.len, p.s + p.reserved.start);
+	}
+	if (p.have_bad_function)
+	{
+		p.tok = p.bad_function;
+		if (condition_function(&p) < 0 && !is_fn(&p, "size"))
+			unknown_function(&p);
+		fail_at(&p, &p.tok, "function \"%.*s\" is not allowed in an update expression",
+				(int) (p.tok.len > 40 ? 40 : p.tok.len), p.s + p.tok.start);
+	}
+	if (p.have_twice)
+	{
+		static const char *const sections[] = {"SET", "REMOVE", "ADD", "DELETE"};
+
+		set_dynamo(&p, "The \"%s\" section can only be used once in an update expression;",
+				   sections[p.twice_section]);
+		fail_at(&p, &p.twice, "the %.*s section appears twice",
+				(int) p.twice.len, p.s + p.twice.start);
 	}
 	return root;
 }

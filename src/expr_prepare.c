@@ -575,31 +575,35 @@ order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
 	/* n is bounded by the expression's length: qsort's worst case is harmless */
 	if (n > 1)
 		qsort(v, n, sizeof(PathAt), cmp_path_at);
-	for (int i = 1; i < n; i++)
+	/* every overlap is reported before any conflict, as in DynamoDB */
+	for (int pass = 1; pass <= 2; pass++)
 	{
-		PathAt	   *x = &v[i - 1];
-		PathAt	   *y = &v[i];
-		int			o = paths_overlap(x->path, y->path);
-
-		if (o != 0)
+		for (int i = 1; i < n; i++)
 		{
-			StxNode    *first = x->at < y->at ? x->path : y->path;
-			StxNode    *second = x->at < y->at ? y->path : x->path;
-			char	   *one = st_expr_path_text(first);
-			char	   *two = st_expr_path_text(second);
+			PathAt	   *x = &v[i - 1];
+			PathAt	   *y = &v[i];
+			int			o = paths_overlap(x->path, y->path);
 
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 o == 1 ?
-					 errmsg("invalid %s expression: two document paths overlap: %s and %s",
-							what, one, two) :
-					 errmsg("invalid %s expression: two document paths conflict: %s and %s",
-							what, one, two),
-					 o == 1 ?
-					 errdetail("ValidationException: Invalid %s: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
-							   st_expr_dynamo_name(what), dynamo_path_text(first), dynamo_path_text(second)) :
-					 errdetail("ValidationException: Invalid %s: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
-							   st_expr_dynamo_name(what), dynamo_path_text(first), dynamo_path_text(second))));
+			if (o == pass)
+			{
+				StxNode    *first = x->at < y->at ? x->path : y->path;
+				StxNode    *second = x->at < y->at ? y->path : x->path;
+				char	   *one = st_expr_path_text(first);
+				char	   *two = st_expr_path_text(second);
+
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 o == 1 ?
+						 errmsg("invalid %s expression: two document paths overlap: %s and %s",
+								what, one, two) :
+						 errmsg("invalid %s expression: two document paths conflict: %s and %s",
+								what, one, two),
+						 o == 1 ?
+						 errdetail("ValidationException: Invalid %s: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
+								   st_expr_dynamo_name(what), dynamo_path_text(first), dynamo_path_text(second)) :
+						 errdetail("ValidationException: Invalid %s: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [%s], path two: [%s].",
+								   st_expr_dynamo_name(what), dynamo_path_text(first), dynamo_path_text(second))));
+			}
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -608,6 +612,105 @@ order_paths(StxNode **paths, StxNode **owners, int n, const char *what)
 	return res;
 }
 
+/*
+ * An update expression's operand of the wrong type; DynamoDB names the
+ * operator (ADD, DELETE: operator) or the function (operator or function).
+ */
+static void
+update_operand_error(const char *op, bool is_function, const char *type)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid update expression: incorrect operand type for %s: %s", op, type),
+			 is_function ?
+			 errdetail("ValidationException: Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: %s, operand type: %s.",
+					   op, type) :
+			 errdetail("ValidationException: Invalid UpdateExpression: Incorrect operand type for operator or function; operator: %s, operand type: %s.",
+					   op, type),
+			 is_function ? 0 :
+			 errhint("A set is {\"$SS\": [strings]}, {\"$NS\": [numbers]} or {\"$BS\": [base64 strings]}, never a list.")));
+}
+
+/*
+ * The value of ADD is a number or a set, of DELETE a set; DynamoDB names
+ * the other types in full (STRING, not S).
+ */
+static void
+check_add_delete_value(StxNode *action)
+{
+	static const char *const codes[] = {"S", "N", "B", "BOOL", "NULL", "L", "M", NULL};
+	static const char *const names[] = {"STRING", "NUMBER", "BINARY", "BOOLEAN", "NULL", "LIST", "MAP"};
+	const char *type = st_value_type_name(action->args[1]->resolved);
+	bool		add = action->kind == STX_ADD;
+
+	if (add && strcmp(type, "N") == 0)
+		return;
+	for (int i = 0; codes[i]; i++)
+		if (strcmp(type, codes[i]) == 0)
+			update_operand_error(add ? "ADD" : "DELETE", false, names[i]);
+}
+
+/*
+ * The operands of the functions and arithmetic of a SET value: if_not_exists
+ * and list_append take two, if_not_exists a document path first; a value
+ * given to list_append must be a list, to + and - a number.
+ */
+static void
+check_set_value(StxNode *n)
+{
+	const char *fn;
+	const char *want;
+
+	check_stack_depth();
+	switch (n->kind)
+	{
+		case STX_IF_NOT_EXISTS:
+			fn = "if_not_exists";
+			want = NULL;
+			break;
+		case STX_LIST_APPEND:
+			fn = "list_append";
+			want = "L";
+			break;
+		case STX_PLUS:
+		case STX_MINUS:
+			fn = n->kind == STX_PLUS ? "+" : "-";
+			want = "N";
+			break;
+		default:
+			return;
+	}
+	if (n->nargs != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid update expression: function %s takes 2 operands, not %d", fn, n->nargs),
+				 errdetail("ValidationException: Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d.",
+						   fn, n->nargs)));
+	if (n->kind == STX_IF_NOT_EXISTS && n->args[0]->kind != STX_PATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid update expression: the first operand of if_not_exists must be a document path"),
+				 errdetail("ValidationException: Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists.")));
+	for (int i = 0; want && i < n->nargs; i++)
+	{
+		const char *type;
+
+		if (n->args[i]->kind != STX_VALUE)
+			continue;
+		type = st_value_type_name(n->args[i]->resolved);
+		if (strcmp(type, want) != 0)
+			update_operand_error(fn, true, type);
+	}
+	for (int i = 0; i < n->nargs; i++)
+		check_set_value(n->args[i]);
+}
+
+/*
+ * Parse an update expression, checked in DynamoDB's order: the syntax,
+ * reserved words, function names and repeated sections (expr_parse.c),
+ * placeholders (parse_common), overlapping then conflicting paths, the
+ * values of ADD and DELETE, then the operands of the SET functions.
+ */
 StExpr *
 st_parse_update(StExprContext *cx, const char *text)
 {
@@ -619,6 +722,12 @@ st_parse_update(StExprContext *cx, const char *text)
 		targets[i] = root->args[i]->args[0];
 	e->by_path = order_paths(targets, root->args, root->nargs, "update");
 	pfree(targets);
+	for (int i = 0; i < root->nargs; i++)
+		if (root->args[i]->kind == STX_ADD || root->args[i]->kind == STX_DELETE)
+			check_add_delete_value(root->args[i]);
+	for (int i = 0; i < root->nargs; i++)
+		if (root->args[i]->kind == STX_SET)
+			check_set_value(root->args[i]->args[1]);
 	return e;
 }
 

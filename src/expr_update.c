@@ -12,8 +12,8 @@
  *	  As in DynamoDB, every operand is read from the item as it was before
  *	  the update, so "SET a = b, b = a" swaps.  The parse (expr_prepare.c) has
  *	  already rejected overlapping target paths, so the order of the actions
- *	  matters only for list elements: SETs are applied in path order (indexes
- *	  past the end append in index order), then ADD and DELETE, then REMOVEs.
+ *	  matters only for list elements: SETs, ADDs and DELETEs are applied in
+ *	  path order (indexes past the end append in index order), then REMOVEs.
  *	  A path through a missing map or list is an error for SET and REMOVE.
  *	  A removed element leaves a hole until the item is serialized (see
  *	  StMutVal), so removing a[1] and a[3] removes the elements that were at
@@ -35,6 +35,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "catalog.h"
 #include "expr.h"
 #include "expr_int.h"
 #include "item_types.h"
@@ -51,14 +52,35 @@ invalid_path(StxNode *path)
 }
 
 /*
- * An operand of op has the wrong type; what is a string literal, the end of
- * DynamoDB's DETAIL, so that each DETAIL is one whole format string.
+ * An operand of op has the wrong type; what says which, in the message:
+ * DynamoDB's own wording (the DETAIL) says no more than that.
  */
-#define wrong_type(op, what) \
-	ereport(ERROR, \
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
-			 errmsg("invalid update expression: incorrect operand type for %s", op), \
-			 errdetail("ValidationException: An operand in the update expression has an incorrect data type; " what ".")))
+static void wrong_type(const char *op, const char *what) pg_attribute_noreturn();
+
+static void
+wrong_type(const char *op, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid update expression: incorrect operand type for %s: %s", op, what),
+			 errdetail("ValidationException: An operand in the update expression has an incorrect data type.")));
+}
+
+/* The same for ADD and DELETE, in legacy AttributeUpdates' words when legacy */
+static void wrong_set_type(const char *op, const char *what, bool legacy) pg_attribute_noreturn();
+
+static void
+wrong_set_type(const char *op, const char *what, bool legacy)
+{
+	if (legacy)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid attribute update: incorrect operand type for %s: %s", op, what),
+				 errdetail("ValidationException: Type mismatch for attribute to update.")));
+	wrong_type(op, what);
+}
+
+static void refuse_key_update(const char *k) pg_attribute_noreturn();
 
 static const char *
 top_name(StxNode *path)
@@ -107,7 +129,7 @@ eval_set_operand(StxNode *n, Jsonb *item, StxNode *target)
 				StMutVal   *b = eval_set_operand(n->args[1], item, target);
 
 				if (!mv_is_array(a) || !mv_is_array(b))
-					wrong_type("list_append", "operator or function: list_append, both operands must be lists");
+					wrong_type("list_append", "both operands must be lists");
 
 				/*
 				 * Operands are fresh nodes, so b's elements can go onto a
@@ -135,8 +157,8 @@ eval_set_operand(StxNode *n, Jsonb *item, StxNode *target)
 					b->kind != MV_VALUE || b->v.type != jbvNumeric)
 				{
 					if (n->kind == STX_PLUS)
-						wrong_type("+", "operator: +, both operands must be numbers");
-					wrong_type("-", "operator: -, both operands must be numbers");
+						wrong_type("+", "both operands must be numbers");
+					wrong_type("-", "both operands must be numbers");
 				}
 				if (n->kind == STX_PLUS)
 					r = numeric_add_opt_error(a->v.val.numeric, b->v.val.numeric, &have_error);
@@ -442,7 +464,7 @@ bad_set_operand(const char *op, StxNode *value)
 }
 
 static void
-apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
+apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value, bool legacy)
 {
 	JsonbValue *v = value->resolved;
 	JsonbValue	cur;
@@ -463,7 +485,7 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 			return;
 		}
 		if (cur.type != jbvNumeric)
-			wrong_type("ADD", "operator: ADD, the attribute is not a number");
+			wrong_set_type("ADD", "the attribute is not a number", legacy);
 		rv.type = jbvNumeric;
 		rv.val.numeric = numeric_add_opt_error(cur.val.numeric, v->val.numeric, &have_error);
 		if (have_error)
@@ -490,13 +512,13 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 		if (exists)
 		{
 			if (!is_set(&cur, &curtag, &curset))
-				wrong_type("ADD", "operator: ADD, the attribute is not a set");
+				wrong_set_type("ADD", "the attribute is not a set", legacy);
 			if (curtag != addtag)
-				wrong_type("ADD", "operator: ADD, the set and the attribute have different element types");
+				wrong_set_type("ADD", "the set and the attribute have different element types", legacy);
 			/* the set, then the new elements: the set's own copy is kept */
 			nold = set_elements(&curset, nadd, &all, &oldtype);
 			if (nold < 0)
-				wrong_type("ADD", "operator: ADD, the attribute is not a set");
+				wrong_set_type("ADD", "the attribute is not a set", legacy);
 			memcpy(all + nold, add, sizeof(JsonbValue *) * nadd);
 		}
 		else
@@ -509,7 +531,7 @@ apply_add(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 }
 
 static void
-apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
+apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value, bool legacy)
 {
 	JsonbValue *v = value->resolved;
 	JsonbValue	cur;
@@ -531,15 +553,17 @@ apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 	ndel = set_elements(&delset, 0, &del, &deltype);
 	if (ndel <= 0)
 		bad_set_operand("DELETE", value);
+	/* a missing attribute is nothing to delete, a missing map or list an error */
+	path_parent(root, path);
 	if (!st_expr_path_lookup(item, path, &cur))
 		return;
 	if (!is_set(&cur, &curtag, &curset))
-		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
+		wrong_set_type("DELETE", "the attribute is not a set", legacy);
 	if (curtag != deltag)
-		wrong_type("DELETE", "operator: DELETE, the set and the attribute have different element types");
+		wrong_set_type("DELETE", "the set and the attribute have different element types", legacy);
 	nold = set_elements(&curset, 0, &old, &oldtype);
 	if (nold < 0)
-		wrong_type("DELETE", "operator: DELETE, the attribute is not a set");
+		wrong_set_type("DELETE", "the attribute is not a set", legacy);
 
 	/* both sorted: one merge pass keeps what is not deleted */
 	sort_set(old, nold);
@@ -560,6 +584,213 @@ apply_delete(StMutVal *root, Jsonb *item, StxNode *path, StxNode *value)
 		remove_path(root, path);
 	else
 		set_path(root, path, make_set(curtag, old, nkeep));
+}
+
+/* Key attributes ----------------------------------------------------------- */
+
+static void
+refuse_key_update(const char *k)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid update expression: cannot update key attribute \"%s\"", k),
+			 errdetail("ValidationException: One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key.",
+					   k)));
+}
+
+/* Does path start with attribute attr? */
+static bool
+path_is_attr(StxNode *path, const char *attr)
+{
+	StxPathElem *e = &path->elems[0];
+
+	return !e->is_index && e->resolved_len == (int) strlen(attr) &&
+		memcmp(e->resolved, attr, e->resolved_len) == 0;
+}
+
+/* A document path under n into attribute attr (attr.b, attr[0]), or NULL */
+static StxNode *
+path_into_attr(StxNode *n, const char *attr)
+{
+	check_stack_depth();
+	if (n->kind == STX_PATH)
+		return n->nelems > 1 && path_is_attr(n, attr) ? n : NULL;
+	for (int i = 0; i < n->nargs; i++)
+	{
+		StxNode    *p = path_into_attr(n->args[i], attr);
+
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * The type an operand gives its target whatever the item holds: a value's,
+ * N for arithmetic, L for list_append, if_not_exists' default's; NULL when
+ * it depends on the item.
+ */
+static const char *
+static_type(StxNode *n)
+{
+	check_stack_depth();
+	switch (n->kind)
+	{
+		case STX_VALUE:
+			return st_value_type_name((JsonbValue *) n->resolved);
+		case STX_PLUS:
+		case STX_MINUS:
+			return "N";
+		case STX_LIST_APPEND:
+			return "L";
+		case STX_IF_NOT_EXISTS:
+			return static_type(n->args[1]);
+		default:
+			return NULL;
+	}
+}
+
+/* A key attribute of one of the table's secondary indexes */
+typedef struct IndexKeyAttr
+{
+	StIndex    *index;
+	const char *attr;
+	StKeyType	type;
+} IndexKeyAttr;
+
+/*
+ * The key attributes of the table's secondary indexes that are not the
+ * table's own (those are never updated), in index name order: *n of them.
+ */
+static IndexKeyAttr *
+index_key_attrs(StTable *t, int *n)
+{
+	IndexKeyAttr *keys = palloc(sizeof(IndexKeyAttr) * (2 * list_length(t->indexes) + 1));
+	ListCell   *lc;
+
+	*n = 0;
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+
+		for (int k = 0; k < 2; k++)
+		{
+			const char *attr = k == 0 ? ix->pk_attr : ix->sk_attr;
+
+			if (attr == NULL || strcmp(attr, t->pk_attr) == 0 ||
+				(t->sk_attr && strcmp(attr, t->sk_attr) == 0))
+				continue;
+			keys[*n].index = ix;
+			keys[*n].attr = attr;
+			keys[*n].type = k == 0 ? ix->pk_type : ix->sk_type;
+			(*n)++;
+		}
+	}
+	return keys;
+}
+
+/*
+ * The checks DynamoDB makes of an update against the table's keys before
+ * reading the item: that it leaves the table's own key attributes alone,
+ * then, for the secondary index keys, that no SET or ADD gives a key
+ * attribute a value of another type than the key's, then that no path goes
+ * into a key attribute (c.b, c[1]), in a target or an operand.  Indexes in
+ * name order, actions in the order written.
+ */
+void
+st_check_update_keys(StExpr *update, StTable *t)
+{
+	StxNode    *root = update->root;
+	int			nkeys;
+	IndexKeyAttr *keys = index_key_attrs(t, &nkeys);
+
+	/* the table's own key attributes first, in path order */
+	for (int i = 0; i < root->nargs; i++)
+	{
+		StxNode    *target = update->by_path[i]->args[0];
+
+		if (path_is_attr(target, t->pk_attr))
+			refuse_key_update(t->pk_attr);
+		if (t->sk_attr && path_is_attr(target, t->sk_attr))
+			refuse_key_update(t->sk_attr);
+	}
+	for (int k = 0; k < nkeys; k++)
+	{
+		for (int i = 0; i < root->nargs; i++)
+		{
+			StxNode    *a = root->args[i];
+			const char *vt;
+
+			CHECK_FOR_INTERRUPTS();
+			if ((a->kind != STX_SET && a->kind != STX_ADD) ||
+				a->args[0]->nelems != 1 || !path_is_attr(a->args[0], keys[k].attr))
+				continue;
+			vt = static_type(a->args[1]);
+			if (vt != NULL && (vt[0] != (char) keys[k].type || vt[1] != '\0'))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("index key attribute \"%s\" of index \"%s\" must be of type %c",
+								keys[k].attr, keys[k].index->name, (char) keys[k].type),
+						 errdetail("ValidationException: One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %c Actual: %s IndexName: %s.",
+								   keys[k].attr, (char) keys[k].type, vt, keys[k].index->name)));
+		}
+	}
+	for (int k = 0; k < nkeys; k++)
+	{
+		for (int i = 0; i < root->nargs; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (path_into_attr(root->args[i], keys[k].attr) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid update expression: document path into index key attribute \"%s\"",
+								keys[k].attr),
+						 errdetail("ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s.",
+								   keys[k].attr)));
+		}
+	}
+	pfree(keys);
+}
+
+/*
+ * After the update: an index key attribute the update wrote must hold a
+ * value of the key's type (SET c = e, with e read from the item).
+ */
+void
+st_check_updated_index_keys(StExpr *update, StTable *t, Jsonb *item)
+{
+	StxNode    *root = update->root;
+	int			nkeys;
+	IndexKeyAttr *keys = index_key_attrs(t, &nkeys);
+
+	for (int k = 0; k < nkeys; k++)
+	{
+		for (int i = 0; i < root->nargs; i++)
+		{
+			StxNode    *a = root->args[i];
+			JsonbValue	v;
+			JsonbValue	scalar;
+
+			CHECK_FOR_INTERRUPTS();
+			if (a->kind == STX_REMOVE || a->args[0]->nelems != 1 ||
+				!path_is_attr(a->args[0], keys[k].attr) ||
+				getKeyJsonValueFromContainer(&item->root, keys[k].attr, strlen(keys[k].attr), &v) == NULL ||
+				st_key_scalar(&v, keys[k].type, &scalar))
+				continue;
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("index key attribute \"%s\" of index \"%s\" must be of type %c",
+							keys[k].attr, keys[k].index->name, (char) keys[k].type),
+					 errdetail("ValidationException: The update expression attempted to update the secondary index key to unsupported type.")));
+		}
+	}
+	pfree(keys);
+}
+
+void
+st_update_mark_legacy(StExpr *update)
+{
+	update->legacy = true;
 }
 
 bool
@@ -599,11 +830,7 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 			char	   *k = lfirst(lc);
 
 			if ((int) strlen(k) == e->resolved_len && memcmp(k, e->resolved, e->resolved_len) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid update expression: cannot update key attribute \"%s\"", k),
-						 errdetail("ValidationException: One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key.",
-								   k)));
+				refuse_key_update(k);
 		}
 		if (prev == NULL || prev->resolved_len != e->resolved_len ||
 			memcmp(prev->resolved, e->resolved, e->resolved_len) != 0)
@@ -638,20 +865,20 @@ st_apply_update(StExprContext *cx, StExpr *update, Jsonb *item,
 		newitem = st_mv_new(MV_OBJECT);
 
 	/*
-	 * SETs go in path order: several indexes past the end of one list
-	 * append in index order, as in DynamoDB.
+	 * SETs, ADDs and DELETEs go in path order: several indexes past the end
+	 * of one list append in index order, whichever action writes them, as
+	 * in DynamoDB.
 	 */
 	for (int i = 0; i < root->nargs; i++)
-		if (update->by_path[i]->kind == STX_SET)
-			set_path(newitem, update->by_path[i]->args[0], setvals[i]);
-	for (int i = 0; i < root->nargs; i++)
 	{
-		StxNode    *a = root->args[i];
+		StxNode    *a = update->by_path[i];
 
-		if (a->kind == STX_ADD)
-			apply_add(newitem, item, a->args[0], a->args[1]);
+		if (a->kind == STX_SET)
+			set_path(newitem, a->args[0], setvals[i]);
+		else if (a->kind == STX_ADD)
+			apply_add(newitem, item, a->args[0], a->args[1], update->legacy);
 		else if (a->kind == STX_DELETE)
-			apply_delete(newitem, item, a->args[0], a->args[1]);
+			apply_delete(newitem, item, a->args[0], a->args[1], update->legacy);
 	}
 	for (int i = 0; i < root->nargs; i++)
 		if (root->args[i]->kind == STX_REMOVE)

@@ -348,6 +348,9 @@ st_write_item(StWriteRequest *req)
 			aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
 	}
 
+	if (req->kind == ST_WRITE_UPDATE && req->update)
+		st_check_update_keys(req->update, t);
+
 	/* a put that must read the old item first reads it by key */
 	if (req->kind == ST_WRITE_PUT && st_citus_write_needs_old_item(t))
 		st_item_key_datums(t, req->item, req->keys);
@@ -434,9 +437,11 @@ st_write_item(StWriteRequest *req)
 				break;
 			}
 			/* the size limit is the call's: the CHECK constraint has none */
-			st_check_item_size(new_item);
+			st_check_updated_item_size(new_item);
 			/* the result obeys the shape rules a put of it would */
 			st_validate_item_shape(new_item);
+			if (req->update)
+				st_check_updated_index_keys(req->update, t, new_item);
 		}
 
 		if (old_item)

@@ -601,7 +601,7 @@ check_is_object(Jsonb *item)
  * singletable.max_item_size.
  */
 static void
-check_size(Jsonb *item, int what)
+check_size(Jsonb *item, int what, bool updated)
 {
 	Size		size = walk_item(item, what | WALK_MEASURE);
 
@@ -609,6 +609,8 @@ check_size(Jsonb *item, int what)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("item size of %zu bytes exceeds the limit of %d bytes", size, st_max_item_size),
+				 updated ?
+				 errdetail("ValidationException: Item size to update has exceeded the maximum allowed size.") :
 				 errdetail("ValidationException: Item size has exceeded the maximum allowed size."),
 				 errhint("The limit is the setting singletable.max_item_size.")));
 }
@@ -631,7 +633,7 @@ st_validate_item(Jsonb *item)
 	if (VARSIZE_ANY_EXHDR(item) <= (Size) st_max_item_size)
 		walk_item(item, WALK_NUMBERS | WALK_SHAPE);
 	else
-		check_size(item, WALK_NUMBERS | WALK_SHAPE);
+		check_size(item, WALK_NUMBERS | WALK_SHAPE, false);
 }
 
 /*
@@ -642,7 +644,15 @@ void
 st_check_item_size(Jsonb *item)
 {
 	if (VARSIZE_ANY_EXHDR(item) > (Size) st_max_item_size)
-		check_size(item, WALK_NUMBERS);
+		check_size(item, WALK_NUMBERS, false);
+}
+
+/* The same for the item an UpdateItem makes, in DynamoDB's words for it. */
+void
+st_check_updated_item_size(Jsonb *item)
+{
+	if (VARSIZE_ANY_EXHDR(item) > (Size) st_max_item_size)
+		check_size(item, WALK_NUMBERS, true);
 }
 
 /*

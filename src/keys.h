@@ -30,6 +30,7 @@ struct StTable;					/* catalog.h */
 
 extern void st_validate_item(Jsonb *item);
 extern void st_check_item_size(Jsonb *item);
+extern void st_check_updated_item_size(Jsonb *item);
 extern void st_validate_item_shape(Jsonb *item);
 extern Datum st_key_datum(Jsonb *item, const char *attr, StKeyType type,
 						  int max_bytes, bool is_partition, bool *isnull, bool missing_ok);
