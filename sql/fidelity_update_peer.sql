@@ -172,4 +172,14 @@ RESET singletable.max_item_size;
 SELECT try('BatchWriteItem', '{"RequestItems": {"abc": [{}]}}');
 SELECT try('BatchWriteItem', '{"RequestItems": {"abc": [{"PutRequest": {"Item": {}}, "DeleteRequest": {"Key": {}}}]}}');
 
+-- BOOL and NULL take the strings DynamoDB's deserializer reads as booleans
+SELECT upd('add a.b :a', '{":a": {"NULL": "1"}}');
+SELECT upd('delete a.b :a', '{":a": {"NULL": "yes"}}');
+SELECT upd('set a = list_append(:d, a)', '{":d": {"BOOL": "no"}}');
+SELECT upd('set a = a - :e', '{":e": {"NULL": "TRUE"}}');
+SELECT upd('set t = :t, f = :f', '{":t": {"BOOL": "Yes"}, ":f": {"BOOL": "0"}}');
+SELECT singletable.get_item('uptab', '{"pk": "k"}') -> 't' AS t, singletable.get_item('uptab', '{"pk": "k"}') -> 'f' AS f;
+SELECT upd('set a = :a', '{":a": {"NULL": "no"}}');
+SELECT upd('set a = :a', '{":a": {"BOOL": "maybe"}}');
+
 DROP SCHEMA fidelity_update_peer CASCADE;

@@ -434,6 +434,31 @@ decode_typed(JsonbValue *typed, JsonbValue *payload, StringInfo path, int level)
 	return kind;
 }
 
+/*
+ * Is the payload of BOOL or NULL a boolean?  DynamoDB's deserializer also
+ * takes the strings true, 1 and yes, false, 0 and no (in any case) for
+ * one: *payload becomes that boolean.
+ */
+static bool
+boolean_payload(JsonbValue *payload)
+{
+	static const char *const words[] = {"true", "1", "yes", "false", "0", "no"};
+
+	if (payload->type == jbvBool)
+		return true;
+	if (payload->type != jbvString)
+		return false;
+	for (int i = 0; i < (int) lengthof(words); i++)
+		if (payload->val.string.len == (int) strlen(words[i]) &&
+			pg_strncasecmp(payload->val.string.val, words[i], payload->val.string.len) == 0)
+		{
+			payload->type = jbvBool;
+			payload->val.boolean = i < 3;
+			return true;
+		}
+	return false;
+}
+
 static void
 payload_error(StringInfo path, const char *type, const char *expected,
 			  JsonbValue *payload)
@@ -670,12 +695,12 @@ push_payload(JsonbParseState **state, JsonbIteratorToken seq,
 				break;
 			}
 		case TK_BOOL:
-			if (payload.type != jbvBool)
+			if (!boolean_payload(&payload))
 				payload_error(path, "BOOL", "a boolean", &payload);
 			pushJsonbValue(state, seq, &payload);
 			break;
 		case TK_NULL:
-			if (payload.type != jbvBool || !payload.val.boolean)
+			if (!boolean_payload(&payload) || !payload.val.boolean)
 				typed_error(path,
 							"ValidationException: %sOne or more parameter values were invalid: Null attribute value types must have the value of true.",
 							value_context);
