@@ -35,6 +35,12 @@ SELECT throughput(body('CreateTable', '{"TableName": "ondemand", "BillingMode": 
   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}') -> 'TableDescription');
 SELECT throughput FROM singletable.tables WHERE relid = 'ondemand'::regclass;
+-- A global index of a table on demand has no units either.
+SELECT body('CreateTable', '{"TableName": "noprov", "BillingMode": "PAY_PER_REQUEST",
+  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+  "GlobalSecondaryIndexes": [{"IndexName": "ByG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+    "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 2}}]}');
 -- BillingMode PROVISIONED needs the units.
 SELECT body('CreateTable', '{"TableName": "noprov", "BillingMode": "PROVISIONED",
   "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],

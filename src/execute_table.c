@@ -433,8 +433,9 @@ name_seen(HTAB **seen, const char *name)
  * CreateTable's LocalSecondaryIndexes and GlobalSecondaryIndexes on the
  * table relid.  With relid InvalidOid, only check them, in DynamoDB's
  * order: a list not empty, local ones only on a table with a sort key,
- * then each index (create_index), no name twice, and last the count of
- * each list.  table_keys are the table's partition and sort key, defined the
+ * then each index (create_index), no throughput for a global one with
+ * BillingMode PAY_PER_REQUEST, no name twice, and last the count of each
+ * list.  table_keys are the table's partition and sort key, defined the
  * names of defs.
  */
 static void
@@ -444,6 +445,8 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, List *defined,
 	static const char *const kinds[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
 	static const int limits[] = {ST_MAX_LOCAL_INDEXES_PER_TABLE, ST_MAX_INDEXES_PER_TABLE};
 	HTAB	   *names = NULL;
+	char	   *billing = st_field_string(r, "BillingMode", "", false);
+	bool		on_demand = billing && strcmp(billing, "PAY_PER_REQUEST") == 0;
 
 	for (int k = 0; k < 2; k++)
 	{
@@ -467,6 +470,10 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, List *defined,
 
 			if (OidIsValid(relid))
 				continue;
+			if (k == 1 && on_demand && st_member_object(ix, "ProvisionedThroughput"))
+				indexes_error(where, "a global index of a table on demand has ProvisionedThroughput",
+							  "ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST",
+							  name);
 			if (name_seen(&names, name))
 				indexes_error("IndexName", "two indexes have the same name",
 							  "Duplicate index name: %s", name);
