@@ -975,6 +975,7 @@ update_throughput(StTable *t, JsonbContainer *r, JsonbContainer *updates, Jsonb 
 		char	   *iname;
 		JsonbContainer *upt = u->type == jbvBinary ? gsi_update_throughput(u->val.binary.data, "Update", &iname) : NULL;
 
+		CHECK_FOR_INTERRUPTS();
 		if (upt && units_over_limit(upt, NULL) != NULL)
 			schema_error("GlobalSecondaryIndexUpdates", "index units over 10^12",
 						 "This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate");
@@ -1005,6 +1006,7 @@ update_throughput(StTable *t, JsonbContainer *r, JsonbContainer *updates, Jsonb 
 		JsonbContainer *upt;
 		StIndex    *ix;
 
+		CHECK_FOR_INTERRUPTS();
 		if (u->type != jbvBinary)
 			continue;
 		if (st_member_object(u->val.binary.data, "Create"))
@@ -1067,6 +1069,7 @@ create_throughput(StTable *t, JsonbContainer *r)
 		JsonbValue *ix = getIthJsonbValueFromContainer(gsis, i);
 		JsonbContainer *ipt = st_member_object(ix->val.binary.data, "ProvisionedThroughput");
 
+		CHECK_FOR_INTERRUPTS();
 		if (ipt)
 			*index_throughput(&tt, st_field_string(ix->val.binary.data, "IndexName", "", true)) =
 				*request_throughput(ipt);
