@@ -107,7 +107,18 @@ SELECT throughput(body('UpdateTable', '{"TableName": "prov", "BillingMode": "PRO
     "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}]}') -> 'TableDescription');
 SELECT body('DescribeTable', '{"TableName": "prov"}') #> '{Table,GlobalSecondaryIndexes,0,ProvisionedThroughput}' AS index_throughput;
 
+-- Only the table's owner changes its throughput (a writer of its items
+-- cannot).
+CREATE ROLE st_tp_writer;
+GRANT USAGE ON SCHEMA fidelity_tables_throughput TO st_tp_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON prov TO st_tp_writer;
+SET ROLE st_tp_writer;
+SELECT body('UpdateTable', '{"TableName": "prov", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}');
+RESET ROLE;
+SELECT throughput -> 'ReadCapacityUnits' AS unchanged FROM singletable.tables WHERE relid = 'prov'::regclass;
+
 -- ListTables ignores fields it does not know, as DynamoDB does.
 SELECT body('ListTables', '{"hi": "yo", "stuff": "things"}') -> 'TableNames' @> '["ondemand", "prov"]' AS listed;
 
 DROP SCHEMA fidelity_tables_throughput CASCADE;
+DROP ROLE st_tp_writer;

@@ -266,6 +266,13 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, List *defined,
 	return name;
 }
 
+/* SQL: the ProvisionedThroughput p (SQL text) with its decreases of today */
+#define DECREASES_TODAY(p) \
+	"(" p " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('NumberOfDecreasesToday', CASE" \
+	"   WHEN pg_catalog.floor(((" p ") OPERATOR(pg_catalog.->>) 'LastDecreaseDateTime')::pg_catalog.numeric OPERATOR(pg_catalog./) 86400)" \
+	"     OPERATOR(pg_catalog.=) pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())::pg_catalog.numeric OPERATOR(pg_catalog./) 86400)" \
+	"   THEN (" p ") OPERATOR(pg_catalog.->) 'NumberOfDecreasesToday' ELSE '0'::pg_catalog.jsonb END))"
+
 /*
  * The TableDescription DynamoDB answers: describe_table() with the fields
  * a DynamoDB client reads as well: TableArn (DynamoDB Local's region and
@@ -280,13 +287,6 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, List *defined,
  * DELETING, UpdateTable's UPDATING).  NumberOfDecreasesToday counts the
  * decreases of the current UTC day.
  */
-/* SQL: the ProvisionedThroughput p (SQL text) with its decreases of today */
-#define DECREASES_TODAY(p) \
-	"(" p " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('NumberOfDecreasesToday', CASE" \
-	"   WHEN pg_catalog.floor(((" p ") OPERATOR(pg_catalog.->>) 'LastDecreaseDateTime')::pg_catalog.numeric OPERATOR(pg_catalog./) 86400)" \
-	"     OPERATOR(pg_catalog.=) pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())::pg_catalog.numeric OPERATOR(pg_catalog./) 86400)" \
-	"   THEN (" p ") OPERATOR(pg_catalog.->) 'NumberOfDecreasesToday' ELSE '0'::pg_catalog.jsonb END))"
-
 static Jsonb *
 describe_as(Oid relid, const char *status, Jsonb *tp)
 {
@@ -786,11 +786,17 @@ read_table_throughput(StTable *t, TableThroughput *tt)
 {
 	Datum		arg = ObjectIdGetDatum(t->relid);
 	Oid			argtype = OIDOID;
+	MemoryContext outer = CurrentMemoryContext;
 	Jsonb	   *col;
+	JsonbContainer *ixs;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *name = NULL;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT throughput, true FROM singletable.tables "
+	if (SPI_execute_with_args("SELECT throughput FROM singletable.tables "
 							  "WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass FOR NO KEY UPDATE",
 							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the throughput of table %s", t->name);
@@ -799,34 +805,25 @@ read_table_throughput(StTable *t, TableThroughput *tt)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", t->name),
 				 errdetail("AccessDeniedException: Only the table's owner can change its provisioned throughput.")));
-	col = st_spi_first_jsonb(CurrentMemoryContext);
+	col = st_spi_first_jsonb(outer);
 	SPI_finish();
 	memset(tt, 0, sizeof(TableThroughput));
 	tt->on_demand = col == NULL;
 	if (col == NULL)
 		return;
 	tt->table = *read_throughput(&col->root);
-
+	if ((ixs = st_member_object(&col->root, "GlobalSecondaryIndexes")) == NULL)
+		return;
+	it = JsonbIteratorInit(ixs);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		JsonbContainer *ixs = st_member_object(&col->root, "GlobalSecondaryIndexes");
-		JsonbIterator *it;
-		JsonbValue	v;
-		JsonbIteratorToken tok;
-		char	   *name = NULL;
-
-		if (ixs == NULL)
-			return;
-		it = JsonbIteratorInit(ixs);
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+			name = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE && v.type == jbvBinary)
 		{
-			CHECK_FOR_INTERRUPTS();
-			if (tok == WJB_KEY)
-				name = pnstrdup(v.val.string.val, v.val.string.len);
-			else if (tok == WJB_VALUE && v.type == jbvBinary)
-			{
-				tt->index_names = lappend(tt->index_names, name);
-				tt->indexes = lappend(tt->indexes, read_throughput(v.val.binary.data));
-			}
+			tt->index_names = lappend(tt->index_names, name);
+			tt->indexes = lappend(tt->indexes, read_throughput(v.val.binary.data));
 		}
 	}
 }
