@@ -62,6 +62,7 @@ typedef struct StIndex
 #define Anum_tables_stream_view			6
 #define Anum_tables_stream_specified	9
 #define Anum_tables_name				10
+#define Anum_tables_throughput			11
 
 #define Anum_indexes_relid				1
 #define Anum_indexes_index_name			2

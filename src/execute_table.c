@@ -15,6 +15,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "miscadmin.h"
@@ -264,20 +266,29 @@ create_index(Oid relid, JsonbContainer *ix, JsonbContainer *defs, List *defined,
 	return name;
 }
 
+/* SQL: the ProvisionedThroughput p (SQL text) with its decreases of today */
+#define DECREASES_TODAY(p) \
+	"(" p " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('NumberOfDecreasesToday', CASE" \
+	"   WHEN pg_catalog.floor(((" p ") OPERATOR(pg_catalog.->>) 'LastDecreaseDateTime')::pg_catalog.numeric OPERATOR(pg_catalog./) 86400)" \
+	"     OPERATOR(pg_catalog.=) pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())::pg_catalog.numeric OPERATOR(pg_catalog./) 86400)" \
+	"   THEN (" p ") OPERATOR(pg_catalog.->) 'NumberOfDecreasesToday' ELSE '0'::pg_catalog.jsonb END))"
+
 /*
  * The TableDescription DynamoDB answers: describe_table() with the fields
  * a DynamoDB client reads as well: TableArn (DynamoDB Local's region and
  * account), TableId (a version 4 UUID, as DynamoDB's are, derived from
  * the table's OID and creation time), CreationDateTime (epoch seconds),
- * BillingModeSummary (PAY_PER_REQUEST), ProvisionedThroughput (zeros), per
- * index IndexArn
- * and for a global one ProvisionedThroughput, and with a stream
- * specification LatestStreamArn and LatestStreamLabel (the creation time,
- * as DynamoDB Local labels a stream); TableStatus is status when not NULL
- * (DeleteTable's DELETING).
+ * ProvisionedThroughput (the catalog's throughput column, or tp when not
+ * NULL: zeros on demand, with BillingModeSummary and
+ * TableThroughputModeSummary PAY_PER_REQUEST), per index IndexArn and for
+ * a global one its ProvisionedThroughput, and with a stream specification
+ * LatestStreamArn and LatestStreamLabel (the creation time, as DynamoDB
+ * Local labels a stream); TableStatus is status when not NULL (DeleteTable's
+ * DELETING, UpdateTable's UPDATING).  NumberOfDecreasesToday counts the
+ * decreases of the current UTC day.
  */
 static Jsonb *
-describe_as(Oid relid, const char *status)
+describe_as(Oid relid, const char *status, Jsonb *tp)
 {
 	static const char *const sql =
 		"SELECT x.d OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
@@ -286,16 +297,21 @@ describe_as(Oid relid, const char *status)
 		"     '4' OPERATOR(pg_catalog.||) pg_catalog.\"substring\"(x.h, 14, 3), '8' OPERATOR(pg_catalog.||) pg_catalog.\"substring\"(x.h, 18, 3),"
 		"     pg_catalog.\"substring\"(x.h, 21, 12)),"
 		"  'CreationDateTime', pg_catalog.date_part('epoch', t.created_at),"
-		"  'BillingModeSummary', pg_catalog.jsonb_build_object('BillingMode', 'PAY_PER_REQUEST',"
-		"     'LastUpdateToPayPerRequestDateTime', pg_catalog.date_part('epoch', t.created_at)),"
-		"  'ProvisionedThroughput', x.pt)"
+		"  'ProvisionedThroughput', CASE WHEN x.tp IS NULL THEN x.pt"
+		"     ELSE " DECREASES_TODAY("(x.tp OPERATOR(pg_catalog.-) 'GlobalSecondaryIndexes')") " END)"
+		" OPERATOR(pg_catalog.||) CASE WHEN x.tp IS NOT NULL THEN '{}'::pg_catalog.jsonb"
+		"     ELSE pg_catalog.jsonb_build_object("
+		"       'BillingModeSummary', pg_catalog.jsonb_build_object('BillingMode', 'PAY_PER_REQUEST'),"
+		"       'TableThroughputModeSummary', pg_catalog.jsonb_build_object('TableThroughputMode', 'PAY_PER_REQUEST')) END"
 		" OPERATOR(pg_catalog.||) CASE WHEN $2 IS NULL THEN '{}'::pg_catalog.jsonb"
 		"     ELSE pg_catalog.jsonb_build_object('TableStatus', $2) END"
 		" OPERATOR(pg_catalog.||) (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.kind, (SELECT pg_catalog.jsonb_agg("
 		"       i.ix OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
 		"         'IndexArn', pg_catalog.concat(x.arn, '/index/', i.ix OPERATOR(pg_catalog.->>) 'IndexName'))"
 		"       OPERATOR(pg_catalog.||) CASE WHEN k.kind OPERATOR(pg_catalog.=) 'GlobalSecondaryIndexes'"
-		"         THEN pg_catalog.jsonb_build_object('ProvisionedThroughput', x.pt) ELSE '{}'::pg_catalog.jsonb END"
+		"         THEN pg_catalog.jsonb_build_object('ProvisionedThroughput', " DECREASES_TODAY(
+		"COALESCE(x.tp OPERATOR(pg_catalog.->) 'GlobalSecondaryIndexes' OPERATOR(pg_catalog.->) (i.ix OPERATOR(pg_catalog.->>) 'IndexName'), x.pt)") ")"
+		"         ELSE '{}'::pg_catalog.jsonb END"
 		"       ORDER BY i.n)"
 		"       FROM pg_catalog.jsonb_array_elements(x.d OPERATOR(pg_catalog.->) k.kind) WITH ORDINALITY AS i(ix, n))),"
 		"     '{}'::pg_catalog.jsonb)"
@@ -310,18 +326,20 @@ describe_as(Oid relid, const char *status)
 		"    pg_catalog.concat('arn:aws:dynamodb:ddblocal:000000000000:table/', COALESCE(t.name, pg_catalog.pg_class.relname::pg_catalog.text)) AS arn,"
 		"    pg_catalog.to_char(pg_catalog.timezone('UTC', t.created_at), 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') AS label,"
 		"    pg_catalog.md5(pg_catalog.concat(t.relid::pg_catalog.oid, '/', pg_catalog.date_part('epoch', t.created_at))) AS h,"
-		"    '{\"NumberOfDecreasesToday\": 0, \"ReadCapacityUnits\": 0, \"WriteCapacityUnits\": 0}'::pg_catalog.jsonb AS pt"
+		"    '{\"NumberOfDecreasesToday\": 0, \"ReadCapacityUnits\": 0, \"WriteCapacityUnits\": 0}'::pg_catalog.jsonb AS pt,"
+		"    COALESCE($3, t.throughput) AS tp"
 		"    FROM pg_catalog.pg_class WHERE pg_catalog.pg_class.oid OPERATOR(pg_catalog.=) t.relid) x"
 		" WHERE t.relid OPERATOR(pg_catalog.=) $1";
 	MemoryContext outer = CurrentMemoryContext;
-	Oid			types[2] = {REGCLASSOID, TEXTOID};
-	Datum		values[2] = {ObjectIdGetDatum(relid), status ? CStringGetTextDatum(status) : (Datum) 0};
-	char		nulls[2] = {' ', status ? ' ' : 'n'};
+	Oid			types[3] = {REGCLASSOID, TEXTOID, JSONBOID};
+	Datum		values[3] = {ObjectIdGetDatum(relid), status ? CStringGetTextDatum(status) : (Datum) 0,
+	JsonbPGetDatum(tp)};
+	char		nulls[3] = {' ', status ? ' ' : 'n', tp ? ' ' : 'n'};
 	Jsonb	   *result;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(sql, 2, types, values, nulls, false, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(sql, 3, types, values, nulls, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not describe table");
 	result = st_spi_first_jsonb(outer);
 	SPI_finish();
@@ -333,7 +351,7 @@ describe_as(Oid relid, const char *status)
 static Jsonb *
 describe(Oid relid)
 {
-	return describe_as(relid, NULL);
+	return describe_as(relid, NULL, NULL);
 }
 
 /*
@@ -415,8 +433,9 @@ name_seen(HTAB **seen, const char *name)
  * CreateTable's LocalSecondaryIndexes and GlobalSecondaryIndexes on the
  * table relid.  With relid InvalidOid, only check them, in DynamoDB's
  * order: a list not empty, local ones only on a table with a sort key,
- * then each index (create_index), no name twice, and last the count of
- * each list.  table_keys are the table's partition and sort key, defined the
+ * then each index (create_index), no throughput for a global one with
+ * BillingMode PAY_PER_REQUEST, no name twice, and last the count of each
+ * list.  table_keys are the table's partition and sort key, defined the
  * names of defs.
  */
 static void
@@ -426,6 +445,8 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, List *defined,
 	static const char *const kinds[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
 	static const int limits[] = {ST_MAX_LOCAL_INDEXES_PER_TABLE, ST_MAX_INDEXES_PER_TABLE};
 	HTAB	   *names = NULL;
+	char	   *billing = st_field_string(r, "BillingMode", "", false);
+	bool		on_demand = billing && strcmp(billing, "PAY_PER_REQUEST") == 0;
 
 	for (int k = 0; k < 2; k++)
 	{
@@ -449,6 +470,10 @@ create_indexes(JsonbContainer *r, JsonbContainer *defs, List *defined,
 
 			if (OidIsValid(relid))
 				continue;
+			if (k == 1 && on_demand && st_member_object(ix, "ProvisionedThroughput"))
+				indexes_error(where, "a global index of a table on demand has ProvisionedThroughput",
+							  "ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST",
+							  name);
 			if (name_seen(&names, name))
 				indexes_error("IndexName", "two indexes have the same name",
 							  "Duplicate index name: %s", name);
@@ -556,24 +581,15 @@ check_unused_definitions(JsonbContainer *r, List *defined, const KeySchema *ks)
 }
 
 /*
- * DynamoDB's throughput rules of CreateTable (create) and UpdateTable that
- * need more than one member: no ProvisionedThroughput with BillingMode
- * PAY_PER_REQUEST (CreateTable), units of at most 10^12.  Without
- * ProvisionedThroughput a table is accepted all the same (README).
+ * The first of a ProvisionedThroughput's units over DynamoDB's 10^12, with
+ * its name in *unit (when unit is not NULL); NULL when none is.
  */
-static void
-check_throughput(JsonbContainer *r, bool create)
+static Numeric
+units_over_limit(JsonbContainer *pt, const char **unit)
 {
 	static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
-	char	   *billing = st_field_string(r, "BillingMode", "", false);
-	JsonbContainer *pt = st_member_object(r, "ProvisionedThroughput");
 	Numeric		max = int64_to_numeric(INT64CONST(1000000000000));
 
-	if (pt == NULL)
-		return;
-	if (create && billing && strcmp(billing, "PAY_PER_REQUEST") == 0)
-		indexes_error("ProvisionedThroughput", "cannot be given with BillingMode PAY_PER_REQUEST",
-					  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
 	for (int i = 0; i < lengthof(units); i++)
 	{
 		JsonbValue	v;
@@ -581,11 +597,481 @@ check_throughput(JsonbContainer *r, bool create)
 		if (st_field(pt, units[i], &v) && v.type == jbvNumeric &&
 			DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v.val.numeric),
 											  NumericGetDatum(max))) > 0)
-			schema_error("ProvisionedThroughput", "units over 10^12",
-						 "Given value %s for %s is out of bounds",
-						 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric))),
-						 units[i]);
+		{
+			if (unit)
+				*unit = units[i];
+			return v.val.numeric;
+		}
 	}
+	return NULL;
+}
+
+/*
+ * DynamoDB's throughput rules of CreateTable (create) and UpdateTable that
+ * need more than one member: ProvisionedThroughput with BillingMode
+ * PROVISIONED, none with PAY_PER_REQUEST (CreateTable), units of at most
+ * 10^12.  Without BillingMode and ProvisionedThroughput a table is
+ * accepted all the same, on demand (README).
+ */
+static void
+check_throughput(JsonbContainer *r, bool create)
+{
+	char	   *billing = st_field_string(r, "BillingMode", "", false);
+	JsonbContainer *pt = st_member_object(r, "ProvisionedThroughput");
+	const char *unit;
+	Numeric		over;
+
+	if (pt == NULL)
+	{
+		if (billing == NULL || strcmp(billing, "PROVISIONED") != 0)
+			return;
+		if (create)
+			indexes_error("ProvisionedThroughput", "is required with BillingMode PROVISIONED",
+						  "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+		indexes_error("ProvisionedThroughput", "is required with BillingMode PROVISIONED",
+					  "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+	}
+	if (create && billing && strcmp(billing, "PAY_PER_REQUEST") == 0)
+		indexes_error("ProvisionedThroughput", "cannot be given with BillingMode PAY_PER_REQUEST",
+					  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	if ((over = units_over_limit(pt, &unit)) != NULL)
+		schema_error("ProvisionedThroughput", "units over 10^12",
+					 "Given value %s for %s is out of bounds",
+					 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(over))), unit);
+}
+
+/*
+ * Provisioned throughput.  singletable never provisions nor enforces
+ * capacity (README), but keeps what CreateTable and UpdateTable set and
+ * describes it as DynamoDB does.  The catalog's throughput column holds the
+ * table's ProvisionedThroughput (ReadCapacityUnits, WriteCapacityUnits,
+ * LastIncreaseDateTime, LastDecreaseDateTime, NumberOfDecreasesToday as of
+ * the day of the last decrease) and under GlobalSecondaryIndexes each
+ * global index's by name; it is NULL for a table on demand
+ * (PAY_PER_REQUEST).
+ */
+typedef struct Throughput
+{
+	Numeric		units[2];		/* read and write units; NULL: none set */
+	Numeric		last[2];		/* last increase and decrease; NULL: none */
+	Numeric		decreases;		/* decreases on the day of last[1] */
+} Throughput;
+
+typedef struct TableThroughput
+{
+	bool		on_demand;
+	Throughput	table;
+	List	   *index_names;	/* char *, the global indexes with throughput */
+	List	   *indexes;		/* Throughput * */
+} TableThroughput;
+
+static const char *const unit_fields[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+static const char *const last_fields[] = {"LastIncreaseDateTime", "LastDecreaseDateTime"};
+
+/* The number in obj's field name, or NULL */
+static Numeric
+numeric_field(JsonbContainer *obj, const char *name)
+{
+	JsonbValue	v;
+
+	if (obj != NULL && st_field(obj, name, &v) && v.type == jbvNumeric)
+		return v.val.numeric;
+	return NULL;
+}
+
+/* A stored ProvisionedThroughput object */
+static Throughput *
+read_throughput(JsonbContainer *obj)
+{
+	Throughput *tp = palloc0(sizeof(Throughput));
+
+	for (int i = 0; i < 2; i++)
+	{
+		tp->units[i] = numeric_field(obj, unit_fields[i]);
+		tp->last[i] = numeric_field(obj, last_fields[i]);
+	}
+	tp->decreases = numeric_field(obj, "NumberOfDecreasesToday");
+	return tp;
+}
+
+static void
+push_numeric(JsonbParseState **st, const char *key, Numeric n)
+{
+	JsonbValue	v;
+
+	if (n == NULL)
+		return;
+	st_push_key(st, key);
+	v.type = jbvNumeric;
+	v.val.numeric = n;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* A request's ProvisionedThroughput (its units) */
+static Throughput *
+request_throughput(JsonbContainer *pt)
+{
+	Throughput *tp = palloc0(sizeof(Throughput));
+
+	for (int i = 0; i < 2; i++)
+		tp->units[i] = numeric_field(pt, unit_fields[i]);
+	return tp;
+}
+
+/* The fields of tp, into the object being built (units 0 when not set) */
+static void
+push_throughput(JsonbParseState **st, const Throughput *tp)
+{
+	for (int i = 0; i < 2; i++)
+	{
+		push_numeric(st, unit_fields[i], tp->units[i] ? tp->units[i] : int64_to_numeric(0));
+		push_numeric(st, last_fields[i], tp->last[i]);
+	}
+	push_numeric(st, "NumberOfDecreasesToday", tp->decreases ? tp->decreases : int64_to_numeric(0));
+}
+
+/* The throughput column of tt: NULL on demand */
+static Jsonb *
+throughput_column(const TableThroughput *tt)
+{
+	JsonbParseState *st = NULL;
+	ListCell   *n;
+	ListCell   *tp;
+
+	if (tt->on_demand)
+		return NULL;
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_throughput(&st, &tt->table);
+	st_push_key(&st, "GlobalSecondaryIndexes");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	forboth(n, tt->index_names, tp, tt->indexes)
+	{
+		/* units not set: a deleted index's */
+		if (((Throughput *) lfirst(tp))->units[0] == NULL)
+			continue;
+		st_push_key(&st, lfirst(n));
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		push_throughput(&st, lfirst(tp));
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+}
+
+/* The stored throughput of index name in tt, made (units not set) if absent */
+static Throughput *
+index_throughput(TableThroughput *tt, const char *name)
+{
+	ListCell   *n;
+	ListCell   *tp;
+
+	forboth(n, tt->index_names, tp, tt->indexes)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp(lfirst(n), name) == 0)
+			return lfirst(tp);
+	}
+	tt->index_names = lappend(tt->index_names, pstrdup(name));
+	tt->indexes = lappend(tt->indexes, palloc0(sizeof(Throughput)));
+	return llast(tt->indexes);
+}
+
+/*
+ * Read the throughput column of table relid, locking its catalog row for
+ * the update that follows (only the table's owner can: anyone else is
+ * refused, as ALTER TABLE refuses them).
+ */
+static void
+read_table_throughput(StTable *t, TableThroughput *tt)
+{
+	Datum		arg = ObjectIdGetDatum(t->relid);
+	Oid			argtype = OIDOID;
+	MemoryContext outer = CurrentMemoryContext;
+	Jsonb	   *col;
+	JsonbContainer *ixs;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *name = NULL;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT throughput FROM singletable.tables "
+							  "WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass FOR NO KEY UPDATE",
+							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the throughput of table %s", t->name);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s", t->name),
+				 errdetail("AccessDeniedException: Only the table's owner can change its provisioned throughput.")));
+	col = st_spi_first_jsonb(outer);
+	SPI_finish();
+	memset(tt, 0, sizeof(TableThroughput));
+	tt->on_demand = col == NULL;
+	if (col == NULL)
+		return;
+	tt->table = *read_throughput(&col->root);
+	if ((ixs = st_member_object(&col->root, "GlobalSecondaryIndexes")) == NULL)
+		return;
+	it = JsonbIteratorInit(ixs);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_KEY)
+			name = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE && v.type == jbvBinary)
+		{
+			tt->index_names = lappend(tt->index_names, name);
+			tt->indexes = lappend(tt->indexes, read_throughput(v.val.binary.data));
+		}
+	}
+}
+
+/* Store tt as the throughput column of table t */
+static void
+write_table_throughput(StTable *t, const TableThroughput *tt)
+{
+	Jsonb	   *col = throughput_column(tt);
+	Oid			types[2] = {OIDOID, JSONBOID};
+	Datum		values[2] = {ObjectIdGetDatum(t->relid), JsonbPGetDatum(col)};
+	char		nulls[2] = {' ', col ? ' ' : 'n'};
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("UPDATE singletable.tables SET throughput = $2 "
+							  "WHERE relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+							  2, types, values, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not store the throughput of table %s", t->name);
+	SPI_finish();
+}
+
+/* A moment as DynamoDB's dates: epoch seconds, to the microsecond */
+static Numeric
+epoch_seconds(TimestampTz ts)
+{
+	return DatumGetNumeric(DirectFunctionCall2(extract_timestamptz, CStringGetTextDatum("epoch"),
+											   TimestampTzGetDatum(ts)));
+}
+
+/* The UTC day of epoch seconds */
+static int64
+epoch_day(Numeric seconds)
+{
+	return (int64) floor(DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(seconds))) / 86400);
+}
+
+/*
+ * Set tp to the units of the request's ProvisionedThroughput req, as
+ * DynamoDB changes them: what UpdateTable answers (*answer) still has the
+ * old units, with the time of the request as the last increase or
+ * decrease; what is stored (tp) has the new ones, with the time they took
+ * effect (now, later), and one decrease more today for a decrease.  Units
+ * equal to the current ones are a ValidationException.
+ */
+static void
+change_throughput(Throughput *tp, JsonbContainer *req, Throughput *answer)
+{
+	Numeric		units[2];
+	int			cmp[2];
+	Numeric		requested = epoch_seconds(GetCurrentStatementStartTimestamp());
+	Numeric		done = epoch_seconds(GetCurrentTimestamp());
+
+	for (int i = 0; i < 2; i++)
+	{
+		units[i] = numeric_field(req, unit_fields[i]);
+		cmp[i] = DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(units[i]),
+												   NumericGetDatum(tp->units[i] ? tp->units[i] : int64_to_numeric(0))));
+	}
+	if (cmp[0] == 0 && cmp[1] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"ProvisionedThroughput\": the units are the current ones"),
+				 errdetail("ValidationException: The provisioned throughput for the table will not change. The requested value equals the current value. "
+						   "Current ReadCapacityUnits provisioned for the table: %s. Requested ReadCapacityUnits: %s. "
+						   "Current WriteCapacityUnits provisioned for the table: %s. Requested WriteCapacityUnits: %s. "
+						   "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits..",
+						   numeric_normalize(units[0]), numeric_normalize(units[0]),
+						   numeric_normalize(units[1]), numeric_normalize(units[1]))));
+	*answer = *tp;
+	if (cmp[0] > 0 || cmp[1] > 0)
+	{
+		answer->last[0] = requested;
+		tp->last[0] = done;
+	}
+	if (cmp[0] < 0 || cmp[1] < 0)
+	{
+		bool		today = tp->last[1] && tp->decreases &&
+			epoch_day(tp->last[1]) == epoch_day(done);
+
+		answer->last[1] = requested;
+		tp->decreases = today ? numeric_add_opt_error(tp->decreases, int64_to_numeric(1), NULL)
+			: int64_to_numeric(1);
+		tp->last[1] = done;
+	}
+	tp->units[0] = units[0];
+	tp->units[1] = units[1];
+}
+
+/* A copy of tt whose throughputs can change without changing tt's */
+static TableThroughput
+copy_table_throughput(const TableThroughput *tt)
+{
+	TableThroughput copy = *tt;
+	ListCell   *lc;
+
+	copy.indexes = NIL;
+	foreach(lc, tt->indexes)
+		copy.indexes = lappend(copy.indexes, memcpy(palloc(sizeof(Throughput)), lfirst(lc), sizeof(Throughput)));
+	copy.index_names = list_copy(tt->index_names);
+	return copy;
+}
+
+/* The ProvisionedThroughput of GlobalSecondaryIndexUpdates' action u (Update, Create), or NULL */
+static JsonbContainer *
+gsi_update_throughput(JsonbContainer *u, const char *action, char **iname)
+{
+	JsonbContainer *body = st_member_object(u, action);
+	JsonbValue	v;
+
+	if (body == NULL || !st_field(body, "IndexName", &v) || v.type != jbvString)
+		return NULL;
+	*iname = pnstrdup(v.val.string.val, v.val.string.len);
+	return st_member_object(body, "ProvisionedThroughput");
+}
+
+/*
+ * UpdateTable's ProvisionedThroughput, BillingMode and the throughput of
+ * GlobalSecondaryIndexUpdates, once the table t is found and before its
+ * indexes change, in DynamoDB's order: no units for a table on demand,
+ * index units of at most 10^12 ("Action Blocked"), units that change; a
+ * switch to PROVISIONED gives units to every global index.  Stores them and
+ * returns whether the table is UPDATING; *answer is the throughput column
+ * UpdateTable's TableDescription shows (NULL: the stored one).
+ */
+static bool
+update_throughput(StTable *t, JsonbContainer *r, JsonbContainer *updates, Jsonb **answer)
+{
+	char	   *billing = st_field_string(r, "BillingMode", "", false);
+	JsonbContainer *pt = st_member_object(r, "ProvisionedThroughput");
+	TableThroughput tt;
+	TableThroughput ans;
+	bool		updating = false;
+	bool		to_provisioned;
+	int			n = updates ? JsonContainerSize(updates) : 0;
+	List	   *missing = NIL;
+	ListCell   *lc;
+
+	read_table_throughput(t, &tt);
+	if (pt && (billing ? strcmp(billing, "PAY_PER_REQUEST") == 0 : tt.on_demand))
+		indexes_error("ProvisionedThroughput", "cannot be given for a table on demand",
+					  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *u = getIthJsonbValueFromContainer(updates, i);
+		char	   *iname;
+		JsonbContainer *upt = u->type == jbvBinary ? gsi_update_throughput(u->val.binary.data, "Update", &iname) : NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (upt && units_over_limit(upt, NULL) != NULL)
+			schema_error("GlobalSecondaryIndexUpdates", "index units over 10^12",
+						 "This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate");
+	}
+	ans = copy_table_throughput(&tt);
+	to_provisioned = billing && strcmp(billing, "PROVISIONED") == 0 && tt.on_demand;
+	if (billing && strcmp(billing, "PAY_PER_REQUEST") == 0 && !tt.on_demand)
+	{
+		memset(&tt, 0, sizeof(tt));
+		tt.on_demand = true;
+		updating = true;
+	}
+	else if (to_provisioned)
+	{
+		tt.on_demand = false;
+		tt.table = *request_throughput(pt);
+		updating = true;
+	}
+	else if (pt)
+	{
+		change_throughput(&tt.table, pt, &ans.table);
+		updating = true;
+	}
+	for (int i = 0; i < n && !tt.on_demand; i++)
+	{
+		JsonbValue *u = getIthJsonbValueFromContainer(updates, i);
+		char	   *iname = NULL;
+		JsonbContainer *upt;
+		StIndex    *ix;
+
+		CHECK_FOR_INTERRUPTS();
+		if (u->type != jbvBinary)
+			continue;
+		if (st_member_object(u->val.binary.data, "Create"))
+		{
+			if ((upt = gsi_update_throughput(u->val.binary.data, "Create", &iname)) != NULL)
+				*index_throughput(&tt, iname) = *request_throughput(upt);
+		}
+		else if (st_member_object(u->val.binary.data, "Delete"))
+		{
+			(void) gsi_update_throughput(u->val.binary.data, "Delete", &iname);
+			if (iname)
+				memset(index_throughput(&tt, iname), 0, sizeof(Throughput));
+		}
+		else if ((upt = gsi_update_throughput(u->val.binary.data, "Update", &iname)) != NULL &&
+				 (ix = st_table_find_index(st_table_lookup(t->relid, false), iname)) != NULL &&
+				 !ix->local)
+		{
+			if (to_provisioned)
+				*index_throughput(&tt, iname) = *request_throughput(upt);
+			else
+				change_throughput(index_throughput(&tt, iname), upt, index_throughput(&ans, iname));
+			updating = true;
+		}
+	}
+	/* a switch to PROVISIONED needs units for every global index */
+	foreach(lc, to_provisioned ? st_table_lookup(t->relid, false)->indexes : NIL)
+	{
+		StIndex    *ix = lfirst(lc);
+
+		if (!ix->local && index_throughput(&tt, ix->name)->units[0] == NULL)
+			missing = lappend(missing, ix->name);
+	}
+	if (missing != NIL)
+		indexes_error("GlobalSecondaryIndexUpdates", "an index has no ProvisionedThroughput",
+					  "ProvisionedThroughput must be specified for index: %s", join_names(missing));
+	write_table_throughput(t, &tt);
+	*answer = updating && !to_provisioned && !tt.on_demand ? throughput_column(&ans) : NULL;
+	return updating;
+}
+
+/*
+ * The throughput CreateTable r sets on its new table t: the
+ * ProvisionedThroughput of the table and of each global index given one;
+ * none on demand (PAY_PER_REQUEST, or without ProvisionedThroughput).
+ */
+static void
+create_throughput(StTable *t, JsonbContainer *r)
+{
+	JsonbContainer *pt = st_member_object(r, "ProvisionedThroughput");
+	JsonbContainer *gsis = st_member_array(r, "GlobalSecondaryIndexes");
+	TableThroughput tt;
+	int			n = gsis ? JsonContainerSize(gsis) : 0;
+
+	if (pt == NULL)
+		return;
+	memset(&tt, 0, sizeof(tt));
+	tt.table = *request_throughput(pt);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *ix = getIthJsonbValueFromContainer(gsis, i);
+		JsonbContainer *ipt = st_member_object(ix->val.binary.data, "ProvisionedThroughput");
+
+		CHECK_FOR_INTERRUPTS();
+		if (ipt)
+			*index_throughput(&tt, st_field_string(ix->val.binary.data, "IndexName", "", true)) =
+				*request_throughput(ipt);
+	}
+	write_table_throughput(t, &tt);
 }
 
 static const char *const create_table_fields[] = {
@@ -680,6 +1166,7 @@ st_op_create_table(JsonbContainer *r)
 	CommandCounterIncrement();
 	t = st_table_by_name(name);
 	create_indexes(r, defs, defined, table_keys, t->relid);
+	create_throughput(t, r);
 	CommandCounterIncrement();
 	return wrap_jsonb("TableDescription", describe(t->relid));
 }
@@ -702,14 +1189,12 @@ st_op_delete_table(JsonbContainer *r)
 
 	st_check_fields(r, table_name_fields, "");
 	t = st_table_by_name_for_table_op(st_field_string(r, "TableName", "", true));
-	desc = describe_as(t->relid, "DELETING");
+	desc = describe_as(t->relid, "DELETING", NULL);
 	st_sql_args_init(&a, "SELECT singletable.drop_table(");
 	st_sql_arg(&a, NULL, REGCLASSOID, ObjectIdGetDatum(t->relid));
 	(void) st_sql_run_jsonb(&a, false);
 	return wrap_jsonb("TableDescription", desc);
 }
-
-static const char *const list_tables_fields[] = {"ExclusiveStartTableName", "Limit", NULL};
 
 Jsonb *
 st_op_list_tables(JsonbContainer *r)
@@ -726,7 +1211,7 @@ st_op_list_tables(JsonbContainer *r)
 	MemoryContext old;
 	Jsonb	   *result;
 
-	st_check_fields(r, list_tables_fields, "");
+	/* other fields are ignored, as DynamoDB ignores them in ListTables */
 	start = st_field_string(r, "ExclusiveStartTableName", "", false);
 	limit = st_field_int(r, "Limit", 1, 100);
 	if (limit < 0)
@@ -911,6 +1396,8 @@ st_op_update_table(JsonbContainer *r)
 	JsonbContainer *defs;
 	JsonbValue	sv;
 	int			online = 0;
+	bool		updating;
+	Jsonb	   *answer;
 
 	st_check_fields(r, update_table_fields, "");
 	name = st_field_string(r, "TableName", "", true);
@@ -940,7 +1427,8 @@ st_op_update_table(JsonbContainer *r)
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("UpdateTable can create or delete only one index at a time"),
 				 errdetail("LimitExceededException: Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table.")));
+	updating = update_throughput(t, r, updates, &answer);
 	if (updates)
 		gsi_updates(updates, defs, t);
-	return wrap_jsonb("TableDescription", describe(t->relid));
+	return wrap_jsonb("TableDescription", describe_as(t->relid, updating ? "UPDATING" : NULL, answer));
 }

@@ -286,3 +286,8 @@ CREATE OR REPLACE FUNCTION singletable.list_tables() RETURNS SETOF text
 	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 	 WHERE pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE')
 $$;
+
+-- Provisioned throughput as DynamoDB describes it (src/sql/00_catalog.sql):
+-- existing tables are on demand (NULL), as they were described.
+ALTER TABLE singletable.tables
+	ADD COLUMN throughput jsonb CHECK (pg_catalog.jsonb_typeof(throughput) = 'object');

@@ -33,7 +33,11 @@ CREATE TABLE singletable.tables (
 	-- the DynamoDB name (TableName) when the relation is not named after
 	-- it (over 63 bytes, mapped: catalog.c); NULL: the relation's name,
 	-- which a RENAME changes as it always did
-	name text CHECK (octet_length(name) BETWEEN 1 AND 255)
+	name text CHECK (octet_length(name) BETWEEN 1 AND 255),
+	-- the provisioned throughput CreateTable and UpdateTable set, as
+	-- DescribeTable shows it (never enforced: execute_table.c); NULL: on
+	-- demand (PAY_PER_REQUEST)
+	throughput jsonb CHECK (pg_catalog.jsonb_typeof(throughput) = 'object')
 ) WITH (user_catalog_table = true);
 
 -- One row per secondary index; each index is a table of its own.
