@@ -521,7 +521,6 @@ iso_timestamp(TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-
 	char	   *s;
 
 	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
