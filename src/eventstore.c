@@ -361,10 +361,31 @@ es_stream_arg(FunctionCallInfo fcinfo, StTable *t, int argno)
 	return text_to_cstring(arg);
 }
 
+/* Write value (not negative) as n decimal digits, zero-padded, at p. */
+static void
+put_digits(char *p, int64 value, int n)
+{
+	while (n-- > 0)
+	{
+		p[n] = '0' + value % 10;
+		value /= 10;
+	}
+}
+
+/* prefix followed by version zero-padded to ES_VERSION_DIGITS */
 static char *
 version_sk(const char *prefix, int64 version)
 {
-	return psprintf("%s%010lld", prefix, (long long) version);
+	int			len = strlen(prefix);
+	char	   *sk;
+
+	if (version < 0 || version > ES_MAX_VERSION)
+		return psprintf("%s%010lld", prefix, (long long) version);
+	sk = palloc(len + ES_VERSION_DIGITS + 1);
+	memcpy(sk, prefix, len);
+	put_digits(sk + len, version, ES_VERSION_DIGITS);
+	sk[len + ES_VERSION_DIGITS] = '\0';
+	return sk;
 }
 
 /* The version of an EVENT# or SNAPSHOT# sort key. */
@@ -500,14 +521,60 @@ iso_timestamp(TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
+	char	   *s;
 
 	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
+	if (tm.tm_year >= 0 && tm.tm_year <= 9999)
+	{
+		/* what the format below prints, without its cost on every event */
+		s = palloc(25);
+		memcpy(s, "0000-00-00T00:00:00.000Z", 25);
+		put_digits(s, tm.tm_year, 4);
+		put_digits(s + 5, tm.tm_mon, 2);
+		put_digits(s + 8, tm.tm_mday, 2);
+		put_digits(s + 11, tm.tm_hour, 2);
+		put_digits(s + 14, tm.tm_min, 2);
+		put_digits(s + 17, tm.tm_sec, 2);
+		put_digits(s + 20, fsec / 1000, 3);
+		return s;
+	}
 	return psprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 					tm.tm_year, tm.tm_mon, tm.tm_mday,
 					tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (fsec / 1000));
+}
+
+/*
+ * Random bytes for eventIds, drawn from pg_strong_random ES_RANDOM_BATCH
+ * bytes at a time: one call of it costs far more than the 16 bytes of a
+ * UUID (OpenSSL checks its generator's state on every call).  Each byte is
+ * handed out once.  The batch belongs to the process that drew it, so a
+ * process forked after a draw never repeats its parent's bytes.
+ */
+#define ES_RANDOM_BATCH 1024
+
+static uint8 es_random[ES_RANDOM_BATCH];
+static int	es_random_next = ES_RANDOM_BATCH;
+static int	es_random_pid = 0;
+
+static void
+random_bytes(uint8 *b, int len)
+{
+	Assert(len <= ES_RANDOM_BATCH);
+	if (es_random_pid != MyProcPid || es_random_next + len > ES_RANDOM_BATCH)
+	{
+		es_random_pid = 0;
+		if (!pg_strong_random(es_random, ES_RANDOM_BATCH))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random event id")));
+		es_random_pid = MyProcPid;
+		es_random_next = 0;
+	}
+	memcpy(b, es_random + es_random_next, len);
+	es_random_next += len;
 }
 
 /* A random (version 4) UUID in its text form. */
@@ -519,10 +586,7 @@ random_uuid(void)
 	char	   *p = s;
 	static const char hex[] = "0123456789abcdef";
 
-	if (!pg_strong_random(b, sizeof(b)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate a random event id")));
+	random_bytes(b, sizeof(b));
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
 	for (int i = 0; i < 16; i++)
@@ -677,27 +741,93 @@ parse_events(Jsonb *events, int *nevents, int *nids)
 	return result;
 }
 
+/* Set *pair to attribute name with value, a scalar or an unpacked container. */
+static JsonbPair *
+set_pair(JsonbPair *pair, const char *name, JsonbValue *value)
+{
+	string_value(&pair->key, name, -1);
+	pair->value = *value;
+	return pair + 1;
+}
+
+/* Jsonb's order of object keys: shorter first, then bytewise. */
+static int
+cmp_key(const JsonbValue *a, const JsonbValue *b)
+{
+	if (a->val.string.len != b->val.string.len)
+		return a->val.string.len > b->val.string.len ? 1 : -1;
+	return memcmp(a->val.string.val, b->val.string.val, a->val.string.len);
+}
+
+/*
+ * The object of pairs[0 .. n - 1] as jsonb, byte for byte what pushing
+ * them in that order with pushJsonbValue makes (a later attribute of the
+ * same name wins), without its parse state: the event store's items have a
+ * handful of attributes, which a stable insertion sort orders.
+ */
+static Jsonb *
+make_object(JsonbPair *pairs, int n)
+{
+	JsonbValue	obj;
+	int			k = 0;
+
+	for (int i = 1; i < n; i++)
+	{
+		JsonbPair	p = pairs[i];
+		int			j = i;
+
+		for (; j > 0 && cmp_key(&pairs[j - 1].key, &p.key) > 0; j--)
+			pairs[j] = pairs[j - 1];
+		pairs[j] = p;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (k > 0 && cmp_key(&pairs[k - 1].key, &pairs[i].key) == 0)
+			pairs[k - 1] = pairs[i];
+		else
+			pairs[k++] = pairs[i];
+	}
+	obj.type = jbvObject;
+	obj.val.object.nPairs = k;
+	obj.val.object.pairs = pairs;
+	return JsonbValueToJsonb(&obj);
+}
+
+/* A value as make_object takes it: a stored container unpacked. */
+static JsonbValue *
+unpacked(JsonbValue *v)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *array;
+
+	if (v->type != jbvBinary)
+		return v;
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	pushJsonbValue(&state, WJB_ELEM, v);
+	array = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	return &array->val.array.elems[0];
+}
+
 /* One event item. */
 static Datum
 build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 				 int64 version, const char *ts)
 {
-	JsonbParseState *state = NULL;
+	JsonbPair	pairs[11];
+	JsonbPair  *p = pairs;
 	JsonbValue	v;
-	JsonbValue *res;
 	Jsonb	   *item;
 	char	   *sk = version_sk(ES_EVENT_PREFIX, version);
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_attr(&state, t->pk_attr, string_value(&v, stream, -1));
-	push_attr(&state, t->sk_attr, string_value(&v, sk, -1));
-	push_attr(&state, "eventId", string_value(&v, ev->id, ev->id_len));
-	push_attr(&state, "aggregateId", string_value(&v, stream, -1));
-	push_attr(&state, "eventType", &ev->type);
-	push_attr(&state, "eventData", &ev->data);
-	push_attr(&state, "eventVersion", number_value(&v, version));
-	push_attr(&state, "timestamp", string_value(&v, ts, -1));
-	push_attr(&state, "metadata", &ev->metadata);
+	p = set_pair(p, t->pk_attr, string_value(&v, stream, -1));
+	p = set_pair(p, t->sk_attr, string_value(&v, sk, -1));
+	p = set_pair(p, "eventId", string_value(&v, ev->id, ev->id_len));
+	p = set_pair(p, "aggregateId", string_value(&v, stream, -1));
+	p = set_pair(p, "eventType", &ev->type);
+	p = set_pair(p, "eventData", unpacked(&ev->data));
+	p = set_pair(p, "eventVersion", number_value(&v, version));
+	p = set_pair(p, "timestamp", string_value(&v, ts, -1));
+	p = set_pair(p, "metadata", unpacked(&ev->metadata));
 	if (es->by_type)
 	{
 		StringInfoData pk;
@@ -705,12 +835,11 @@ build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 		initStringInfo(&pk);
 		appendStringInfoString(&pk, ES_EVENT_PREFIX);
 		appendBinaryStringInfo(&pk, ev->type.val.string.val, ev->type.val.string.len);
-		push_attr(&state, es->type_pk, string_value(&v, pk.data, pk.len));
-		push_attr(&state, es->type_sk, string_value(&v, ts, -1));
+		p = set_pair(p, es->type_pk, string_value(&v, pk.data, pk.len));
+		p = set_pair(p, es->type_sk, string_value(&v, ts, -1));
 	}
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	/* the JsonbValues point to sk until they are serialized */
-	item = JsonbValueToJsonb(res);
+	item = make_object(pairs, p - pairs);
 	pfree(sk);
 	st_check_item_size(item);
 	return JsonbPGetDatum(item);
@@ -719,14 +848,14 @@ build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 static Jsonb *
 version_item(StTable *t, const char *stream, int64 version)
 {
-	JsonbParseState *state = NULL;
+	JsonbPair	pairs[3];
+	JsonbPair  *p = pairs;
 	JsonbValue	v;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_attr(&state, t->pk_attr, string_value(&v, stream, -1));
-	push_attr(&state, t->sk_attr, string_value(&v, ES_VERSION_SK, -1));
-	push_attr(&state, "version", number_value(&v, version));
-	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	p = set_pair(p, t->pk_attr, string_value(&v, stream, -1));
+	p = set_pair(p, t->sk_attr, string_value(&v, ES_VERSION_SK, -1));
+	p = set_pair(p, "version", number_value(&v, version));
+	return make_object(pairs, p - pairs);
 }
 
 /* {"version": version}, what the VERSION item's update sets */
@@ -747,6 +876,8 @@ typedef struct EsBump
 	int64		n;				/* events appended */
 	int64		expected;		/* the version to find, -1 for any */
 	int64		version;		/* the new version, -1 until bumped */
+	StTable    *t;
+	const char *stream;
 } EsBump;
 
 /*
@@ -774,6 +905,16 @@ bump_version(Jsonb *old, void *arg)
 	if (bump->expected >= 0 && version != bump->expected)
 		return NULL;
 	bump->version = version + bump->n;
+
+	/*
+	 * The seed's VERSION item holds its two keys and "version", nothing else
+	 * (the key attributes are not "version": see es_table_arg).  Built anew,
+	 * it is what the concatenation below makes of it, byte for byte (jsonb
+	 * keeps an object's keys in one order), and passes item_check: its key
+	 * values are the ones looked up, its number the event store's own.
+	 */
+	if (JB_ROOT_COUNT(old) == 3)
+		return version_item(bump->t, bump->stream, bump->version);
 	item = DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(old),
 							   JsonbPGetDatum(version_object(bump->version)));
 	DirectFunctionCall1(st_sql_item_check, item);
@@ -982,7 +1123,7 @@ append_events(PG_FUNCTION_ARGS)
 	 */
 	if (n > 0 && (any_version ? nids == 0 : expected > 0) && !t->distributed)
 	{
-		EsBump		bump = {n, any_version ? -1 : expected, -1};
+		EsBump		bump = {n, any_version ? -1 : expected, -1, t, stream};
 		Datum		keys[2] = {stream_datum, CStringGetTextDatum(ES_VERSION_SK)};
 		StDirectUpdate done = st_update_item_direct(t, keys, bump_version, &bump);
 
