@@ -135,20 +135,24 @@ check_values_need_expression(JsonbContainer *r, const char *first, const char *s
 /*
  * An empty ExpressionAttributeNames or ExpressionAttributeValues (member)
  * is a ValidationException in DynamoDB; the SQL functions take '{}' as
- * none.  Names are checked before their placeholders, values after.
+ * none.  Names are checked with their placeholders, before the values'
+ * emptiness; values' placeholders after.
  */
 static void
 check_placeholder_map(JsonbContainer *r, const char *member)
 {
 	JsonbValue	v;
 
-	if (st_field(r, member, &v) && v.type == jbvBinary &&
-		JsonContainerIsObject(v.val.binary.data) && JsonContainerSize(v.val.binary.data) == 0)
+	if (!st_field(r, member, &v) || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return;
+	if (JsonContainerSize(v.val.binary.data) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"%s\": must not be empty", member),
 				 errdetail("ValidationException: %s must not be empty.", member),
 				 errhint("Leave %s out when the expressions use no placeholders.", member)));
+	if (strcmp(member, "ExpressionAttributeNames") == 0)
+		st_expr_check_placeholders(JsonbValueToJsonb(&v), '#', member);
 }
 
 /* A typed attribute map field (Key, Item, ExclusiveStartKey ...) in plain JSON. */
@@ -648,6 +652,7 @@ run_read(StSqlArgs *a, bool all_attributes, bool measure)
 	{
 		st_read_all_attributes = false;
 		st_measure_page = false;
+		st_key_not_indexable = NIL;
 	}
 	PG_END_TRY();
 	return page;
@@ -695,30 +700,36 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	limit = st_field_int(r, "Limit", 1, ST_MAX_LIMIT);
 	consistent = field_bool(r, "ConsistentRead") == 1;
 
+	/*
+	 * DynamoDB's order: the filter's conditions (after AttributesToGet in
+	 * a scan, before it in a query), the start key's values, then the key
+	 * condition's presence, KeyConditions and the expressions.
+	 */
+	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
+	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
+	attrs = is_query ? NIL : st_attributes_to_get(r, "");
+	if (legacy_filter)
+		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
+									  op, false);
+	if (is_query)
+		attrs = st_attributes_to_get(r, "");
+	if (attrs)
+		proj = st_legacy_projection(&lg, attrs);
+	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
+	if (start)
+		start = st_from_typed_start_key(start);
 	if (is_query)
 	{
 		kc = st_field_object(r, "KeyConditions", "", false);
 		keycond = st_field_string(r, "KeyConditionExpression", "", false);
+		if (kc == NULL && keycond == NULL)
+			st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
 	}
-	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
-	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
-	if (legacy_filter)
-		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
-									  op, false);
-	attrs = st_attributes_to_get(r, "");
-	if (attrs)
-		proj = st_legacy_projection(&lg, attrs);
 	check_placeholder_map(r, "ExpressionAttributeNames");
 	check_placeholder_map(r, "ExpressionAttributeValues");
 	st_legacy_placeholders(r, &lg, &names, &values);
-	/* after the parameters' checks, before the key condition's: DynamoDB's order */
-	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
-	if (start)
-		start = st_from_typed_start_key(start);
-	if (is_query && keycond == NULL)
-		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
 	check_read_expressions(kc ? NULL : keycond, legacy_filter ? NULL : filter, attrs ? NULL : proj,
 						   names, values, kc == NULL && legacy_filter == NULL && attrs == NIL);
 
@@ -760,7 +771,6 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 	 */
 	t = st_table_by_name(name);
 	all_attributes = check_index_read(t, index, consistent, select);
-	st_legacy_check_key_operators(&lg);
 	if (is_query && legacy_filter)
 		check_query_filter_keys(t, index, legacy_filter);
 	st_sql_args_init(&a, is_query ? "SELECT singletable.query(" : "SELECT singletable.scan(");
@@ -788,6 +798,7 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		st_sql_arg(&a, "segment", INT4OID, Int32GetDatum(segment));
 		st_sql_arg(&a, "total_segments", INT4OID, Int32GetDatum(total));
 	}
+	st_key_not_indexable = lg.not_indexable;
 	page = page_to_wire(run_read(&a, all_attributes, cap.mode != ST_CAPACITY_NONE), count_only);
 	st_capacity_read(&cap, t->relid, index, st_last_page_bytes, consistent, 1);
 	if (st_last_page_fetched_blocks > 0)

@@ -25,16 +25,19 @@ typedef struct StLegacy
 	JsonbParseState *names;		/* {"#lgN": "attr"} being built */
 	JsonbParseState *values;	/* {":lgN": typed value} being built */
 	bool		used;
-	/* a KeyConditions operator DynamoDB has but not on keys (NE, IN ...) */
-	const char *key_op;
-	const char *key_op_where;	/* reported once the table is known */
+
+	/*
+	 * KeyConditions' attributes under an operator DynamoDB has but not on
+	 * keys (NE, IN ...), rewritten as equalities: query() refuses them once
+	 * it reaches them in the key schema (st_key_not_indexable)
+	 */
+	List	   *not_indexable;
 } StLegacy;
 
 extern void st_legacy_init(StLegacy *lg);
 extern char *st_legacy_conditions(StLegacy *lg, JsonbContainer *conds,
 								  const char *field, const char *op,
 								  bool key_only);
-extern void st_legacy_check_key_operators(StLegacy *lg);
 extern const char *st_legacy_conditional_operator(JsonbContainer *r, bool conditions);
 extern JsonbContainer *st_legacy_object(JsonbContainer *r, const char *name);
 extern char *st_legacy_projection(StLegacy *lg, List *attrs);

@@ -325,10 +325,61 @@ legacy_comparison(const char *cmp)
 }
 
 /*
+ * How many values a legacy ComparisonOperator takes (-1: one or more, IN);
+ * an operator DynamoDB does not have is an error at where.
+ */
+static int
+legacy_operand_count(const char *cmp, const char *where)
+{
+	if (legacy_comparison(cmp) || strcmp(cmp, "BEGINS_WITH") == 0 ||
+		strcmp(cmp, "CONTAINS") == 0 || strcmp(cmp, "NOT_CONTAINS") == 0)
+		return 1;
+	if (strcmp(cmp, "BETWEEN") == 0)
+		return 2;
+	if (strcmp(cmp, "NULL") == 0 || strcmp(cmp, "NOT_NULL") == 0)
+		return 0;
+	if (strcmp(cmp, "IN") == 0)
+		return -1;
+	st_validation_error(psprintf("%s.ComparisonOperator", where),
+						"unrecognized or unsupported operator \"%s\"", cmp);
+	return 0;
+}
+
+/*
+ * The value a KeyConditions condition with a non-key operator is passed to
+ * query() with: its first value when a key could hold it, else any string
+ * (query() refuses the condition before it looks at the value).
+ */
+static JsonbValue *
+not_indexable_value(JsonbValue *vals, int nvals)
+{
+	JsonbValue *v;
+	Jsonb	   *any;
+	char	   *type = nvals > 0 ? legacy_value_type(&vals[0]) : "";
+
+	if (strcmp(type, "S") == 0 || strcmp(type, "N") == 0 || strcmp(type, "B") == 0)
+		return &vals[0];
+	any = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"S\": \"-\"}")));
+	v = palloc(sizeof(JsonbValue));
+	v->type = jbvBinary;
+	v->val.binary.data = &any->root;
+	v->val.binary.len = VARSIZE_ANY_EXHDR(any);
+	return v;
+}
+
+/*
  * Rewrite one legacy condition map ({"attr": {"ComparisonOperator": ..,
  * "AttributeValueList": [..]}} or Expected's {"attr": {"Value": ..,
  * "Exists": ..}}) into a condition expression, joined by op (AND/OR).
- * key_only limits operators to those of KeyConditions.
+ * key_only: KeyConditions, of one or two conditions; an operator a key
+ * cannot take is rewritten as an equality and its attribute kept in
+ * lg->not_indexable for query() to refuse in DynamoDB's order.
+ *
+ * KeyConditions, QueryFilter and ScanFilter are checked condition by
+ * condition in DynamoDB's order: its values (their own messages, such as
+ * "Supplied AttributeValue is empty ..."), their number, their types, then
+ * BETWEEN's order.  Expected checks its form first, and its values when
+ * they are converted.
  */
 char *
 st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
@@ -339,6 +390,8 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 	JsonbValue *cv;
 	char	   *attr;
 	char	   *where;
+	bool		is_expected = strcmp(field, "Expected") == 0;
+	int			nconds = 0;
 
 	initStringInfo(&buf);
 	st_walk_init(&walk, conds, field);
@@ -350,13 +403,14 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		JsonbValue *vals;
 		int			nvals;
 		char	   *name;
-		int			expect = 1;
+		int			expect;
 		const char *sym;
 		JsonbValue	ev;
 
+		nconds++;
 		cmp = st_field_string(cond, "ComparisonOperator", where, false);
 		vals = legacy_value_list(cond, where, &nvals);
-		if (strcmp(field, "Expected") == 0)
+		if (is_expected)
 			legacy_check_expected_form(cond, cmp, attr, where);
 		/* Value stands for a one-value AttributeValueList, as in DynamoDB */
 		if (cmp && vals == NULL && st_field(cond, "Value", &ev))
@@ -365,16 +419,6 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 			vals[0] = ev;
 			nvals = 1;
 		}
-		if (key_only && cmp && is_non_key_operator(cmp))
-		{
-			/* valid in the request; whether on a key needs the table */
-			if (lg->key_op == NULL)
-			{
-				lg->key_op = cmp;
-				lg->key_op_where = psprintf("%s.ComparisonOperator", where);
-			}
-			continue;
-		}
 		if (buf.len > 0)
 			appendStringInfo(&buf, " %s ", op);
 		name = legacy_name(lg, attr);
@@ -382,7 +426,7 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 		if (cmp == NULL)
 		{
 			/* Expected's older form: Value and/or Exists */
-			if (strcmp(field, "Expected") != 0)
+			if (!is_expected)
 				st_validation_error(psprintf("%s.ComparisonOperator", where), "a value is required");
 			/* legacy_check_expected_form checked Value against Exists */
 			if (st_field(cond, "Value", &ev))
@@ -392,23 +436,24 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 			continue;
 		}
 
-		sym = legacy_comparison(cmp);
-		if (sym == NULL && strcmp(cmp, "BETWEEN") == 0)
-			expect = 2;
-		else if (!key_only && (strcmp(cmp, "NOT_NULL") == 0 || strcmp(cmp, "NULL") == 0))
-			expect = 0;
-		else if (!key_only && strcmp(cmp, "IN") == 0)
-		{
-			expect = -1;
+		expect = legacy_operand_count(cmp, where);
+		if (!is_expected)
+			for (int i = 0; i < nvals; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				(void) st_typed_value_to_plain(&vals[i], NULL);
+			}
+		if (expect < 0)
 			nvals = legacy_distinct_values(vals, nvals);
-		}
-		else if (sym == NULL && strcmp(cmp, "BEGINS_WITH") != 0 &&
-				 (key_only || (strcmp(cmp, "CONTAINS") != 0 && strcmp(cmp, "NOT_CONTAINS") != 0)))
-			st_validation_error(psprintf("%s.ComparisonOperator", where),
-								"unrecognized or unsupported operator \"%s\"", cmp);
 		legacy_check_values(where, cmp, vals, nvals, expect);
 
-		if (sym)
+		sym = legacy_comparison(cmp);
+		if (key_only && is_non_key_operator(cmp))
+		{
+			lg->not_indexable = lappend(lg->not_indexable, pstrdup(attr));
+			appendStringInfo(&buf, "%s = %s", name, legacy_value(lg, not_indexable_value(vals, nvals)));
+		}
+		else if (sym)
 			appendStringInfo(&buf, "%s %s %s", name, sym, legacy_value(lg, &vals[0]));
 		else if (strcmp(cmp, "BEGINS_WITH") == 0)
 			appendStringInfo(&buf, "begins_with(%s, %s)", name, legacy_value(lg, &vals[0]));
@@ -432,24 +477,12 @@ st_legacy_conditions(StLegacy *lg, JsonbContainer *conds, const char *field,
 			appendStringInfoChar(&buf, ')');
 		}
 	}
-	if (buf.len == 0 && lg->key_op == NULL)
+	if (key_only && (nconds == 0 || nconds > 2))
+		legacy_error(field, "a query has one or two key conditions",
+					 "Conditions can be of length 1 or 2 only");
+	if (nconds == 0)
 		st_validation_error(field, "must hold at least one condition");
 	return buf.data;
-}
-
-/*
- * Raise the error of a KeyConditions operator that is not one of a key's
- * (st_legacy_conditions), once the table was found: DynamoDB answers
- * ResourceNotFoundException first.
- */
-void
-st_legacy_check_key_operators(StLegacy *lg)
-{
-	if (lg->key_op == NULL)
-		return;
-	if (strcmp(lg->key_op, "NE") == 0)
-		st_validation_error(lg->key_op_where, "NE is not valid in KeyConditions");
-	st_validation_error(lg->key_op_where, "unrecognized or unsupported operator \"%s\"", lg->key_op);
 }
 
 /*

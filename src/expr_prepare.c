@@ -348,6 +348,12 @@ resolve_node(StExprContext *cx, StxNode *n, const char *what)
 		bool		comparable;
 		int			c = st_compare_scalars(lo, hi, &comparable);
 
+		if (strcmp(st_value_type_name(lo), st_value_type_name(hi)) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: the bounds of BETWEEN are of different types", what),
+					 errdetail("ValidationException: Invalid %s: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s.",
+							   st_expr_dynamo_name(what), bound_text(lo), bound_text(hi))));
 		if (comparable && c > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -888,27 +894,34 @@ too_many_key_conditions(const char *msg)
 
 /*
  * The conditions of a key condition, ANDs flattened, checked one by one in
- * order; only the first two are kept, *nparts counts them all.
+ * order; only the first two are kept, *nparts counts them all.  An
+ * attribute named by an earlier condition (in *seen) is an error where
+ * DynamoDB meets it.  The expression's 4 KB bound keeps the look-up in
+ * *seen short.
  */
 static void
-key_parts(StxNode *n, KeyPart *parts, int *nparts)
+key_parts(StxNode *n, KeyPart *parts, int *nparts, List **seen)
 {
+	KeyPart		ignored;
+	KeyPart    *kp = *nparts < 2 ? &parts[*nparts] : &ignored;
+	ListCell   *lc;
+
 	check_stack_depth();
 	if (n->kind == STX_AND)
 	{
 		for (int i = 0; i < n->nargs; i++)
-			key_parts(n->args[i], parts, nparts);
+			key_parts(n->args[i], parts, nparts, seen);
 		return;
 	}
 	CHECK_FOR_INTERRUPTS();
-	if (*nparts < 2)
-		key_part(n, &parts[*nparts]);
-	else
+	key_part(n, kp);
+	foreach(lc, *seen)
 	{
-		KeyPart		ignored;
-
-		key_part(n, &ignored);
+		CHECK_FOR_INTERRUPTS();
+		if (strcmp((char *) lfirst(lc), kp->attr) == 0)
+			too_many_key_conditions(psprintf("two conditions on attribute \"%s\"", kp->attr));
 	}
+	*seen = lappend(*seen, kp->attr);
 	(*nparts)++;
 }
 
@@ -928,12 +941,12 @@ st_parse_query_key_condition(StExprContext *cx, const char *text)
 	StKeyCondition *kc = palloc0(sizeof(StKeyCondition));
 	KeyPart    *pk;
 	KeyPart    *sk = NULL;
+	List	   *seen = NIL;
 
-	key_parts(e->root, parts, &nparts);
+	key_parts(e->root, parts, &nparts, &seen);
 	if (nparts > 2)
-		too_many_key_conditions("a key condition has at most two conditions");
-	if (nparts == 2 && strcmp(parts[0].attr, parts[1].attr) == 0)
-		too_many_key_conditions(psprintf("two conditions on attribute \"%s\"", parts[0].attr));
+		key_condition_error("a key condition has at most two conditions",
+							"Conditions can be of length 1 or 2 only");
 
 	pk = &parts[0];
 	if (nparts == 2)

@@ -67,6 +67,7 @@ Size		st_last_page_bytes = 0;
 Size		st_last_page_fetched_blocks = 0;
 bool		st_measure_page = false;
 bool		st_read_all_attributes = false;
+List	   *st_key_not_indexable = NIL;
 
 /* A page stops once the items it read add up to this many bytes. */
 #define ST_PAGE_MAX_BYTES	(1024 * 1024)
@@ -128,6 +129,9 @@ typedef struct ReadRequest
 	 * condition names no key attribute does not match the schema.
 	 */
 	bool		pk_in_condition;
+
+	/* legacy KeyConditions' attributes under a non-key operator */
+	List	   *not_indexable;
 } ReadRequest;
 
 /* A source of rows in key order: a btree scan, or an SPI cursor. */
@@ -260,12 +264,11 @@ key_type_name(StKeyType type)
 }
 
 /*
- * The key column Datum of a value in a key condition.  A value of the
- * wrong type is DynamoDB's "Condition parameter type does not match schema
- * type"; keys.c checks the rest (empty, too long, bad base64, bad number).
+ * The value of a key condition is of the key's type: checked before the
+ * operator, as DynamoDB does.
  */
-static Datum
-condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_partition)
+static void
+check_condition_type(JsonbValue *v, const char *attr, StKeyType type)
 {
 	JsonbValue	scalar;
 
@@ -275,6 +278,17 @@ condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_par
 				 errmsg("key condition compares key attribute \"%s\" of type %s with a value of type %s",
 						attr, key_type_name(type), st_value_type_name(v)),
 				 errdetail("ValidationException: One or more parameter values were invalid: Condition parameter type does not match schema type.")));
+}
+
+/*
+ * The key column Datum of a value in a key condition.  A value of the
+ * wrong type is DynamoDB's "Condition parameter type does not match schema
+ * type"; keys.c checks the rest (empty, too long, bad base64, bad number).
+ */
+static Datum
+condition_key_datum(JsonbValue *v, const char *attr, StKeyType type, bool is_partition)
+{
+	check_condition_type(v, attr, type);
 	return st_key_datum_from_value(v, attr, type,
 								   is_partition ? ST_MAX_PARTITION_KEY_BYTES : ST_MAX_SORT_KEY_BYTES,
 								   is_partition);
@@ -645,6 +659,24 @@ key_condition_not_supported(ReadRequest *req, const char *attr)
 }
 
 /*
+ * A legacy KeyConditions operator that no key takes (NULL, IN ...) on key
+ * attribute attr, refused where DynamoDB's walk of the key schema reaches it.
+ */
+static void
+check_indexable(ReadRequest *req, const char *attr)
+{
+	ListCell   *lc;
+
+	foreach(lc, req->not_indexable)
+		if (strcmp((char *) lfirst(lc), attr) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key condition on \"%s\" uses an operator no key takes", attr),
+					 errdetail("ValidationException: Attempted conditional constraint is not an indexable operation."),
+					 errhint("A key takes EQ, LE, LT, GE, GT, BEGINS_WITH or BETWEEN; use QueryFilter for the others.")));
+}
+
+/*
  * The parser returns an equality first, but only the schema says which
  * condition is on the partition key.
  */
@@ -682,6 +714,10 @@ bind_partition_condition(ReadRequest *req, StKeyCondition *kc)
 		key_condition_not_supported(req, kc->sk_attr);
 	if (strcmp(kc->pk_attr, ks->pk_attr) != 0)
 		missed_key_element(kc->pk_attr, ks->pk_attr);
+	check_indexable(req, kc->pk_attr);
+	check_condition_type(&kc->pk_value, kc->pk_attr, ks->pk_type);
+	if (kc->pk_op == ST_KEYOP_BETWEEN)
+		check_condition_type(&kc->pk_value2, kc->pk_attr, ks->pk_type);
 	if (kc->pk_op != ST_KEYOP_EQ)
 		key_condition_not_supported(req, kc->pk_attr);
 	pk = condition_key_datum(&kc->pk_value, kc->pk_attr, ks->pk_type, true);
@@ -702,6 +738,7 @@ bind_sort_condition(ReadRequest *req, StKeyCondition *kc)
 		return;
 	if (strcmp(sk_attr, ks->sk_attr) != 0)
 		missed_key_element(sk_attr, ks->sk_attr);
+	check_indexable(req, sk_attr);
 	if (kc->sk_op == ST_KEYOP_BEGINS_WITH && ks->sk_type == ST_KEY_N)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -815,10 +852,13 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	Datum		pk;
 	Jsonb	   *start;
 	bool		all_attributes = st_read_all_attributes;
+	List	   *not_indexable = st_key_not_indexable;
 
 	st_read_all_attributes = false;
+	st_key_not_indexable = NIL;
 	memset(req, 0, sizeof(ReadRequest));
 	req->segment = -1;
+	req->not_indexable = not_indexable;
 	resolve_keyspace(req, fcinfo, 4);
 
 	key_condition = st_text_arg(fcinfo, 1);
@@ -869,10 +909,13 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 		/* the sort key's range first, as DynamoDB checks them */
 		if (req->ks.nkeys > 1)
 			check_start_in_range(req, values[1]);
+		/* with a sort key condition, DynamoDB words it as a single-row query */
 		if (key_compare(req->ks.pk_type, values[0], pk) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("start_key is not in the partition of the key condition"),
+					 kc->sk_op != ST_KEYOP_NONE ?
+					 errdetail("ValidationException: The query can return at most one row and cannot be restarted.") :
 					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
 		add_start_bound(req, values, 2);
 	}

@@ -7,6 +7,7 @@
 #define SINGLETABLE_QUERY_H
 
 #include "access/attnum.h"
+#include "nodes/pg_list.h"
 
 #include "catalog.h"
 #include "keys.h"
@@ -65,5 +66,14 @@ extern Size st_last_page_fetched_blocks;
  * Cleared when that query or scan starts.
  */
 extern bool st_read_all_attributes;
+
+/*
+ * query.c: set by execute() for legacy KeyConditions: the attributes whose
+ * operator is not a key's (NULL, IN ...), passed to query() as equalities.
+ * The next query refuses them when it reaches them in the key schema
+ * ("Attempted conditional constraint is not an indexable operation"), after
+ * the checks DynamoDB makes first.  Cleared when that query starts.
+ */
+extern List *st_key_not_indexable;
 
 #endif							/* SINGLETABLE_QUERY_H */
