@@ -74,7 +74,6 @@ FROM (VALUES
 	('age BETWEEN :lo AND :hi', '{":lo": 37, ":hi": 40}'),
 	('fname BETWEEN :lo AND :hi', '{":lo": "A", ":hi": "B"}'),
 	('fname BETWEEN :lo AND :hi', '{":lo": 1, ":hi": 2}'),
-	('age BETWEEN :lo AND :hi', '{":lo": "a", ":hi": 40}'),
 	('age IN (:a, :b)', '{":a": 1, ":b": 36}'),
 	('age IN (:a)', '{":a": 1}'),
 	('fname IN (:a, :b)', '{":a": 36, ":b": "Ada"}'),
@@ -112,7 +111,7 @@ FROM (VALUES
 	('contains(age, :s)', '{":s": 3}'),
 	('contains(absent, :s)', '{":s": "x"}'),
 	('size(fname) = :n', '{":n": 3}'),
-	('size(uni) = :n', '{":n": 5}'),
+	('size(uni) = :n', '{":n": 2}'),
 	('size(tags) = :n', '{":n": 2}'),
 	('size(address) = :n', '{":n": 3}'),
 	('size(address.parts) > :n', '{":n": 1}'),
@@ -152,7 +151,7 @@ FROM (VALUES
 	('NOT (age = :a OR fname = :n)', '{":a": 36, ":n": "Ada"}'),
 	('NOT age = :a AND fname = :n', '{":a": 36, ":n": "Ada"}'),
 	('age BETWEEN :a AND :b AND fname = :n', '{":a": 1, ":b": 40, ":n": "Ada"}'),
-	('((((age = :a))))', '{":a": 36}'),
+	('((age = :a) AND (fname = :n))', '{":a": 36, ":n": "Ada"}'),
 	('age = :a and fname = :n or not active = :t', '{":a": 0, ":n": "Ada", ":t": true}'),
 	('a = :x or b = :x or c = :x or age = :a', '{":a": 36, ":x": 0}')
 ) AS t(cond, v);
@@ -233,7 +232,7 @@ SELECT singletable.matches(:'item', 'age = attribute_exists(age)');
 SELECT singletable.matches(:'item', 'attribute_exists(age) = :v', NULL, '{":v": true}');
 
 -- Limits: nesting depth 100, 100 IN operands, 32 path levels, 4 KB.
-SELECT singletable.matches(:'item', repeat('(', 100) || 'age = :v' || repeat(')', 100),
+SELECT singletable.matches(:'item', repeat('(age = :v AND ', 100) || 'age = :v' || repeat(')', 100),
 	NULL, '{":v": 36}') AS depth_100;
 SELECT singletable.matches(:'item', repeat('(', 101) || 'age = :v' || repeat(')', 101),
 	NULL, '{":v": 36}');

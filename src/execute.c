@@ -135,20 +135,25 @@ check_values_need_expression(JsonbContainer *r, const char *first, const char *s
 /*
  * An empty ExpressionAttributeNames or ExpressionAttributeValues (member)
  * is a ValidationException in DynamoDB; the SQL functions take '{}' as
- * none.  Names are checked before their placeholders, values after.
+ * none.  Names are checked before their placeholders, values after; the
+ * names' placeholders right after, before the values are looked at.
  */
 static void
 check_placeholder_map(JsonbContainer *r, const char *member)
 {
 	JsonbValue	v;
 
-	if (st_field(r, member, &v) && v.type == jbvBinary &&
-		JsonContainerIsObject(v.val.binary.data) && JsonContainerSize(v.val.binary.data) == 0)
+	if (!st_field(r, member, &v) || v.type != jbvBinary ||
+		!JsonContainerIsObject(v.val.binary.data))
+		return;
+	if (JsonContainerSize(v.val.binary.data) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"%s\": must not be empty", member),
 				 errdetail("ValidationException: %s must not be empty.", member),
 				 errhint("Leave %s out when the expressions use no placeholders.", member)));
+	if (strcmp(member, "ExpressionAttributeNames") == 0)
+		st_expr_check_placeholders(JsonbValueToJsonb(&v), '#', member);
 }
 
 /* A typed attribute map field (Key, Item, ExclusiveStartKey ...) in plain JSON. */
@@ -309,6 +314,8 @@ op_get_item(JsonbContainer *r)
 	/* the request is well formed: now the table, then the key against it */
 	t = st_table_by_name(name);
 	typed_key(t, r, &tk, keys);
+	if (projection)
+		st_expr_check_key_paths(t, projection, "projection");
 	item = st_fetch_item(t, keys);
 	if (cap.mode != ST_CAPACITY_NONE)
 		st_capacity_read(&cap, t->relid, NULL, item ? st_item_size(item) : 0, consistent, 1);
@@ -695,21 +702,32 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
 	}
+	/* a Scan's AttributesToGet comes before its ScanFilter, a Query's after */
+	if (!is_query)
+		attrs = st_attributes_to_get(r, "");
 	legacy_filter = st_legacy_object(r, is_query ? "QueryFilter" : "ScanFilter");
 	op = st_legacy_conditional_operator(r, legacy_filter != NULL);
 	if (legacy_filter)
 		filter = st_legacy_conditions(&lg, legacy_filter, is_query ? "QueryFilter" : "ScanFilter",
 									  op, false);
-	attrs = st_attributes_to_get(r, "");
+	if (is_query)
+		attrs = st_attributes_to_get(r, "");
 	if (attrs)
 		proj = st_legacy_projection(&lg, attrs);
-	check_placeholder_map(r, "ExpressionAttributeNames");
-	check_placeholder_map(r, "ExpressionAttributeValues");
-	st_legacy_placeholders(r, &lg, &names, &values);
-	/* after the parameters' checks, before the key condition's: DynamoDB's order */
+	/* DynamoDB checks the start key's values before the segments and the placeholder maps */
 	start = st_field_jsonb(r, "ExclusiveStartKey", "", false);
 	if (start)
 		start = st_from_typed_start_key(start);
+	if (!is_query)
+	{
+		/* DynamoDB checks the segments before the placeholder maps */
+		segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
+		total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
+		st_check_scan_segments(segment >= 0, segment, total >= 0, total);
+	}
+	check_placeholder_map(r, "ExpressionAttributeNames");
+	check_placeholder_map(r, "ExpressionAttributeValues");
+	st_legacy_placeholders(r, &lg, &names, &values);
 	if (is_query && keycond == NULL)
 		st_validation_error("KeyConditionExpression", "a value is required: either KeyConditionExpression or KeyConditions");
 	check_read_expressions(kc ? NULL : keycond, legacy_filter ? NULL : filter, attrs ? NULL : proj,
@@ -737,14 +755,6 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 
 	if (is_query)
 		forward = field_bool(r, "ScanIndexForward");
-	else
-	{
-		segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
-		total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
-		if ((segment >= 0) != (total >= 0))
-			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
-								"Segment and TotalSegments must be given together");
-	}
 
 	/*
 	 * The request is well formed: now the table, then what needs it (the

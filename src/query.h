@@ -66,4 +66,7 @@ extern Size st_last_page_fetched_blocks;
  */
 extern bool st_read_all_attributes;
 
+/* query.c: a parallel scan's Segment and TotalSegments, as DynamoDB checks them */
+extern void st_check_scan_segments(bool has_segment, int32 segment, bool has_total, int32 total);
+
 #endif							/* SINGLETABLE_QUERY_H */
