@@ -19,12 +19,12 @@
  *	    and        := not { AND not }
  *	    not        := NOT not | predicate
  *	    predicate  := '(' condition ')'
- *	                | function '(' operand { ',' operand } ')'
+ *	                | call
  *	                | operand comparator operand
  *	                | operand BETWEEN operand AND operand
  *	                | operand IN '(' operand { ',' operand } ')'
- *	    operand    := path | :value | size '(' path | :value ')'
- *	                | '(' operand ')'
+ *	    operand    := path | :value | call | '(' operand ')'
+ *	    call       := name '(' operand { ',' operand } ')'
  *	    path       := name { '.' name | '[' digits ']' }
  *	    name       := identifier | #placeholder
  *	    identifier := letter { letter | digit | '_' }
@@ -41,6 +41,13 @@
  *	                | list_append '(' setoperand ',' setoperand ')'
  *
  *	    projection := path { ',' path }
+ *
+ *	  A condition's calls parse whatever their name and operands, as in
+ *	  DynamoDB, which then reports, in this order: "((x))" (redundant
+ *	  parentheses, as soon as they close), an unknown function, a function
+ *	  where it cannot be (a boolean function as an operand, size() as a
+ *	  condition), a reserved word; then per condition (expr_prepare.c) the
+ *	  placeholders, the number and the kinds of operands.
  *
  *	  The words AND OR NOT BETWEEN IN SET REMOVE ADD DELETE cannot be used as
  *	  bare attribute names (a syntax error); the rest of DynamoDB's reserved

@@ -2,10 +2,11 @@
  * expr_prepare.c
  *	  Preparing an expression for evaluation: the request context, the parse
  *	  wrappers that run the parser core and turn its errors into ereports,
- *	  #name / :value placeholder resolution, the ordering and overlap check
- *	  of update and projection paths, key conditions, and the
- *	  unused-placeholder check; and st_expr_path_text, a path as text for
- *	  messages.
+ *	  #name / :value placeholder resolution, a condition's operand checks
+ *	  (condition by condition, in DynamoDB's order), the ordering and
+ *	  overlap check of update and projection paths, key conditions, the
+ *	  unused-placeholder check and the refusal of paths into key
+ *	  attributes; and st_expr_path_text, a path as text for messages.
  *
  *	  Leaves to others: the grammar (expr_parse.c, plain C), evaluating what
  *	  it prepares (expr_eval.c, expr_update.c, expr_project.c), and value
