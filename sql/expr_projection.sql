@@ -60,7 +60,7 @@ FROM (VALUES
 	('PK = :pk AND SK BETWEEN :a AND :b', NULL, '{":pk": 1, ":a": 10, ":b": 20}'),
 	('PK = :pk AND begins_with(SK, :p)', NULL, '{":pk": "USER#1", ":p": "ORDER#"}'),
 	('(PK = :pk) AND (begins_with(SK, :p))', NULL, '{":pk": "USER#1", ":p": "ORDER#"}'),
-	('((PK = :pk AND SK > :sk))', NULL, '{":pk": "USER#1", ":sk": "A"}'),
+	('(PK = :pk AND (SK > :sk))', NULL, '{":pk": "USER#1", ":sk": "A"}'),
 	('#p = :pk and #s between :a and :b', '{"#p": "GSI1PK", "#s": "GSI1SK"}', '{":pk": "X", ":a": "a", ":b": "b"}')
 ) AS t(kc, n, v);
 

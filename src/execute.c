@@ -135,15 +135,16 @@ check_values_need_expression(JsonbContainer *r, const char *first, const char *s
 /*
  * An empty ExpressionAttributeNames or ExpressionAttributeValues (member)
  * is a ValidationException in DynamoDB; the SQL functions take '{}' as
- * none.  Names are checked with their placeholders, before the values'
- * emptiness; values' placeholders after.
+ * none.  Names are checked before their placeholders, values after; the
+ * names' placeholders right after, before the values are looked at.
  */
 static void
 check_placeholder_map(JsonbContainer *r, const char *member)
 {
 	JsonbValue	v;
 
-	if (!st_field(r, member, &v) || v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+	if (!st_field(r, member, &v) || v.type != jbvBinary ||
+		!JsonContainerIsObject(v.val.binary.data))
 		return;
 	if (JsonContainerSize(v.val.binary.data) == 0)
 		ereport(ERROR,
@@ -313,6 +314,8 @@ op_get_item(JsonbContainer *r)
 	/* the request is well formed: now the table, then the key against it */
 	t = st_table_by_name(name);
 	typed_key(t, r, &tk, keys);
+	if (projection)
+		st_expr_check_key_paths(t, projection, "projection");
 	item = st_fetch_item(t, keys);
 	if (cap.mode != ST_CAPACITY_NONE)
 		st_capacity_read(&cap, t->relid, NULL, item ? st_item_size(item) : 0, consistent, 1);
@@ -727,6 +730,13 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 		if (kc)
 			keycond = st_legacy_conditions(&lg, kc, "KeyConditions", "AND", true);
 	}
+	if (!is_query)
+	{
+		/* DynamoDB checks the segments before the placeholder maps */
+		segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
+		total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
+		st_check_scan_segments(segment >= 0, segment, total >= 0, total);
+	}
 	check_placeholder_map(r, "ExpressionAttributeNames");
 	check_placeholder_map(r, "ExpressionAttributeValues");
 	st_legacy_placeholders(r, &lg, &names, &values);
@@ -755,14 +765,6 @@ op_query_or_scan(JsonbContainer *r, bool is_query)
 
 	if (is_query)
 		forward = field_bool(r, "ScanIndexForward");
-	else
-	{
-		segment = st_field_int(r, "Segment", 0, ST_MAX_TOTAL_SEGMENTS - 1);
-		total = st_field_int(r, "TotalSegments", 1, ST_MAX_TOTAL_SEGMENTS);
-		if ((segment >= 0) != (total >= 0))
-			st_validation_error(segment >= 0 ? "TotalSegments" : "Segment",
-								"Segment and TotalSegments must be given together");
-	}
 
 	/*
 	 * The request is well formed: now the table, then what needs it (the

@@ -109,6 +109,13 @@ extern bool st_expr_names_other_attr(StExpr *expr, const char *const *attrs, int
 extern bool st_expr_path_into_attr(StExpr *expr, const char *attr);
 
 /*
+ * Refuse a document path of expr into a key attribute (a.b, a[0]) of table
+ * t or of one of its indexes (what: "projection", "filter"), as DynamoDB does
+ */
+struct StTable;
+extern void st_expr_check_key_paths(struct StTable *t, StExpr *expr, const char *what);
+
+/*
  * Evaluate a condition or filter against an item; item NULL means "no such
  * item" (every attribute_exists is false).  Comparisons between different
  * types are false, never an error.

@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -78,7 +79,8 @@ eval_operand(StxNode *n, Jsonb *item, JsonbValue *out)
 					return false;
 				tag = st_tag_of(&v, &payload);
 				if (v.type == jbvString)
-					size = v.val.string.len;
+					/* characters, as DynamoDB counts them, not bytes */
+					size = pg_mbstrlen_with_len(v.val.string.val, v.val.string.len);
 				else if (tag == ST_TAG_B)
 				{
 					/* binary: its bytes */
@@ -206,6 +208,21 @@ contains_value(const JsonbValue *hay, const JsonbValue *needle)
 		else
 			member = *needle;
 		return contains_value(&payload, &member);
+	}
+	if (tag == ST_TAG_B)
+	{
+		/* a binary holds a binary's bytes */
+		JsonbValue	npayload;
+		char	   *h;
+		char	   *n;
+		int			hl;
+		int			nl;
+
+		if (st_tag_of(needle, &npayload) != ST_TAG_B)
+			return false;
+		h = st_binary_bytes(&payload, &hl);
+		n = st_binary_bytes(&npayload, &nl);
+		return h != NULL && n != NULL && bytes_contain(h, hl, n, nl);
 	}
 	if (tag != ST_TAG_NONE)
 		return false;

@@ -38,7 +38,7 @@ typedef enum StxKind
 	/* operands */
 	STX_PATH,					/* document path: elems */
 	STX_VALUE,					/* :value placeholder: name */
-	STX_SIZE,					/* size(path): args[0] */
+	STX_SIZE,					/* size(operand): args[0]; nargs as written */
 	STX_PLUS,					/* update: args[0] + args[1] */
 	STX_MINUS,					/* update: args[0] - args[1] */
 	STX_IF_NOT_EXISTS,			/* update: if_not_exists(path, operand) */
@@ -50,7 +50,8 @@ typedef enum StxKind
 	STX_AND,
 	STX_OR,
 	STX_NOT,
-	STX_FUNC,					/* boolean function, op is StxFunc */
+	STX_FUNC,					/* boolean function, op is StxFunc; nargs
+								 * as written, checked by expr_prepare.c */
 	/* update actions: args[0] target path, args[1] value (not REMOVE) */
 	STX_SET,
 	STX_REMOVE,
@@ -73,6 +74,7 @@ typedef enum StxCmpOp
 
 typedef enum StxFunc
 {
+	STX_FN_UNKNOWN = -1,		/* only in a tree the parse refuses */
 	STX_FN_ATTRIBUTE_EXISTS,
 	STX_FN_ATTRIBUTE_NOT_EXISTS,
 	STX_FN_ATTRIBUTE_TYPE,
@@ -97,12 +99,13 @@ typedef struct StxNode
 	StxKind		kind;
 	int			op;				/* StxCmpOp or StxFunc */
 	int			pos;			/* 1-based character position */
+	size_t		off;			/* byte offset of the same, for messages */
 	int			nargs;
 	struct StxNode **args;
 	/* STX_PATH */
 	int			nelems;
 	StxPathElem *elems;
-	/* STX_VALUE: ":name" */
+	/* STX_VALUE: ":name"; STX_FUNC, STX_SIZE: the function's name */
 	const char *name;
 	void	   *resolved;		/* server side: JsonbValue * of a :value */
 } StxNode;

@@ -19,12 +19,12 @@
  *	    and        := not { AND not }
  *	    not        := NOT not | predicate
  *	    predicate  := '(' condition ')'
- *	                | function '(' operand { ',' operand } ')'
+ *	                | call
  *	                | operand comparator operand
  *	                | operand BETWEEN operand AND operand
  *	                | operand IN '(' operand { ',' operand } ')'
- *	    operand    := path | :value | size '(' path | :value ')'
- *	                | '(' operand ')'
+ *	    operand    := path | :value | call | '(' operand ')'
+ *	    call       := name '(' operand { ',' operand } ')'
  *	    path       := name { '.' name | '[' digits ']' }
  *	    name       := identifier | #placeholder
  *	    identifier := letter { letter | digit | '_' }
@@ -42,6 +42,13 @@
  *	                  list_append(setoperand, setoperand) once checked)
  *
  *	    projection := path { ',' path }
+ *
+ *	  A condition's calls parse whatever their name and operands, as in
+ *	  DynamoDB, which then reports, in this order: "((x))" (redundant
+ *	  parentheses, as soon as they close), an unknown function, a function
+ *	  where it cannot be (a boolean function as an operand, size() as a
+ *	  condition), a reserved word; then per condition (expr_prepare.c) the
+ *	  placeholders, the number and the kinds of operands.
  *
  *	  The words AND OR NOT BETWEEN IN SET REMOVE ADD DELETE cannot be used as
  *	  bare attribute names (a syntax error); the rest of DynamoDB's reserved
@@ -101,6 +108,14 @@ typedef struct Parser
 	Tok			twice;			/* the first update section given twice */
 	int			twice_section;
 	bool		have_twice;
+	Tok			unknown_fn;		/* conditions: the first unknown function */
+	bool		have_unknown_fn;
+	Tok			misused_fn;		/* conditions: the first function misused */
+	bool		have_misused_fn;
+	bool		misused_as_condition;	/* it is size() used as a condition */
+	size_t		last_close;		/* the ')' of the last group closed */
+	size_t		last_close_open;	/* and its '(' */
+	bool		have_close;
 	StxMode		mode;
 	int			depth;
 	int		   *charpos;		/* charpos[off]: char_position(off), or NULL */
@@ -634,6 +649,7 @@ make_node(Parser *p, StxKind kind, const Tok *at, int nargs)
 
 	n->kind = kind;
 	n->pos = char_position(p, at->start);
+	n->off = at->start;
 	n->nargs = nargs;
 	if (nargs > 0)
 		n->args = palloc_p(p, sizeof(StxNode *) * nargs);
@@ -775,21 +791,67 @@ condition_function(Parser *p)
 	return -1;
 }
 
-/* '(' inner ')', where DynamoDB allows redundant parentheses */
+/*
+ * '(' inner ')'.  In a condition, parentheses right around parentheses,
+ * "((x))", are DynamoDB's "redundant parentheses", an error as soon as
+ * they close; one pair around an operand, a function call or a condition
+ * is fine.
+ */
 static StxNode *
 parse_parenthesized(Parser *p, StxNode *(*inner) (Parser *p))
 {
+	Tok			open = p->tok;
+	size_t		first;
 	StxNode    *n;
 
 	enter(p);
 	advance(p);
+	first = p->tok.start;
 	n = inner(p);
-	expect(p, T_RPAREN);
+	if (p->tok.type != T_RPAREN)
+		syntax_error(p);
+	if (p->mode == STX_MODE_CONDITION && p->have_close &&
+		p->last_close == p->prev_start && p->last_close_open == first)
+	{
+		set_dynamo(p, "The expression has redundant parentheses;");
+		fail_at(p, &open, "redundant parentheses");
+	}
+	p->last_close = p->tok.start;
+	p->last_close_open = open.start;
+	p->have_close = true;
+	advance(p);
 	p->depth--;
 	return n;
 }
 
-/* operand := path | :value | size '(' path | :value ')' | '(' operand ')' */
+/*
+ * Conditions: the first function call used where it cannot be (fn) is
+ * DynamoDB's "function not allowed to be used this way", reported once the
+ * whole expression parses.
+ */
+static void
+note_misused_call(Parser *p, StxNode *fn)
+{
+	if (p->have_misused_fn)
+		return;
+	p->misused_fn.type = T_IDENT;
+	p->misused_fn.start = fn->off;
+	p->misused_fn.len = strlen(fn->name);
+	p->have_misused_fn = true;
+}
+
+/* An operand (args: the n operands just parsed) is no boolean function. */
+static void
+note_misused(Parser *p, StxNode **args, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (args[i]->kind == STX_FUNC)
+			note_misused_call(p, args[i]);
+}
+
+/* operand := path | :value | function '(' operand { ',' operand } ')' | '(' operand ')' */
+static StxNode *parse_call(Parser *p);
+
 static StxNode *
 parse_operand(Parser *p)
 {
@@ -798,34 +860,7 @@ parse_operand(Parser *p)
 	if (p->tok.type == T_VALUEPH)
 		return parse_value(p);
 	if (at_function(p))
-	{
-		Tok			at = p->tok;
-		StxNode    *n;
-
-		if (!is_fn(p, "size"))
-		{
-			int			n = (int) (p->tok.len > 40 ? 40 : p->tok.len);
-
-			if (condition_function(p) < 0 && !is_fn(p, "if_not_exists") &&
-				!is_fn(p, "list_append"))
-				unknown_function(p);
-			set_dynamo(p, "The function is not allowed to be used this way in an expression; function: %.*s",
-					   n, p->s + p->tok.start);
-			fail_at(p, &p->tok, "function \"%.*s\" is not allowed as an operand here",
-					n, p->s + p->tok.start);
-		}
-		advance(p);
-		expect(p, T_LPAREN);
-		n = make_node(p, STX_SIZE, &at, 1);
-		if (p->tok.type == T_VALUEPH)
-			n->args[0] = parse_value(p);
-		else if (p->tok.type == T_IDENT || p->tok.type == T_NAMEPH)
-			n->args[0] = parse_path(p);
-		else
-			fail_at(p, &p->tok, "the argument of size must be a document path or a value");
-		expect(p, T_RPAREN);
-		return n;
-	}
+		return parse_call(p);
 	if (p->tok.type == T_IDENT || p->tok.type == T_NAMEPH)
 		return parse_path(p);
 	syntax_error(p);
@@ -834,49 +869,43 @@ parse_operand(Parser *p)
 
 static StxNode *parse_or(Parser *p);
 
-/* A boolean function call in a condition. */
+/*
+ * A function call in a condition, with any name and any number of
+ * operands: DynamoDB parses the whole expression first, then reports an
+ * unknown function (here, once the parse is done), a function misused
+ * (note_misused), then per condition an undefined placeholder before a
+ * wrong number of operands or an operand of the wrong kind (expr_prepare.c).
+ */
 static StxNode *
-parse_function(Parser *p)
+parse_call(Parser *p)
 {
 	Tok			at = p->tok;
 	int			fn = condition_function(p);
-	int			nargs;
+	bool		size = is_fn(p, "size");
+	NodeVec		v = {0};
 	StxNode    *n;
 
-	if (fn < 0 && (is_fn(p, "if_not_exists") || is_fn(p, "list_append")))
-		fail_at(p, &p->tok, "function \"%.*s\" is only allowed in update expressions",
-				(int) p->tok.len, p->s + p->tok.start);
-	if (fn < 0)
-		unknown_function(p);
-	nargs = (fn == STX_FN_ATTRIBUTE_EXISTS || fn == STX_FN_ATTRIBUTE_NOT_EXISTS) ? 1 : 2;
-
+	enter(p);
 	advance(p);
 	expect(p, T_LPAREN);
-	n = make_node(p, STX_FUNC, &at, nargs);
-	n->op = fn;
-	for (int i = 0; i < nargs; i++)
+	for (;;)
 	{
-		if (i > 0)
-		{
-			if (p->tok.type == T_RPAREN)
-				fail_at(p, &p->tok, "function %s takes %d arguments", func_names[fn], nargs);
-			expect(p, T_COMMA);
-		}
-		if (i == 0)
-		{
-			if (p->tok.type != T_IDENT && p->tok.type != T_NAMEPH)
-				fail_at(p, &p->tok, "the first argument of %s must be a document path",
-						func_names[fn]);
-			n->args[0] = parse_path(p);
-		}
-		else
-			n->args[i] = parse_operand(p);
+		vec_push(p, &v, parse_operand(p));
+		if (p->tok.type != T_COMMA)
+			break;
+		advance(p);
 	}
-	if (p->tok.type == T_COMMA && nargs == 1)
-		fail_at(p, &p->tok, "function %s takes 1 argument", func_names[fn]);
-	if (p->tok.type == T_COMMA)
-		fail_at(p, &p->tok, "function %s takes %d arguments", func_names[fn], nargs);
 	expect(p, T_RPAREN);
+	p->depth--;
+	note_misused(p, v.items, v.n);
+	if (fn < 0 && !size && !p->have_unknown_fn)
+	{
+		p->unknown_fn = at;
+		p->have_unknown_fn = true;
+	}
+	n = vec_node(p, size ? STX_SIZE : STX_FUNC, &at, &v);
+	n->op = size ? 0 : fn;
+	n->name = copy_text(p, at.start, at.len);
 	return n;
 }
 
@@ -934,16 +963,7 @@ parse_predicate(Parser *p)
 	StxNode    *n;
 
 	if (p->tok.type == T_LPAREN && !at_paren_operand(p))
-	{
-		enter(p);
-		advance(p);
-		n = parse_or(p);
-		expect(p, T_RPAREN);
-		p->depth--;
-		return n;
-	}
-	if (at_function(p) && !is_fn(p, "size"))
-		return parse_function(p);
+		return parse_parenthesized(p, parse_or);
 
 	lhs = parse_operand(p);
 	at = p->tok;
@@ -962,6 +982,7 @@ parse_predicate(Parser *p)
 			advance(p);
 			n->args[0] = lhs;
 			n->args[1] = parse_operand(p);
+			note_misused(p, n->args, 2);
 			return n;
 		default:
 			break;
@@ -976,6 +997,7 @@ parse_predicate(Parser *p)
 			syntax_error(p);
 		advance(p);
 		n->args[2] = parse_operand(p);
+		note_misused(p, n->args, 3);
 		return n;
 	}
 	if (is_kw(p, "in"))
@@ -998,7 +1020,18 @@ parse_predicate(Parser *p)
 			advance(p);
 		}
 		expect(p, T_RPAREN);
+		note_misused(p, v.items, v.n);
 		return vec_node(p, STX_IN, &at, &v);
+	}
+	if (lhs->kind == STX_FUNC)
+		return lhs;
+	if (lhs->kind == STX_SIZE)
+	{
+		/* size() is a number, not a condition */
+		if (!p->have_misused_fn)
+			p->misused_as_condition = true;
+		note_misused_call(p, lhs);
+		return lhs;
 	}
 	syntax_error(p);
 	return NULL;				/* not reached */
@@ -1251,6 +1284,21 @@ stx_parse(const char *text, size_t len, StxMode mode,
 	}
 	if (p.tok.type != T_END)
 		syntax_error(&p);
+	/* DynamoDB's order: unknown function, function misused, reserved word */
+	if (p.have_unknown_fn)
+	{
+		p.tok = p.unknown_fn;
+		unknown_function(&p);
+	}
+	if (p.have_misused_fn)
+	{
+		set_dynamo(&p, "The function is not allowed to be used this way in an expression; function: %.*s",
+				   (int) (p.misused_fn.len > 40 ? 40 : p.misused_fn.len), p.s + p.misused_fn.start);
+		if (p.misused_as_condition)
+			fail_at(&p, &p.misused_fn, "size() is a number, not a condition");
+		fail_at(&p, &p.misused_fn, "function \"%.*s\" is not allowed as an operand here",
+				(int) (p.misused_fn.len > 40 ? 40 : p.misused_fn.len), p.s + p.misused_fn.start);
+	}
 	if (p.have_reserved)
 	{
 		set_dynamo(&p, "Attribute name is a reserved keyword; reserved keyword: %.*s",

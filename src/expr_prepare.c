@@ -2,10 +2,11 @@
  * expr_prepare.c
  *	  Preparing an expression for evaluation: the request context, the parse
  *	  wrappers that run the parser core and turn its errors into ereports,
- *	  #name / :value placeholder resolution, the ordering and overlap check
- *	  of update and projection paths, key conditions, and the
- *	  unused-placeholder check; and st_expr_path_text, a path as text for
- *	  messages.
+ *	  #name / :value placeholder resolution, a condition's operand checks
+ *	  (condition by condition, in DynamoDB's order), the ordering and
+ *	  overlap check of update and projection paths, key conditions, the
+ *	  unused-placeholder check and the refusal of paths into key
+ *	  attributes; and st_expr_path_text, a path as text for messages.
  *
  *	  Leaves to others: the grammar (expr_parse.c, plain C), evaluating what
  *	  it prepares (expr_eval.c, expr_update.c, expr_project.c), and value
@@ -25,6 +26,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "catalog.h"
 #include "expr.h"
 #include "expr_int.h"
 #include "item_types.h"
@@ -192,46 +194,28 @@ same_path(StxNode *a, StxNode *b)
 }
 
 /*
- * The operand checks DynamoDB makes before evaluating: a comparison or a
- * two-operand function of a path with itself, attribute_type's type given
- * as a path, size() of a value that has no size.
+ * DynamoDB's operand error: "Incorrect operand type for operator or
+ * function"; problem is the primary message's end
  */
 static void
-check_operands(StxNode *n, const char *what)
+operand_type_error(const char *what, const char *problem, const char *fn, const char *type)
 {
-	const char *dyn = st_expr_dynamo_name(what);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid %s expression: %s", what, problem),
+			 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: %s, operand type: %s.",
+					   st_expr_dynamo_name(what), fn, type)));
+}
 
-	if ((n->kind == STX_CMP || (n->kind == STX_FUNC && n->nargs == 2)) &&
-		same_path(n->args[0], n->args[1]))
-	{
-		const char *op = n->kind == STX_CMP ? stx_cmp_name(n->op) : stx_func_name(n->op);
-		char	   *path = st_expr_path_text(n->args[0]);
-
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s expression: both operands of %s are the document path %s",
-						what, op, path),
-				 errdetail("ValidationException: Invalid %s: The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: [%s].",
-						   dyn, op, path)));
-	}
-	/* a path may hold any type; size() is a number */
-	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE && n->args[1]->kind != STX_VALUE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s expression: the type operand of attribute_type must be a value", what),
-				 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s.",
-						   dyn, n->args[1]->kind == STX_SIZE ? "N" : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}")));
-	if (n->kind == STX_SIZE && n->args[0]->kind == STX_VALUE)
-	{
-		JsonbValue *v = n->args[0]->resolved;
-
-		if (v->type != jbvString && v->type != jbvBinary)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: size of %s, which has no size", what, n->args[0]->name),
-					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: size, operand type: %s.",
-							   dyn, st_value_type_name(v))));
-	}
+/* The DynamoDB type an operand is known to have before any item: a value's, size()'s, or NULL */
+static const char *
+operand_type(StxNode *n)
+{
+	if (n->kind == STX_VALUE)
+		return st_value_type_name((JsonbValue *) n->resolved);
+	if (n->kind == STX_SIZE)
+		return "N";
+	return NULL;
 }
 
 /* A BETWEEN bound as DynamoDB shows it in messages: AttributeValue: {S:a} */
@@ -251,117 +235,229 @@ bound_text(JsonbValue *v)
 }
 
 /*
- * Resolve placeholders in a tree: #names get their attribute names, :values
- * their JsonbValues; each marks its placeholder used.  Also the checks that
- * need the values: attribute_type's type, begins_with's operand, BETWEEN's
- * bounds.
+ * A function call's number of operands (n: STX_FUNC or STX_SIZE), as
+ * DynamoDB checks it once the placeholders of its condition are defined.
  */
 static void
-resolve_node(StExprContext *cx, StxNode *n, const char *what)
+check_operand_count(StxNode *n, const char *what)
 {
-	check_stack_depth();
-	if (n->kind == STX_PATH)
+	int			want;
+
+	if (n->kind == STX_SIZE)
+		want = 1;
+	else if (n->kind == STX_FUNC)
+		want = (n->op == STX_FN_ATTRIBUTE_EXISTS || n->op == STX_FN_ATTRIBUTE_NOT_EXISTS) ? 1 : 2;
+	else
+		return;
+	if (n->nargs != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: %s takes %d operand%s, not %d",
+						what, n->name, want, want == 1 ? "" : "s", n->nargs),
+				 errdetail("ValidationException: Invalid %s: Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d.",
+						   st_expr_dynamo_name(what), n->name, n->nargs)));
+}
+
+/* A comparison or a two-operand function of a path with itself. */
+static void
+check_distinct(StxNode *n, const char *what)
+{
+	if ((n->kind == STX_CMP || (n->kind == STX_FUNC && n->nargs == 2)) &&
+		same_path(n->args[0], n->args[1]))
 	{
-		for (int i = 0; i < n->nelems; i++)
+		const char *op = n->kind == STX_CMP ? stx_cmp_name(n->op) : stx_func_name(n->op);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: both operands of %s are the document path %s",
+						what, op, st_expr_path_text(n->args[0])),
+				 errdetail("ValidationException: Invalid %s: The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: [%s].",
+						   st_expr_dynamo_name(what), op, dynamo_path_text(n->args[0]))));
+	}
+}
+
+/*
+ * The operand checks DynamoDB makes before evaluating, on one node whose
+ * placeholders are resolved: attribute_exists of a document path,
+ * attribute_type's type a valid type name, begins_with of strings or
+ * binaries, size() of what has a size, BETWEEN's bounds of one type and
+ * in order.
+ */
+static void
+check_operand_kinds(StxNode *n, const char *what)
+{
+	const char *dyn = st_expr_dynamo_name(what);
+	const char *type;
+
+	if (n->kind == STX_SIZE)
+	{
+		type = operand_type(n->args[0]);
+		if (type && (strcmp(type, "N") == 0 || strcmp(type, "BOOL") == 0 || strcmp(type, "NULL") == 0))
+			operand_type_error(what, psprintf("size of %s, which has no size",
+											  n->args[0]->kind == STX_VALUE ? n->args[0]->name : "a number"),
+							   "size", type);
+		return;
+	}
+	if (n->kind == STX_FUNC && (n->op == STX_FN_ATTRIBUTE_EXISTS || n->op == STX_FN_ATTRIBUTE_NOT_EXISTS) &&
+		n->args[0]->kind != STX_PATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: the operand of %s must be a document path", what, n->name),
+				 errdetail("ValidationException: Invalid %s: Operator or function requires a document path; operator or function: %s.",
+						   dyn, n->name)));
+	if (n->kind == STX_FUNC && n->op == STX_FN_BEGINS_WITH)
+	{
+		for (int i = 0; i < n->nargs; i++)
 		{
-			StxPathElem *e = &n->elems[i];
-			JsonbValue	v;
-
-			if (e->is_index)
-				continue;
-			if (!e->is_placeholder)
-			{
-				e->resolved = e->name;
-				e->resolved_len = strlen(e->name);
-				continue;
-			}
-			if (cx->names == NULL ||
-				getKeyJsonValueFromContainer(&cx->names->root, e->name, strlen(e->name), &v) == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid %s expression: expression attribute name \"%s\" is not defined",
-								what, e->name),
-						 errdetail("ValidationException: Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s.",
-								   st_expr_dynamo_name(what), e->name)));
-			/* st_expr_context_init checked that it is a non-empty string */
-			e->resolved = v.val.string.val;
-			e->resolved_len = v.val.string.len;
-			mark_used(&cx->used_names, e->name);
+			type = operand_type(n->args[i]);
+			if (type && strcmp(type, "S") != 0 && strcmp(type, "B") != 0)
+				operand_type_error(what, "begins_with needs a string or binary operand", "begins_with", type);
 		}
-		return;
 	}
-	if (n->kind == STX_VALUE)
+	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE)
 	{
-		JsonbValue *v = palloc(sizeof(JsonbValue));
+		JsonbValue *t;
 
-		if (cx->values == NULL ||
-			getKeyJsonValueFromContainer(&cx->values->root, n->name, strlen(n->name), v) == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: expression attribute value \"%s\" is not defined",
-							what, n->name),
-					 errdetail("ValidationException: Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s.",
-							   st_expr_dynamo_name(what), n->name)));
-		st_validate_value_tags(v, n->name);
-		n->resolved = v;
-		mark_used(&cx->used_values, n->name);
-		return;
-	}
-	for (int i = 0; i < n->nargs; i++)
-		resolve_node(cx, n->args[i], what);
-	check_operands(n, what);
-
-	if (n->kind == STX_FUNC && n->op == STX_FN_ATTRIBUTE_TYPE &&
-		n->args[1]->kind == STX_VALUE)
-	{
-		JsonbValue *t = n->args[1]->resolved;
-
-		if (t->type != jbvString)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: the type operand of attribute_type must be a string", what),
-					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s.",
-							   st_expr_dynamo_name(what), st_value_type_name(t))));
+		/* a path may hold any type; size() is a number */
+		if (n->args[1]->kind != STX_VALUE)
+			operand_type_error(what, "the type operand of attribute_type must be a value", "attribute_type",
+							   n->args[1]->kind == STX_SIZE ? "N" : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+		type = operand_type(n->args[1]);
+		if (strcmp(type, "S") != 0)
+			operand_type_error(what, "the type operand of attribute_type must be a string", "attribute_type", type);
+		t = n->args[1]->resolved;
 		if (!valid_attribute_type(t->val.string.val, t->val.string.len))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: invalid type for attribute_type", what),
 					 errdetail("ValidationException: Invalid %s: Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}.",
-							   st_expr_dynamo_name(what), pnstrdup(t->val.string.val, t->val.string.len))));
-	}
-	if (n->kind == STX_FUNC && (n->op == STX_FN_BEGINS_WITH) &&
-		n->args[1]->kind == STX_VALUE)
-	{
-		JsonbValue *t = n->args[1]->resolved;
-
-		if (t->type != jbvString && st_tag_of(t, NULL) != ST_TAG_B)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid %s expression: begins_with needs a string or binary operand", what),
-					 errdetail("ValidationException: Invalid %s: Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s.",
-							   st_expr_dynamo_name(what), st_value_type_name(t))));
+							   dyn, pnstrdup(t->val.string.val, t->val.string.len))));
 	}
 	if (n->kind == STX_BETWEEN && n->args[1]->kind == STX_VALUE && n->args[2]->kind == STX_VALUE)
 	{
 		JsonbValue *lo = n->args[1]->resolved;
 		JsonbValue *hi = n->args[2]->resolved;
 		bool		comparable;
-		int			c = st_compare_scalars(lo, hi, &comparable);
+		int			c;
 
 		if (strcmp(st_value_type_name(lo), st_value_type_name(hi)) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: the bounds of BETWEEN are of different types", what),
 					 errdetail("ValidationException: Invalid %s: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s.",
-							   st_expr_dynamo_name(what), bound_text(lo), bound_text(hi))));
+							   dyn, bound_text(lo), bound_text(hi))));
+		c = st_compare_scalars(lo, hi, &comparable);
 		if (comparable && c > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s expression: the lower bound of BETWEEN is greater than the upper bound",
 							what),
 					 errdetail("ValidationException: Invalid %s: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s.",
-							   st_expr_dynamo_name(what), bound_text(lo), bound_text(hi))));
+							   dyn, bound_text(lo), bound_text(hi))));
 	}
+}
+
+/* Resolve a document path's #names to attribute names, marking them used. */
+static void
+resolve_path(StExprContext *cx, StxNode *n, const char *what)
+{
+	for (int i = 0; i < n->nelems; i++)
+	{
+		StxPathElem *e = &n->elems[i];
+		JsonbValue	v;
+
+		if (e->is_index)
+			continue;
+		if (!e->is_placeholder)
+		{
+			e->resolved = e->name;
+			e->resolved_len = strlen(e->name);
+			continue;
+		}
+		if (cx->names == NULL ||
+			getKeyJsonValueFromContainer(&cx->names->root, e->name, strlen(e->name), &v) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s expression: expression attribute name \"%s\" is not defined",
+							what, e->name),
+					 errdetail("ValidationException: Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s.",
+							   st_expr_dynamo_name(what), e->name)));
+		/* st_expr_context_init checked that it is a non-empty string */
+		e->resolved = v.val.string.val;
+		e->resolved_len = v.val.string.len;
+		mark_used(&cx->used_names, e->name);
+	}
+}
+
+/* Resolve a :value placeholder to its JsonbValue, marking it used. */
+static void
+resolve_value(StExprContext *cx, StxNode *n, const char *what)
+{
+	JsonbValue *v = palloc(sizeof(JsonbValue));
+
+	if (cx->values == NULL ||
+		getKeyJsonValueFromContainer(&cx->values->root, n->name, strlen(n->name), v) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s expression: expression attribute value \"%s\" is not defined",
+						what, n->name),
+				 errdetail("ValidationException: Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s.",
+						   st_expr_dynamo_name(what), n->name)));
+	st_validate_value_tags(v, n->name);
+	n->resolved = v;
+	mark_used(&cx->used_values, n->name);
+}
+
+/* What walk_checks applies to every node of a tree, children first. */
+typedef void (*NodeCheck) (StxNode *n, const char *what);
+
+/*
+ * Resolve the placeholders of a tree in the order written (check NULL),
+ * or apply check to its nodes, children first, once they are resolved.
+ */
+static void
+walk_checks(StExprContext *cx, StxNode *n, const char *what, NodeCheck check)
+{
+	check_stack_depth();
+	if (n->kind == STX_PATH)
+	{
+		if (check == NULL)
+			resolve_path(cx, n, what);
+		return;
+	}
+	if (n->kind == STX_VALUE)
+	{
+		if (check == NULL)
+			resolve_value(cx, n, what);
+		return;
+	}
+	for (int i = 0; i < n->nargs; i++)
+		walk_checks(cx, n->args[i], what, check);
+	if (check != NULL)
+		check(n, what);
+}
+
+/*
+ * Resolve and check a condition as DynamoDB does, condition by condition
+ * (a comparison, BETWEEN, IN or function call) in the order written: an
+ * undefined placeholder first, then a function's number of operands, then
+ * operands that are the same path, then operands of the wrong kind.
+ */
+static void
+resolve_condition(StExprContext *cx, StxNode *n, const char *what)
+{
+	check_stack_depth();
+	if (n->kind == STX_AND || n->kind == STX_OR || n->kind == STX_NOT)
+	{
+		for (int i = 0; i < n->nargs; i++)
+			resolve_condition(cx, n->args[i], what);
+		return;
+	}
+	CHECK_FOR_INTERRUPTS();
+	walk_checks(cx, n, what, NULL);
+	walk_checks(cx, n, what, check_operand_count);
+	walk_checks(cx, n, what, check_distinct);
+	walk_checks(cx, n, what, check_operand_kinds);
 }
 
 static StExpr *
@@ -380,7 +476,10 @@ parse_common(StExprContext *cx, const char *text, StxMode mode, const char *what
 	root = stx_parse(text, strlen(text), mode, expr_palloc, NULL, &err);
 	if (root == NULL)
 		report_parse_error(what, text, &err);
-	resolve_node(cx, root, what);
+	if (mode == STX_MODE_CONDITION)
+		resolve_condition(cx, root, what);
+	else
+		walk_checks(cx, root, what, NULL);
 	e = palloc0(sizeof(StExpr));
 	e->root = root;
 	e->mode = mode;
@@ -1146,4 +1245,41 @@ bool
 st_expr_path_into_attr(StExpr *expr, const char *attr)
 {
 	return find_path(expr->root, &attr, 1, PATH_INTO) != NULL;
+}
+
+/*
+ * DynamoDB refuses a document path into a key attribute (a.b, a[0]) of the
+ * table ("Key") or of one of its indexes ("IndexKey"): keys are scalars.
+ * The table's keys are looked at first, then the indexes' in name order.
+ */
+void
+st_expr_check_key_paths(StTable *t, StExpr *expr, const char *what)
+{
+	const char **attrs;
+	int			n = 0;
+	ListCell   *lc;
+
+	if (expr == NULL)
+		return;
+	attrs = palloc(sizeof(char *) * (2 + 2 * list_length(t->indexes)));
+	attrs[n++] = t->pk_attr;
+	attrs[n++] = t->sk_attr;
+	foreach(lc, t->indexes)
+	{
+		StIndex    *ix = lfirst(lc);
+
+		attrs[n++] = ix->pk_attr;
+		attrs[n++] = ix->sk_attr;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (attrs[i] == NULL || !st_expr_path_into_attr(expr, attrs[i]))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s cannot name a document path into key attribute \"%s\"", what, attrs[i]),
+				 errdetail("ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: %s.",
+						   i < 2 ? "Key" : "IndexKey", attrs[i]),
+				 errhint("Name the key attribute itself.")));
+	}
 }

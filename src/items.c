@@ -556,7 +556,10 @@ get_item(PG_FUNCTION_ARGS)
 	st_parse_key_arg(t, key_arg(fcinfo), keys);
 	st_expr_context_init(&cx, st_jsonb_arg(fcinfo, 3), NULL);
 	if (proj_text)
+	{
 		projection = st_parse_projection(&cx, proj_text);
+		st_expr_check_key_paths(t, projection, "projection");
+	}
 	st_expr_check_unused(&cx);
 	item = st_fetch_item(t, keys);
 	if (item == NULL)

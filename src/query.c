@@ -801,44 +801,6 @@ check_select_all(ReadRequest *req)
 }
 
 /*
- * DynamoDB refuses a document path into a key attribute (a.b, a[0]) of the
- * table ("Key") or of one of its indexes ("IndexKey"): keys are scalars.
- * The table's keys are looked at first, then the indexes' in name order.
- */
-static void
-check_key_paths(ReadRequest *req, StExpr *expr, const char *what)
-{
-	StTable    *t = req->ks.table;
-	const char **attrs;
-	int			n = 0;
-	ListCell   *lc;
-
-	if (expr == NULL)
-		return;
-	attrs = palloc(sizeof(char *) * (2 + 2 * list_length(t->indexes)));
-	attrs[n++] = t->pk_attr;
-	attrs[n++] = t->sk_attr;
-	foreach(lc, t->indexes)
-	{
-		StIndex    *ix = lfirst(lc);
-
-		attrs[n++] = ix->pk_attr;
-		attrs[n++] = ix->sk_attr;
-	}
-	for (int i = 0; i < n; i++)
-	{
-		if (attrs[i] == NULL || !st_expr_path_into_attr(expr, attrs[i]))
-			continue;
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the %s cannot name a document path into key attribute \"%s\"", what, attrs[i]),
-				 errdetail("ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: %s.",
-						   i < 2 ? "Key" : "IndexKey", attrs[i]),
-				 errhint("Name the key attribute itself.")));
-	}
-}
-
-/*
  * query(tbl, key_condition, names, values, index, filter, projection,
  *       limit, forward, start_key)
  */
@@ -919,7 +881,7 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					 errdetail("ValidationException: The provided starting key is outside query boundaries based on provided conditions.")));
 		add_start_bound(req, values, 2);
 	}
-	check_key_paths(req, req->projection, "projection");
+	st_expr_check_key_paths(req->ks.table, req->projection, "projection");
 	if (req->filter)
 	{
 		const char *keys[2] = {req->ks.pk_attr, req->ks.sk_attr};
@@ -933,7 +895,7 @@ parse_query_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					 errhint("Put conditions on the key attributes in the key condition.")));
 	}
 	check_select_all(req);
-	check_key_paths(req, req->filter, "filter");
+	st_expr_check_key_paths(req->ks.table, req->filter, "filter");
 }
 
 /*
@@ -959,32 +921,12 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 	projection = st_text_arg(fcinfo, 4);
 	req->limit = limit_arg(fcinfo, 5);
 
-	if (PG_ARGISNULL(7) != PG_ARGISNULL(8))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("segment and total_segments must be given together"),
-				 errdetail("ValidationException: The %s parameter is required but was not present in the request when parameter %s is present.",
-						   PG_ARGISNULL(7) ? "Segment" : "TotalSegments",
-						   PG_ARGISNULL(7) ? "TotalSegments" : "Segment")));
+	st_check_scan_segments(!PG_ARGISNULL(7), PG_ARGISNULL(7) ? 0 : PG_GETARG_INT32(7),
+						   !PG_ARGISNULL(8), PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8));
 	if (!PG_ARGISNULL(8))
 	{
-		int32		segment = PG_GETARG_INT32(7);
-		int32		total = PG_GETARG_INT32(8);
-
-		if (total < 1 || total > ST_MAX_TOTAL_SEGMENTS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("total_segments must be between 1 and %d, not %d", ST_MAX_TOTAL_SEGMENTS, total),
-					 errdetail("ValidationException: 1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and %d.",
-							   total, ST_MAX_TOTAL_SEGMENTS)));
-		if (segment < 0 || segment >= total)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("segment must be between 0 and total_segments - 1 (%d), not %d", total - 1, segment),
-					 errdetail("ValidationException: The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d.",
-							   segment, total)));
-		req->segment = segment;
-		req->total_segments = total;
+		req->segment = PG_GETARG_INT32(7);
+		req->total_segments = PG_GETARG_INT32(8);
 	}
 
 	st_expr_context_init(&req->cx, st_jsonb_arg(fcinfo, 2), st_jsonb_arg(fcinfo, 3));
@@ -1020,8 +962,8 @@ parse_scan_args(ReadRequest *req, FunctionCallInfo fcinfo)
 					 errhint("Pass the LastEvaluatedKey of the previous page of the same segment.")));
 		add_start_bound(req, start, 1);
 	}
-	check_key_paths(req, req->projection, "projection");
-	check_key_paths(req, req->filter, "filter");
+	st_expr_check_key_paths(req->ks.table, req->projection, "projection");
+	st_expr_check_key_paths(req->ks.table, req->filter, "filter");
 }
 
 /* ------------------------------------------------------------------------
@@ -1653,3 +1595,36 @@ scan(PG_FUNCTION_ARGS)
 }
 
 ST_FUNCTION_HIDING_SQL(st_sql_scan, scan)
+
+/*
+ * A parallel scan's Segment and TotalSegments (has_*: given), checked as
+ * DynamoDB does: both or neither, TotalSegments in range, Segment below it.
+ */
+void
+st_check_scan_segments(bool has_segment, int32 segment, bool has_total, int32 total)
+{
+	if (has_segment && !has_total)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("segment and total_segments must be given together"),
+				 errdetail("ValidationException: The TotalSegments parameter is required but was not present in the request when Segment parameter is present.")));
+	if (has_total && !has_segment)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("segment and total_segments must be given together"),
+				 errdetail("ValidationException: The Segment parameter is required but was not present in the request when parameter TotalSegments is present.")));
+	if (!has_total)
+		return;
+	if (total < 1 || total > ST_MAX_TOTAL_SEGMENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("total_segments must be between 1 and %d, not %d", ST_MAX_TOTAL_SEGMENTS, total),
+				 errdetail("ValidationException: 1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and %d.",
+						   total, ST_MAX_TOTAL_SEGMENTS)));
+	if (segment < 0 || segment >= total)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("segment must be between 0 and total_segments - 1 (%d), not %d", total - 1, segment),
+				 errdetail("ValidationException: The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d.",
+						   segment, total)));
+}

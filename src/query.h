@@ -75,5 +75,7 @@ extern bool st_read_all_attributes;
  * the checks DynamoDB makes first.  Cleared when that query starts.
  */
 extern List *st_key_not_indexable;
+/* query.c: a parallel scan's Segment and TotalSegments, as DynamoDB checks them */
+extern void st_check_scan_segments(bool has_segment, int32 segment, bool has_total, int32 total);
 
 #endif							/* SINGLETABLE_QUERY_H */
