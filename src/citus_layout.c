@@ -215,14 +215,18 @@ next_message_is_sync(void)
 
 	if (MyProcPort == NULL || whereToSendOutput != DestRemote || pq_is_reading_msg())
 		return false;
-#if PG_VERSION_NUM >= 160000
+	/* PostgreSQL 17 replaced pq_buffer_has_data */
+#if PG_VERSION_NUM >= 170000
 	if (pq_buffer_remaining_data() <= 0)
 		return false;
 #else
 	if (!pq_buffer_has_data())
 		return false;
 #endif
-	/* pq_peekbyte belongs to a message read; with data buffered it reads nothing */
+	/*
+	 * pq_peekbyte belongs to a message read, as in the core's own uses; with
+	 * data buffered it reads nothing from the socket
+	 */
 	pq_startmsgread();
 	c = pq_peekbyte();
 	pq_endmsgread();
