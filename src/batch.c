@@ -548,6 +548,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 		int			run = 1;
 
 		CHECK_FOR_INTERRUPTS();
+		sorted[i]->req.table = st_citus_lock_for_write(sorted[i]->req.table);
 		while (sorted[i]->req.kind == ST_WRITE_PUT && i + run < n &&
 			   !st_citus_write_needs_old_item(sorted[i]->req.table) &&
 			   sorted[i + run]->req.kind == ST_WRITE_PUT &&

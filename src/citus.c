@@ -27,7 +27,9 @@
  *	  functions updates the index tables itself, from the coordinator, in
  *	  the same distributed transaction (st_citus_write_indexes): the index
  *	  is strongly consistent with the table at commit, as the trigger keeps
- *	  it on a local table.  Plain SQL DML on a distributed table does not
+ *	  it on a local table.  A write locks the table before it reads which
+ *	  indexes it has (st_citus_lock_for_write), so that it waits for a
+ *	  create_index and then sees the new index.  Plain SQL DML on a distributed table does not
  *	  maintain its indexes (README: Scaling out with Citus); rebuild_indexes
  *	  refills them from the items.  create_index on a distributed table
  *	  distributes the new index table and fills it the same way
@@ -234,6 +236,25 @@ st_citus_distribute_index(StTable *t, StIndex *ix)
 	(void) copy_catalog_to_workers(t->relid);
 	SPI_finish();
 	AtEOXact_GUC(true, level);
+}
+
+/*
+ * Before a write through the extension's functions to t decides anything
+ * from t's indexes: on a distributed table, take ROW EXCLUSIVE on the
+ * coordinator's table, as the write's first statement would, and return
+ * t's catalog facts as they are once it is held.  create_index holds SHARE
+ * ROW EXCLUSIVE on it until it commits, so a writer that looked t up before
+ * and then waited for its statement's lock would write without the new
+ * index's entries.  A local table's t as it is: its index triggers, or the
+ * direct path's check under its own lock, see the new index.
+ */
+StTable *
+st_citus_lock_for_write(StTable *t)
+{
+	if (!t->distributed)
+		return t;
+	LockRelationOid(t->relid, RowExclusiveLock);
+	return st_table_lookup(t->relid, false);
 }
 
 /*

@@ -23,6 +23,7 @@ extern int	st_citus_begin_sole_write(StTable *t, FunctionCallInfo fcinfo);
 extern void st_citus_end_sole_write(int level);
 
 /* citus.c */
+extern StTable *st_citus_lock_for_write(StTable *t);
 extern void st_citus_write_indexes(StTable *t, Jsonb *old_item, Jsonb *new_item);
 extern int64 st_citus_create_index(StTable *t, StIndex *ix, int64 *skipped);
 extern void st_citus_distribute_index(StTable *t, StIndex *ix);

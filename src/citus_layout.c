@@ -5,9 +5,11 @@
  *	  per table-catalog lookup), how an INSERT gives its plain key columns,
  *	  whether a write must read the old item for the index tables, which
  *	  table a shard relation belongs to, and when a put may run without a
- *	  remote transaction block.  Below the catalog: it calls only keys.c, so
- *	  catalog.c, plans.c and the write paths can ask it without a circle;
- *	  the commands and the index maintenance are in citus.c.
+ *	  remote transaction block (which looks at the statement's portal and at
+ *	  the client's next message, never reading more from the client).
+ *	  Below the catalog: it calls only keys.c, so catalog.c, plans.c and the
+ *	  write paths can ask it without a circle; the commands and the index
+ *	  maintenance are in citus.c.
  */
 #include "postgres.h"
 
@@ -21,9 +23,12 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "libpq/libpq.h"
+#include "miscadmin.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -194,22 +199,101 @@ sole_call_of_statement(Oid fn_oid)
 }
 
 /*
- * Before put_item (the SQL function of fcinfo) writes one item of t by one
- * statement (an unconditional put without index maintenance): when
- * singletable.citus_put_autocommit is on (off by default: statements a
- * client pipelines before one Sync are one transaction, which this call
- * cannot see, and its write would commit before the rest), t is
+ * Is the client's next message, already read into the backend's input
+ * buffer, a Sync?  Then the implicit transaction of the extended-protocol
+ * Execute running now commits as soon as the statement ends: libpq sends
+ * Bind, Describe, Execute and Sync in one write outside pipeline mode
+ * (PQexecPrepared, pgbench -M prepared).  Only what is buffered is looked
+ * at, so this never waits for the client; nothing buffered (the Sync not
+ * arrived yet, or the client pipelining), another message next, or no
+ * client at all is a no.
+ */
+static bool
+next_message_is_sync(void)
+{
+	int			c;
+
+	if (MyProcPort == NULL || whereToSendOutput != DestRemote || pq_is_reading_msg())
+		return false;
+	/* PostgreSQL 17 replaced pq_buffer_has_data */
+#if PG_VERSION_NUM >= 170000
+	if (pq_buffer_remaining_data() <= 0)
+		return false;
+#else
+	if (!pq_buffer_has_data())
+		return false;
+#endif
+	/*
+	 * pq_peekbyte belongs to a message read, as in the core's own uses; with
+	 * data buffered it reads nothing from the socket
+	 */
+	pq_startmsgread();
+	c = pq_peekbyte();
+	pq_endmsgread();
+	return c == 'S';
+}
+
+/*
+ * Is the statement running now a query of the simple protocol, or the
+ * statement that an EXECUTE of one runs?  exec_simple_query's unnamed
+ * portal is the only one without a cached plan; EXECUTE runs the prepared
+ * statement in a portal of its own, inside it.
+ */
+static bool
+simple_query_statement(void)
+{
+	Portal		outer;
+	PlannedStmt *stmt;
+
+	if (ActivePortal->cplan == NULL)
+		return ActivePortal->name[0] == '\0';
+	outer = GetPortalByName("");
+	if (outer == NULL || outer == ActivePortal || outer->cplan != NULL ||
+		outer->status != PORTAL_ACTIVE || list_length(outer->stmts) != 1)
+		return false;
+	stmt = linitial(outer->stmts);
+	return IsA(stmt, PlannedStmt) && stmt->utilityStmt != NULL &&
+		IsA(stmt->utilityStmt, ExecuteStmt);
+}
+
+/*
+ * Can nothing else be in the transaction of the statement running now
+ * (sole_call_of_statement has found it alone in its statement, outside a
+ * transaction block)?  Nothing before it wrote: a local write advances the
+ * command counter past FirstCommandId (the executor marks it used for
+ * every INSERT, UPDATE or DELETE, routed by Citus or not), and after a
+ * write to a worker Citus is in a coordinated transaction and keeps its
+ * transaction block whatever we ask.  And nothing can follow it: a
+ * simple-protocol query of one statement (simple_query_statement) commits
+ * when it ends, and so does an extended-protocol Execute whose Sync is
+ * already here (next_message_is_sync).
+ */
+static bool
+alone_in_transaction(void)
+{
+	if (GetCurrentCommandId(false) != FirstCommandId)
+		return false;
+	return simple_query_statement() || next_message_is_sync();
+}
+
+/*
+ * Before put_item (the SQL function of fcinfo) writes one item of t (as
+ * st_citus_lock_for_write returned it) by one statement (an unconditional
+ * put without index maintenance): when t is
  * distributed, has no trigger but TRUNCATE ones (Citus' own), and the call
- * is the only thing its transaction does (sole_call_of_statement), let
- * Citus send that statement as it sends a hand-written autocommit INSERT,
- * without BEGIN and COMMIT around it (citus.function_opens_transaction_block
- * off until st_citus_end_sole_write).  The one statement commits or fails
- * whole on its worker, and (outside a pipeline) nothing else in the
- * transaction writes, so the call stays atomic; a put among other calls or
- * statements keeps Citus' transaction block.  (A table with several placements of a shard, such as
- * a reference table, gets Citus' transaction block whatever the setting.)
- * Returns the GUC nest level to give to st_citus_end_sole_write, or -1
- * when nothing was changed.
+ * is the only thing its transaction does, let Citus send that statement as
+ * it sends a hand-written autocommit INSERT, without BEGIN and COMMIT
+ * around it (citus.function_opens_transaction_block off until
+ * st_citus_end_sole_write).  The one statement commits or fails whole on
+ * its worker.  singletable.citus_put_autocommit says what "the only thing"
+ * means: auto (the default), alone in its statement
+ * (sole_call_of_statement) and in its transaction (alone_in_transaction);
+ * on, alone in its statement only, so a put pipelined before one Sync with
+ * other statements commits before them; off, never.  A put among other
+ * calls or statements keeps Citus' transaction block.  (A table with
+ * several placements of a shard, such as a reference table, gets Citus'
+ * transaction block whatever the setting.)  Returns the GUC nest level to
+ * give to st_citus_end_sole_write, or -1 when nothing was changed.
  */
 int
 st_citus_begin_sole_write(StTable *t, FunctionCallInfo fcinfo)
@@ -218,9 +302,10 @@ st_citus_begin_sole_write(StTable *t, FunctionCallInfo fcinfo)
 	bool		triggers = false;
 	int			level;
 
-	if (!st_citus_put_autocommit || !t->distributed || st_citus_write_needs_old_item(t) ||
-		fcinfo->flinfo == NULL ||
-		!sole_call_of_statement(fcinfo->flinfo->fn_oid))
+	if (st_citus_put_autocommit == ST_CITUS_PUT_AUTOCOMMIT_OFF || !t->distributed ||
+		st_citus_write_needs_old_item(t) || fcinfo->flinfo == NULL ||
+		!sole_call_of_statement(fcinfo->flinfo->fn_oid) ||
+		(st_citus_put_autocommit == ST_CITUS_PUT_AUTOCOMMIT_AUTO && !alone_in_transaction()))
 		return -1;
 	/* a trigger could write elsewhere; a TRUNCATE trigger (Citus' own) does not fire */
 	rel = table_open(t->relid, AccessShareLock);

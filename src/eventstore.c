@@ -1024,6 +1024,7 @@ insert_events(StTable *t, const char *stream, EsEvent *events, int n, int64 firs
 	Datum	   *items = palloc(sizeof(Datum) * n);
 	Datum		args[1];
 
+	t = st_citus_lock_for_write(t);
 	for (int i = 0; i < n; i++)
 	{
 		items[i] = build_event_item(t, es, stream, &events[i], first + i, ts);

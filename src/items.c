@@ -320,7 +320,7 @@ write_result(FunctionCallInfo fcinfo, StWriteRequest *req)
 Jsonb *
 st_write_item(StWriteRequest *req)
 {
-	StTable    *t = req->table;
+	StTable    *t = req->table = st_citus_lock_for_write(req->table);
 	MemoryContext outer = CurrentMemoryContext;
 	int			nkeys = t->sk_attr ? 2 : 1;
 	Jsonb	   *old_item = NULL;
@@ -508,7 +508,7 @@ put_item(PG_FUNCTION_ARGS)
 	Datum		result;
 
 	req.kind = ST_WRITE_PUT;
-	req.table = st_table_arg(fcinfo, 0);
+	req.table = st_citus_lock_for_write(st_table_arg(fcinfo, 0));
 	req.item = st_jsonb_arg(fcinfo, 1);
 	if (req.item == NULL)
 		ereport(ERROR,

@@ -24,7 +24,21 @@ int			st_ttl_batch_size = 100;
 int			st_ttl_busy_percent = 10;
 int			st_index_build_batch_size = 1000;
 bool		st_create_distributed = false;
-bool		st_citus_put_autocommit = false;
+int			st_citus_put_autocommit = ST_CITUS_PUT_AUTOCOMMIT_AUTO;
+
+/* singletable.citus_put_autocommit: on and off take a boolean's spellings */
+static const struct config_enum_entry citus_put_autocommit_options[] = {
+	{"auto", ST_CITUS_PUT_AUTOCOMMIT_AUTO, false},
+	{"on", ST_CITUS_PUT_AUTOCOMMIT_ON, false},
+	{"off", ST_CITUS_PUT_AUTOCOMMIT_OFF, false},
+	{"true", ST_CITUS_PUT_AUTOCOMMIT_ON, true},
+	{"false", ST_CITUS_PUT_AUTOCOMMIT_OFF, true},
+	{"yes", ST_CITUS_PUT_AUTOCOMMIT_ON, true},
+	{"no", ST_CITUS_PUT_AUTOCOMMIT_OFF, true},
+	{"1", ST_CITUS_PUT_AUTOCOMMIT_ON, true},
+	{"0", ST_CITUS_PUT_AUTOCOMMIT_OFF, true},
+	{NULL, 0, false}
+};
 
 /* From _PG_init: every singletable.* setting, then the prefix reserved. */
 void
@@ -119,13 +133,15 @@ st_define_settings(void)
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 
-	DefineCustomBoolVariable("singletable.citus_put_autocommit",
-							 "Whether a put_item alone in its statement commits on its Citus worker by itself.",
-							 "Off, Citus wraps it in a transaction block on the worker, so that statements "
-							 "pipelined before one Sync commit together; on, it is sent as a hand-written "
-							 "autocommit INSERT is (see \"Scaling out with Citus\" in the README).",
+	DefineCustomEnumVariable("singletable.citus_put_autocommit",
+							 "When a put_item alone in its statement commits on its Citus worker by itself.",
+							 "auto: when nothing else can be in its transaction (a simple query, or an "
+							 "extended-protocol Execute followed by Sync); on: also when statements are "
+							 "pipelined before one Sync, which then do not commit together; off: never "
+							 "(see \"Scaling out with Citus\" in the README).",
 							 &st_citus_put_autocommit,
-							 false,
+							 ST_CITUS_PUT_AUTOCOMMIT_AUTO,
+							 citus_put_autocommit_options,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 

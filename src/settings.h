@@ -17,7 +17,15 @@ extern int	st_ttl_batch_size;	/* singletable.ttl_batch_size */
 extern int	st_ttl_busy_percent;	/* singletable.ttl_busy_percent */
 extern int	st_index_build_batch_size;	/* singletable.index_build_batch_size */
 extern bool st_create_distributed;	/* singletable.create_distributed */
-extern bool st_citus_put_autocommit;	/* singletable.citus_put_autocommit */
+extern int	st_citus_put_autocommit;	/* singletable.citus_put_autocommit */
+
+/* the values of singletable.citus_put_autocommit */
+typedef enum StCitusPutAutocommit
+{
+	ST_CITUS_PUT_AUTOCOMMIT_OFF,	/* always Citus' transaction block */
+	ST_CITUS_PUT_AUTOCOMMIT_AUTO,	/* alone only when nothing can follow */
+	ST_CITUS_PUT_AUTOCOMMIT_ON	/* alone in its statement, pipelines too */
+} StCitusPutAutocommit;
 
 extern void st_define_settings(void);
 

@@ -84,8 +84,8 @@ cat >"$work/put_ours.sql" <<SQL
 SELECT singletable.put_item('bench_items', jsonb_build_object('PK', 'USER#' || :u::int, 'SK', 'ORDER#' || lpad(:o::text, 4, '0'), 'status', 'PENDING', 'total', :n::int));
 SQL
 # the same put, not alone in its statement: Citus' transaction block (BEGIN,
-# the INSERT, COMMIT), which a sole put does without under
-# singletable.citus_put_autocommit
+# the INSERT, COMMIT), which a sole put does without (pgbench -M prepared
+# sends each Execute with its Sync: singletable.citus_put_autocommit auto)
 cat >"$work/put_block.sql" <<SQL
 \set u random(1, $USERS)
 \set o random(1, $ORDERS)
@@ -113,11 +113,11 @@ for f in "$work"/{get,put,query}_{ours,sql}.sql; do check_script -f "$f"; done
 check_script -f "$work/put_block.sql"
 compare "citus get_item vs SELECT item" ">= 0.9" "$work/get_ours.sql" "$work/get_sql.sql"
 compare "citus put_item vs upsert" ">= 0.9" "$work/put_ours.sql" "$work/put_sql.sql"
-# singletable.citus_put_autocommit on: a sole put without Citus' BEGIN/COMMIT
-PGOPTIONS="-c singletable.citus_put_autocommit=on" \
-	compare "citus put_item, citus_put_autocommit, vs upsert" ">= 0.9" "$work/put_ours.sql" "$work/put_sql.sql"
-PGOPTIONS="-c singletable.citus_put_autocommit=on" \
-	compare "citus put_item autocommit vs in a transaction block" "" "$work/put_ours.sql" "$work/put_block.sql"
+# singletable.citus_put_autocommit off: the same put in Citus' transaction
+# block (BEGIN, the INSERT, COMMIT), the default before auto
+PGOPTIONS="-c singletable.citus_put_autocommit=off" \
+	compare "citus put_item, citus_put_autocommit off, vs upsert" "" "$work/put_ours.sql" "$work/put_sql.sql"
+compare "citus put_item autocommit vs in a transaction block" "" "$work/put_ours.sql" "$work/put_block.sql"
 compare "citus query page (20) vs SELECT ... LIMIT 20" ">= 0.9" "$work/query_ours.sql" "$work/query_sql.sql"
 
 echo "EXPLAIN of the hand-written statements (the calls run the same statements through SPI):"
