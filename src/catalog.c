@@ -65,8 +65,10 @@
  * top transaction's context, not the current one: a subtransaction that
  * aborts (an exception block, execute(raise_errors => false)) would free it
  * while a caller outside the subtransaction still holds the StTable.
+ * Any slot whose value is a chunk of a context of its own can be reset so
+ * (items_direct.c's).
  */
-static void
+void
 st_table_reset_state(StStateSlot *slot)
 {
 	MemoryContext cxt = GetMemoryChunkContext(DatumGetPointer(slot->value));

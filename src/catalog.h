@@ -107,6 +107,8 @@ extern StTable *st_table_arg(FunctionCallInfo fcinfo, int n);
 extern StTable *st_table_lookup_for_index_relid(Oid index_relid, StIndex **index);
 extern StIndex *st_table_find_index(StTable *table, const char *index_name);
 extern void st_table_invalidate(Oid relid);
+struct StStateSlot;				/* table_state.h */
+extern void st_table_reset_state(struct StStateSlot *slot);
 extern void st_key_schema_args(Datum *args, char *nulls, const char *pk_attr, StKeyType pk_type,
 							   const char *sk_attr, StKeyType sk_type);
 /* st_parse_qualified_name: a table name as SQL writes one */

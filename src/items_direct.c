@@ -66,6 +66,8 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -90,16 +92,44 @@
 #include "table_state.h"
 
 /*
- * The direct path's verdict on a table, kept in its ST_STATE_DIRECT slot
- * (table_state.h) until relcache invalidation of the table: ST_DIRECT_NO,
- * or ST_DIRECT_TRIGGERS, or ST_DIRECT_GSI with the GSI trigger's
- * tgenabled in the bits above ST_DIRECT_KIND.
+ * The direct path's verdict on a table: ST_DIRECT_NO, or ST_DIRECT_TRIGGERS,
+ * or ST_DIRECT_GSI (then with the GSI trigger's tgenabled).
  */
 #define ST_DIRECT_NO		0	/* the caller runs the upsert */
 #define ST_DIRECT_TRIGGERS	1	/* AFTER ROW triggers queued as by the upsert */
 #define ST_DIRECT_GSI		2	/* the only row trigger is GSI maintenance,
 								 * which the direct path does itself */
-#define ST_DIRECT_KIND		0xff
+
+/* The statements a direct write stands for: see write_rte */
+#define ST_DIRECT_MERGE		0	/* the upsert */
+#define ST_DIRECT_INSERT	1	/* INSERT */
+#define ST_DIRECT_UPDATE	2	/* UPDATE ... SET item = f(item) */
+#define ST_DIRECT_STMTS		3
+
+/*
+ * What the direct path keeps per table in its ST_STATE_DIRECT slot
+ * (table_state.h), in a context of its own, until relcache invalidation of
+ * the table: the verdict, and what a put would otherwise build again on
+ * every call from definitions that only DDL changes (which invalidates the
+ * table): the range table of each statement kind, and the IndexInfo of
+ * each plain btree index (no expressions, no predicate, no exclusion
+ * constraint, as create_table's primary key and most users' indexes are)
+ * with its speculative-insertion fields, which ExecOpenIndices would build
+ * from the catalog each time.  The cached IndexInfos are only read: each
+ * write copies one, with indisready as the index shows it now; the index
+ * list is compared with the relcache's on every write, and a changed list
+ * builds them again.
+ */
+typedef struct DirectState
+{
+	int			verdict;		/* ST_DIRECT_* */
+	char		tgenabled;		/* the GSI trigger's, for ST_DIRECT_GSI */
+	List	   *rtable[ST_DIRECT_STMTS];	/* one entry each, or NIL */
+	List	   *perminfos[ST_DIRECT_STMTS];
+	List	   *index_oids;		/* the index list infos belong to */
+	IndexInfo **infos;			/* per index of index_oids, NULL when not
+								 * cacheable */
+} DirectState;
 
 /* Is funcid singletable.<fname>()? */
 static bool
@@ -230,25 +260,32 @@ only_gsi_trigger(Relation rel, char *tgenabled)
 	return found == 1;
 }
 
-/* The verdict of the ST_DIRECT_* kinds above on rel. */
-static Datum
-direct_verdict(StTable *t, Relation rel)
+/* The DirectState of rel, with the verdict of the ST_DIRECT_* kinds above. */
+static DirectState *
+direct_state(StTable *t, Relation rel)
 {
-	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_DIRECT, NULL);
+	/* a write up the stack may still hold the old state: see the reset */
+	StStateSlot *slot = st_table_state_slot(t->relid, ST_STATE_DIRECT, st_table_reset_state);
+	DirectState *ds;
 
 	if (!slot->valid)
 	{
-		char		tgenabled;
+		MemoryContext cxt = AllocSetContextCreate(CacheMemoryContext, "singletable direct write",
+												  ALLOCSET_SMALL_SIZES);
 
+		ds = MemoryContextAllocZero(cxt, sizeof(DirectState));
 		if (!table_has_plain_shape(t, rel))
-			slot->value = ST_DIRECT_NO;
-		else if (only_gsi_trigger(rel, &tgenabled))
-			slot->value = ST_DIRECT_GSI | ((Datum) (unsigned char) tgenabled << 8);
+			ds->verdict = ST_DIRECT_NO;
+		else if (only_gsi_trigger(rel, &ds->tgenabled))
+			ds->verdict = ST_DIRECT_GSI;
 		else
-			slot->value = ST_DIRECT_TRIGGERS;
+			ds->verdict = ST_DIRECT_TRIGGERS;
+		/* the checks may have read the catalog: find the slot again */
+		slot = st_table_state_slot(t->relid, ST_STATE_DIRECT, st_table_reset_state);
+		slot->value = PointerGetDatum(ds);
 		slot->valid = true;
 	}
-	return slot->value;
+	return (DirectState *) DatumGetPointer(slot->value);
 }
 
 /* Would a trigger with this tgenabled fire now?  As TriggerEnabled() decides. */
@@ -318,7 +355,10 @@ write_rte(StTable *t, Relation rel, CmdType kind, List **perminfos)
  * ExecInitStoredGenerated would find out by parsing the expressions from
  * the catalog, which costs more than the rest of a put.  The trigger code
  * asks (ExecGetAllUpdatedCols, for UPDATE OF column triggers) when the
- * table has AFTER UPDATE row triggers, as every table with a GSI has.  The
+ * table has AFTER UPDATE row triggers, and ExecInsertIndexTuples asks on
+ * every update that is not HOT (index_unchanged_by_update, its hint for
+ * bottom-up deletion), with or without triggers: on a table whose GSIs
+ * this path maintains, that alone cost a third of the put's own work.  The
  * generated expressions are left empty: this path computes the key
  * columns itself and never calls ExecComputeStoredGenerated.
  */
@@ -527,6 +567,83 @@ insert_new(EState *estate, ResultRelInfo *rri, TupleTableSlot *slot, List *arbit
 	return !conflict;
 }
 
+/*
+ * Can a copy of ii, built once, stand for the IndexInfo ExecOpenIndices
+ * builds on every write?  For a btree index without expressions, predicate
+ * or exclusion constraint nothing in it is filled in while writing, and
+ * only ii_ReadyForInserts can change without a new index (CREATE INDEX
+ * CONCURRENTLY): open_indices reads that from the index on every write.
+ */
+static bool
+index_info_cacheable(IndexInfo *ii)
+{
+	return ii->ii_Am == BTREE_AM_OID && ii->ii_Expressions == NIL &&
+		ii->ii_Predicate == NIL && ii->ii_ExclusionOps == NULL;
+}
+
+/*
+ * ExecOpenIndices(rri, speculative), with the IndexInfos of the indexes
+ * index_info_cacheable() accepts kept in ds: the indexes are opened and
+ * locked as it opens them (ExecCloseIndices releases them).
+ */
+static void
+open_indices(DirectState *ds, ResultRelInfo *rri, bool speculative)
+{
+	Relation	rel = rri->ri_RelationDesc;
+	List	   *oids;
+	ListCell   *lc;
+	int			n;
+	int			i = 0;
+
+	if (!RelationGetForm(rel)->relhasindex)
+		return;
+	oids = RelationGetIndexList(rel);
+	n = list_length(oids);
+	if (n == 0)
+		return;
+	if (!equal(oids, ds->index_oids))
+	{
+		/* a new index list (the old infos stay until the state goes) */
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(ds));
+
+		ds->index_oids = list_copy(oids);
+		ds->infos = palloc0(n * sizeof(IndexInfo *));
+		MemoryContextSwitchTo(old);
+	}
+	rri->ri_NumIndices = n;
+	rri->ri_IndexRelationDescs = palloc(n * sizeof(Relation));
+	rri->ri_IndexRelationInfo = palloc(n * sizeof(IndexInfo *));
+	foreach(lc, oids)
+	{
+		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+		IndexInfo  *ii;
+
+		ii = ds->infos[i] ? NULL : BuildIndexInfo(index);
+		if (ii != NULL && index_info_cacheable(ii))
+		{
+			MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(ds));
+
+			ds->infos[i] = BuildIndexInfo(index);
+			if (ds->infos[i]->ii_Unique)
+				BuildSpeculativeIndexInfo(index, ds->infos[i]);
+			MemoryContextSwitchTo(old);
+		}
+		if (ds->infos[i] != NULL)
+		{
+			/* the speculative fields are read only by speculative writes */
+			ii = makeNode(IndexInfo);
+			memcpy(ii, ds->infos[i], sizeof(IndexInfo));
+			ii->ii_ReadyForInserts = index->rd_index->indisready;
+		}
+		else if (speculative && ii->ii_Unique)
+			BuildSpeculativeIndexInfo(index, ii);
+		rri->ri_IndexRelationDescs[i] = index;
+		rri->ri_IndexRelationInfo[i] = ii;
+		i++;
+	}
+	list_free(oids);
+}
+
 /* One direct write: what direct_begin() sets up and direct_end() releases. */
 typedef struct DirectWrite
 {
@@ -547,24 +664,30 @@ static bool
 direct_begin(StTable *t, CmdType kind, DirectWrite *dw)
 {
 	Relation	rel;
-	RangeTblEntry *rte;
-	List	   *perminfos;
+	DirectState *ds;
+	int			stmt = kind == CMD_MERGE ? ST_DIRECT_MERGE :
+		kind == CMD_INSERT ? ST_DIRECT_INSERT : ST_DIRECT_UPDATE;
 	EState	   *estate;
 	ResultRelInfo *rri;
-	Datum		verdict;
 
 	if (XactReadOnly || t->distributed)
 		return false;
 	if (t->row_security && check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED)
 		return false;
 	rel = table_open(t->relid, RowExclusiveLock);
-	rte = write_rte(t, rel, kind, &perminfos);
+	ds = direct_state(t, rel);
+	if (ds->verdict != ST_DIRECT_NO && ds->rtable[stmt] == NIL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(ds));
+
+		ds->rtable[stmt] = list_make1(write_rte(t, rel, kind, &ds->perminfos[stmt]));
+		MemoryContextSwitchTo(old);
+	}
 #if PG_VERSION_NUM >= 160000
-	if ((verdict = direct_verdict(t, rel)) == ST_DIRECT_NO ||
-		!ExecCheckPermissions(list_make1(rte), perminfos, false))
+	if (ds->verdict == ST_DIRECT_NO ||
+		!ExecCheckPermissions(ds->rtable[stmt], ds->perminfos[stmt], false))
 #else
-	if ((verdict = direct_verdict(t, rel)) == ST_DIRECT_NO ||
-		!ExecCheckRTPerms(list_make1(rte), false))
+	if (ds->verdict == ST_DIRECT_NO || !ExecCheckRTPerms(ds->rtable[stmt], false))
 #endif
 	{
 		table_close(rel, NoLock);
@@ -579,27 +702,26 @@ direct_begin(StTable *t, CmdType kind, DirectWrite *dw)
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
 #if PG_VERSION_NUM >= 180000
-	ExecInitRangeTable(estate, list_make1(rte), perminfos, bms_make_singleton(1));
+	ExecInitRangeTable(estate, ds->rtable[stmt], ds->perminfos[stmt], bms_make_singleton(1));
 #elif PG_VERSION_NUM >= 160000
-	ExecInitRangeTable(estate, list_make1(rte), perminfos);
+	ExecInitRangeTable(estate, ds->rtable[stmt], ds->perminfos[stmt]);
 #else
-	ExecInitRangeTable(estate, list_make1(rte));
+	ExecInitRangeTable(estate, ds->rtable[stmt]);
 #endif
 	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	estate->es_opened_result_relations = list_make1(rri);
 	dw->gsi_table = NULL;
-	if ((verdict & ST_DIRECT_KIND) == ST_DIRECT_GSI)
+	if (ds->verdict == ST_DIRECT_GSI)
 	{
 		/* no event for the GSI trigger: maintain the GSIs here, if it fires */
 		rri->ri_TrigDesc = NULL;
-		if (trigger_would_fire((char) (verdict >> 8)))
+		if (trigger_would_fire(ds->tgenabled))
 			dw->gsi_table = t;
 	}
-	else
-		declare_generated_columns(t, estate, rri);
+	declare_generated_columns(t, estate, rri);
 	check_result_rel(rri, kind == CMD_UPDATE ? CMD_UPDATE : CMD_INSERT);
-	ExecOpenIndices(rri, kind == CMD_MERGE);
+	open_indices(ds, rri, kind == CMD_MERGE);
 	dw->rel = rel;
 	dw->estate = estate;
 	dw->rri = rri;

@@ -6,7 +6,8 @@
  *
  *	    ST_STATE_TABLE	catalog.c: the table's catalog facts (StTable)
  *	    ST_STATE_PLANS	plans.c: its kept SPI plans
- *	    ST_STATE_DIRECT	items_direct.c: may the direct path write it
+ *	    ST_STATE_DIRECT	items_direct.c: may the direct path write it, and
+ *				what it keeps for the writes (range tables, IndexInfos)
  *	    ST_STATE_EVENTS	eventstore.c: its events-by-type setting
  *	    ST_STATE_STREAM	stream_decode.c: the decoder's view of the relation
  *
@@ -35,7 +36,7 @@
  *	    transaction's, plans.c only marks each plan stale and frees it at its
  *	    own next use, eventstore.c keeps its EsTable and frees only the
  *	    strings, stream_decode.c keeps its entry and resets its strings.
- *	    items_direct.c has no reset: its verdict is a bool, computed again.
+ *	    items_direct.c retires its state's context as catalog.c does.
  *	  - A loader that may see invalidations while it reads (a lock waited
  *	    for, SPI) compares st_table_state_invalidations() before and after
  *	    and loads again when it changed, so that a catalog read with an
