@@ -8,7 +8,10 @@ pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok i
 # (test_decoding, which the tests use, ships in postgresql-15 itself;
 # postgresql-contrib-15 is a virtual package that dpkg never reports as
 # installed, so it is not checked here.)
-for p in postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc; do
+# libkrb5-dev: PostgreSQL's libpq/libpq-be.h includes gssapi/gssapi.h on
+# Debian's GSSAPI-enabled builds, and src/citus_layout.c reads the client's
+# input buffer through libpq/libpq.h.
+for p in postgresql-15 postgresql-server-dev-15 libkrb5-dev libipc-run-perl make gcc; do
 	pkg_ok "$p" || need+=("$p")
 done
 if pkg_ok postgresql-15; then
