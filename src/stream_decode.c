@@ -111,12 +111,25 @@ typedef struct StreamData
 	/*
 	 * The transaction's fields, formatted once when its first record or
 	 * marker is written (txn_ready): "transactionId":..,"commitLsn":..,
-	 * "commitTime":.. and ApproximateCreationDateTime.  Lives in the
-	 * decoding context.
+	 * "commitTime":.. (txn_fields), the default record's text from
+	 * ApproximateCreationDateTime to Keys (txn_body), and the commit LSN's
+	 * digits that start each eventID (16, hexadecimal) and SequenceNumber
+	 * (20, decimal).  Lives in the decoding context.
 	 */
 	bool		txn_ready;
 	StringInfoData txn_fields;
-	int64		txn_epoch;
+	StringInfoData txn_body;
+	char		txn_lsn_hex[16];
+	char		txn_lsn_dec[20];
+
+	/*
+	 * The relation of the last change and its cache slot: a transaction's
+	 * changes mostly touch one relation, so most changes find their entry
+	 * here without a hash look-up.  The slot pointer stays valid while the
+	 * slot holds an entry, that is until the session ends (table_state.h).
+	 */
+	Oid			last_relid;
+	StStateSlot *last_slot;
 
 	/*
 	 * The record built last, written when the next one is built or at
@@ -146,6 +159,9 @@ typedef struct StreamRelEntry
 	char	   *table_name;		/* base table's name */
 	char	   *dynamodb_name;	/* its DynamoDB name, NULL for table_name */
 	char	   *index_name;		/* REL_INDEX: the index's name */
+	StringInfoData names;		/* emitted entries: the JSON text from the
+								 * value of "tableName" to "schemaName"'s (and
+								 * "indexName"'s) */
 	StreamView	view;			/* the base table's stream_view */
 	int			nkeys;			/* key attributes to put in Keys */
 	char	   *key_attrs[ST_STREAM_MAX_KEYS];
@@ -549,12 +565,46 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	}
 }
 
+/* Append the JSON string of a NUL-terminated name. */
+static void
+append_json_name(StringInfo out, const char *s)
+{
+	st_append_json_string(out, s, strlen(s));
+}
+
+/*
+ * Format an emitted entry's names once, as every record of the relation
+ * writes them (see start_record).
+ */
+static void
+entry_format_names(StreamRelEntry *entry)
+{
+	StringInfo	names = &entry->names;
+	MemoryContext old = MemoryContextSwitchTo(entry_cxt(entry));
+
+	initStringInfo(names);
+	append_json_name(names, entry->dynamodb_name ? entry->dynamodb_name : entry->table_name);
+	appendStringInfoString(names, ",\"schemaName\":");
+	append_json_name(names, entry->schema_name);
+	if (entry->kind == REL_INDEX)
+	{
+		appendStringInfoString(names, ",\"indexName\":");
+		append_json_name(names, entry->index_name);
+	}
+	MemoryContextSwitchTo(old);
+}
+
 static StreamRelEntry *
 get_rel_entry(StreamData *data, Relation rel)
 {
-	StStateSlot *slot = st_table_state_slot(RelationGetRelid(rel), ST_STATE_STREAM,
-												  st_stream_reset_state);
-	StreamRelEntry *entry = (StreamRelEntry *) DatumGetPointer(slot->value);
+	Oid			relid = RelationGetRelid(rel);
+	StStateSlot *slot;
+	StreamRelEntry *entry;
+
+	if (relid == data->last_relid && data->last_slot->valid)
+		return (StreamRelEntry *) DatumGetPointer(data->last_slot->value);
+	slot = st_table_state_slot(relid, ST_STATE_STREAM, st_stream_reset_state);
+	entry = (StreamRelEntry *) DatumGetPointer(slot->value);
 
 	if (entry == NULL)
 	{
@@ -564,15 +614,19 @@ get_rel_entry(StreamData *data, Relation rel)
 	if (!slot->valid)
 	{
 		build_rel_entry(data, rel, entry);
+		if (entry->emit)
+			entry_format_names(entry);
 
 		/*
 		 * An index table's entry depends on its base table's catalog row, so
 		 * a change of the base table invalidates it too.
 		 */
-		st_table_state_depend(slot, entry->base_relid != RelationGetRelid(rel)
+		st_table_state_depend(slot, entry->base_relid != relid
 							  ? entry->base_relid : InvalidOid);
 		slot->valid = true;
 	}
+	data->last_relid = relid;
+	data->last_slot = slot;
 	return entry;
 }
 
@@ -744,6 +798,7 @@ st_stream_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is
 	data->view = VIEW_DEFAULT;
 	initStringInfo(&data->pending);
 	initStringInfo(&data->txn_fields);
+	initStringInfo(&data->txn_body);
 	ctx->output_plugin_private = data;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
@@ -815,9 +870,6 @@ append_bytes(StringInfo out, const char *s, int n)
 }
 
 #define append_literal(out, s) append_bytes((out), (s), sizeof(s) - 1)
-
-/* escape_json()'s text, faster (see st_append_json_string) */
-#define append_json_cstring(out, s) st_append_json_string((out), (s), strlen(s))
 
 /* Write a key value (a scalar, or a binary {"$B": ..}) as plain JSON. */
 static void
@@ -1049,23 +1101,27 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 static const char st_digits[] = "0123456789ABCDEF";
 
 /*
- * Write v as exactly width digits of base 10 or 16 (upper case),
- * zero-padded; v must fit in width digits.  Inlined, so that base is a
- * constant and the divisions are multiplications: this runs several times
- * per record.
+ * Write v into p as exactly width digits of base 10 or 16 (upper case),
+ * zero-padded, not NUL-terminated; v must fit in width digits.  Inlined,
+ * so that base is a constant and the divisions are multiplications: this
+ * runs per record.
  */
 static pg_attribute_always_inline void
-append_fixed_digits(StringInfo out, uint64 v, int width, int base)
+format_fixed_digits(char *p, uint64 v, int width, int base)
 {
-	char	   *p;
-
-	enlargeStringInfo(out, width);
-	p = out->data + out->len;
 	for (int i = width - 1; i >= 0; i--)
 	{
 		p[i] = st_digits[v % base];
 		v /= base;
 	}
+}
+
+/* Append v as format_fixed_digits() writes it. */
+static pg_attribute_always_inline void
+append_fixed_digits(StringInfo out, uint64 v, int width, int base)
+{
+	enlargeStringInfo(out, width);
+	format_fixed_digits(out->data + out->len, v, width, base);
 	out->len += width;
 	out->data[out->len] = '\0';
 }
@@ -1088,14 +1144,14 @@ append_digits(StringInfo out, uint64 v, int base)
 #define append_uint64(out, v) append_digits((out), (v), 10)
 
 /*
- * A change's place in the stream in fixed-width digits: the commit LSN, the
- * change's place in its transaction, sub.  Base 16 for eventID, base 10 for
- * SequenceNumber.
+ * A change's place in the stream in fixed-width digits: the commit LSN
+ * (lsn_digits, formatted once per transaction), the change's place in its
+ * transaction, sub.  Base 16 for eventID, base 10 for SequenceNumber.
  */
 static pg_attribute_always_inline void
-append_place(StringInfo out, XLogRecPtr lsn, uint64 ordinal, int sub, int base)
+append_place(StringInfo out, const char *lsn_digits, uint64 ordinal, int sub, int base)
 {
-	append_fixed_digits(out, lsn, base == 16 ? 16 : 20, base);
+	append_bytes(out, lsn_digits, base == 16 ? 16 : 20);
 	append_fixed_digits(out, ordinal, base == 16 ? 8 : 9, base);
 	appendStringInfoCharMacro(out, '0' + sub);
 }
@@ -1161,29 +1217,45 @@ epoch_seconds(TimestampTz t)
 }
 
 /*
- * The transaction's common fields: "transactionId", "commitLsn",
- * "commitTime".  They are formatted once per transaction (the reorder
- * buffer replays a transaction at its commit, so all are known by its first
- * change), not once per record.
+ * Format what every record of the transaction repeats (see StreamData),
+ * once per transaction (the reorder buffer replays a transaction at its
+ * commit, so all of it is known by its first change), not once per record.
  */
+static void
+prepare_txn(StreamData *data, ReorderBufferTXN *txn)
+{
+	StringInfo	f = &data->txn_fields;
+	StringInfo	b = &data->txn_body;
+	int64		epoch = epoch_seconds(txn->xact_time.commit_time);
+
+	if (data->txn_ready)
+		return;
+	resetStringInfo(f);
+	append_literal(f, "\"transactionId\":");
+	append_uint64(f, txn->xid);
+	append_literal(f, ",\"commitLsn\":");
+	append_lsn(f, txn->final_lsn);
+	append_literal(f, ",\"commitTime\":");
+	append_time(f, txn->xact_time.commit_time);
+
+	resetStringInfo(b);
+	append_literal(b, ",\"dynamodb\":{\"ApproximateCreationDateTime\":");
+	if (epoch < 0)
+		appendStringInfoCharMacro(b, '-');
+	append_uint64(b, epoch < 0 ? -(uint64) epoch : (uint64) epoch);
+	appendStringInfoCharMacro(b, ',');
+
+	format_fixed_digits(data->txn_lsn_hex, txn->final_lsn, sizeof(data->txn_lsn_hex), 16);
+	format_fixed_digits(data->txn_lsn_dec, txn->final_lsn, sizeof(data->txn_lsn_dec), 10);
+	data->txn_ready = true;
+}
+
+/* The transaction's fields: "transactionId", "commitLsn", "commitTime". */
 static void
 append_txn_fields(StreamData *data, StringInfo out, ReorderBufferTXN *txn)
 {
-	if (!data->txn_ready)
-	{
-		StringInfo	f = &data->txn_fields;
-
-		resetStringInfo(f);
-		append_literal(f, "\"transactionId\":");
-		append_uint64(f, txn->xid);
-		append_literal(f, ",\"commitLsn\":");
-		append_lsn(f, txn->final_lsn);
-		append_literal(f, ",\"commitTime\":");
-		append_time(f, txn->xact_time.commit_time);
-		data->txn_epoch = epoch_seconds(txn->xact_time.commit_time);
-		data->txn_ready = true;
-	}
-	appendBinaryStringInfo(out, data->txn_fields.data, data->txn_fields.len);
+	prepare_txn(data, txn);
+	append_bytes(out, data->txn_fields.data, data->txn_fields.len);
 }
 
 /* Write the pending record, if any, as one message. */
@@ -1250,6 +1322,7 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 
 	write_begin_marker(ctx, data, txn);
 	flush_pending(ctx, data);
+	prepare_txn(data, txn);
 
 	if (data->compact)
 	{
@@ -1260,19 +1333,12 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 	else
 	{
 		append_literal(out, "{\"eventID\":\"");
-		append_place(out, txn->final_lsn, ordinal, sub, 16);
+		append_place(out, data->txn_lsn_hex, ordinal, sub, 16);
 		append_literal(out, "\",\"eventName\":\"");
 		appendStringInfoString(out, event_name);
 		append_literal(out, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":");
 	}
-	append_json_cstring(out, entry->dynamodb_name ? entry->dynamodb_name : entry->table_name);
-	append_literal(out, ",\"schemaName\":");
-	append_json_cstring(out, entry->schema_name);
-	if (entry->kind == REL_INDEX)
-	{
-		append_literal(out, ",\"indexName\":");
-		append_json_cstring(out, entry->index_name);
-	}
+	append_bytes(out, entry->names.data, entry->names.len);
 	if (!data->compact || data->records == 0)
 	{
 		appendStringInfoCharMacro(out, ',');
@@ -1297,27 +1363,20 @@ open_record_body(StreamData *data)
 	if (data->compact)
 		appendStringInfoCharMacro(out, ',');
 	else
-	{
-		append_literal(out, ",\"dynamodb\":{\"ApproximateCreationDateTime\":");
-		if (data->txn_epoch < 0)
-			appendStringInfoCharMacro(out, '-');
-		append_uint64(out, data->txn_epoch < 0 ? -(uint64) data->txn_epoch : (uint64) data->txn_epoch);
-		appendStringInfoCharMacro(out, ',');
-	}
+		append_bytes(out, data->txn_body.data, data->txn_body.len);
 	return out->len;
 }
 
 /* End the record started by start_record(); size is its SizeBytes. */
 static void
-finish_record(StreamData *data, ReorderBufferTXN *txn, uint64 ordinal, int sub,
-			  int size, StreamView view)
+finish_record(StreamData *data, uint64 ordinal, int sub, int size, StreamView view)
 {
 	StringInfo	out = &data->pending;
 
 	if (!data->compact)
 	{
 		append_literal(out, ",\"SequenceNumber\":\"");
-		append_place(out, txn->final_lsn, ordinal, sub, 10);
+		append_place(out, data->txn_lsn_dec, ordinal, sub, 10);
 		append_literal(out, "\",\"SizeBytes\":");
 		append_uint64(out, size);
 		append_literal(out, ",\"StreamViewType\":\"");
@@ -1369,7 +1428,7 @@ build_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 		append_literal(out, ",\"OldImage\":");
 		append_image(data, out, old_item);
 	}
-	finish_record(data, txn, data->ordinal, sub, out->len - body_start, view);
+	finish_record(data, data->ordinal, sub, out->len - body_start, view);
 }
 
 /*
@@ -1602,7 +1661,7 @@ st_stream_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		(void) open_record_body(data);
 		/* SizeBytes counts the empty Keys map */
 		append_literal(&data->pending, "\"Keys\":{}");
-		finish_record(data, txn, first + i, 0, 2,
+		finish_record(data, first + i, 0, 2,
 					  data->view != VIEW_DEFAULT ? data->view : entry->view);
 	}
 	MemoryContextSwitchTo(old);

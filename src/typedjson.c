@@ -1338,6 +1338,15 @@ st_append_json_string(StringInfo out, const char *s, int len)
 				break;
 		}
 	}
+	if (start == 0)
+	{
+		/* nothing to escape, the common case: the room is reserved above */
+		memcpy(out->data + out->len, s, len);
+		out->len += len;
+		out->data[out->len++] = '"';
+		out->data[out->len] = '\0';
+		return;
+	}
 	if (len > start)
 		appendBinaryStringInfo(out, s + start, len - start);
 	appendStringInfoCharMacro(out, '"');

@@ -13,6 +13,16 @@
 #    ratio is wal2json's time summed over the rounds / ours (above 1: ours
 #    decodes faster), with the min-max of single rounds.  Also prints the
 #    bytes per change of each output (the pg_recvlogical file).
+#    The same ratio in CPU time of the decoding backend (the backend running
+#    peek, or pg_recvlogical's walsender): what the postmaster's waited-for
+#    children (/proc/PID/stat cutime + cstime) gained over the run, read
+#    once the backend has exited and been reaped.  Wall-clock time on a
+#    shared machine moves with the load of others; CPU time much less.
+#    The same for every side: the case's WAL is loaded, checkpointed and
+#    decoded once untimed before the rounds (so no side decodes while the
+#    checkpointer writes the load out, or reads WAL the others find in the
+#    page cache), and the order of the sides turns each round (so none is
+#    always the first after a checkpoint or the others' output files).
 # 2. Memory: the walsender's peak private memory (RssAnon, sampled, and
 #    VmHWM) while pg_recvlogical decodes one transaction of 100,000 and one
 #    of 1,000,000 changes, then 1,000,000 again with logical_decoding_work_mem
@@ -48,6 +58,20 @@ side_options() {
 }
 now() { date +%s.%N; }
 
+# CPU seconds of the postmaster's exited children so far (cutime + cstime),
+# once no backend is exiting: two equal readings 0.2 s apart.
+postmaster_pid=$(head -1 "$(psql -X -At -c 'SHOW data_directory')/postmaster.pid")
+children_cpu() {
+	local a b=
+	a=$(awk '{ print $16 + $17 }' "/proc/$postmaster_pid/stat")
+	while [ "$a" != "$b" ]; do
+		sleep 0.2
+		b=$a
+		a=$(awk '{ print $16 + $17 }' "/proc/$postmaster_pid/stat")
+	done
+	awk -v t="$a" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }'
+}
+
 # peek SIDE SLOT END CHANGES -> seconds
 peek() {
 	local opts="" t0 t1 n
@@ -55,51 +79,70 @@ peek() {
 	local side=$1 slot=$2 end=$3 changes=$4
 	shift 4
 	while [ $# -gt 0 ]; do opts="$opts, '$1', '$2'"; shift 2; done
+	c0=$(children_cpu)
 	t0=$(now)
 	n=$(psql -X -At -c "SELECT count(*) FROM pg_logical_slot_peek_changes('$slot', '$end', NULL$opts)")
 	t1=$(now)
+	c1=$(children_cpu)
 	[ "$n" -eq "$changes" ] || { echo "50_stream: $side returned $n rows, not $changes" >&2; exit 1; }
-	awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }'
+	awk -v a="$t1" -v b="$t0" -v c="$c1" -v d="$c0" 'BEGIN { print a - b, c - d }'
 }
 
-# recv SIDE SLOT END CHANGES -> seconds; the output stays in $work/recv.SIDE
+# recv SIDE SLOT END CHANGES -> seconds and CPU seconds; the output stays
+# in $work/recv.SIDE
 recv() {
 	local side=$1 slot=$2 end=$3 changes=$4 copy=bench_copy opts=() t0 t1 n
 	set -- $(side_options "$side")
 	while [ $# -gt 0 ]; do opts+=(-o "$1=$2"); shift 2; done
 	$PSQL -c "SELECT 'c' FROM pg_copy_logical_replication_slot('$slot', '$copy')" >/dev/null
 	rm -f "$work/recv.$side"		# pg_recvlogical appends
+	c0=$(children_cpu)
 	t0=$(now)
-	"$RECVLOGICAL" -d "$PGDATABASE" -S "$copy" --start --endpos="$end" -F 0 --no-loop \
+	# the same settings for every side: no fsync, the default status interval
+	"$RECVLOGICAL" -d "$PGDATABASE" -S "$copy" --start --endpos="$end" -F 0 -s 10 --no-loop \
 		-f "$work/recv.$side" "${opts[@]}"
 	t1=$(now)
+	c1=$(children_cpu)
 	$PSQL -c "SELECT pg_drop_replication_slot('$copy')" >/dev/null
 	n=$(wc -l <"$work/recv.$side")
 	[ "$n" -eq "$changes" ] || { echo "50_stream: pg_recvlogical $side wrote $n lines, not $changes" >&2; exit 1; }
-	awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }'
+	awk -v a="$t1" -v b="$t0" -v c="$c1" -v d="$c0" 'BEGIN { print a - b, c - d }'
 }
 
 # decode_case NAME TARGET CHANGES: the slots bench_ours and bench_w2j hold
 # the case's WAL, up to $end
 decode_case() {
-	local name=$1 target=$2 changes=$3 how side t slot
+	local name=$1 target=$2 changes=$3 how side slot order
+	local sides=(ours w2j compact)
+	# untimed: WAL into the page cache, the load's checkpoint done
+	$PSQL -c CHECKPOINT
+	peek w2j bench_w2j "$end" "$changes" >/dev/null
 	for how in peek recv; do
-		declare -A sum=([ours]=0 [compact]=0 [w2j]=0)
-		local r_ours="" r_compact=""
+		declare -A sum=([ours]=0 [compact]=0 [w2j]=0) cpu=([ours]=0 [compact]=0 [w2j]=0)
+		local r_ours="" r_compact="" c_ours="" c_compact=""
 		for round in $(seq 1 "$ROUNDS"); do
-			declare -A t=()
-			for side in ours w2j compact; do
+			declare -A t=() c=()
+			# round r starts with side r: ours, wal2json, compact, ours...
+			order=("${sides[@]:$(((round - 1) % 3))}" "${sides[@]:0:$(((round - 1) % 3))}")
+			for side in "${order[@]}"; do
 				slot=$([ $side = w2j ] && echo bench_w2j || echo bench_ours)
-				t[$side]=$($how $side $slot "$end" "$changes")
+				read -r "t[$side]" "c[$side]" < <($how $side $slot "$end" "$changes")
 				sum[$side]=$(awk -v a="${sum[$side]}" -v b="${t[$side]}" 'BEGIN { print a + b }')
+				cpu[$side]=$(awk -v a="${cpu[$side]}" -v b="${c[$side]}" 'BEGIN { print a + b }')
 			done
 			r_ours="$r_ours $(awk -v w="${t[w2j]}" -v o="${t[ours]}" 'BEGIN { print w / o }')"
 			r_compact="$r_compact $(awk -v w="${t[w2j]}" -v o="${t[compact]}" 'BEGIN { print w / o }')"
+			c_ours="$c_ours $(awk -v w="${c[w2j]}" -v o="${c[ours]}" 'BEGIN { print (o > 0 ? w / o : 0) }')"
+			c_compact="$c_compact $(awk -v w="${c[w2j]}" -v o="${c[compact]}" 'BEGIN { print (o > 0 ? w / o : 0) }')"
 		done
 		printf '%-48s ours %.2f s   compact %.2f s   wal2json %.2f s (sums)\n' "$name, $how" \
 			"${sum[ours]}" "${sum[compact]}" "${sum[w2j]}"
+		printf '%-48s ours %.2f s   compact %.2f s   wal2json %.2f s (CPU sums)\n' "$name, $how" \
+			"${cpu[ours]}" "${cpu[compact]}" "${cpu[w2j]}"
 		report "$name, $how: ours / wal2json" "$target" "${sum[w2j]}" "${sum[ours]}" "$r_ours"
 		report "$name, $how: compact / wal2json" "$target" "${sum[w2j]}" "${sum[compact]}" "$r_compact"
+		report "$name, $how, backend CPU: ours / wal2json" "$target" "${cpu[w2j]}" "${cpu[ours]}" "$c_ours"
+		report "$name, $how, backend CPU: compact / wal2json" "$target" "${cpu[w2j]}" "${cpu[compact]}" "$c_compact"
 	done
 	for side in ours compact w2j; do
 		printf '%-48s %s %.0f bytes per change\n' "$name, output" "$side" \
