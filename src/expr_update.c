@@ -55,7 +55,7 @@ invalid_path(StxNode *path)
  * An operand of op has the wrong type; what says which, in the message:
  * DynamoDB's own wording (the DETAIL) says no more than that.
  */
-static void wrong_type(const char *op, const char *what) pg_attribute_noreturn();
+pg_noreturn static void wrong_type(const char *op, const char *what);
 
 static void
 wrong_type(const char *op, const char *what)
@@ -67,7 +67,7 @@ wrong_type(const char *op, const char *what)
 }
 
 /* The same for ADD and DELETE, in legacy AttributeUpdates' words when legacy */
-static void wrong_set_type(const char *op, const char *what, bool legacy) pg_attribute_noreturn();
+pg_noreturn static void wrong_set_type(const char *op, const char *what, bool legacy);
 
 static void
 wrong_set_type(const char *op, const char *what, bool legacy)
@@ -80,7 +80,7 @@ wrong_set_type(const char *op, const char *what, bool legacy)
 	wrong_type(op, what);
 }
 
-static void refuse_key_update(const char *k) pg_attribute_noreturn();
+pg_noreturn static void refuse_key_update(const char *k);
 
 static const char *
 top_name(StxNode *path)
