@@ -580,6 +580,20 @@ check_unused_definitions(JsonbContainer *r, List *defined, const KeySchema *ks)
 	}
 }
 
+static const char *const unit_fields[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+static const char *const last_fields[] = {"LastIncreaseDateTime", "LastDecreaseDateTime"};
+
+/* The number in obj's field name, or NULL */
+static Numeric
+numeric_field(JsonbContainer *obj, const char *name)
+{
+	JsonbValue	v;
+
+	if (obj != NULL && st_field(obj, name, &v) && v.type == jbvNumeric)
+		return v.val.numeric;
+	return NULL;
+}
+
 /*
  * The first of a ProvisionedThroughput's units over DynamoDB's 10^12, with
  * its name in *unit (when unit is not NULL); NULL when none is.
@@ -587,20 +601,19 @@ check_unused_definitions(JsonbContainer *r, List *defined, const KeySchema *ks)
 static Numeric
 units_over_limit(JsonbContainer *pt, const char **unit)
 {
-	static const char *const units[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
 	Numeric		max = int64_to_numeric(INT64CONST(1000000000000));
 
-	for (int i = 0; i < lengthof(units); i++)
+	for (int i = 0; i < lengthof(unit_fields); i++)
 	{
-		JsonbValue	v;
+		Numeric		n = numeric_field(pt, unit_fields[i]);
 
-		if (st_field(pt, units[i], &v) && v.type == jbvNumeric &&
-			DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v.val.numeric),
+		if (n != NULL &&
+			DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
 											  NumericGetDatum(max))) > 0)
 		{
 			if (unit)
-				*unit = units[i];
-			return v.val.numeric;
+				*unit = unit_fields[i];
+			return n;
 		}
 	}
 	return NULL;
@@ -664,20 +677,6 @@ typedef struct TableThroughput
 	List	   *index_names;	/* char *, the global indexes with throughput */
 	List	   *indexes;		/* Throughput * */
 } TableThroughput;
-
-static const char *const unit_fields[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
-static const char *const last_fields[] = {"LastIncreaseDateTime", "LastDecreaseDateTime"};
-
-/* The number in obj's field name, or NULL */
-static Numeric
-numeric_field(JsonbContainer *obj, const char *name)
-{
-	JsonbValue	v;
-
-	if (obj != NULL && st_field(obj, name, &v) && v.type == jbvNumeric)
-		return v.val.numeric;
-	return NULL;
-}
 
 /* A stored ProvisionedThroughput object */
 static Throughput *
