@@ -29,10 +29,11 @@
  *
  *	  The write follows ON CONFLICT DO UPDATE's protocol: look for the key
  *	  in the primary key with a dirty snapshot, waiting for an in-progress
- *	  writer of it; when it exists, lock the row (retrying when a concurrent
- *	  update moved it, raising a serialization failure under REPEATABLE
- *	  READ or SERIALIZABLE as the upsert does) and update it; when it does
- *	  not, insert speculatively and, when a concurrent insert of the same
+ *	  writer of it; when it exists, update it (under READ COMMITTED as a
+ *	  plain UPDATE does, looking again when a concurrent update or delete
+ *	  got there first; under REPEATABLE READ or SERIALIZABLE locking it
+ *	  first and raising a serialization failure as the upsert does: see
+ *	  update_existing); when it does not, insert speculatively and, when a concurrent insert of the same
  *	  key won the race, take the insert back and start over, so two
  *	  concurrent puts of a new key both succeed, last writer wins.  Every
  *	  index of the table is maintained (ExecInsertIndexTuples) and AFTER
@@ -447,13 +448,13 @@ maintain_gsis(Relation rel, StTable *t, TupleTableSlot *old, TupleTableSlot *cur
 }
 
 /*
- * Replace the row at *tid, locked by us and held in existing, by slot's:
- * the heap, the table's indexes when the update is not HOT, the AFTER
- * UPDATE row triggers and, when gsi_table is not NULL, its GSIs.
+ * Replace the row at *tid by slot's in the heap and, when the update is
+ * not HOT, in the table's indexes, and queue the AFTER UPDATE row
+ * triggers.  Returns the heap's answer: anything but TM_Ok changed nothing
+ * (a concurrent transaction updated or deleted the row first).
  */
-static void
-replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
-				   TupleTableSlot *existing, TupleTableSlot *slot, StTable *gsi_table)
+static TM_Result
+replace_row(EState *estate, ResultRelInfo *rri, ItemPointer tid, TupleTableSlot *slot)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	TM_FailureData tmfd;
@@ -466,16 +467,12 @@ replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 #endif
 	List	   *recheck = NIL;
 
-	/* the old image, read while the locked row stays pinned in existing */
-	if (gsi_table)
-		slot_getallattrs(existing);
 	check_result_rel(rri, CMD_UPDATE);
 	res = table_tuple_update(rel, tid, slot, estate->es_output_cid,
 							 estate->es_snapshot, InvalidSnapshot, true,
 							 &tmfd, &lockmode, &update_indexes);
 	if (res != TM_Ok)
-		elog(ERROR, "unexpected result %d updating a locked item of \"%s\"",
-			 (int) res, RelationGetRelationName(rel));
+		return res;
 	if (update_indexes)
 #if PG_VERSION_NUM >= 160000
 		recheck = ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL,
@@ -485,15 +482,51 @@ replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 #endif
 	ExecARUpdateTriggers(estate, rri, NULL, NULL, tid, NULL, slot, recheck, NULL, false);
 	list_free(recheck);
-	if (gsi_table)
-		maintain_gsis(rel, gsi_table, existing, slot);
+	return TM_Ok;
 }
 
 /*
- * Lock the existing row at *tid and replace its item.  gsi_table, when
- * not NULL, is the table whose GSIs the direct path maintains itself.
- * Returns false when a concurrent transaction updated or deleted the row
- * first: the caller looks the key up again.
+ * Replace the row at *tid, locked by us and held in existing, by slot's:
+ * replace_row and, when gsi_table is not NULL, its GSIs.
+ */
+static void
+replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
+				   TupleTableSlot *existing, TupleTableSlot *slot, StTable *gsi_table)
+{
+	TM_Result	res;
+
+	/* the old image, read while the locked row stays pinned in existing */
+	if (gsi_table)
+		slot_getallattrs(existing);
+	res = replace_row(estate, rri, tid, slot);
+	if (res != TM_Ok)
+		elog(ERROR, "unexpected result %d updating a locked item of \"%s\"",
+			 (int) res, RelationGetRelationName(rri->ri_RelationDesc));
+	if (gsi_table)
+		maintain_gsis(rri->ri_RelationDesc, gsi_table, existing, slot);
+}
+
+/*
+ * Replace the existing row at *tid (the version the primary key's dirty
+ * snapshot found) by slot's.  gsi_table, when not NULL, is the table whose
+ * GSIs the direct path maintains itself.  Returns false when a concurrent
+ * transaction updated or deleted the row first: the caller looks the key
+ * up again.
+ *
+ * Under READ COMMITTED the row is updated as a plain UPDATE would update
+ * it (heap_update waits for a concurrent writer and says whether it
+ * changed the row), without locking it first.  ON CONFLICT DO UPDATE
+ * locks it (FOR UPDATE) to evaluate its SET and WHERE on the version it
+ * will replace; a put replaces the whole item whatever it was, so the lock
+ * would cost a WAL record and a buffer lock per put for nothing.  The row
+ * lock the put ends up holding is an UPDATE's (FOR NO KEY UPDATE: the key
+ * does not change), which a concurrent FOR KEY SHARE (a foreign key check)
+ * does not block.  The GSIs' old image is the version read at *tid before
+ * the update: a tuple version never changes, and the update succeeds only
+ * when that version is still the row's newest.  Under a transaction
+ * snapshot the row is locked first, as the upsert does, so that a row the
+ * snapshot cannot see is a serialization failure rather than a silent
+ * overwrite.
  */
 static bool
 update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
@@ -503,27 +536,39 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 	TM_FailureData tmfd;
 	TM_Result	res;
 
+	if (!IsolationUsesXactSnapshot())
+	{
+		/* the old image stays readable: existing keeps its buffer pinned */
+		if (gsi_table)
+		{
+			if (!table_tuple_fetch_row_version(rel, tid, SnapshotAny, existing))
+				return false;
+			slot_getallattrs(existing);
+		}
+		res = replace_row(estate, rri, tid, slot);
+		if (res == TM_Updated || res == TM_Deleted)
+		{
+			ExecClearTuple(existing);
+			return false;
+		}
+		if (res != TM_Ok)
+			elog(ERROR, "unexpected result %d updating an item of \"%s\"",
+				 (int) res, RelationGetRelationName(rel));
+		if (gsi_table)
+			maintain_gsis(rel, gsi_table, existing, slot);
+		return true;
+	}
+
+	/* under a transaction snapshot: lock, then check, as the upsert does */
 	res = table_tuple_lock(rel, tid, estate->es_snapshot, existing,
 						   estate->es_output_cid, LockTupleExclusive,
 						   LockWaitBlock, 0, &tmfd);
-	switch (res)
-	{
-		case TM_Ok:
-			break;
-		case TM_Updated:
-		case TM_Deleted:
-			if (IsolationUsesXactSnapshot())
-				serialization_failure();
-			ExecClearTuple(existing);
-			return false;
-		default:
-			elog(ERROR, "unexpected result %d locking an item of \"%s\"",
-				 (int) res, RelationGetRelationName(rel));
-	}
-
-	/* As the upsert: under a transaction snapshot, the row must be visible. */
-	if (IsolationUsesXactSnapshot() &&
-		!table_tuple_satisfies_snapshot(rel, existing, estate->es_snapshot))
+	if (res == TM_Updated || res == TM_Deleted)
+		serialization_failure();
+	if (res != TM_Ok)
+		elog(ERROR, "unexpected result %d locking an item of \"%s\"",
+			 (int) res, RelationGetRelationName(rel));
+	if (!table_tuple_satisfies_snapshot(rel, existing, estate->es_snapshot))
 	{
 		bool		isnull;
 		Datum		xmin = slot_getsysattr(existing, MinTransactionIdAttributeNumber, &isnull);
