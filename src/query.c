@@ -1299,10 +1299,22 @@ append_uint32(StringInfo buf, uint32 v)
 	appendBinaryStringInfo(buf, (char *) &v, sizeof(uint32));
 }
 
+/* A buffer of size bytes, allocated once (initStringInfo's are 1 KB). */
+static void
+init_buffer(StringInfo buf, int size)
+{
+	buf->data = palloc(size);
+	buf->maxlen = size;
+	buf->len = 0;
+	buf->data[0] = '\0';
+	buf->cursor = 0;
+}
+
 static void
 page_init(ItemSink *sink)
 {
-	initStringInfo(&sink->items);
+	/* a page of 20 items of a few hundred bytes fits without regrowing */
+	init_buffer(&sink->items, 8192);
 	initStringInfo(&sink->entries);
 	sink->nitems = 0;
 }
@@ -1404,10 +1416,9 @@ page_finish(ItemSink *sink, ReadResult *res)
 	int			data_at;
 	int			start;
 
-	initStringInfo(&buf);
 	/* one allocation: the rest (keys, counts, headers, paddings) is under 256 bytes */
-	enlargeStringInfo(&buf, 256 + sink->entries.len + sink->items.len +
-					  (res->stopped ? VARSIZE(res->last_key) : 0));
+	init_buffer(&buf, 256 + sink->entries.len + sink->items.len +
+				(res->stopped ? VARSIZE(res->last_key) : 0));
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	append_uint32(&buf, JB_FOBJECT | npairs);
 	entries_at = buf.len;
