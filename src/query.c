@@ -159,7 +159,8 @@ typedef struct Reader
 	/* the current row */
 	Datum		item;
 	bool		item_isnull;
-	Datum		keys[ST_MAX_KEYSPACE_KEYS];
+	Datum		keys[ST_MAX_KEYSPACE_KEYS];	/* see reader_keys */
+	bool		keys_valid;
 } Reader;
 
 /* Where a read puts the items it returns. */
@@ -1063,7 +1064,6 @@ static bool
 reader_next_direct(Reader *r)
 {
 	ReadRequest *req = r->req;
-	StKeySpace *ks = &req->ks;
 
 	for (;;)
 	{
@@ -1087,12 +1087,28 @@ reader_next_direct(Reader *r)
 		if (index_fetch_heap(r->scan, r->slot))
 			break;
 	}
-	slot_getsomeattrs(r->slot, ks->key_attnums[ks->nkeys - 1]);
+	/* the keys only when asked for (reader_keys): most rows need the item alone */
+	slot_getsomeattrs(r->slot, ST_ATTNUM_ITEM);
 	r->item = r->slot->tts_values[ST_ATTNUM_ITEM - 1];
 	r->item_isnull = r->slot->tts_isnull[ST_ATTNUM_ITEM - 1];
-	for (int i = 0; i < ks->nkeys; i++)
-		r->keys[i] = r->slot->tts_values[ks->key_attnums[i] - 1];
+	r->keys_valid = false;
 	return true;
+}
+
+/* The key column values of the current row. */
+static const Datum *
+reader_keys(Reader *r)
+{
+	StKeySpace *ks = &r->req->ks;
+
+	if (!r->keys_valid)
+	{
+		slot_getsomeattrs(r->slot, ks->key_attnums[ks->nkeys - 1]);
+		for (int i = 0; i < ks->nkeys; i++)
+			r->keys[i] = r->slot->tts_values[ks->key_attnums[i] - 1];
+		r->keys_valid = true;
+	}
+	return r->keys;
 }
 
 static void
@@ -1208,6 +1224,7 @@ reader_next_spi(Reader *r)
 
 			r->keys[i] = SPI_getbinval(tuple, tupdesc, i + 2, &isnull);
 		}
+		r->keys_valid = true;
 		if (req->segment >= 0 && !in_segment(r, r->keys[0]))
 			continue;
 		r->item = SPI_getbinval(tuple, tupdesc, 1, &r->item_isnull);
@@ -1282,39 +1299,106 @@ append_uint32(StringInfo buf, uint32 v)
 	appendBinaryStringInfo(buf, (char *) &v, sizeof(uint32));
 }
 
+/* A buffer of size bytes, allocated once (initStringInfo's are 1 KB). */
+static void
+init_buffer(StringInfo buf, int size)
+{
+	buf->data = palloc(size);
+	buf->maxlen = size;
+	buf->len = 0;
+	buf->data[0] = '\0';
+	buf->cursor = 0;
+}
+
 static void
 page_init(ItemSink *sink)
 {
-	initStringInfo(&sink->items);
+	/* a page of 20 items of a few hundred bytes fits without regrowing */
+	init_buffer(&sink->items, 8192);
 	initStringInfo(&sink->entries);
 	sink->nitems = 0;
 }
 
-/* Append an item (an object) to the page's Items array. */
+/*
+ * Append an item (an object) to the page's Items array: its padding and
+ * container in one copy.
+ */
 static void
 page_add_item(ItemSink *sink, Jsonb *item)
 {
 	int			start = sink->items.len;
+	int			padlen = INTALIGN(start) - start;
+	Size		datalen = VARSIZE(item) - VARHDRSZ;
 	uint32		len;
 	JEntry		entry;
 
 	if (JB_ROOT_IS_SCALAR(item) || !JB_ROOT_IS_OBJECT(item))
 		elog(ERROR, "item is not a JSON object");
-	/* the data area starts 4-byte aligned, so aligning within it suffices */
-	pad_to_int(&sink->items);
-	appendBinaryStringInfo(&sink->items, (char *) &item->root, VARSIZE(item) - VARHDRSZ);
-	len = sink->items.len - start;
-	if (sink->items.len > JENTRY_OFFLENMASK)
+	if (start + padlen + datalen > JENTRY_OFFLENMASK)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("total size of jsonb array elements exceeds the maximum of %u bytes",
 						JENTRY_OFFLENMASK)));
+	/* the data area starts 4-byte aligned, so aligning within it suffices */
+	enlargeStringInfo(&sink->items, padlen + datalen);
+	memset(sink->items.data + start, 0, padlen);
+	memcpy(sink->items.data + start + padlen, &item->root, datalen);
+	sink->items.len += padlen + datalen;
+	sink->items.data[sink->items.len] = '\0';
+	len = sink->items.len - start;
 	if (sink->nitems % JB_OFFSET_STRIDE == 0)
 		entry = JENTRY_ISCONTAINER | JENTRY_HAS_OFF | sink->items.len;
 	else
 		entry = JENTRY_ISCONTAINER | len;
 	append_uint32(&sink->entries, entry);
 	sink->nitems++;
+}
+
+/*
+ * An upper bound of st_item_page_size(item, any sort key) from the item's
+ * jsonb size v alone.  Per attribute that measure counts one byte for the
+ * name and at most its value's data plus 3 (a string's length prefix),
+ * where the jsonb holds two 4-byte JEntries besides the name and the data
+ * (nested values likewise: a JEntry per element against one counted byte);
+ * so the attributes' sum and the sort key's size are each at most v, and
+ * the measure, 2 + sum + (1 + (1 + sum) / 3072) * (18 + sort key), grows
+ * with both.
+ */
+static Size
+item_page_size_bound(Jsonb *item)
+{
+	uint64		v = VARSIZE(item);
+
+	return (Size) (2 + v + (1 + (1 + v) / 3072) * (18 + v));
+}
+
+/*
+ * The page sizes (st_item_page_size) of the page's items first.. (the
+ * first starting where the page's data area was start bytes long), read
+ * back from the page.
+ */
+static Size
+page_items_page_size(ItemSink *sink, int first, int start, const char *sort_key)
+{
+	const JEntry *entries = (const JEntry *) sink->entries.data;
+	uint32		prev_end = start;
+	Size		size = 0;
+
+	for (int i = first; i < sink->nitems; i++)
+	{
+		uint32		offlen = JBE_OFFLENFLD(entries[i]);
+		uint32		end = JBE_HAS_OFF(entries[i]) ? offlen : prev_end + offlen;
+		uint32		from = INTALIGN(prev_end);
+		Jsonb	   *item = palloc(VARHDRSZ + end - from);
+
+		CHECK_FOR_INTERRUPTS();
+		SET_VARSIZE(item, VARHDRSZ + end - from);
+		memcpy(&item->root, sink->items.data + from, end - from);
+		size += st_item_page_size(item, sort_key);
+		pfree(item);
+		prev_end = end;
+	}
+	return size;
 }
 
 /*
@@ -1332,7 +1416,9 @@ page_finish(ItemSink *sink, ReadResult *res)
 	int			data_at;
 	int			start;
 
-	initStringInfo(&buf);
+	/* one allocation: the rest (keys, counts, headers, paddings) is under 256 bytes */
+	init_buffer(&buf, 256 + sink->entries.len + sink->items.len +
+				(res->stopped ? VARSIZE(res->last_key) : 0));
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	append_uint32(&buf, JB_FOBJECT | npairs);
 	entries_at = buf.len;
@@ -1382,19 +1468,64 @@ page_finish(ItemSink *sink, ReadResult *res)
 	return (Jsonb *) buf.data;
 }
 
+/* jsonb's order of object keys: shorter first, then by bytes */
+static int
+compare_jsonb_keys(const JsonbValue *a, const JsonbValue *b)
+{
+	if (a->val.string.len != b->val.string.len)
+		return a->val.string.len < b->val.string.len ? -1 : 1;
+	return memcmp(a->val.string.val, b->val.string.val, a->val.string.len);
+}
+
 /* The key of the reader's current row as a JSON object. */
 static Jsonb *
 current_key(Reader *r)
 {
 	StKeySpace *ks = &r->req->ks;
+	const Datum *keys = reader_keys(r);
 	JsonbParseState *state = NULL;
 	JsonbValue	v;
+	JsonbPair	pairs[ST_MAX_KEYSPACE_KEYS];
+	int			n = 0;
+
+	/*
+	 * Strings and numbers make the object directly, its pairs in jsonb's key
+	 * order (length, then bytes); a binary key's value is a container, which
+	 * only pushJsonbValue takes.
+	 */
+	for (; n < ks->nkeys && ks->key_types[n] != ST_KEY_B; n++)
+	{
+		JsonbPair	p;
+		int			j = n;
+
+		for (int k = 0; k < n; k++)
+			Assert(strcmp(ks->key_attrs[k], ks->key_attrs[n]) != 0);
+
+		p.key.type = jbvString;
+		p.key.val.string.val = (char *) ks->key_attrs[n];
+		p.key.val.string.len = strlen(ks->key_attrs[n]);
+		st_key_datum_to_jsonbvalue(keys[n], ks->key_types[n], &p.value);
+		p.order = n;
+		while (j > 0 && compare_jsonb_keys(&pairs[j - 1].key, &p.key) > 0)
+		{
+			pairs[j] = pairs[j - 1];
+			j--;
+		}
+		pairs[j] = p;
+	}
+	if (n == ks->nkeys)
+	{
+		v.type = jbvObject;
+		v.val.object.nPairs = n;
+		v.val.object.pairs = pairs;
+		return JsonbValueToJsonb(&v);
+	}
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < ks->nkeys; i++)
 	{
 		st_push_key(&state, ks->key_attrs[i]);
-		pushJsonbValue(&state, WJB_VALUE, st_key_datum_to_jsonbvalue(r->keys[i], ks->key_types[i], &v));
+		pushJsonbValue(&state, WJB_VALUE, st_key_datum_to_jsonbvalue(keys[i], ks->key_types[i], &v));
 	}
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
@@ -1411,6 +1542,12 @@ current_key(Reader *r)
  * is measured for ConsumedCapacity: st_last_page_bytes adds up DynamoDB's
  * sizes of the items (or index entries) read, st_last_page_fetched_blocks
  * the 4 KB blocks of each item a local index read fetched from the table.
+ *
+ * When every item read goes to the page as it is (no filter, projection or
+ * fetch from the table), items are measured only once the upper bounds of
+ * those not yet measured could reach max_bytes, then read back from the
+ * page: the page ends at the same item, and a page of small items measures
+ * none.
  */
 static void
 run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
@@ -1420,6 +1557,11 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 	Size		bytes = 0;
 	Size		fetched_blocks = 0;
 	Size		page_bytes = 0;
+	bool		bound_sizes = req->max_bytes > 0 && sink->tupstore == NULL &&
+		req->filter == NULL && req->projection == NULL && !req->fetch_base;
+	Size		unmeasured_bound = 0;
+	int			unmeasured_first = 0;
+	int			unmeasured_start = 0;
 
 	memset(res, 0, sizeof(ReadResult));
 	itemcxt = AllocSetContextCreate(outer, "singletable read item", ALLOCSET_DEFAULT_SIZES);
@@ -1434,14 +1576,16 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 
 		MemoryContextSwitchTo(itemcxt);
 		/* NULL: the table's row-level security hides the item */
-		item = req->fetch_base ? fetch_base_item(req, r->keys) : DatumGetJsonbP(r->item);
+		item = req->fetch_base ? fetch_base_item(req, reader_keys(r)) : DatumGetJsonbP(r->item);
 		if (st_measure_page)
 		{
 			bytes += st_item_size(req->fetch_base ? DatumGetJsonbP(r->item) : item);
 			if (req->fetch_base && item)
 				fetched_blocks += (st_item_size(item) + 4095) / 4096;
 		}
-		if (req->max_bytes > 0)
+		if (bound_sizes)
+			unmeasured_bound += item_page_size_bound(item);
+		else if (req->max_bytes > 0)
 			page_bytes += st_item_page_size(item ? item : DatumGetJsonbP(r->item),
 											req->ks.table->sk_attr);
 		if (item && (req->filter == NULL || st_eval_condition(&req->cx, req->filter, item)))
@@ -1461,6 +1605,14 @@ run_read(ReadRequest *req, Reader *r, ItemSink *sink, ReadResult *res)
 			}
 			else
 				page_add_item(sink, out);
+		}
+		if (bound_sizes && page_bytes + unmeasured_bound >= req->max_bytes)
+		{
+			page_bytes += page_items_page_size(sink, unmeasured_first, unmeasured_start,
+											   req->ks.table->sk_attr);
+			unmeasured_bound = 0;
+			unmeasured_first = sink->nitems;
+			unmeasured_start = sink->items.len;
 		}
 		MemoryContextReset(itemcxt);
 
