@@ -183,5 +183,41 @@ SELECT singletable.execute('BatchWriteItem', '{"RequestItems": {"n": [
 SELECT * FROM items('n');
 SELECT * FROM written();
 
+-- batch_get reads a table's keys through one scan of its primary key, set
+-- up at the table's first read: found and missing keys of two tables, a
+-- projection, in request order.
+SELECT singletable.batch_get('{"o": {"Keys": [{"PK": "p", "SK": "e"}, {"PK": "p", "SK": "none"},
+                                              {"PK": "p", "SK": "aaaaaaaaa"}, {"PK": "l", "SK": "07"}],
+                                     "ProjectionExpression": "SK, n"},
+                               "n": {"Keys": [{"PK": 1, "SK": -3}, {"PK": 9, "SK": 9}, {"PK": 1, "SK": 2.5}]}}');
+-- row-level security: the policy's rows only; a table without SELECT
+-- privilege is refused, unless reading stopped at the size limit before
+-- it, and then its keys come back unread
+SELECT singletable.create_table('rl');
+SELECT singletable.create_table('zz');
+SELECT singletable.batch_write('{"rl": [{"PutRequest": {"Item": {"PK": "ok", "SK": "1"}}},
+                                        {"PutRequest": {"Item": {"PK": "no", "SK": "1"}}}],
+                                 "zz": [{"PutRequest": {"Item": {"PK": "z", "SK": "1"}}}]}');
+SELECT singletable.batch_write(jsonb_build_object('o', jsonb_agg(jsonb_build_object('PutRequest',
+  jsonb_build_object('Item', jsonb_build_object('PK', 'big', 'SK', i::text, 'data', repeat('x', 1500)))))))
+  FROM generate_series(1, 3) i;
+ALTER TABLE rl ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ok ON rl FOR SELECT USING (pk = 'ok');
+CREATE ROLE perf_batch_paths_reader;
+GRANT USAGE ON SCHEMA perf_batch_paths TO perf_batch_paths_reader;
+GRANT SELECT ON o, rl TO perf_batch_paths_reader;
+SET ROLE perf_batch_paths_reader;
+SELECT singletable.batch_get('{"rl": {"Keys": [{"PK": "ok", "SK": "1"}, {"PK": "no", "SK": "1"}]},
+                               "o": {"Keys": [{"PK": "p", "SK": "e"}], "ProjectionExpression": "SK"}}');
+SELECT singletable.batch_get('{"o": {"Keys": [{"PK": "p", "SK": "e"}]}, "zz": {"Keys": [{"PK": "z", "SK": "1"}]}}');
+SET singletable.batch_get_max_size = '2kB';
+SELECT jsonb_array_length(r->'Responses'->'o') AS items, r->'Responses' ? 'zz' AS zz_read, r->'UnprocessedKeys' AS unprocessed
+  FROM singletable.batch_get('{"o": {"Keys": [{"PK": "big", "SK": "1"}, {"PK": "big", "SK": "2"}, {"PK": "big", "SK": "3"}],
+                                     "ProjectionExpression": "PK, SK, #d", "ExpressionAttributeNames": {"#d": "data"}},
+                               "zz": {"Keys": [{"PK": "z", "SK": "1"}]}}') r;
+RESET singletable.batch_get_max_size;
+RESET ROLE;
+
 SELECT 'drop' FROM pg_drop_replication_slot('perf_batch_paths');
 DROP SCHEMA perf_batch_paths CASCADE;
+DROP ROLE perf_batch_paths_reader;

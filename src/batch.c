@@ -293,16 +293,18 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		GetTable   *gt = lfirst(lc);
 		int			i = 0;
 		ListCell   *dc;
+		StItemReader reader;
 
 		st_push_key(&state, gt->name);
 		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		st_item_reader_init(&reader, gt->table);
 		foreach(dc, gt->key_datums)
 		{
 			Jsonb	   *item = NULL;
 
 			CHECK_FOR_INTERRUPTS();
 			if (!full)
-				item = st_fetch_item(gt->table, lfirst(dc));
+				item = st_item_reader_fetch(&reader, lfirst(dc));
 			if (item != NULL)
 			{
 				if (gt->projection)
@@ -324,6 +326,7 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 			}
 			i++;
 		}
+		st_item_reader_end(&reader);
 		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	}
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
