@@ -85,6 +85,18 @@ SELECT singletable.batch_get('{"n": {"Keys": [{"PK": 1, "SK": 2.5}, {"PK": 1.00,
 SELECT singletable.batch_get('{"b": {"Keys": [{"PK": {"$B": "AAEC"}}, {"PK": {"$B": "AAEC"}}]}}');
 SELECT singletable.batch_get('{"o": {"Keys": [{"PK": "p", "SK": "e"}, {"PK": "p", "SK": "aaaaaaaaa"}]},
                                "n": {"Keys": [{"PK": 1, "SK": 2.5}]}}');
+-- ... and before looking the table up, the same key twice in one table's
+-- Keys, compared as JSON values (numbers by value, maps whatever their
+-- key order); different keys are not duplicates, however alike
+SELECT singletable.batch_get('{"missing": {"Keys": [{"PK": 1.0, "SK": "a"}, {"PK": 2, "SK": "a"}, {"SK": "a", "PK": 1.00}]}}');
+SELECT singletable.batch_get('{"missing": {"Keys": [{"PK": {"$B": "AAEC"}, "SK": {"m": [1, {"x": null}]}},
+                                                    {"SK": {"m": [1.0, {"x": null}]}, "PK": {"$B": "AAEC"}}]}}');
+SELECT singletable.batch_get('{"missing": {"Keys": [{"PK": "a", "SK": "b"}, {"PK": "b", "SK": "a"}, {"PK": "a"},
+                                                    {"PK": "a", "SK": "b", "x": 1}, {"PK": ["a", "b"]}, {"PK": ["b", "a"]}]}}');
+SELECT singletable.batch_get(jsonb_build_object('n', jsonb_build_object('Keys',
+         jsonb_agg(jsonb_build_object('PK', i, 'SK', i))))) FROM generate_series(1, 100) i;
+SELECT singletable.batch_get(jsonb_build_object('n', jsonb_build_object('Keys',
+         jsonb_agg(jsonb_build_object('PK', i % 99, 'SK', i % 99))))) FROM generate_series(1, 100) i;
 SELECT singletable.transact_write('[
   {"Put": {"TableName": "n", "Item": {"PK": 1, "SK": 7}}},
   {"Delete": {"TableName": "n", "Key": {"PK": 1.0, "SK": 7.00}}}]');

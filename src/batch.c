@@ -62,10 +62,27 @@ cmp_strings(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static int
-cmp_jsonb(const void *a, const void *b)
+/* A key of a batch_get request with its jsonb_hash */
+typedef struct HashedKey
 {
-	return compareJsonbContainers(&(*(Jsonb *const *) a)->root, &(*(Jsonb *const *) b)->root);
+	uint32		hash;
+	Jsonb	   *key;
+} HashedKey;
+
+/*
+ * By hash, then as jsonb values: keys equal as jsonb values have equal
+ * hashes (jsonb_hash is the hash of jsonb's equality), so they end up
+ * neighbours, and the costly comparison runs only between equal hashes.
+ */
+static int
+cmp_hashed_keys(const void *a, const void *b)
+{
+	const HashedKey *x = a;
+	const HashedKey *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return compareJsonbContainers(&x->key->root, &y->key->root);
 }
 
 /*
@@ -241,13 +258,18 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 	foreach(lc, tables)
 	{
 		GetTable   *gt = lfirst(lc);
-		Jsonb	  **keys = palloc(sizeof(Jsonb *) * list_length(gt->keys));
+		HashedKey  *keys = palloc(sizeof(HashedKey) * list_length(gt->keys));
 		ListCell   *kc;
 		int			nkeys = 0;
 
 		foreach(kc, gt->keys)
-			keys[nkeys++] = lfirst(kc);
-		sort_check_duplicates(keys, nkeys, sizeof(Jsonb *), cmp_jsonb, "RequestItems");
+		{
+			CHECK_FOR_INTERRUPTS();
+			keys[nkeys].key = lfirst(kc);
+			keys[nkeys++].hash = DatumGetUInt32(DirectFunctionCall1(jsonb_hash,
+																	JsonbPGetDatum(lfirst(kc))));
+		}
+		sort_check_duplicates(keys, nkeys, sizeof(HashedKey), cmp_hashed_keys, "RequestItems");
 	}
 
 	/* The request is well formed: now the tables, then the keys against them. */
