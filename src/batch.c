@@ -3,7 +3,9 @@
  *	  batch_get and batch_write: many items in one call, in DynamoDB's
  *	  request and response shapes (RequestItems per table; Responses and
  *	  UnprocessedKeys, or UnprocessedItems).  Requests are read with the
- *	  helpers of request.c.
+ *	  helpers of request.c, except that a write request of the usual shape
+ *	  is read with two key look-ups and no path strings (plain_write_request;
+ *	  any other shape gets the field-by-field checks and their errors).
  *
  *	  Every key and item of a request is validated, and duplicates rejected,
  *	  before the first read or write, so a bad request changes nothing.
@@ -60,10 +62,27 @@ cmp_strings(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static int
-cmp_jsonb(const void *a, const void *b)
+/* A key of a batch_get request with its jsonb_hash */
+typedef struct HashedKey
 {
-	return compareJsonbContainers(&(*(Jsonb *const *) a)->root, &(*(Jsonb *const *) b)->root);
+	uint32		hash;
+	Jsonb	   *key;
+} HashedKey;
+
+/*
+ * By hash, then as jsonb values: keys equal as jsonb values have equal
+ * hashes (jsonb_hash is the hash of jsonb's equality), so they end up
+ * neighbours, and the costly comparison runs only between equal hashes.
+ */
+static int
+cmp_hashed_keys(const void *a, const void *b)
+{
+	const HashedKey *x = a;
+	const HashedKey *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return compareJsonbContainers(&x->key->root, &y->key->root);
 }
 
 /*
@@ -239,13 +258,18 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 	foreach(lc, tables)
 	{
 		GetTable   *gt = lfirst(lc);
-		Jsonb	  **keys = palloc(sizeof(Jsonb *) * list_length(gt->keys));
+		HashedKey  *keys = palloc(sizeof(HashedKey) * list_length(gt->keys));
 		ListCell   *kc;
 		int			nkeys = 0;
 
 		foreach(kc, gt->keys)
-			keys[nkeys++] = lfirst(kc);
-		sort_check_duplicates(keys, nkeys, sizeof(Jsonb *), cmp_jsonb, "RequestItems");
+		{
+			CHECK_FOR_INTERRUPTS();
+			keys[nkeys].key = lfirst(kc);
+			keys[nkeys++].hash = DatumGetUInt32(DirectFunctionCall1(jsonb_hash,
+																	JsonbPGetDatum(lfirst(kc))));
+		}
+		sort_check_duplicates(keys, nkeys, sizeof(HashedKey), cmp_hashed_keys, "RequestItems");
 	}
 
 	/* The request is well formed: now the tables, then the keys against them. */
@@ -291,16 +315,18 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		GetTable   *gt = lfirst(lc);
 		int			i = 0;
 		ListCell   *dc;
+		StItemReader reader;
 
 		st_push_key(&state, gt->name);
 		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		st_item_reader_init(&reader, gt->table);
 		foreach(dc, gt->key_datums)
 		{
 			Jsonb	   *item = NULL;
 
 			CHECK_FOR_INTERRUPTS();
 			if (!full)
-				item = st_fetch_item(gt->table, lfirst(dc));
+				item = st_item_reader_fetch(&reader, lfirst(dc));
 			if (item != NULL)
 			{
 				if (gt->projection)
@@ -322,6 +348,7 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 			}
 			i++;
 		}
+		st_item_reader_end(&reader);
 		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 	}
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
@@ -419,6 +446,84 @@ static const char *const put_request_fields[] = {"Item", NULL};
 static const char *const delete_request_fields[] = {"Key", NULL};
 
 /*
+ * Read a write request in its usual shape, {"PutRequest": {"Item": {...}}}
+ * or {"DeleteRequest": {"Key": {...}}} and nothing else, into req (kind and
+ * item or key).  Returns false for anything else, having raised nothing:
+ * checked_write_request then reads it field by field and raises what is
+ * wrong.  This path needs no path strings, which only errors use.
+ */
+static bool
+plain_write_request(JsonbContainer *wr, StWriteRequest *req, bool typed)
+{
+	JsonbValue	v;
+	bool		put;
+
+	if (!JsonContainerIsObject(wr) || JsonContainerSize(wr) != 1)
+		return false;
+	put = getKeyJsonValueFromContainer(wr, "PutRequest", strlen("PutRequest"), &v) != NULL;
+	if (!put && getKeyJsonValueFromContainer(wr, "DeleteRequest", strlen("DeleteRequest"), &v) == NULL)
+		return false;
+	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data) ||
+		JsonContainerSize(v.val.binary.data) != 1)
+		return false;
+	if (getKeyJsonValueFromContainer(v.val.binary.data, put ? "Item" : "Key",
+									 put ? strlen("Item") : strlen("Key"), &v) == NULL ||
+		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		return false;
+	req->kind = put ? ST_WRITE_PUT : ST_WRITE_DELETE;
+	if (put)
+		req->item = st_plain_item(JsonbValueToJsonb(&v), typed);
+	else
+		req->key = st_plain_item(JsonbValueToJsonb(&v), typed);
+	return true;
+}
+
+/*
+ * Read the write request ev, at path rwhere, into req, raising
+ * ValidationException for whatever makes it malformed.
+ */
+static void
+checked_write_request(JsonbValue *ev, const char *rwhere, StWriteRequest *req, bool typed)
+{
+	JsonbContainer *wr;
+	JsonbContainer *put;
+	JsonbContainer *del;
+
+	if (ev->type != jbvBinary || !JsonContainerIsObject(ev->val.binary.data))
+		st_validation_error(rwhere, "must be an object with PutRequest or DeleteRequest");
+	wr = ev->val.binary.data;
+	st_check_fields(wr, write_request_fields, rwhere);
+	put = st_field_object(wr, "PutRequest", rwhere, false);
+	del = st_field_object(wr, "DeleteRequest", rwhere, false);
+
+	/* DynamoDB's words for an empty write request, {} */
+	if (put == NULL && del == NULL && JsonContainerSize(wr) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid request field \"%s\": an empty write request", rwhere),
+				 errdetail("ValidationException: Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes.")));
+	if ((put == NULL) == (del == NULL))
+		st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
+
+	if (put)
+	{
+		char	   *pwhere = psprintf("%s.PutRequest", rwhere);
+
+		st_check_fields(put, put_request_fields, pwhere);
+		req->kind = ST_WRITE_PUT;
+		req->item = st_plain_item(st_field_jsonb(put, "Item", pwhere, true), typed);
+	}
+	else
+	{
+		char	   *dwhere = psprintf("%s.DeleteRequest", rwhere);
+
+		st_check_fields(del, delete_request_fields, dwhere);
+		req->kind = ST_WRITE_DELETE;
+		req->key = st_plain_item(st_field_jsonb(del, "Key", dwhere, true), typed);
+	}
+}
+
+/*
  * BatchWriteItem.  request_items is RequestItems: {"table": [{"PutRequest":
  * {"Item": {...}}}, {"DeleteRequest": {"Key": {...}}}]}.  Returns
  * {"UnprocessedItems": {}}.
@@ -450,53 +555,33 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 	st_walk_init(&tables_walk, request_items, "RequestItems");
 	while ((tv = st_walk_next_member(&tables_walk, NULL, NULL, &name, &where)) != NULL)
 	{
-		StWalk		walk;
-		JsonbContainer *wr;
-		char	   *rwhere;
+		JsonbIterator *it;
+		JsonbValue	ev;
+		JsonbIteratorToken tok;
+		int			i = 0;
+		BatchWrite *ws;
 
 		if (tv->type != jbvBinary || !JsonContainerIsArray(tv->val.binary.data) ||
 			JsonContainerSize(tv->val.binary.data) == 0)
 			st_validation_error(where, "must be a non-empty array of write requests");
+		ws = palloc0(sizeof(BatchWrite) * JsonContainerSize(tv->val.binary.data));
 
-		st_walk_init(&walk, tv->val.binary.data, where);
-		while ((wr = st_walk_next_object(&walk, "must be an object with PutRequest or DeleteRequest",
-										 write_request_fields, &rwhere)) != NULL)
+		it = JsonbIteratorInit(tv->val.binary.data);
+		while ((tok = JsonbIteratorNext(&it, &ev, true)) != WJB_DONE)
 		{
 			BatchWrite *w;
-			StWriteRequest *req;
-			JsonbContainer *put = st_field_object(wr, "PutRequest", rwhere, false);
-			JsonbContainer *del = st_field_object(wr, "DeleteRequest", rwhere, false);
 
-			/* DynamoDB's words for an empty write request, {} */
-			if (put == NULL && del == NULL && JsonContainerSize(wr) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid request field \"%s\": an empty write request", rwhere),
-						 errdetail("ValidationException: Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes.")));
-			if ((put == NULL) == (del == NULL))
-				st_validation_error(rwhere, "must hold exactly one of PutRequest and DeleteRequest");
-
-			w = palloc0(sizeof(BatchWrite));
+			CHECK_FOR_INTERRUPTS();
+			if (tok != WJB_ELEM)
+				continue;
+			w = &ws[i];
 			w->table_name = name;
-			req = &w->req;
-			if (put)
-			{
-				char	   *pwhere = psprintf("%s.PutRequest", rwhere);
-
-				st_check_fields(put, put_request_fields, pwhere);
-				req->kind = ST_WRITE_PUT;
-				req->item = st_plain_item(st_field_jsonb(put, "Item", pwhere, true), typed);
-				st_validate_item(req->item);
-			}
-			else
-			{
-				char	   *dwhere = psprintf("%s.DeleteRequest", rwhere);
-
-				st_check_fields(del, delete_request_fields, dwhere);
-				req->kind = ST_WRITE_DELETE;
-				req->key = st_plain_item(st_field_jsonb(del, "Key", dwhere, true), typed);
-			}
+			if (ev.type != jbvBinary || !plain_write_request(ev.val.binary.data, &w->req, typed))
+				checked_write_request(&ev, psprintf("%s[%d]", where, i), &w->req, typed);
+			if (w->req.kind == ST_WRITE_PUT)
+				st_validate_item(w->req.item);
 			writes = lappend(writes, w);
+			i++;
 		}
 	}
 

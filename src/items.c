@@ -7,7 +7,10 @@
  *	  security applies to the caller: then a kept SPI plan reads it, so
  *	  policies are honoured.  The locks taken are kept to the end of the
  *	  transaction, as a SELECT keeps them, so repeated reads of a table in
- *	  one transaction find them in the local lock table.
+ *	  one transaction find them in the local lock table.  A call that reads
+ *	  many keys of one table (batch_get) keeps one reader (StItemReader)
+ *	  per table: the privilege check, the relations and the index scan are
+ *	  set up at its first read and rescanned for every key.
  *
  *	  An unconditional put (no condition, no return values) goes through
  *	  the direct write path of items_direct.c when the table has the shape
@@ -106,22 +109,17 @@ st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys)
 
 /*
  * Read one item by its key column Datums with the primary key's btree, in
- * the active snapshot.  Returns a copy in CurrentMemoryContext, or NULL.
- * The caller has checked SELECT privilege and that no RLS applies.
+ * the active snapshot, through the reader's open scan.  Returns a copy in
+ * CurrentMemoryContext, or NULL.
  */
 static Jsonb *
-fetch_item_direct(StTable *t, Datum *keys)
+fetch_item_direct(StItemReader *r, Datum *keys)
 {
-	Relation	heap;
-	Relation	index;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
+	StTable    *t = r->table;
 	ScanKeyData skey[2];
 	int			nkeys = t->sk_attr ? 2 : 1;
 	Jsonb	   *result = NULL;
 
-	heap = table_open(t->relid, AccessShareLock);
-	index = index_open(t->pkey_index, AccessShareLock);
 	for (int i = 0; i < nkeys; i++)
 	{
 		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
@@ -130,26 +128,15 @@ fetch_item_direct(StTable *t, Datum *keys)
 							   InvalidOid, st_key_collation(type),
 							   st_key_eq_proc(type), keys[i]);
 	}
-	slot = table_slot_create(heap, NULL);
-#if PG_VERSION_NUM >= 180000
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), NULL, nkeys, 0);
-#else
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), nkeys, 0);
-#endif
-	index_rescan(scan, skey, nkeys, NULL, 0);
-	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	index_rescan(r->scan, skey, nkeys, NULL, 0);
+	if (index_getnext_slot(r->scan, ForwardScanDirection, r->slot))
 	{
 		bool		isnull;
-		Datum		d = slot_getattr(slot, ST_ATTNUM_ITEM, &isnull);
+		Datum		d = slot_getattr(r->slot, ST_ATTNUM_ITEM, &isnull);
 
 		if (!isnull)
 			result = DatumGetJsonbPCopy(d);
 	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	/* keep the locks to the end of the transaction, as a SELECT does */
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
 	return result;
 }
 
@@ -177,22 +164,57 @@ st_spi_first_jsonb(MemoryContext outer)
 }
 
 /*
+ * Readers of items by key (StItemReader, items.h).  The first read checks
+ * SELECT privilege and whether row-level security applies; without it
+ * (and on a local table) the reader opens the table, its primary key and
+ * one index scan, in the active snapshot, and every read rescans it;
+ * otherwise every read runs the kept SPI plan, so policies are honoured.
+ * The locks taken are kept to the end of the transaction, as a SELECT
+ * keeps them.
+ */
+void
+st_item_reader_init(StItemReader *r, StTable *t)
+{
+	r->table = t;
+	r->started = false;
+}
+
+/*
  * Read one item by key, honouring privileges and row-level security.
  * Returns a copy in CurrentMemoryContext, or NULL.
  */
 Jsonb *
-st_fetch_item(StTable *t, Datum *keys)
+st_item_reader_fetch(StItemReader *r, Datum *keys)
 {
-	AclResult	aclresult;
+	StTable    *t = r->table;
 	MemoryContext outer = CurrentMemoryContext;
 	Jsonb	   *result;
 
-	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
-	if (!t->distributed &&
-		(!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED))
-		return fetch_item_direct(t, keys);
+	if (!r->started)
+	{
+		AclResult	aclresult = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT);
+
+		if (aclresult != ACLCHECK_OK)
+			aclcheck_error(aclresult, OBJECT_TABLE, t->table_name);
+		r->direct = !t->distributed &&
+			(!t->row_security || check_enable_rls(t->relid, InvalidOid, false) != RLS_ENABLED);
+		if (r->direct)
+		{
+			int			nkeys = t->sk_attr ? 2 : 1;
+
+			r->heap = table_open(t->relid, AccessShareLock);
+			r->index = index_open(t->pkey_index, AccessShareLock);
+			r->slot = table_slot_create(r->heap, NULL);
+#if PG_VERSION_NUM >= 180000
+			r->scan = index_beginscan(r->heap, r->index, GetActiveSnapshot(), NULL, nkeys, 0);
+#else
+			r->scan = index_beginscan(r->heap, r->index, GetActiveSnapshot(), nkeys, 0);
+#endif
+		}
+		r->started = true;
+	}
+	if (r->direct)
+		return fetch_item_direct(r, keys);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -200,6 +222,37 @@ st_fetch_item(StTable *t, Datum *keys)
 		elog(ERROR, "could not read item");
 	result = st_spi_first_jsonb(outer);
 	SPI_finish();
+	return result;
+}
+
+/* Close what the reader opened; it may then read again, as a new one. */
+void
+st_item_reader_end(StItemReader *r)
+{
+	if (r->started && r->direct)
+	{
+		index_endscan(r->scan);
+		ExecDropSingleTupleTableSlot(r->slot);
+		/* keep the locks to the end of the transaction, as a SELECT does */
+		index_close(r->index, NoLock);
+		table_close(r->heap, NoLock);
+	}
+	r->started = false;
+}
+
+/*
+ * Read one item by key, honouring privileges and row-level security.
+ * Returns a copy in CurrentMemoryContext, or NULL.
+ */
+Jsonb *
+st_fetch_item(StTable *t, Datum *keys)
+{
+	StItemReader r;
+	Jsonb	   *result;
+
+	st_item_reader_init(&r, t);
+	result = st_item_reader_fetch(&r, keys);
+	st_item_reader_end(&r);
 	return result;
 }
 

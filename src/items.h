@@ -7,6 +7,10 @@
 #ifndef SINGLETABLE_ITEMS_H
 #define SINGLETABLE_ITEMS_H
 
+#include "access/genam.h"
+#include "executor/tuptable.h"
+#include "utils/relcache.h"
+
 #include "catalog.h"
 #include "expr.h"
 
@@ -56,6 +60,26 @@ typedef struct StWriteRequest
 
 extern Jsonb *st_write_item(StWriteRequest *req);
 extern Jsonb *st_fetch_item(StTable *t, Datum *keys);
+
+/*
+ * Reads of many items by key from one table (batch_get): the privilege
+ * check, the relations and the index scan are set up at the first read and
+ * serve every read until st_item_reader_end.  See items.c.
+ */
+typedef struct StItemReader
+{
+	StTable    *table;
+	bool		started;		/* the first read has checked and opened */
+	bool		direct;			/* reads use the scan below, not SPI */
+	Relation	heap;
+	Relation	index;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+} StItemReader;
+
+extern void st_item_reader_init(StItemReader *r, StTable *t);
+extern Jsonb *st_item_reader_fetch(StItemReader *r, Datum *keys);
+extern void st_item_reader_end(StItemReader *r);
 extern void st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys);
 extern Jsonb *st_spi_first_jsonb(MemoryContext outer);
 extern List *st_key_attr_list(StTable *t);

@@ -137,6 +137,7 @@ walk_item(Jsonb *item, int what)
 	Size		size = 0;
 	int			depth = 0;
 	const char *attr = "";
+	char		attrshort[NAMEDATALEN]; /* attr when short, without a palloc */
 	char	   *attrbuf = NULL;
 	bool		one_key = false;	/* the object just opened has one key */
 	bool		tagged = false; /* a nested map reads as a tag */
@@ -174,8 +175,15 @@ walk_item(Jsonb *item, int what)
 				{
 					if (attrbuf)
 						pfree(attrbuf);
-					attrbuf = pnstrdup(v.val.string.val, v.val.string.len);
-					attr = attrbuf;
+					attrbuf = NULL;
+					if (v.val.string.len < sizeof(attrshort))
+					{
+						memcpy(attrshort, v.val.string.val, v.val.string.len);
+						attrshort[v.val.string.len] = '\0';
+						attr = attrshort;
+					}
+					else
+						attr = attrbuf = pnstrdup(v.val.string.val, v.val.string.len);
 				}
 				break;
 			case WJB_VALUE:

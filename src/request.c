@@ -274,36 +274,57 @@ st_push_item(JsonbParseState **state, JsonbIteratorToken tok, Jsonb *item)
 
 /*
  * A canonical string of a table and key, equal for equal keys (numbers
- * compared by value), for finding duplicates.
+ * compared by value), for finding duplicates and for the order batch_write
+ * and transact_write write in: "<relid>|<length>:<key>[|<length>:<sort key>]"
+ * with lengths in bytes, string keys as they are, number keys normalised,
+ * binary keys as byteaout gives them.  Built by hand rather than with
+ * appendStringInfo: batch calls make one per item.
  */
 char *
 st_key_string(StTable *t, Datum *keys)
 {
-	StringInfoData buf;
 	int			nkeys = t->sk_attr ? 2 : 1;
+	const char *s[2];
+	Size		len[2];
+	Size		total = 10 + 1;	/* the OID's digits and the final NUL */
+	char	   *buf;
+	char	   *p;
 
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "%u", t->relid);
 	for (int i = 0; i < nkeys; i++)
 	{
-		StKeyType	type = i == 0 ? t->pk_type : t->sk_type;
-		char	   *s;
-
-		switch (type)
+		switch (i == 0 ? t->pk_type : t->sk_type)
 		{
 			case ST_KEY_N:
-				s = numeric_normalize(DatumGetNumeric(keys[i]));
+				s[i] = numeric_normalize(DatumGetNumeric(keys[i]));
+				len[i] = strlen(s[i]);
 				break;
 			case ST_KEY_B:
-				s = DatumGetCString(DirectFunctionCall1(byteaout, keys[i]));
+				s[i] = DatumGetCString(DirectFunctionCall1(byteaout, keys[i]));
+				len[i] = strlen(s[i]);
 				break;
 			default:
-				s = TextDatumGetCString(keys[i]);
+				{
+					text	   *txt = DatumGetTextPP(keys[i]);
+
+					s[i] = VARDATA_ANY(txt);
+					len[i] = VARSIZE_ANY_EXHDR(txt);
+				}
 				break;
 		}
-		appendStringInfo(&buf, "|%zu:%s", strlen(s), s);
+		total += 1 + 20 + 1 + len[i];	/* '|', the length's digits, ':' */
 	}
-	return buf.data;
+	buf = palloc(total);
+	p = buf + pg_ultoa_n(t->relid, buf);
+	for (int i = 0; i < nkeys; i++)
+	{
+		*p++ = '|';
+		p += pg_ulltoa_n(len[i], p);
+		*p++ = ':';
+		memcpy(p, s[i], len[i]);
+		p += len[i];
+	}
+	*p = '\0';
+	return buf;
 }
 
 /* The strings of a request array (at where) as a List of char *. */
