@@ -123,6 +123,15 @@ typedef struct StreamData
 	char		txn_lsn_dec[20];
 
 	/*
+	 * The commit time's day, formatted once for all commits of the day (see
+	 * append_time): its text, quote to 'T', and its bounds.
+	 */
+	bool		day_valid;
+	TimestampTz day_start;
+	TimestampTz day_end;
+	char		day_text[12];
+
+	/*
 	 * The relation of the last change and its cache slot: a transaction's
 	 * changes mostly touch one relation, so most changes find their entry
 	 * here without a hash look-up.  The slot pointer stays valid while the
@@ -871,6 +880,83 @@ append_bytes(StringInfo out, const char *s, int n)
 
 #define append_literal(out, s) append_bytes((out), (s), sizeof(s) - 1)
 
+static const char st_digits[] = "0123456789ABCDEF";
+
+/* "00" to "99": decimal digits are written two at a time */
+static const char st_digit_pairs[] =
+"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+"8081828384858687888990919293949596979899";
+
+/*
+ * Write a number as numeric_out() does.  An integer (display scale 0, the
+ * common case in items) is printed here from its base-10000 digits, without
+ * the function call, the palloc'd copy and the string it returns: the sign,
+ * then each digit of the integer part, the first without its leading zeros,
+ * the others as four decimal digits (those beyond the stored ones are 0).
+ * The layout read is numeric's on-disk short format, which every number
+ * within DynamoDB's limits has: a 16-bit header word (top bits 10, then
+ * sign, 6 bits of display scale, weight's sign and 6 bits), then the digits
+ * as int16.  The long format, special values and anything with a fraction
+ * go to numeric_out().
+ */
+static void
+append_plain_numeric(StringInfo out, Numeric num)
+{
+	const char *data = VARDATA_ANY(num);
+	uint16		header;
+	const int16 *digits = (const int16 *) (data + sizeof(uint16));
+	int			ndigits = (VARSIZE_ANY_EXHDR(num) - (int) sizeof(uint16)) / (int) sizeof(int16);
+	int			weight;
+	char	   *p;
+
+	memcpy(&header, data, sizeof(header));
+	if ((header & 0xC000) != 0x8000 || (header & 0x1F80) != 0)
+	{
+		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(num)));
+
+		append_bytes(out, text, strlen(text));
+		pfree(text);
+		return;
+	}
+	weight = (header & 0x0040) ? (header | ~0x003F) : (header & 0x003F);
+
+	/* a sign, 4 digits per base-10000 digit of the integer part */
+	if (unlikely(out->len + 2 + 4 * (Max(weight, 0) + 1) >= out->maxlen))
+		enlargeStringInfo(out, 2 + 4 * (Max(weight, 0) + 1));
+	p = out->data + out->len;
+	if (header & 0x2000)
+		*p++ = '-';
+	if (weight < 0)
+		*p++ = '0';
+	for (int d = 0; d <= weight; d++)
+	{
+		int			dig = d < ndigits ? digits[d] : 0;
+
+		if (d == 0)
+		{
+			/* the first digit without its leading zeros */
+			int			n = dig >= 1000 ? 4 : dig >= 100 ? 3 : dig >= 10 ? 2 : 1;
+
+			for (int k = n - 1; k >= 0; k--)
+			{
+				p[k] = '0' + dig % 10;
+				dig /= 10;
+			}
+			p += n;
+		}
+		else
+		{
+			memcpy(p, st_digit_pairs + 2 * (dig / 100), 2);
+			memcpy(p + 2, st_digit_pairs + 2 * (dig % 100), 2);
+			p += 4;
+		}
+	}
+	*p = '\0';
+	out->len = p - out->data;
+}
+
 /* Write a key value (a scalar, or a binary {"$B": ..}) as plain JSON. */
 static void
 append_plain_scalar(StringInfo out, JsonbValue *v)
@@ -890,8 +976,7 @@ append_plain_scalar(StringInfo out, JsonbValue *v)
 			st_append_json_string(out, v->val.string.val, v->val.string.len);
 			break;
 		case jbvNumeric:
-			appendStringInfoString(out, DatumGetCString(DirectFunctionCall1(numeric_out,
-																			NumericGetDatum(v->val.numeric))));
+			append_plain_numeric(out, v->val.numeric);
 			break;
 		case jbvBool:
 			appendStringInfoString(out, v->val.boolean ? "true" : "false");
@@ -964,13 +1049,7 @@ append_plain_child(StringInfo out, char *base, uint32 offset,
 	if (JBE_ISSTRING(je))
 		st_append_json_string(out, base + offset, end - offset);
 	else if (JBE_ISNUMERIC(je))
-	{
-		char	   *n = DatumGetCString(DirectFunctionCall1(numeric_out,
-															PointerGetDatum(base + INTALIGN(offset))));
-
-		append_bytes(out, n, strlen(n));
-		pfree(n);
-	}
+		append_plain_numeric(out, (Numeric) (base + INTALIGN(offset)));
 	else if (JBE_ISBOOL_TRUE(je))
 		append_literal(out, "true");
 	else if (JBE_ISBOOL_FALSE(je))
@@ -1098,8 +1177,6 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 	appendStringInfoCharMacro(out, '}');
 }
 
-static const char st_digits[] = "0123456789ABCDEF";
-
 /*
  * Write v into p as exactly width digits of base 10 or 16 (upper case),
  * zero-padded, not NUL-terminated; v must fit in width digits.  Inlined,
@@ -1109,7 +1186,22 @@ static const char st_digits[] = "0123456789ABCDEF";
 static pg_attribute_always_inline void
 format_fixed_digits(char *p, uint64 v, int width, int base)
 {
-	for (int i = width - 1; i >= 0; i--)
+	int			i = width;
+
+	if (base == 10)
+	{
+		for (; i >= 2; i -= 2)
+		{
+			uint64		q = v / 100;
+
+			memcpy(p + i - 2, st_digit_pairs + 2 * (v - q * 100), 2);
+			v = q;
+		}
+		if (i == 1)
+			p[0] = '0' + v;
+		return;
+	}
+	while (--i >= 0)
 	{
 		p[i] = st_digits[v % base];
 		v /= base;
@@ -1120,7 +1212,8 @@ format_fixed_digits(char *p, uint64 v, int width, int base)
 static pg_attribute_always_inline void
 append_fixed_digits(StringInfo out, uint64 v, int width, int base)
 {
-	enlargeStringInfo(out, width);
+	if (unlikely(out->len + width >= out->maxlen))
+		enlargeStringInfo(out, width);
 	format_fixed_digits(out->data + out->len, v, width, base);
 	out->len += width;
 	out->data[out->len] = '\0';
@@ -1130,15 +1223,14 @@ append_fixed_digits(StringInfo out, uint64 v, int width, int base)
 static void
 append_digits(StringInfo out, uint64 v, int base)
 {
-	char		buf[24];
-	int			n = 0;
+	int			n = 1;
 
-	do
-	{
-		buf[sizeof(buf) - 1 - n++] = st_digits[v % base];
-		v /= base;
-	} while (v > 0);
-	appendBinaryStringInfo(out, buf + sizeof(buf) - n, n);
+	for (uint64 rest = v / base; rest > 0; rest /= base)
+		n++;
+	if (base == 10)
+		append_fixed_digits(out, v, n, 10);
+	else
+		append_fixed_digits(out, v, n, 16);
 }
 
 #define append_uint64(out, v) append_digits((out), (v), 10)
@@ -1152,8 +1244,7 @@ static pg_attribute_always_inline void
 append_place(StringInfo out, const char *lsn_digits, uint64 ordinal, int sub, int base)
 {
 	append_bytes(out, lsn_digits, base == 16 ? 16 : 20);
-	append_fixed_digits(out, ordinal, base == 16 ? 8 : 9, base);
-	appendStringInfoCharMacro(out, '0' + sub);
+	append_fixed_digits(out, ordinal * base + sub, base == 16 ? 9 : 10, base);
 }
 
 /* "%X/%X", quoted */
@@ -1167,44 +1258,72 @@ append_lsn(StringInfo out, XLogRecPtr lsn)
 	appendStringInfoCharMacro(out, '"');
 }
 
-/* ISO 8601 in UTC with microseconds: 2024-05-01T12:00:00.123456Z */
+/*
+ * ISO 8601 in UTC with microseconds: "2024-05-01T12:00:00.123456Z", quoted.
+ * The date part ("2024-05-01T) is formatted once per day (timestamp2tm() is
+ * slow, and commit times come in order): a time within the cached day is
+ * the day's text followed by its time of day, counted from the day's
+ * midnight.
+ */
 static void
-append_time(StringInfo out, TimestampTz t)
+append_time(StreamData *data, StringInfo out, TimestampTz t)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
+	int64		us;
+	char	   *p;
 
-	if (t == 0 || timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+	if (t == 0)
 	{
-		appendStringInfoString(out, "null");
+		append_literal(out, "null");
 		return;
 	}
-	if (tm.tm_year < 0 || tm.tm_year > 9999)
-		appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
-						 tm.tm_year, tm.tm_mon, tm.tm_mday,
-						 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
-	else
+	if (!data->day_valid || t < data->day_start || t >= data->day_end)
 	{
-		/* the common case without a format string: this runs per transaction */
-		const struct
-		{
-			int			value;
-			int			width;
-			char		after;
-		}			parts[] = {
-			{tm.tm_year, 4, '-'}, {tm.tm_mon, 2, '-'}, {tm.tm_mday, 2, 'T'},
-			{tm.tm_hour, 2, ':'}, {tm.tm_min, 2, ':'}, {tm.tm_sec, 2, '.'},
-			{fsec, 6, 'Z'}
-		};
+		struct pg_tm tm;
+		fsec_t		fsec;
 
-		appendStringInfoCharMacro(out, '"');
-		for (int i = 0; i < lengthof(parts); i++)
+		if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
 		{
-			append_fixed_digits(out, parts[i].value, parts[i].width, 10);
-			appendStringInfoCharMacro(out, parts[i].after);
+			append_literal(out, "null");
+			return;
 		}
-		appendStringInfoCharMacro(out, '"');
+		if (tm.tm_year < 0 || tm.tm_year > 9999)
+		{
+			appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
+							 tm.tm_year, tm.tm_mon, tm.tm_mday,
+							 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+			return;
+		}
+		p = data->day_text;
+		*p++ = '"';
+		format_fixed_digits(p, tm.tm_year, 4, 10);
+		p[4] = '-';
+		format_fixed_digits(p + 5, tm.tm_mon, 2, 10);
+		p[7] = '-';
+		format_fixed_digits(p + 8, tm.tm_mday, 2, 10);
+		p[10] = 'T';
+		data->day_start = t - (((int64) tm.tm_hour * SECS_PER_HOUR +
+								tm.tm_min * SECS_PER_MINUTE + tm.tm_sec) * USECS_PER_SEC +
+							   fsec);
+		data->day_end = data->day_start + USECS_PER_DAY;
+		data->day_valid = true;
 	}
+	us = t - data->day_start;
+
+	/* "2024-05-01T + 12:00:00.123456Z" */
+	if (unlikely(out->len + 29 >= out->maxlen))
+		enlargeStringInfo(out, 29);
+	p = out->data + out->len;
+	memcpy(p, data->day_text, 12);
+	p += 12;
+	format_fixed_digits(p, us / USECS_PER_HOUR, 2, 10);
+	p[2] = ':';
+	format_fixed_digits(p + 3, us / USECS_PER_MINUTE % MINS_PER_HOUR, 2, 10);
+	p[5] = ':';
+	format_fixed_digits(p + 6, us / USECS_PER_SEC % SECS_PER_MINUTE, 2, 10);
+	p[8] = '.';
+	format_fixed_digits(p + 9, us % USECS_PER_SEC, 6, 10);
+	memcpy(p + 15, "Z\"", 3);
+	out->len += 29;
 }
 
 /* Seconds since the Unix epoch, rounded down, as DynamoDB gives them. */
@@ -1236,7 +1355,7 @@ prepare_txn(StreamData *data, ReorderBufferTXN *txn)
 	append_literal(f, ",\"commitLsn\":");
 	append_lsn(f, txn->final_lsn);
 	append_literal(f, ",\"commitTime\":");
-	append_time(f, txn->xact_time.commit_time);
+	append_time(data, f, txn->xact_time.commit_time);
 
 	resetStringInfo(b);
 	append_literal(b, ",\"dynamodb\":{\"ApproximateCreationDateTime\":");
@@ -1327,7 +1446,7 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 	if (data->compact)
 	{
 		append_literal(out, "{\"eventName\":\"");
-		appendStringInfoString(out, event_name);
+		append_bytes(out, event_name, strlen(event_name));
 		append_literal(out, "\",\"tableName\":");
 	}
 	else
@@ -1335,7 +1454,7 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 		append_literal(out, "{\"eventID\":\"");
 		append_place(out, data->txn_lsn_hex, ordinal, sub, 16);
 		append_literal(out, "\",\"eventName\":\"");
-		appendStringInfoString(out, event_name);
+		append_bytes(out, event_name, strlen(event_name));
 		append_literal(out, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":");
 	}
 	append_bytes(out, entry->names.data, entry->names.len);
@@ -1380,7 +1499,7 @@ finish_record(StreamData *data, uint64 ordinal, int sub, int size, StreamView vi
 		append_literal(out, "\",\"SizeBytes\":");
 		append_uint64(out, size);
 		append_literal(out, ",\"StreamViewType\":\"");
-		appendStringInfoString(out, view_names[view]);
+		append_bytes(out, view_names[view], strlen(view_names[view]));
 		append_literal(out, "\"}");
 	}
 	appendStringInfoCharMacro(out, '}');
