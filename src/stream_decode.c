@@ -142,9 +142,13 @@ typedef struct StreamData
 
 	/*
 	 * The record built last, written when the next one is built or at
-	 * commit: see the file header.  Lives in the decoding context.
+	 * commit: see the file header.  Lives in the decoding context, like
+	 * ctx->out, and starts with pending_header bytes of room for what
+	 * OutputPluginPrepareWrite() writes before a message (see
+	 * flush_pending): the record follows them.
 	 */
 	StringInfoData pending;
+	int			pending_header;
 	int			skipped;		/* changes skipped since last progress */
 } StreamData;
 
@@ -174,6 +178,7 @@ typedef struct StreamRelEntry
 	StreamView	view;			/* the base table's stream_view */
 	int			nkeys;			/* key attributes to put in Keys */
 	char	   *key_attrs[ST_STREAM_MAX_KEYS];
+	int			key_lens[ST_STREAM_MAX_KEYS];	/* strlen(key_attrs[i]) */
 	StringInfoData key_names[ST_STREAM_MAX_KEYS];	/* "attr": as written */
 	StKeyType	key_types[ST_STREAM_MAX_KEYS];
 	int			nbase_keys;		/* of them, the first nbase_keys are the
@@ -333,6 +338,7 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 		appendStringInfoChar(name, ':');
 		MemoryContextSwitchTo(old);
 		entry->key_attrs[entry->nkeys] = attr;
+		entry->key_lens[entry->nkeys] = strlen(attr);
 		entry->key_types[entry->nkeys] = type;
 		entry->nkeys++;
 	}
@@ -1142,6 +1148,94 @@ key_from_column(HeapTuple tup, TupleDesc desc, AttrNumber attnum, StKeyType type
 }
 
 /*
+ * The value of the index'th child of container c (whose data starts at
+ * base) in *v, as getKeyJsonValueFromContainer() would return it.
+ */
+static JsonbValue *
+child_value(JsonbContainer *c, char *base, int index, JsonbValue *v)
+{
+	JEntry		je = c->children[index];
+	uint32		offset = child_offset(c, index);
+	uint32		end = offset;
+
+	JBE_ADVANCE_OFFSET(end, je);
+	if (JBE_ISSTRING(je))
+	{
+		v->type = jbvString;
+		v->val.string.val = base + offset;
+		v->val.string.len = end - offset;
+	}
+	else if (JBE_ISNUMERIC(je))
+	{
+		v->type = jbvNumeric;
+		v->val.numeric = (Numeric) (base + INTALIGN(offset));
+	}
+	else if (JBE_ISBOOL_TRUE(je) || JBE_ISBOOL_FALSE(je))
+	{
+		v->type = jbvBool;
+		v->val.boolean = JBE_ISBOOL_TRUE(je);
+	}
+	else if (JBE_ISNULL(je))
+		v->type = jbvNull;
+	else
+	{
+		v->type = jbvBinary;
+		v->val.binary.data = (JsonbContainer *) (base + INTALIGN(offset));
+		v->val.binary.len = end - INTALIGN(offset);
+	}
+	return v;
+}
+
+/*
+ * Find the entry's key attributes in an item: vals[i] is the value of key
+ * attribute i, or NULL.  One pass over the item's attribute names, which
+ * jsonb keeps sorted by length first, so the pass ends at the first name
+ * longer than every key attribute's (for "PK" and "SK", after the names of
+ * one or two bytes), rather than a binary search per key attribute.
+ */
+static void
+find_item_keys(StreamRelEntry *entry, Jsonb *item, JsonbValue *bufs, JsonbValue **vals)
+{
+	JsonbContainer *c = &item->root;
+	int			n;
+	char	   *base;
+	int			max_len = 0;
+	int			missing = entry->nkeys;
+	uint32		offset = 0;
+
+	for (int k = 0; k < entry->nkeys; k++)
+	{
+		vals[k] = NULL;
+		max_len = Max(max_len, entry->key_lens[k]);
+	}
+	if (!JB_ROOT_IS_OBJECT(item) || JB_ROOT_IS_SCALAR(item))
+		return;
+	n = JsonContainerSize(c);
+	base = (char *) &c->children[2 * n];
+	for (int i = 0; i < n && missing > 0; i++)
+	{
+		uint32		end = offset;
+		int			len;
+
+		JBE_ADVANCE_OFFSET(end, c->children[i]);
+		len = end - offset;
+		if (len > max_len)
+			break;
+		for (int k = 0; k < entry->nkeys; k++)
+		{
+			if (vals[k] == NULL && entry->key_lens[k] == len &&
+				memcmp(base + offset, entry->key_attrs[k], len) == 0)
+			{
+				vals[k] = child_value(c, base, n + i, &bufs[k]);
+				missing--;
+				break;
+			}
+		}
+		offset = end;
+	}
+}
+
+/*
  * Write "Keys": the key attributes taken from the item, or, when the old
  * image is not in the WAL (replica identity other than FULL), from a base
  * table's key columns.
@@ -1151,18 +1245,21 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 			HeapTuple tup, TupleDesc desc)
 {
 	bool		first = true;
+	JsonbValue	bufs[ST_STREAM_MAX_KEYS];
+	JsonbValue *vals[ST_STREAM_MAX_KEYS];
 
+	if (item != NULL)
+		find_item_keys(entry, item, bufs, vals);
 	appendStringInfoCharMacro(out, '{');
 	for (int i = 0; i < entry->nkeys; i++)
 	{
-		JsonbValue	buf;
 		JsonbValue *v = NULL;
 
 		if (item != NULL)
-			v = st_get_attr(item, entry->key_attrs[i], &buf);
+			v = vals[i];
 		else if (tup != NULL && entry->kind == REL_TABLE)
 			v = key_from_column(tup, desc, i == 0 ? ST_ATTNUM_PK : ST_ATTNUM_SK,
-								entry->key_types[i], &buf);
+								entry->key_types[i], &bufs[i]);
 		if (v == NULL)
 			continue;
 		if (!first)
@@ -1377,24 +1474,57 @@ append_txn_fields(StreamData *data, StringInfo out, ReorderBufferTXN *txn)
 	append_bytes(out, data->txn_fields.data, data->txn_fields.len);
 }
 
-/* Write the pending record, if any, as one message. */
+/* Empty data->pending: no record, room for the message header. */
+static void
+reset_pending(StreamData *data)
+{
+	resetStringInfo(&data->pending);
+	if (unlikely(data->pending_header >= data->pending.maxlen))
+		enlargeStringInfo(&data->pending, data->pending_header);
+	data->pending.len = data->pending_header;
+}
+
+/*
+ * Write the pending record, if any, as one message.  When what
+ * OutputPluginPrepareWrite() put in ctx->out (nothing for the SQL
+ * functions, a header for the walsender) is as long as the room left for
+ * it, it is copied there and the two buffers change places: the record is
+ * not copied.  Otherwise the record is copied after it, and the next ones
+ * leave room for a header of this length.
+ */
 static void
 flush_pending(LogicalDecodingContext *ctx, StreamData *data)
 {
-	if (data->pending.len == 0)
+	int			header = data->pending_header;
+
+	if (data->pending.len == header)
 		return;
 	OutputPluginPrepareWrite(ctx, true);
-	appendBinaryStringInfo(ctx->out, data->pending.data, data->pending.len);
+	if (ctx->out->len == header)
+	{
+		StringInfoData record = data->pending;
+
+		memcpy(record.data, ctx->out->data, header);
+		data->pending = *ctx->out;
+		*ctx->out = record;
+	}
+	else
+	{
+		appendBinaryStringInfo(ctx->out, data->pending.data + header,
+							   data->pending.len - header);
+		data->pending_header = ctx->out->len - (data->pending.len - header);
+	}
 	OutputPluginWrite(ctx, true);
-	resetStringInfo(&data->pending);
 	/* do not keep the buffer of one huge record for the whole session */
 	if (data->pending.maxlen > 4 * 1024 * 1024)
 	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
 		pfree(data->pending.data);
-		data->pending.data = MemoryContextAlloc(ctx->context, 1024);
-		data->pending.maxlen = 1024;
-		data->pending.data[0] = '\0';
+		initStringInfo(&data->pending);
+		MemoryContextSwitchTo(old);
 	}
+	reset_pending(data);
 }
 
 static void
@@ -1636,7 +1766,7 @@ st_stream_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	data->begin_written = false;
 	data->txn_ready = false;
 	data->ttl_relid = InvalidOid;
-	resetStringInfo(&data->pending);
+	reset_pending(data);
 }
 
 static void

@@ -1264,18 +1264,17 @@ st_from_typed_start_key(Jsonb *typed)
  */
 
 /*
- * Does any of the bytes in w (8 or 4 of them, ones = 0x0101.. of the same
- * width) need escaping in JSON text: below 0x20, '"' or '\\'?  (A byte is
- * below n when subtracting n borrows into its top bit while its own top bit
- * is clear; a byte equals c when w ^ c has a zero byte.  Exact as a yes/no
- * for the whole word.)
+ * Does any of the eight bytes in w need escaping in JSON text: below 0x20,
+ * '"' or '\\'?  (A byte is below n when subtracting n borrows into its top
+ * bit while its own top bit is clear; a byte equals c when w ^ c has a zero
+ * byte.  Exact as a yes/no for the whole word.)
  */
-#define st_has_below(w, ones, n) ((((w) - (ones) * (n)) & ~(w) & (ones) * 0x80) != 0)
-#define st_needs_escape(w, ones) \
-	(st_has_below((w), (ones), 0x20) || st_has_below((w) ^ ((ones) * '"'), (ones), 1) || \
-	 st_has_below((w) ^ ((ones) * '\\'), (ones), 1))
-#define ST_ONES8 UINT64CONST(0x0101010101010101)
-#define ST_ONES4 0x01010101U
+#define ST_ONES UINT64CONST(0x0101010101010101)
+#define ST_HIGHS UINT64CONST(0x8080808080808080)
+#define st_has_below(w, n) ((((w) - ST_ONES * (n)) & ~(w) & ST_HIGHS) != 0)
+#define st_needs_escape8(w) \
+	(st_has_below((w), 0x20) || st_has_below((w) ^ (ST_ONES * '"'), 1) || \
+	 st_has_below((w) ^ (ST_ONES * '\\'), 1))
 
 /*
  * What escape_json() writes after the backslash for each byte: 0 for a
@@ -1291,8 +1290,9 @@ static const char json_escapes[256] = {
 /*
  * The length of the longest prefix of s[0..len) that JSON text holds as it
  * is: len when nothing needs escaping.  Words of eight bytes, the last one
- * overlapping the one before rather than read past the end, and four-byte
- * words for short strings: a key such as "status" takes two tests, not six.
+ * overlapping the one before rather than read past the end; a string of 4
+ * to 7 bytes is tested as one word of its first and last four bytes, so a
+ * key such as "status" takes one test, not six.
  */
 static pg_attribute_always_inline int
 json_clean_prefix(const char *s, int len)
@@ -1308,7 +1308,7 @@ json_clean_prefix(const char *s, int len)
 			if (i > len - 8)
 				i = len - 8;
 			memcpy(&w, s + i, sizeof(w));
-			if (st_needs_escape(w, ST_ONES8))
+			if (st_needs_escape8(w))
 				break;
 			if (i == len - 8)
 				return len;
@@ -1317,12 +1317,13 @@ json_clean_prefix(const char *s, int len)
 	}
 	else if (len >= 4)
 	{
+		/* the first four bytes and the last four, overlapping */
 		uint32		a,
 					b;
 
 		memcpy(&a, s, sizeof(a));
 		memcpy(&b, s + len - 4, sizeof(b));
-		if (!st_needs_escape(a, ST_ONES4) && !st_needs_escape(b, ST_ONES4))
+		if (!st_needs_escape8(a | (uint64) b << 32))
 			return len;
 	}
 	while (i < len && json_escapes[(unsigned char) s[i]] == 0)
