@@ -911,7 +911,6 @@ append_plain_numeric(StringInfo out, Numeric num)
 {
 	const char *data = VARDATA_ANY(num);
 	uint16		header;
-	const int16 *digits = (const int16 *) (data + sizeof(uint16));
 	int			ndigits = (VARSIZE_ANY_EXHDR(num) - (int) sizeof(uint16)) / (int) sizeof(int16);
 	int			weight;
 	char	   *p;
@@ -938,7 +937,10 @@ append_plain_numeric(StringInfo out, Numeric num)
 		*p++ = '0';
 	for (int d = 0; d <= weight; d++)
 	{
-		int			dig = d < ndigits ? digits[d] : 0;
+		int16		dig = 0;
+
+		if (d < ndigits)
+			memcpy(&dig, data + sizeof(uint16) + d * sizeof(int16), sizeof(dig));
 
 		if (d == 0)
 		{
