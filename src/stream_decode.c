@@ -123,6 +123,15 @@ typedef struct StreamData
 	char		txn_lsn_dec[20];
 
 	/*
+	 * The commit time's day, formatted once for all commits of the day (see
+	 * append_time): its text, quote to 'T', and its bounds.
+	 */
+	bool		day_valid;
+	TimestampTz day_start;
+	TimestampTz day_end;
+	char		day_text[12];
+
+	/*
 	 * The relation of the last change and its cache slot: a transaction's
 	 * changes mostly touch one relation, so most changes find their entry
 	 * here without a hash look-up.  The slot pointer stays valid while the
@@ -133,9 +142,13 @@ typedef struct StreamData
 
 	/*
 	 * The record built last, written when the next one is built or at
-	 * commit: see the file header.  Lives in the decoding context.
+	 * commit: see the file header.  Lives in the decoding context, like
+	 * ctx->out, and starts with pending_header bytes of room for what
+	 * OutputPluginPrepareWrite() writes before a message (see
+	 * flush_pending): the record follows them.
 	 */
 	StringInfoData pending;
+	int			pending_header;
 	int			skipped;		/* changes skipped since last progress */
 } StreamData;
 
@@ -165,6 +178,7 @@ typedef struct StreamRelEntry
 	StreamView	view;			/* the base table's stream_view */
 	int			nkeys;			/* key attributes to put in Keys */
 	char	   *key_attrs[ST_STREAM_MAX_KEYS];
+	int			key_lens[ST_STREAM_MAX_KEYS];	/* strlen(key_attrs[i]) */
 	StringInfoData key_names[ST_STREAM_MAX_KEYS];	/* "attr": as written */
 	StKeyType	key_types[ST_STREAM_MAX_KEYS];
 	int			nbase_keys;		/* of them, the first nbase_keys are the
@@ -324,6 +338,7 @@ entry_add_key(StreamRelEntry *entry, char *attr, StKeyType type)
 		appendStringInfoChar(name, ':');
 		MemoryContextSwitchTo(old);
 		entry->key_attrs[entry->nkeys] = attr;
+		entry->key_lens[entry->nkeys] = strlen(attr);
 		entry->key_types[entry->nkeys] = type;
 		entry->nkeys++;
 	}
@@ -871,6 +886,85 @@ append_bytes(StringInfo out, const char *s, int n)
 
 #define append_literal(out, s) append_bytes((out), (s), sizeof(s) - 1)
 
+static const char st_digits[] = "0123456789ABCDEF";
+
+/* "00" to "99": decimal digits are written two at a time */
+static const char st_digit_pairs[] =
+"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+"8081828384858687888990919293949596979899";
+
+/*
+ * Write a number as numeric_out() does.  An integer (display scale 0, the
+ * common case in items) is printed here from its base-10000 digits, without
+ * the function call, the palloc'd copy and the string it returns: the sign,
+ * then each digit of the integer part, the first without its leading zeros,
+ * the others as four decimal digits (those beyond the stored ones are 0).
+ * The layout read is numeric's on-disk short format, which every number
+ * within DynamoDB's limits has: a 16-bit header word (top bits 10, then
+ * sign, 6 bits of display scale, weight's sign and 6 bits), then the digits
+ * as int16.  The long format, special values and anything with a fraction
+ * go to numeric_out().
+ */
+static void
+append_plain_numeric(StringInfo out, Numeric num)
+{
+	const char *data = VARDATA_ANY(num);
+	uint16		header;
+	int			ndigits = (VARSIZE_ANY_EXHDR(num) - (int) sizeof(uint16)) / (int) sizeof(int16);
+	int			weight;
+	char	   *p;
+
+	memcpy(&header, data, sizeof(header));
+	if ((header & 0xC000) != 0x8000 || (header & 0x1F80) != 0)
+	{
+		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(num)));
+
+		append_bytes(out, text, strlen(text));
+		pfree(text);
+		return;
+	}
+	weight = (header & 0x0040) ? (header | ~0x003F) : (header & 0x003F);
+
+	/* a sign, 4 digits per base-10000 digit of the integer part */
+	if (unlikely(out->len + 2 + 4 * (Max(weight, 0) + 1) >= out->maxlen))
+		enlargeStringInfo(out, 2 + 4 * (Max(weight, 0) + 1));
+	p = out->data + out->len;
+	if (header & 0x2000)
+		*p++ = '-';
+	if (weight < 0)
+		*p++ = '0';
+	for (int d = 0; d <= weight; d++)
+	{
+		int16		dig = 0;
+
+		if (d < ndigits)
+			memcpy(&dig, data + sizeof(uint16) + d * sizeof(int16), sizeof(dig));
+
+		if (d == 0)
+		{
+			/* the first digit without its leading zeros */
+			int			n = dig >= 1000 ? 4 : dig >= 100 ? 3 : dig >= 10 ? 2 : 1;
+
+			for (int k = n - 1; k >= 0; k--)
+			{
+				p[k] = '0' + dig % 10;
+				dig /= 10;
+			}
+			p += n;
+		}
+		else
+		{
+			memcpy(p, st_digit_pairs + 2 * (dig / 100), 2);
+			memcpy(p + 2, st_digit_pairs + 2 * (dig % 100), 2);
+			p += 4;
+		}
+	}
+	*p = '\0';
+	out->len = p - out->data;
+}
+
 /* Write a key value (a scalar, or a binary {"$B": ..}) as plain JSON. */
 static void
 append_plain_scalar(StringInfo out, JsonbValue *v)
@@ -890,8 +984,7 @@ append_plain_scalar(StringInfo out, JsonbValue *v)
 			st_append_json_string(out, v->val.string.val, v->val.string.len);
 			break;
 		case jbvNumeric:
-			appendStringInfoString(out, DatumGetCString(DirectFunctionCall1(numeric_out,
-																			NumericGetDatum(v->val.numeric))));
+			append_plain_numeric(out, v->val.numeric);
 			break;
 		case jbvBool:
 			appendStringInfoString(out, v->val.boolean ? "true" : "false");
@@ -964,13 +1057,7 @@ append_plain_child(StringInfo out, char *base, uint32 offset,
 	if (JBE_ISSTRING(je))
 		st_append_json_string(out, base + offset, end - offset);
 	else if (JBE_ISNUMERIC(je))
-	{
-		char	   *n = DatumGetCString(DirectFunctionCall1(numeric_out,
-															PointerGetDatum(base + INTALIGN(offset))));
-
-		append_bytes(out, n, strlen(n));
-		pfree(n);
-	}
+		append_plain_numeric(out, (Numeric) (base + INTALIGN(offset)));
 	else if (JBE_ISBOOL_TRUE(je))
 		append_literal(out, "true");
 	else if (JBE_ISBOOL_FALSE(je))
@@ -1063,6 +1150,94 @@ key_from_column(HeapTuple tup, TupleDesc desc, AttrNumber attnum, StKeyType type
 }
 
 /*
+ * The value of the index'th child of container c (whose data starts at
+ * base) in *v, as getKeyJsonValueFromContainer() would return it.
+ */
+static JsonbValue *
+child_value(JsonbContainer *c, char *base, int index, JsonbValue *v)
+{
+	JEntry		je = c->children[index];
+	uint32		offset = child_offset(c, index);
+	uint32		end = offset;
+
+	JBE_ADVANCE_OFFSET(end, je);
+	if (JBE_ISSTRING(je))
+	{
+		v->type = jbvString;
+		v->val.string.val = base + offset;
+		v->val.string.len = end - offset;
+	}
+	else if (JBE_ISNUMERIC(je))
+	{
+		v->type = jbvNumeric;
+		v->val.numeric = (Numeric) (base + INTALIGN(offset));
+	}
+	else if (JBE_ISBOOL_TRUE(je) || JBE_ISBOOL_FALSE(je))
+	{
+		v->type = jbvBool;
+		v->val.boolean = JBE_ISBOOL_TRUE(je);
+	}
+	else if (JBE_ISNULL(je))
+		v->type = jbvNull;
+	else
+	{
+		v->type = jbvBinary;
+		v->val.binary.data = (JsonbContainer *) (base + INTALIGN(offset));
+		v->val.binary.len = end - INTALIGN(offset);
+	}
+	return v;
+}
+
+/*
+ * Find the entry's key attributes in an item: vals[i] is the value of key
+ * attribute i, or NULL.  One pass over the item's attribute names, which
+ * jsonb keeps sorted by length first, so the pass ends at the first name
+ * longer than every key attribute's (for "PK" and "SK", after the names of
+ * one or two bytes), rather than a binary search per key attribute.
+ */
+static void
+find_item_keys(StreamRelEntry *entry, Jsonb *item, JsonbValue *bufs, JsonbValue **vals)
+{
+	JsonbContainer *c = &item->root;
+	int			n;
+	char	   *base;
+	int			max_len = 0;
+	int			missing = entry->nkeys;
+	uint32		offset = 0;
+
+	for (int k = 0; k < entry->nkeys; k++)
+	{
+		vals[k] = NULL;
+		max_len = Max(max_len, entry->key_lens[k]);
+	}
+	if (!JB_ROOT_IS_OBJECT(item) || JB_ROOT_IS_SCALAR(item))
+		return;
+	n = JsonContainerSize(c);
+	base = (char *) &c->children[2 * n];
+	for (int i = 0; i < n && missing > 0; i++)
+	{
+		uint32		end = offset;
+		int			len;
+
+		JBE_ADVANCE_OFFSET(end, c->children[i]);
+		len = end - offset;
+		if (len > max_len)
+			break;
+		for (int k = 0; k < entry->nkeys; k++)
+		{
+			if (vals[k] == NULL && entry->key_lens[k] == len &&
+				memcmp(base + offset, entry->key_attrs[k], len) == 0)
+			{
+				vals[k] = child_value(c, base, n + i, &bufs[k]);
+				missing--;
+				break;
+			}
+		}
+		offset = end;
+	}
+}
+
+/*
  * Write "Keys": the key attributes taken from the item, or, when the old
  * image is not in the WAL (replica identity other than FULL), from a base
  * table's key columns.
@@ -1072,18 +1247,21 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 			HeapTuple tup, TupleDesc desc)
 {
 	bool		first = true;
+	JsonbValue	bufs[ST_STREAM_MAX_KEYS];
+	JsonbValue *vals[ST_STREAM_MAX_KEYS];
 
+	if (item != NULL)
+		find_item_keys(entry, item, bufs, vals);
 	appendStringInfoCharMacro(out, '{');
 	for (int i = 0; i < entry->nkeys; i++)
 	{
-		JsonbValue	buf;
 		JsonbValue *v = NULL;
 
 		if (item != NULL)
-			v = st_get_attr(item, entry->key_attrs[i], &buf);
+			v = vals[i];
 		else if (tup != NULL && entry->kind == REL_TABLE)
 			v = key_from_column(tup, desc, i == 0 ? ST_ATTNUM_PK : ST_ATTNUM_SK,
-								entry->key_types[i], &buf);
+								entry->key_types[i], &bufs[i]);
 		if (v == NULL)
 			continue;
 		if (!first)
@@ -1098,8 +1276,6 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 	appendStringInfoCharMacro(out, '}');
 }
 
-static const char st_digits[] = "0123456789ABCDEF";
-
 /*
  * Write v into p as exactly width digits of base 10 or 16 (upper case),
  * zero-padded, not NUL-terminated; v must fit in width digits.  Inlined,
@@ -1109,7 +1285,22 @@ static const char st_digits[] = "0123456789ABCDEF";
 static pg_attribute_always_inline void
 format_fixed_digits(char *p, uint64 v, int width, int base)
 {
-	for (int i = width - 1; i >= 0; i--)
+	int			i = width;
+
+	if (base == 10)
+	{
+		for (; i >= 2; i -= 2)
+		{
+			uint64		q = v / 100;
+
+			memcpy(p + i - 2, st_digit_pairs + 2 * (v - q * 100), 2);
+			v = q;
+		}
+		if (i == 1)
+			p[0] = '0' + v;
+		return;
+	}
+	while (--i >= 0)
 	{
 		p[i] = st_digits[v % base];
 		v /= base;
@@ -1120,7 +1311,8 @@ format_fixed_digits(char *p, uint64 v, int width, int base)
 static pg_attribute_always_inline void
 append_fixed_digits(StringInfo out, uint64 v, int width, int base)
 {
-	enlargeStringInfo(out, width);
+	if (unlikely(out->len + width >= out->maxlen))
+		enlargeStringInfo(out, width);
 	format_fixed_digits(out->data + out->len, v, width, base);
 	out->len += width;
 	out->data[out->len] = '\0';
@@ -1130,15 +1322,14 @@ append_fixed_digits(StringInfo out, uint64 v, int width, int base)
 static void
 append_digits(StringInfo out, uint64 v, int base)
 {
-	char		buf[24];
-	int			n = 0;
+	int			n = 1;
 
-	do
-	{
-		buf[sizeof(buf) - 1 - n++] = st_digits[v % base];
-		v /= base;
-	} while (v > 0);
-	appendBinaryStringInfo(out, buf + sizeof(buf) - n, n);
+	for (uint64 rest = v / base; rest > 0; rest /= base)
+		n++;
+	if (base == 10)
+		append_fixed_digits(out, v, n, 10);
+	else
+		append_fixed_digits(out, v, n, 16);
 }
 
 #define append_uint64(out, v) append_digits((out), (v), 10)
@@ -1152,8 +1343,7 @@ static pg_attribute_always_inline void
 append_place(StringInfo out, const char *lsn_digits, uint64 ordinal, int sub, int base)
 {
 	append_bytes(out, lsn_digits, base == 16 ? 16 : 20);
-	append_fixed_digits(out, ordinal, base == 16 ? 8 : 9, base);
-	appendStringInfoCharMacro(out, '0' + sub);
+	append_fixed_digits(out, ordinal * base + sub, base == 16 ? 9 : 10, base);
 }
 
 /* "%X/%X", quoted */
@@ -1167,44 +1357,72 @@ append_lsn(StringInfo out, XLogRecPtr lsn)
 	appendStringInfoCharMacro(out, '"');
 }
 
-/* ISO 8601 in UTC with microseconds: 2024-05-01T12:00:00.123456Z */
+/*
+ * ISO 8601 in UTC with microseconds: "2024-05-01T12:00:00.123456Z", quoted.
+ * The date part ("2024-05-01T) is formatted once per day (timestamp2tm() is
+ * slow, and commit times come in order): a time within the cached day is
+ * the day's text followed by its time of day, counted from the day's
+ * midnight.
+ */
 static void
-append_time(StringInfo out, TimestampTz t)
+append_time(StreamData *data, StringInfo out, TimestampTz t)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
+	int64		us;
+	char	   *p;
 
-	if (t == 0 || timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
+	if (t == 0)
 	{
-		appendStringInfoString(out, "null");
+		append_literal(out, "null");
 		return;
 	}
-	if (tm.tm_year < 0 || tm.tm_year > 9999)
-		appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
-						 tm.tm_year, tm.tm_mon, tm.tm_mday,
-						 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
-	else
+	if (!data->day_valid || t < data->day_start || t >= data->day_end)
 	{
-		/* the common case without a format string: this runs per transaction */
-		const struct
-		{
-			int			value;
-			int			width;
-			char		after;
-		}			parts[] = {
-			{tm.tm_year, 4, '-'}, {tm.tm_mon, 2, '-'}, {tm.tm_mday, 2, 'T'},
-			{tm.tm_hour, 2, ':'}, {tm.tm_min, 2, ':'}, {tm.tm_sec, 2, '.'},
-			{fsec, 6, 'Z'}
-		};
+		struct pg_tm tm;
+		fsec_t		fsec;
 
-		appendStringInfoCharMacro(out, '"');
-		for (int i = 0; i < lengthof(parts); i++)
+		if (timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) != 0)
 		{
-			append_fixed_digits(out, parts[i].value, parts[i].width, 10);
-			appendStringInfoCharMacro(out, parts[i].after);
+			append_literal(out, "null");
+			return;
 		}
-		appendStringInfoCharMacro(out, '"');
+		if (tm.tm_year < 0 || tm.tm_year > 9999)
+		{
+			appendStringInfo(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
+							 tm.tm_year, tm.tm_mon, tm.tm_mday,
+							 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+			return;
+		}
+		p = data->day_text;
+		*p++ = '"';
+		format_fixed_digits(p, tm.tm_year, 4, 10);
+		p[4] = '-';
+		format_fixed_digits(p + 5, tm.tm_mon, 2, 10);
+		p[7] = '-';
+		format_fixed_digits(p + 8, tm.tm_mday, 2, 10);
+		p[10] = 'T';
+		data->day_start = t - (((int64) tm.tm_hour * SECS_PER_HOUR +
+								tm.tm_min * SECS_PER_MINUTE + tm.tm_sec) * USECS_PER_SEC +
+							   fsec);
+		data->day_end = data->day_start + USECS_PER_DAY;
+		data->day_valid = true;
 	}
+	us = t - data->day_start;
+
+	/* "2024-05-01T + 12:00:00.123456Z" */
+	if (unlikely(out->len + 29 >= out->maxlen))
+		enlargeStringInfo(out, 29);
+	p = out->data + out->len;
+	memcpy(p, data->day_text, 12);
+	p += 12;
+	format_fixed_digits(p, us / USECS_PER_HOUR, 2, 10);
+	p[2] = ':';
+	format_fixed_digits(p + 3, us / USECS_PER_MINUTE % MINS_PER_HOUR, 2, 10);
+	p[5] = ':';
+	format_fixed_digits(p + 6, us / USECS_PER_SEC % SECS_PER_MINUTE, 2, 10);
+	p[8] = '.';
+	format_fixed_digits(p + 9, us % USECS_PER_SEC, 6, 10);
+	memcpy(p + 15, "Z\"", 3);
+	out->len += 29;
 }
 
 /* Seconds since the Unix epoch, rounded down, as DynamoDB gives them. */
@@ -1236,7 +1454,7 @@ prepare_txn(StreamData *data, ReorderBufferTXN *txn)
 	append_literal(f, ",\"commitLsn\":");
 	append_lsn(f, txn->final_lsn);
 	append_literal(f, ",\"commitTime\":");
-	append_time(f, txn->xact_time.commit_time);
+	append_time(data, f, txn->xact_time.commit_time);
 
 	resetStringInfo(b);
 	append_literal(b, ",\"dynamodb\":{\"ApproximateCreationDateTime\":");
@@ -1258,24 +1476,57 @@ append_txn_fields(StreamData *data, StringInfo out, ReorderBufferTXN *txn)
 	append_bytes(out, data->txn_fields.data, data->txn_fields.len);
 }
 
-/* Write the pending record, if any, as one message. */
+/* Empty data->pending: no record, room for the message header. */
+static void
+reset_pending(StreamData *data)
+{
+	resetStringInfo(&data->pending);
+	if (unlikely(data->pending_header >= data->pending.maxlen))
+		enlargeStringInfo(&data->pending, data->pending_header);
+	data->pending.len = data->pending_header;
+}
+
+/*
+ * Write the pending record, if any, as one message.  When what
+ * OutputPluginPrepareWrite() put in ctx->out (nothing for the SQL
+ * functions, a header for the walsender) is as long as the room left for
+ * it, it is copied there and the two buffers change places: the record is
+ * not copied.  Otherwise the record is copied after it, and the next ones
+ * leave room for a header of this length.
+ */
 static void
 flush_pending(LogicalDecodingContext *ctx, StreamData *data)
 {
-	if (data->pending.len == 0)
+	int			header = data->pending_header;
+
+	if (data->pending.len == header)
 		return;
 	OutputPluginPrepareWrite(ctx, true);
-	appendBinaryStringInfo(ctx->out, data->pending.data, data->pending.len);
+	if (ctx->out->len == header)
+	{
+		StringInfoData record = data->pending;
+
+		memcpy(record.data, ctx->out->data, header);
+		data->pending = *ctx->out;
+		*ctx->out = record;
+	}
+	else
+	{
+		appendBinaryStringInfo(ctx->out, data->pending.data + header,
+							   data->pending.len - header);
+		data->pending_header = ctx->out->len - (data->pending.len - header);
+	}
 	OutputPluginWrite(ctx, true);
-	resetStringInfo(&data->pending);
 	/* do not keep the buffer of one huge record for the whole session */
 	if (data->pending.maxlen > 4 * 1024 * 1024)
 	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
 		pfree(data->pending.data);
-		data->pending.data = MemoryContextAlloc(ctx->context, 1024);
-		data->pending.maxlen = 1024;
-		data->pending.data[0] = '\0';
+		initStringInfo(&data->pending);
+		MemoryContextSwitchTo(old);
 	}
+	reset_pending(data);
 }
 
 static void
@@ -1327,7 +1578,7 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 	if (data->compact)
 	{
 		append_literal(out, "{\"eventName\":\"");
-		appendStringInfoString(out, event_name);
+		append_bytes(out, event_name, strlen(event_name));
 		append_literal(out, "\",\"tableName\":");
 	}
 	else
@@ -1335,7 +1586,7 @@ start_record(LogicalDecodingContext *ctx, StreamData *data, ReorderBufferTXN *tx
 		append_literal(out, "{\"eventID\":\"");
 		append_place(out, data->txn_lsn_hex, ordinal, sub, 16);
 		append_literal(out, "\",\"eventName\":\"");
-		appendStringInfoString(out, event_name);
+		append_bytes(out, event_name, strlen(event_name));
 		append_literal(out, "\",\"eventVersion\":\"1.1\",\"eventSource\":\"singletable\",\"tableName\":");
 	}
 	append_bytes(out, entry->names.data, entry->names.len);
@@ -1380,7 +1631,7 @@ finish_record(StreamData *data, uint64 ordinal, int sub, int size, StreamView vi
 		append_literal(out, "\",\"SizeBytes\":");
 		append_uint64(out, size);
 		append_literal(out, ",\"StreamViewType\":\"");
-		appendStringInfoString(out, view_names[view]);
+		append_bytes(out, view_names[view], strlen(view_names[view]));
 		append_literal(out, "\"}");
 	}
 	appendStringInfoCharMacro(out, '}');
@@ -1517,7 +1768,7 @@ st_stream_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 	data->begin_written = false;
 	data->txn_ready = false;
 	data->ttl_relid = InvalidOid;
-	resetStringInfo(&data->pending);
+	reset_pending(data);
 }
 
 static void

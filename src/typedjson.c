@@ -1267,7 +1267,7 @@ st_from_typed_start_key(Jsonb *typed)
  * Does any of the eight bytes in w need escaping in JSON text: below 0x20,
  * '"' or '\\'?  (A byte is below n when subtracting n borrows into its top
  * bit while its own top bit is clear; a byte equals c when w ^ c has a zero
- * byte.)
+ * byte.  Exact as a yes/no for the whole word.)
  */
 #define ST_ONES UINT64CONST(0x0101010101010101)
 #define ST_HIGHS UINT64CONST(0x8080808080808080)
@@ -1277,75 +1277,102 @@ st_from_typed_start_key(Jsonb *typed)
 	 st_has_below((w) ^ (ST_ONES * '\\'), 1))
 
 /*
+ * What escape_json() writes after the backslash for each byte: 0 for a
+ * byte it copies, 'u' for one it writes as \u00XX.
+ */
+static const char json_escapes[256] = {
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	['\\'] = '\\'
+};
+
+/*
+ * The length of the longest prefix of s[0..len) that JSON text holds as it
+ * is: len when nothing needs escaping.  Words of eight bytes, the last one
+ * overlapping the one before rather than read past the end; a string of 4
+ * to 7 bytes is tested as one word of its first and last four bytes, so a
+ * key such as "status" takes one test, not six.
+ */
+static pg_attribute_always_inline int
+json_clean_prefix(const char *s, int len)
+{
+	int			i = 0;
+
+	if (len >= 8)
+	{
+		for (;;)
+		{
+			uint64		w;
+
+			if (i > len - 8)
+				i = len - 8;
+			memcpy(&w, s + i, sizeof(w));
+			if (st_needs_escape8(w))
+				break;
+			if (i == len - 8)
+				return len;
+			i += 8;
+		}
+	}
+	else if (len >= 4)
+	{
+		/* the first four bytes and the last four, overlapping */
+		uint32		a,
+					b;
+
+		memcpy(&a, s, sizeof(a));
+		memcpy(&b, s + len - 4, sizeof(b));
+		if (!st_needs_escape8(a | (uint64) b << 32))
+			return len;
+	}
+	while (i < len && json_escapes[(unsigned char) s[i]] == 0)
+		i++;
+	return i;
+}
+
+/*
  * A JSON string literal of len bytes (not NUL-terminated), escaped exactly
  * as escape_json() does, without copying it first: the runs that need no
- * escape are appended at once, and found eight bytes at a time.
+ * escape are appended at once.
  */
 void
 st_append_json_string(StringInfo out, const char *s, int len)
 {
-	int			start = 0;
-	int			i = 0;
+	int			start = json_clean_prefix(s, len);
+	char	   *p;
 
-	enlargeStringInfo(out, len + 2);
-	appendStringInfoCharMacro(out, '"');
-	while (i < len)
+	/* the quotes and the clean prefix, the whole string in the common case */
+	if (unlikely(out->len + len + 2 >= out->maxlen))
+		enlargeStringInfo(out, len + 2);
+	p = out->data + out->len;
+	*p++ = '"';
+	memcpy(p, s, start);
+	if (start == len)
 	{
-		unsigned char c;
-
-		if (len - i >= 8)
-		{
-			uint64		w;
-
-			memcpy(&w, s + i, sizeof(w));
-			if (!st_needs_escape8(w))
-			{
-				i += 8;
-				continue;
-			}
-		}
-		c = (unsigned char) s[i++];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (i - 1 > start)
-			appendBinaryStringInfo(out, s + start, i - 1 - start);
-		start = i;
-		switch (c)
-		{
-			case '\b':
-				appendStringInfoString(out, "\\b");
-				break;
-			case '\f':
-				appendStringInfoString(out, "\\f");
-				break;
-			case '\n':
-				appendStringInfoString(out, "\\n");
-				break;
-			case '\r':
-				appendStringInfoString(out, "\\r");
-				break;
-			case '\t':
-				appendStringInfoString(out, "\\t");
-				break;
-			case '"':
-				appendStringInfoString(out, "\\\"");
-				break;
-			case '\\':
-				appendStringInfoString(out, "\\\\");
-				break;
-			default:
-				appendStringInfo(out, "\\u%04x", (int) c);
-				break;
-		}
-	}
-	if (start == 0)
-	{
-		/* nothing to escape, the common case: the room is reserved above */
-		memcpy(out->data + out->len, s, len);
-		out->len += len;
-		out->data[out->len++] = '"';
-		out->data[out->len] = '\0';
+		p[len] = '"';
+		p[len + 1] = '\0';
+		out->len += len + 2;
 		return;
+	}
+	out->len += start + 1;
+	for (int i = start; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+		char		e = json_escapes[c];
+
+		if (e == 0)
+			continue;
+		if (i > start)
+			appendBinaryStringInfo(out, s + start, i - start);
+		start = i + 1;
+		if (e == 'u')
+			appendStringInfo(out, "\\u%04x", (int) c);
+		else
+		{
+			appendStringInfoCharMacro(out, '\\');
+			appendStringInfoCharMacro(out, e);
+		}
 	}
 	if (len > start)
 		appendBinaryStringInfo(out, s + start, len - start);
