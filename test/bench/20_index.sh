@@ -72,5 +72,11 @@ SQL
 for f in "$work"/gsi_*.sql; do check_script -f "$f"; done
 
 compare "put_item, 2 GSIs vs upsert, 2 expr indexes, plain" ">= 0.85" "$work/gsi_put_ours.sql" "$work/gsi_put_plain.sql"
-compare "the same, create_table table as the anchor" "" "$work/gsi_put_ours.sql" "$work/gsi_put_sql.sql"
+# The query page reads the tables the puts above left, each written for
+# the same time (a put that moves an item to another GSI key leaves a dead
+# row in the index table, as the anchor's UPDATE leaves a dead version in
+# its table), and vacuumed alike, as autovacuum would at some point; the
+# second put comparison below writes bench_gsi again, so it comes after.
+psql -q -X -v ON_ERROR_STOP=1 -c 'VACUUM bench_gsi, "bench_gsi__GSI1", "bench_gsi__GSI2", bench_gsi_plain' >/dev/null
 compare "GSI query page (20) vs expr index, plain" ">= 0.9" "$work/gsi_query_ours.sql" "$work/gsi_query_sql.sql"
+compare "the same put, create_table table as the anchor" "" "$work/gsi_put_ours.sql" "$work/gsi_put_sql.sql"
