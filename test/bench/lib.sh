@@ -20,19 +20,10 @@ T=${BENCH_TIME:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 work=${BENCH_WORK:-$(mktemp -d)}
 
-# Before every timed run, on either side: a checkpoint, so that no run
-# pays for one that the run before it started (the writes, and the
-# full-page images of the pages it touches first after it).  Every run then
-# starts just after one.
-settle() {
-	psql -X -q -c CHECKPOINT >/dev/null
-}
-
 # transactions of one pgbench run: pgbench_tx SCRIPT CLIENTS [ARGS...]
 pgbench_tx() {
 	local script=$1 clients=$2
 	shift 2
-	settle
 	"$PGBENCH" -n -M prepared -c "$clients" -j "$clients" -T "$T" "$@" -f "$script" 2>&1 |
 		awk '/number of transactions actually processed/ { split($0, a, ": "); split(a[2], b, "/"); n = b[1] }
 		     /(ERROR|aborted)/ { print "pgbench: " $0 > "/dev/stderr" }
@@ -56,10 +47,14 @@ compare() {
 	shift 4
 	[ $# -gt 0 ] && shift
 	local o_sum=0 a_sum=0 o a rounds="" round
-	# untimed, each side once: the first touches of a freshly loaded table
-	# (hint bits, the visibility map, the buffers) are not a round's
-	T=${BENCH_WARMUP:-2} ${RUN_SIDE:-pgbench_tx} "$ours" "$clients" "$@" >/dev/null
-	T=${BENCH_WARMUP:-2} ${RUN_SIDE:-pgbench_tx} "$anchor" "$clients" "$@" >/dev/null
+	# A checkpoint, then each side once untimed: the first touches of a
+	# freshly loaded table (hint bits, the visibility map, cold buffers, the
+	# full-page images of the first write of each page after a checkpoint)
+	# are not a round's, and no timed checkpoint (every 5 minutes) falls in
+	# a comparison shorter than that.
+	psql -X -q -c CHECKPOINT >/dev/null
+	T=${BENCH_WARMUP:-$T} ${RUN_SIDE:-pgbench_tx} "$ours" "$clients" "$@" >/dev/null
+	T=${BENCH_WARMUP:-$T} ${RUN_SIDE:-pgbench_tx} "$anchor" "$clients" "$@" >/dev/null
 	for round in $(seq 1 "$ROUNDS"); do
 		o=$(${RUN_SIDE:-pgbench_tx} "$ours" "$clients" "$@")
 		a=$(${RUN_SIDE:-pgbench_tx} "$anchor" "$clients" "$@")
