@@ -449,12 +449,15 @@ maintain_gsis(Relation rel, StTable *t, TupleTableSlot *old, TupleTableSlot *cur
 
 /*
  * Replace the row at *tid by slot's in the heap and, when the update is
- * not HOT, in the table's indexes, and queue the AFTER UPDATE row
- * triggers.  Returns the heap's answer: anything but TM_Ok changed nothing
- * (a concurrent transaction updated or deleted the row first).
+ * not HOT, in the table's indexes, queue the AFTER UPDATE row triggers and,
+ * when gsi_table is not NULL, maintain its GSIs from the old image in
+ * existing (the version at *tid, whose buffer existing keeps pinned).
+ * Returns the heap's answer: anything but TM_Ok changed nothing (a
+ * concurrent transaction updated or deleted the row first).
  */
 static TM_Result
-replace_row(EState *estate, ResultRelInfo *rri, ItemPointer tid, TupleTableSlot *slot)
+replace_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
+			TupleTableSlot *existing, TupleTableSlot *slot, StTable *gsi_table)
 {
 	Relation	rel = rri->ri_RelationDesc;
 	TM_FailureData tmfd;
@@ -467,6 +470,8 @@ replace_row(EState *estate, ResultRelInfo *rri, ItemPointer tid, TupleTableSlot 
 #endif
 	List	   *recheck = NIL;
 
+	if (gsi_table)
+		slot_getallattrs(existing);
 	check_result_rel(rri, CMD_UPDATE);
 	res = table_tuple_update(rel, tid, slot, estate->es_output_cid,
 							 estate->es_snapshot, InvalidSnapshot, true,
@@ -482,28 +487,21 @@ replace_row(EState *estate, ResultRelInfo *rri, ItemPointer tid, TupleTableSlot 
 #endif
 	ExecARUpdateTriggers(estate, rri, NULL, NULL, tid, NULL, slot, recheck, NULL, false);
 	list_free(recheck);
+	if (gsi_table)
+		maintain_gsis(rel, gsi_table, existing, slot);
 	return TM_Ok;
 }
 
-/*
- * Replace the row at *tid, locked by us and held in existing, by slot's:
- * replace_row and, when gsi_table is not NULL, its GSIs.
- */
+/* replace_row for the row at *tid, locked by us and held in existing. */
 static void
 replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 				   TupleTableSlot *existing, TupleTableSlot *slot, StTable *gsi_table)
 {
-	TM_Result	res;
+	TM_Result	res = replace_row(estate, rri, tid, existing, slot, gsi_table);
 
-	/* the old image, read while the locked row stays pinned in existing */
-	if (gsi_table)
-		slot_getallattrs(existing);
-	res = replace_row(estate, rri, tid, slot);
 	if (res != TM_Ok)
 		elog(ERROR, "unexpected result %d updating a locked item of \"%s\"",
 			 (int) res, RelationGetRelationName(rri->ri_RelationDesc));
-	if (gsi_table)
-		maintain_gsis(rri->ri_RelationDesc, gsi_table, existing, slot);
 }
 
 /*
@@ -538,14 +536,10 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 
 	if (!IsolationUsesXactSnapshot())
 	{
-		/* the old image stays readable: existing keeps its buffer pinned */
-		if (gsi_table)
-		{
-			if (!table_tuple_fetch_row_version(rel, tid, SnapshotAny, existing))
-				return false;
-			slot_getallattrs(existing);
-		}
-		res = replace_row(estate, rri, tid, slot);
+		/* the GSIs' old image: the version at *tid, pinned in existing */
+		if (gsi_table && !table_tuple_fetch_row_version(rel, tid, SnapshotAny, existing))
+			return false;
+		res = replace_row(estate, rri, tid, existing, slot, gsi_table);
 		if (res == TM_Updated || res == TM_Deleted)
 		{
 			ExecClearTuple(existing);
@@ -554,8 +548,6 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 		if (res != TM_Ok)
 			elog(ERROR, "unexpected result %d updating an item of \"%s\"",
 				 (int) res, RelationGetRelationName(rel));
-		if (gsi_table)
-			maintain_gsis(rel, gsi_table, existing, slot);
 		return true;
 	}
 
