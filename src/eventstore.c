@@ -750,50 +750,7 @@ set_pair(JsonbPair *pair, const char *name, JsonbValue *value)
 	return pair + 1;
 }
 
-/* Jsonb's order of object keys: shorter first, then bytewise. */
-static int
-cmp_key(const JsonbValue *a, const JsonbValue *b)
-{
-	if (a->val.string.len != b->val.string.len)
-		return a->val.string.len > b->val.string.len ? 1 : -1;
-	return memcmp(a->val.string.val, b->val.string.val, a->val.string.len);
-}
-
-/*
- * The object of pairs[0 .. n - 1] as jsonb, byte for byte what pushing
- * them in that order with pushJsonbValue makes (a later attribute of the
- * same name wins), without its parse state: the event store's items have a
- * handful of attributes, which a stable insertion sort orders.
- */
-static Jsonb *
-make_object(JsonbPair *pairs, int n)
-{
-	JsonbValue	obj;
-	int			k = 0;
-
-	for (int i = 1; i < n; i++)
-	{
-		JsonbPair	p = pairs[i];
-		int			j = i;
-
-		for (; j > 0 && cmp_key(&pairs[j - 1].key, &p.key) > 0; j--)
-			pairs[j] = pairs[j - 1];
-		pairs[j] = p;
-	}
-	for (int i = 0; i < n; i++)
-	{
-		if (k > 0 && cmp_key(&pairs[k - 1].key, &pairs[i].key) == 0)
-			pairs[k - 1] = pairs[i];
-		else
-			pairs[k++] = pairs[i];
-	}
-	obj.type = jbvObject;
-	obj.val.object.nPairs = k;
-	obj.val.object.pairs = pairs;
-	return JsonbValueToJsonb(&obj);
-}
-
-/* A value as make_object takes it: a stored container unpacked. */
+/* A value as st_object_from_pairs takes it: a stored container unpacked. */
 static JsonbValue *
 unpacked(JsonbValue *v)
 {
@@ -839,7 +796,7 @@ build_event_item(StTable *t, EsTable *es, const char *stream, EsEvent *ev,
 		p = set_pair(p, es->type_sk, string_value(&v, ts, -1));
 	}
 	/* the JsonbValues point to sk until they are serialized */
-	item = make_object(pairs, p - pairs);
+	item = st_object_from_pairs(pairs, p - pairs);
 	pfree(sk);
 	st_check_item_size(item);
 	return JsonbPGetDatum(item);
@@ -855,7 +812,7 @@ version_item(StTable *t, const char *stream, int64 version)
 	p = set_pair(p, t->pk_attr, string_value(&v, stream, -1));
 	p = set_pair(p, t->sk_attr, string_value(&v, ES_VERSION_SK, -1));
 	p = set_pair(p, "version", number_value(&v, version));
-	return make_object(pairs, p - pairs);
+	return st_object_from_pairs(pairs, p - pairs);
 }
 
 /* {"version": version}, what the VERSION item's update sets */

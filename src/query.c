@@ -1468,15 +1468,6 @@ page_finish(ItemSink *sink, ReadResult *res)
 	return (Jsonb *) buf.data;
 }
 
-/* jsonb's order of object keys: shorter first, then by bytes */
-static int
-compare_jsonb_keys(const JsonbValue *a, const JsonbValue *b)
-{
-	if (a->val.string.len != b->val.string.len)
-		return a->val.string.len < b->val.string.len ? -1 : 1;
-	return memcmp(a->val.string.val, b->val.string.val, a->val.string.len);
-}
-
 /* The key of the reader's current row as a JSON object. */
 static Jsonb *
 current_key(Reader *r)
@@ -1489,37 +1480,19 @@ current_key(Reader *r)
 	int			n = 0;
 
 	/*
-	 * Strings and numbers make the object directly, its pairs in jsonb's key
-	 * order (length, then bytes); a binary key's value is a container, which
-	 * only pushJsonbValue takes.
+	 * Strings and numbers make the object directly; a binary key's value is
+	 * a container, which only pushJsonbValue takes.
 	 */
 	for (; n < ks->nkeys && ks->key_types[n] != ST_KEY_B; n++)
 	{
-		JsonbPair	p;
-		int			j = n;
-
-		for (int k = 0; k < n; k++)
-			Assert(strcmp(ks->key_attrs[k], ks->key_attrs[n]) != 0);
-
-		p.key.type = jbvString;
-		p.key.val.string.val = (char *) ks->key_attrs[n];
-		p.key.val.string.len = strlen(ks->key_attrs[n]);
-		st_key_datum_to_jsonbvalue(keys[n], ks->key_types[n], &p.value);
-		p.order = n;
-		while (j > 0 && compare_jsonb_keys(&pairs[j - 1].key, &p.key) > 0)
-		{
-			pairs[j] = pairs[j - 1];
-			j--;
-		}
-		pairs[j] = p;
+		pairs[n].key.type = jbvString;
+		pairs[n].key.val.string.val = (char *) ks->key_attrs[n];
+		pairs[n].key.val.string.len = strlen(ks->key_attrs[n]);
+		st_key_datum_to_jsonbvalue(keys[n], ks->key_types[n], &pairs[n].value);
+		pairs[n].order = n;
 	}
 	if (n == ks->nkeys)
-	{
-		v.type = jbvObject;
-		v.val.object.nPairs = n;
-		v.val.object.pairs = pairs;
-		return JsonbValueToJsonb(&v);
-	}
+		return st_object_from_pairs(pairs, n);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < ks->nkeys; i++)

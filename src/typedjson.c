@@ -21,6 +21,10 @@
  *	  the same order whatever the values, so the typed map's order is the
  *	  plain item's order).
  *
+ *	  Small jsonb builders shared by the item code: a key or string pushed
+ *	  from a C string, and an object of a few pairs made without a parse
+ *	  state (st_object_from_pairs).
+ *
  *	  Number limits are checked by st_validate_number() (keys.c), base64 by
  *	  st_b64_decode() (keys.c); typed -> plain refuses values nested more
  *	  than 32 levels, as DynamoDB refuses them in any request, while plain
@@ -801,6 +805,51 @@ typed_to_plain(JsonbValue *typed, StringInfo path)
  * Plain -> typed
  * ----------------------------------------------------------------------
  */
+
+/* Jsonb's order of object keys: shorter first, then bytewise. */
+static int
+cmp_key(const JsonbValue *a, const JsonbValue *b)
+{
+	if (a->val.string.len != b->val.string.len)
+		return a->val.string.len > b->val.string.len ? 1 : -1;
+	return memcmp(a->val.string.val, b->val.string.val, a->val.string.len);
+}
+
+/*
+ * The object of pairs[0 .. n - 1] (string keys; values scalars or unpacked
+ * containers) as jsonb, byte for byte what pushing them in that order with
+ * pushJsonbValue makes (a later attribute of the same name wins), without
+ * its parse state: for objects of a handful of attributes (the event
+ * store's items, a query's LastEvaluatedKey), which a stable insertion sort
+ * orders.  The pairs are reordered in place.
+ */
+Jsonb *
+st_object_from_pairs(JsonbPair *pairs, int n)
+{
+	JsonbValue	obj;
+	int			k = 0;
+
+	for (int i = 1; i < n; i++)
+	{
+		JsonbPair	p = pairs[i];
+		int			j = i;
+
+		for (; j > 0 && cmp_key(&pairs[j - 1].key, &p.key) > 0; j--)
+			pairs[j] = pairs[j - 1];
+		pairs[j] = p;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (k > 0 && cmp_key(&pairs[k - 1].key, &pairs[i].key) == 0)
+			pairs[k - 1] = pairs[i];
+		else
+			pairs[k++] = pairs[i];
+	}
+	obj.type = jbvObject;
+	obj.val.object.nPairs = k;
+	obj.val.object.pairs = pairs;
+	return JsonbValueToJsonb(&obj);
+}
 
 /* Push a C string as an object key. */
 void

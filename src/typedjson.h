@@ -17,6 +17,8 @@ extern void st_append_json_string(StringInfo out, const char *s, int len);
 /* small builders: a C string as a key, or as a value or element */
 extern void st_push_key(JsonbParseState **state, const char *key);
 extern void st_push_string(JsonbParseState **state, JsonbIteratorToken tok, const char *s);
+/* an object of a few pairs, without a parse state */
+extern Jsonb *st_object_from_pairs(JsonbPair *pairs, int n);
 /* whole items into a JsonbParseState (next value, or the root: returned) */
 extern JsonbValue *st_push_typed_item(JsonbParseState **state, Jsonb *item);
 extern JsonbValue *st_typed_item_value(Jsonb *item);
