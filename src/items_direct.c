@@ -70,6 +70,7 @@
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -85,6 +86,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "index.h"
@@ -181,6 +183,23 @@ is_key_expression(Node *expr, const char *attr, StKeyType type, bool is_partitio
 	return strcmp(s, attr) == 0 && DatumGetBool(p->constvalue) == is_partition;
 }
 
+/*
+ * Is the primary key checked immediately?  ON CONFLICT refuses a
+ * deferrable one as its arbiter; the upsert then says so.
+ */
+static bool
+pkey_is_immediate(Oid pkey_index)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkey_index));
+	bool		immediate;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	immediate = ((Form_pg_index) GETSTRUCT(tup))->indimmediate;
+	ReleaseSysCache(tup);
+	return immediate;
+}
+
 /* Does rel have exactly the definition create_table gave it?  See the header. */
 static bool
 table_has_plain_shape(StTable *t, Relation rel)
@@ -217,6 +236,8 @@ table_has_plain_shape(StTable *t, Relation rel)
 			: true)
 			return false;
 	}
+	if (!pkey_is_immediate(t->pkey_index))
+		return false;
 	if (trig != NULL &&
 		(trig->trig_insert_before_row || trig->trig_update_before_row ||
 		 trig->trig_insert_instead_row || trig->trig_update_instead_row ||
@@ -506,7 +527,7 @@ replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 
 /*
  * Replace the existing row at *tid (the version the primary key's dirty
- * snapshot found) by slot's.  gsi_table, when not NULL, is the table whose
+ * snapshot found, held in existing: see find_existing) by slot's.  gsi_table, when not NULL, is the table whose
  * GSIs the direct path maintains itself.  Returns false when a concurrent
  * transaction updated or deleted the row first: the caller looks the key
  * up again.
@@ -519,9 +540,9 @@ replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
  * would cost a WAL record and a buffer lock per put for nothing.  The row
  * lock the put ends up holding is an UPDATE's (FOR NO KEY UPDATE: the key
  * does not change), which a concurrent FOR KEY SHARE (a foreign key check)
- * does not block.  The GSIs' old image is the version read at *tid before
- * the update: a tuple version never changes, and the update succeeds only
- * when that version is still the row's newest.  Under a transaction
+ * does not block.  The GSIs' old image is the version found at *tid: a
+ * tuple version never changes, and the update succeeds only when that
+ * version is still the row's newest.  Under a transaction
  * snapshot the row is locked first, as the upsert does, so that a row the
  * snapshot cannot see is a serialization failure rather than a silent
  * overwrite.
@@ -536,15 +557,11 @@ update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 
 	if (!IsolationUsesXactSnapshot())
 	{
-		/* the GSIs' old image: the version at *tid, pinned in existing */
-		if (gsi_table && !table_tuple_fetch_row_version(rel, tid, SnapshotAny, existing))
-			return false;
+		/* existing, the GSIs' old image, is the version at *tid */
 		res = replace_row(estate, rri, tid, existing, slot, gsi_table);
+		ExecClearTuple(existing);	/* and its pin, which blocks pruning */
 		if (res == TM_Updated || res == TM_Deleted)
-		{
-			ExecClearTuple(existing);
 			return false;
-		}
 		if (res != TM_Ok)
 			elog(ERROR, "unexpected result %d updating an item of \"%s\"",
 				 (int) res, RelationGetRelationName(rel));
@@ -688,6 +705,7 @@ typedef struct DirectWrite
 	EState	   *estate;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
+	Relation	pkey;			/* the primary key, among rri's indexes */
 	StTable    *gsi_table;		/* maintain its GSIs here, or NULL */
 } DirectWrite;
 
@@ -759,6 +777,13 @@ direct_begin(StTable *t, CmdType kind, DirectWrite *dw)
 	declare_generated_columns(t, estate, rri);
 	check_result_rel(rri, kind == CMD_UPDATE ? CMD_UPDATE : CMD_INSERT);
 	open_indices(ds, rri, kind == CMD_MERGE);
+	dw->pkey = NULL;
+	for (int i = 0; i < rri->ri_NumIndices; i++)
+		if (RelationGetRelid(rri->ri_IndexRelationDescs[i]) == t->pkey_index)
+			dw->pkey = rri->ri_IndexRelationDescs[i];
+	if (dw->pkey == NULL)
+		elog(ERROR, "primary key of \"%s\" not found among its indexes",
+			 RelationGetRelationName(rel));
 	dw->rel = rel;
 	dw->estate = estate;
 	dw->rri = rri;
@@ -780,6 +805,73 @@ direct_end(DirectWrite *dw)
 }
 
 /*
+ * Begin a scan of the primary key for the row with the given key column
+ * Datums (as st_item_key_datums computes them) under snapshot.
+ */
+static IndexScanDesc
+pkey_scan(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot snapshot)
+{
+	int			nkeys = t->sk_attr ? 2 : 1;
+	ScanKeyData skey[2];
+	IndexScanDesc scan;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
+
+		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
+							   InvalidOid, st_key_collation(type),
+							   st_key_eq_proc(type), keys[i]);
+	}
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(dw->rel, dw->pkey, snapshot, NULL, nkeys, 0);
+#else
+	scan = index_beginscan(dw->rel, dw->pkey, snapshot, nkeys, 0);
+#endif
+	index_rescan(scan, skey, nkeys, NULL, 0);
+	return scan;
+}
+
+/*
+ * ON CONFLICT's arbiter check on the primary key, as ExecCheckIndexConstraints
+ * makes it (check_exclusion_or_unique_constraint, waiting): look the key up
+ * with the dirty snapshot, which sees in-progress writes too, and when the
+ * version found is being inserted or deleted by another transaction, wait
+ * for it (for a speculative insertion, for that insertion only) and look
+ * again.  Returns true, with the version found in existing (its buffer
+ * pinned, its tid in tts_tid), when a row with the key exists; false when
+ * none does.  The key column Datums are the item's own, so unlike the
+ * executor's check this one needs no FormIndexDatum, no slot or
+ * expression context of its own, and for the GSIs no second read of the
+ * version it found.
+ */
+static bool
+find_existing(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot dirty,
+			  TupleTableSlot *existing)
+{
+	for (;;)
+	{
+		IndexScanDesc scan = pkey_scan(dw, t, keys, dirty);
+		bool		found = index_getnext_slot(scan, ForwardScanDirection, existing);
+		TransactionId xwait;
+
+		index_endscan(scan);
+		if (!found)
+			return false;
+		xwait = TransactionIdIsValid(dirty->xmin) ? dirty->xmin : dirty->xmax;
+		if (!TransactionIdIsValid(xwait))
+			return true;
+		/* as check_exclusion_or_unique_constraint waits, then looks again */
+		if (dirty->speculativeToken)
+			SpeculativeInsertionWait(dirty->xmin, dirty->speculativeToken);
+		else
+			XactLockTableWait(xwait, dw->rel, &existing->tts_tid, XLTW_InsertIndex);
+		ExecClearTuple(existing);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
  * Put n items (each already checked by st_validate_item) unconditionally,
  * each replacing any item with its key, as one multi-row upsert statement
  * would: one command, its AFTER ROW triggers fired at its end.  keys holds
@@ -794,11 +886,13 @@ st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 	DirectWrite dw;
 	TupleTableSlot *existing;
 	List	   *arbiters;
+	SnapshotData dirty;
 
 	if (!direct_begin(t, CMD_MERGE, &dw))
 		return false;
 	existing = table_slot_create(dw.rel, &dw.estate->es_tupleTable);
 	arbiters = list_make1_oid(t->pkey_index);
+	InitDirtySnapshot(dirty);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -814,12 +908,9 @@ st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 
 			CHECK_FOR_INTERRUPTS();
 			store_row(dw.slot, t, items[i], k);
-#if PG_VERSION_NUM >= 180000
-			if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, NULL, arbiters))
-#else
-			if (!ExecCheckIndexConstraints(dw.rri, dw.slot, dw.estate, &conflict_tid, arbiters))
-#endif
+			if (find_existing(&dw, t, k, &dirty, existing))
 			{
+				conflict_tid = existing->tts_tid;
 				if (update_existing(dw.estate, dw.rri, &conflict_tid, existing, dw.slot, dw.gsi_table))
 					break;
 			}
@@ -890,31 +981,13 @@ concurrent_change(TM_Result res)
 static bool
 lock_row_by_key(DirectWrite *dw, StTable *t, Datum *keys, TupleTableSlot *existing)
 {
-	Relation	index = index_open(t->pkey_index, RowExclusiveLock);
 	int			nkeys = t->sk_attr ? 2 : 1;
-	ScanKeyData skey[2];
-	IndexScanDesc scan;
-	bool		found;
+	IndexScanDesc scan = pkey_scan(dw, t, keys, dw->estate->es_snapshot);
+	bool		found = index_getnext_slot(scan, ForwardScanDirection, existing);
 	TM_FailureData tmfd;
 	TM_Result	res;
 
-	for (int i = 0; i < nkeys; i++)
-	{
-		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
-
-		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
-							   InvalidOid, st_key_collation(type),
-							   st_key_eq_proc(type), keys[i]);
-	}
-#if PG_VERSION_NUM >= 180000
-	scan = index_beginscan(dw->rel, index, dw->estate->es_snapshot, NULL, nkeys, 0);
-#else
-	scan = index_beginscan(dw->rel, index, dw->estate->es_snapshot, nkeys, 0);
-#endif
-	index_rescan(scan, skey, nkeys, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, existing);
 	index_endscan(scan);
-	index_close(index, NoLock);
 	if (!found)
 		return false;
 
