@@ -70,7 +70,6 @@
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_index.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -86,7 +85,6 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "index.h"
@@ -183,23 +181,6 @@ is_key_expression(Node *expr, const char *attr, StKeyType type, bool is_partitio
 	return strcmp(s, attr) == 0 && DatumGetBool(p->constvalue) == is_partition;
 }
 
-/*
- * Is the primary key checked immediately?  ON CONFLICT refuses a
- * deferrable one as its arbiter; the upsert then says so.
- */
-static bool
-pkey_is_immediate(Oid pkey_index)
-{
-	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkey_index));
-	bool		immediate;
-
-	if (!HeapTupleIsValid(tup))
-		return false;
-	immediate = ((Form_pg_index) GETSTRUCT(tup))->indimmediate;
-	ReleaseSysCache(tup);
-	return immediate;
-}
-
 /* Does rel have exactly the definition create_table gave it?  See the header. */
 static bool
 table_has_plain_shape(StTable *t, Relation rel)
@@ -236,8 +217,6 @@ table_has_plain_shape(StTable *t, Relation rel)
 			: true)
 			return false;
 	}
-	if (!pkey_is_immediate(t->pkey_index))
-		return false;
 	if (trig != NULL &&
 		(trig->trig_insert_before_row || trig->trig_update_before_row ||
 		 trig->trig_insert_instead_row || trig->trig_update_instead_row ||
@@ -843,7 +822,9 @@ pkey_scan(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot snapshot)
  * none does.  The key column Datums are the item's own, so unlike the
  * executor's check this one needs no FormIndexDatum, no slot or
  * expression context of its own, and for the GSIs no second read of the
- * version it found.
+ * version it found.  The primary key is immediate, as ON CONFLICT needs
+ * its arbiter to be: t->pkey_index is the relcache's primary key, which a
+ * deferrable one never is (the table then fails catalog.c's layout check).
  */
 static bool
 find_existing(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot dirty,
