@@ -29,13 +29,14 @@
  *
  *	  The write follows ON CONFLICT DO UPDATE's protocol: look for the key
  *	  in the primary key with a dirty snapshot, waiting for an in-progress
- *	  writer of it; when it exists, update it (under READ COMMITTED as a
- *	  plain UPDATE does, looking again when a concurrent update or delete
- *	  got there first; under REPEATABLE READ or SERIALIZABLE locking it
- *	  first and raising a serialization failure as the upsert does: see
- *	  update_existing); when it does not, insert speculatively and, when a concurrent insert of the same
- *	  key won the race, take the insert back and start over, so two
- *	  concurrent puts of a new key both succeed, last writer wins.  Every
+ *	  writer of it (find_existing); when it exists, update it (under READ
+ *	  COMMITTED as a plain UPDATE does, looking again when a concurrent
+ *	  update or delete got there first; under REPEATABLE READ or
+ *	  SERIALIZABLE locking it first and raising a serialization failure as
+ *	  the upsert does: see update_existing); when it does not, insert
+ *	  speculatively and, when a concurrent insert of the same key won the
+ *	  race, take the insert back and start over, so two concurrent puts of
+ *	  a new key both succeed, last writer wins.  Every
  *	  index of the table is maintained (ExecInsertIndexTuples) and AFTER
  *	  ROW triggers (foreign keys, users', GSI maintenance but see below)
  *	  are queued and fired at the end of the put, as at the end of the
@@ -506,10 +507,10 @@ replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
 
 /*
  * Replace the existing row at *tid (the version the primary key's dirty
- * snapshot found, held in existing: see find_existing) by slot's.  gsi_table, when not NULL, is the table whose
- * GSIs the direct path maintains itself.  Returns false when a concurrent
- * transaction updated or deleted the row first: the caller looks the key
- * up again.
+ * snapshot found, held in existing: see find_existing) by slot's.
+ * gsi_table, when not NULL, is the table whose GSIs the direct path
+ * maintains itself.  Returns false when a concurrent transaction updated
+ * or deleted the row first: the caller looks the key up again.
  *
  * Under READ COMMITTED the row is updated as a plain UPDATE would update
  * it (heap_update waits for a concurrent writer and says whether it
@@ -521,10 +522,9 @@ replace_locked_row(EState *estate, ResultRelInfo *rri, ItemPointer tid,
  * does not change), which a concurrent FOR KEY SHARE (a foreign key check)
  * does not block.  The GSIs' old image is the version found at *tid: a
  * tuple version never changes, and the update succeeds only when that
- * version is still the row's newest.  Under a transaction
- * snapshot the row is locked first, as the upsert does, so that a row the
- * snapshot cannot see is a serialization failure rather than a silent
- * overwrite.
+ * version is still the row's newest.  Under a transaction snapshot the
+ * row is locked first, as the upsert does, so that a row the snapshot
+ * cannot see is a serialization failure rather than a silent overwrite.
  */
 static bool
 update_existing(EState *estate, ResultRelInfo *rri, ItemPointer tid,
