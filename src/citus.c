@@ -994,7 +994,9 @@ is_coordinator(void)
  * bracketed by the TTL markers (ttl.h), sent to the item's worker in the
  * same distributed transaction, so that the worker's change stream marks
  * it as the service's.  A delete waits for a writer that holds the item.
- * Runs on the coordinator only: the workers, which may have the table's
+ * Like every write to a distributed table, it takes ROW EXCLUSIVE first
+ * and reads the table again (st_citus_lock_for_write), which expire_items
+ * looked up without a lock.  Runs on the coordinator only: the workers, which may have the table's
  * catalog row too, find nothing to do.  Returns the number of items
  * deleted.
  */
@@ -1012,7 +1014,7 @@ st_citus_expire_batch(StTable *t, const char *attr, StTtlPass *pass, int limit, 
 	int			nexpired = 0;
 	int			ndeleted = 0;
 	bool		isnull;
-	char	   *name = quote_qualified_identifier(t->schema_name, t->table_name);
+	char	   *name;
 	MemoryContext old;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -1023,6 +1025,14 @@ st_citus_expire_batch(StTable *t, const char *attr, StTtlPass *pass, int limit, 
 		pass->done = true;
 		return 0;
 	}
+
+	/*
+	 * expire_items looked the table up without a lock: take the one the
+	 * deletes take now, and read the table again, so that the entries of an
+	 * index created meanwhile go with the items (st_citus_lock_for_write).
+	 */
+	t = st_citus_lock_for_write(t);
+	name = quote_qualified_identifier(t->schema_name, t->table_name);
 	begin_coordinated_transaction();
 	for (int k = 0; pass->resumed && k < n; k++)
 		args[k] = pass->resume[k];
