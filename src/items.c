@@ -115,19 +115,10 @@ st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys)
 static Jsonb *
 fetch_item_direct(StItemReader *r, Datum *keys)
 {
-	StTable    *t = r->table;
 	ScanKeyData skey[2];
-	int			nkeys = t->sk_attr ? 2 : 1;
+	int			nkeys = st_key_scankeys(r->table, keys, skey);
 	Jsonb	   *result = NULL;
 
-	for (int i = 0; i < nkeys; i++)
-	{
-		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
-
-		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
-							   InvalidOid, st_key_collation(type),
-							   st_key_eq_proc(type), keys[i]);
-	}
 	index_rescan(r->scan, skey, nkeys, NULL, 0);
 	if (index_getnext_slot(r->scan, ForwardScanDirection, r->slot))
 	{

@@ -62,7 +62,6 @@
 #include "access/genam.h"
 #include "access/relation.h"
 #include "access/skey.h"
-#include "access/stratnum.h"
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -790,18 +789,10 @@ direct_end(DirectWrite *dw)
 static IndexScanDesc
 pkey_scan(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot snapshot)
 {
-	int			nkeys = t->sk_attr ? 2 : 1;
 	ScanKeyData skey[2];
+	int			nkeys = st_key_scankeys(t, keys, skey);
 	IndexScanDesc scan;
 
-	for (int i = 0; i < nkeys; i++)
-	{
-		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
-
-		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
-							   InvalidOid, st_key_collation(type),
-							   st_key_eq_proc(type), keys[i]);
-	}
 #if PG_VERSION_NUM >= 180000
 	scan = index_beginscan(dw->rel, dw->pkey, snapshot, NULL, nkeys, 0);
 #else

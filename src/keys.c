@@ -26,6 +26,8 @@
  */
 #include "postgres.h"
 
+#include "access/skey.h"
+#include "access/stratnum.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "common/base64.h"
@@ -1034,6 +1036,27 @@ st_key_eq_proc(StKeyType type)
 			return F_BYTEAEQ;
 	}
 	return InvalidOid;
+}
+
+/*
+ * The scan keys that find the row with the given key column Datums (as
+ * st_item_key_datums computes them) in t's primary key, in skey (room for
+ * two).  Returns their number.
+ */
+int
+st_key_scankeys(StTable *t, const Datum *keys, ScanKeyData *skey)
+{
+	int			nkeys = t->sk_attr ? 2 : 1;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		StKeyType	type = (i == 0) ? t->pk_type : t->sk_type;
+
+		ScanKeyEntryInitialize(&skey[i], 0, i + 1, BTEqualStrategyNumber,
+							   InvalidOid, st_key_collation(type),
+							   st_key_eq_proc(type), keys[i]);
+	}
+	return nkeys;
 }
 
 /* The btree comparison support function of a key type (row scan keys). */

@@ -27,6 +27,7 @@ typedef enum StKeyType
 } StKeyType;
 
 struct StTable;					/* catalog.h */
+struct ScanKeyData;				/* access/skey.h */
 
 extern void st_validate_item(Jsonb *item);
 extern void st_check_item_size(Jsonb *item);
@@ -45,6 +46,7 @@ extern Jsonb *st_item_key(struct StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
 extern Oid	st_key_collation(StKeyType type);
 extern RegProcedure st_key_eq_proc(StKeyType type);
+extern int	st_key_scankeys(struct StTable *t, const Datum *keys, struct ScanKeyData *skey);
 extern RegProcedure st_key_cmp_proc(StKeyType type);
 extern StKeyType st_parse_key_type(const char *s, const char *what);
 /* Look up a top-level attribute of an item into *result; NULL when absent. */
