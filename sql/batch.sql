@@ -74,6 +74,24 @@ RESET singletable.batch_write_max_items;
 SET singletable.batch_get_max_keys = 1;
 SELECT singletable.batch_get('{"users": {"Keys": [{"id": "u1"}, {"id": "u2"}]}}');
 RESET singletable.batch_get_max_keys;
+-- The limit is checked before anything in the request is read, as DynamoDB
+-- checks lengths before values: an over-limit request with an invalid item,
+-- a key that is not an object or an unknown table reports the limit.
+SET singletable.batch_write_max_items = 2;
+SELECT singletable.batch_write('{"app": [
+  {"PutRequest": {"Item": {"PK": "OVER", "SK": "1", "bad": 1e200}}},
+  {"PutRequest": {"Item": {"PK": "OVER", "SK": "2"}}},
+  {"PutRequest": {"Item": {"SK": "3"}}}]}');
+SELECT singletable.batch_write('{"no_such_table": [{"DeleteRequest": {"Key": {"id": "u1"}}},
+  {"DeleteRequest": {"Key": {"id": "u2"}}}], "users": [{"DeleteRequest": {"Key": {"id": "u1"}}}]}');
+-- under the limit, the same bad item is reported
+SELECT singletable.batch_write('{"app": [{"PutRequest": {"Item": {"PK": "OVER", "SK": "1", "bad": 1e200}}}]}');
+RESET singletable.batch_write_max_items;
+SET singletable.batch_get_max_keys = 2;
+SELECT singletable.batch_get('{"users": {"Keys": [{"id": "u1"}, 7, {"id": "u3"}]}}');
+SELECT singletable.batch_get('{"users": {"Keys": [{"id": "u1"}]}, "no_such_table": {"Keys": [{"id": "u1"}, {"id": "u2"}]}}');
+SELECT singletable.batch_get('{"users": {"Keys": [{"id": "u1"}, 7]}}');
+RESET singletable.batch_get_max_keys;
 SELECT count(*) FROM app WHERE pk = 'OVER';
 
 -- Index maintenance applies to batch writes as to single ones (several puts

@@ -7,8 +7,9 @@
  *	  is read with two key look-ups and no path strings (plain_write_request;
  *	  any other shape gets the field-by-field checks and their errors).
  *
- *	  Every key and item of a request is validated, and duplicates rejected,
- *	  before the first read or write, so a bad request changes nothing.
+ *	  A request's size is checked first (count_requests), then every key
+ *	  and item of it is validated, and duplicates rejected, before the
+ *	  first read or write, so a bad request changes nothing.
  *	  Writes go through st_write_item() (items.c), exactly as put_item and
  *	  delete_item do, so triggers, GSIs, privileges and row-level security
  *	  behave the same.  A batch_write call runs in the caller's transaction:
@@ -50,6 +51,70 @@
 #include "settings.h"
 #include "typedjson.h"
 
+
+/* ---------------------------------------------------------------------
+ * Request size, counted before anything else is read
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The requests of RequestItems: for batch_write the length of each
+ * table's array of write requests, for batch_get (keys_field "Keys") the
+ * length of each table's Keys array, summed over the tables.  Members of
+ * another shape count nothing: pass 1 reports them.  DynamoDB checks a
+ * request's lengths before the values in it, so an over-limit request is
+ * the limit's error whatever else is wrong in it, and it costs a look at
+ * each table, not a read of every item.
+ */
+static int64
+count_requests(JsonbContainer *request_items, const char *keys_field)
+{
+	JsonbIterator *it = JsonbIteratorInit(request_items);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int64		total = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		JsonbContainer *c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (tok != WJB_VALUE || v.type != jbvBinary)
+			continue;
+		c = v.val.binary.data;
+		if (keys_field != NULL && JsonContainerIsObject(c))
+		{
+			JsonbValue *keys = getKeyJsonValueFromContainer(c, keys_field, strlen(keys_field), NULL);
+
+			if (keys == NULL || keys->type != jbvBinary)
+				continue;
+			c = keys->val.binary.data;
+		}
+		if (JsonContainerIsArray(c) && !JsonContainerIsScalar(c))
+			total += JsonContainerSize(c);
+	}
+	return total;
+}
+
+/* Refuse a batch_get (get) or batch_write of more than its limit's requests. */
+static void
+check_request_count(int64 total, bool get)
+{
+	int			limit = get ? st_batch_get_max_keys : st_batch_write_max_items;
+
+	if (total <= limit)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 get ? errmsg("too many keys requested for batch_get: %lld, the limit is %d",
+						  (long long) total, limit)
+			 : errmsg("too many write requests for batch_write: %lld, the limit is %d",
+					  (long long) total, limit),
+			 errdetail("ValidationException: Too many items requested for the %s call.",
+					   get ? "BatchGetItem" : "BatchWriteItem"),
+			 errhint("The limit is the setting %s.",
+					 get ? "singletable.batch_get_max_keys" : "singletable.batch_write_max_items")));
+}
 
 /* ---------------------------------------------------------------------
  * Duplicate keys
@@ -201,6 +266,7 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 	if (request_items == NULL || !JsonContainerIsObject(request_items) ||
 		JsonContainerSize(request_items) == 0)
 		st_validation_error("RequestItems", "must be an object with at least one table");
+	check_request_count(count_requests(request_items, "Keys"), true);
 
 	/* Pass 1: parse and validate everything. */
 	st_walk_init(&tables_walk, request_items, "RequestItems");
@@ -246,13 +312,8 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 		tables = lappend(tables, gt);
 	}
 
-	if (total > st_batch_get_max_keys)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many keys requested for batch_get: %d, the limit is %d",
-						total, st_batch_get_max_keys),
-				 errdetail("ValidationException: Too many items requested for the BatchGetItem call."),
-				 errhint("The limit is the setting singletable.batch_get_max_keys.")));
+	/* the count above; pass 1 read only the arrays counted */
+	Assert(total <= st_batch_get_max_keys);
 
 	/* The same key twice in a table's Keys is a duplicate without the table. */
 	foreach(lc, tables)
@@ -550,6 +611,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 	if (request_items == NULL || !JsonContainerIsObject(request_items) ||
 		JsonContainerSize(request_items) == 0)
 		st_validation_error("RequestItems", "must be an object with at least one table");
+	check_request_count(count_requests(request_items, NULL), false);
 
 	/* Pass 1: parse and validate everything. */
 	st_walk_init(&tables_walk, request_items, "RequestItems");
@@ -585,13 +647,7 @@ st_batch_write(JsonbContainer *request_items, bool typed)
 		}
 	}
 
-	if (list_length(writes) > st_batch_write_max_items)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many write requests for batch_write: %d, the limit is %d",
-						list_length(writes), st_batch_write_max_items),
-				 errdetail("ValidationException: Too many items requested for the BatchWriteItem call."),
-				 errhint("The limit is the setting singletable.batch_write_max_items.")));
+	Assert(list_length(writes) <= st_batch_write_max_items);
 
 	/*
 	 * The request is well formed: now the tables (once each: a table's
