@@ -118,6 +118,7 @@
 #include "index.h"
 #include "keys.h"
 #include "settings.h"
+#include "singletable.h"
 #include "typedjson.h"
 
 
@@ -500,11 +501,7 @@ local_batch(StBuildArgs *args, StTable *t, StIndex *ix, StBuildState *state,
 
 	b.snapshot = RegisterSnapshot(GetLatestSnapshot());
 	nkeys = resume_scankeys(t, state->resume_after, &header, members);
-#if PG_VERSION_NUM >= 180000
-	scan = index_beginscan(b.base, pkey, b.snapshot, NULL, nkeys, 0);
-#else
-	scan = index_beginscan(b.base, pkey, b.snapshot, nkeys, 0);
-#endif
+	scan = st_index_beginscan(b.base, pkey, b.snapshot, nkeys, 0);
 	index_rescan(scan, &header, nkeys, NULL, 0);
 	slot = table_slot_create(b.base, NULL);
 	b.lockslot = table_slot_create(b.base, NULL);

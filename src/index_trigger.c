@@ -54,6 +54,7 @@
 #include "item_types.h"
 #include "keys.h"
 #include "query.h"
+#include "singletable.h"
 
 PG_FUNCTION_INFO_V1(st_index_maintain);
 PG_FUNCTION_INFO_V1(st_index_truncate);
@@ -235,11 +236,7 @@ st_index_find_entry(Relation irel, Relation ibtree, const StIndexLayout *layout,
 							   InvalidOid, st_key_collation(layout->type[i]),
 							   st_key_eq_proc(layout->type[i]), entry->values[i + 1]);
 	slot = table_slot_create(irel, NULL);
-#if PG_VERSION_NUM >= 180000
-	scan = index_beginscan(irel, ibtree, SnapshotSelf, NULL, layout->ncols, 0);
-#else
-	scan = index_beginscan(irel, ibtree, SnapshotSelf, layout->ncols, 0);
-#endif
+	scan = st_index_beginscan(irel, ibtree, SnapshotSelf, layout->ncols, 0);
 	index_rescan(scan, keys, layout->ncols, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	if (found)

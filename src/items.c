@@ -71,6 +71,7 @@
 #include "citus.h"
 #include "keys.h"
 #include "plans.h"
+#include "singletable.h"
 #include "typedjson.h"
 
 
@@ -196,11 +197,7 @@ st_item_reader_fetch(StItemReader *r, Datum *keys)
 			r->heap = table_open(t->relid, AccessShareLock);
 			r->index = index_open(t->pkey_index, AccessShareLock);
 			r->slot = table_slot_create(r->heap, NULL);
-#if PG_VERSION_NUM >= 180000
-			r->scan = index_beginscan(r->heap, r->index, GetActiveSnapshot(), NULL, nkeys, 0);
-#else
-			r->scan = index_beginscan(r->heap, r->index, GetActiveSnapshot(), nkeys, 0);
-#endif
+			r->scan = st_index_beginscan(r->heap, r->index, GetActiveSnapshot(), nkeys, 0);
 		}
 		r->started = true;
 	}

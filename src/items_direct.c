@@ -90,6 +90,7 @@
 #include "index.h"
 #include "items.h"
 #include "keys.h"
+#include "singletable.h"
 #include "table_state.h"
 
 /*
@@ -793,11 +794,7 @@ pkey_scan(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot snapshot)
 	int			nkeys = st_key_scankeys(t, keys, skey);
 	IndexScanDesc scan;
 
-#if PG_VERSION_NUM >= 180000
-	scan = index_beginscan(dw->rel, dw->pkey, snapshot, NULL, nkeys, 0);
-#else
-	scan = index_beginscan(dw->rel, dw->pkey, snapshot, nkeys, 0);
-#endif
+	scan = st_index_beginscan(dw->rel, dw->pkey, snapshot, nkeys, 0);
 	index_rescan(scan, skey, nkeys, NULL, 0);
 	return scan;
 }

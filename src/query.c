@@ -60,6 +60,7 @@
 #include "keys.h"
 #include "plans.h"
 #include "query.h"
+#include "singletable.h"
 #include "typedjson.h"
 
 
@@ -1049,11 +1050,7 @@ reader_open_direct(Reader *r)
 	r->heap = table_open(ks->relid, AccessShareLock);
 	r->btree = index_open(ks->btree, AccessShareLock);
 	r->slot = table_slot_create(r->heap, NULL);
-#if PG_VERSION_NUM >= 180000
-	r->scan = index_beginscan(r->heap, r->btree, GetActiveSnapshot(), NULL, n, 0);
-#else
-	r->scan = index_beginscan(r->heap, r->btree, GetActiveSnapshot(), n, 0);
-#endif
+	r->scan = st_index_beginscan(r->heap, r->btree, GetActiveSnapshot(), n, 0);
 	/* segments are tested on the index tuple, before the heap is read */
 	if (req->segment >= 0)
 		r->scan->xs_want_itup = true;

@@ -16,4 +16,16 @@
 #define pg_noreturn __attribute__((noreturn))
 #endif
 
+/*
+ * index_beginscan(): PostgreSQL 18 added an argument before the key counts,
+ * the scan's instrumentation (NULL: none, as for every scan here).
+ */
+#if PG_VERSION_NUM >= 180000
+#define st_index_beginscan(heap, index, snapshot, nkeys, norderbys) \
+	index_beginscan(heap, index, snapshot, NULL, nkeys, norderbys)
+#else
+#define st_index_beginscan(heap, index, snapshot, nkeys, norderbys) \
+	index_beginscan(heap, index, snapshot, nkeys, norderbys)
+#endif
+
 #endif							/* SINGLETABLE_H */
