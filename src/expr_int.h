@@ -170,6 +170,10 @@ struct StExpr
 
 #include "expr.h"
 
+/* expr_cache.c: stx_parse, through the backend's cache of parsed trees */
+extern StxNode *st_expr_parse_cached(const char *text, size_t len, StxMode mode,
+									 StxError *err);
+
 /*
  * expr_value.c: a mutable JSON value, for building updated items and projections: a value
  * still in the jsonb (MV_VALUE: scalar or jbvBinary container), or an object

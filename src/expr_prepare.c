@@ -8,10 +8,11 @@
  *	  unused-placeholder check and the refusal of paths into key
  *	  attributes; and st_expr_path_text, a path as text for messages.
  *
- *	  Leaves to others: the grammar (expr_parse.c, plain C), evaluating what
- *	  it prepares (expr_eval.c, expr_update.c, expr_project.c), and value
+ *	  Leaves to others: the grammar (expr_parse.c, plain C), the parsed
+ *	  trees kept for the next call (expr_cache.c), evaluating what it
+ *	  prepares (expr_eval.c, expr_update.c, expr_project.c), and value
  *	  comparison (expr_value.c, used here for BETWEEN bounds).  Depends on
- *	  expr_parse.c and expr_value.c only.
+ *	  expr_parse.c, expr_cache.c and expr_value.c only.
  *
  *	  Cost: expressions are at most 4096 bytes, which bounds what is
  *	  quadratic in the expression alone; the names and values maps can be as
@@ -33,14 +34,6 @@
 #include "keys.h"
 
 /* Parsing --------------------------------------------------------------- */
-
-/* The parser's allocation hook; every node allocates, so it also checks for interrupts. */
-static void *
-expr_palloc(void *arg, size_t size)
-{
-	CHECK_FOR_INTERRUPTS();
-	return palloc(size);
-}
 
 /* DynamoDB's parameter name for an expression kind, for messages. */
 static const char *
@@ -473,7 +466,7 @@ parse_common(StExprContext *cx, const char *text, StxMode mode, const char *what
 				 errmsg("invalid %s expression: the expression is null", what),
 				 errdetail("ValidationException: Invalid %s: The expression can not be empty;.",
 						   st_expr_dynamo_name(what))));
-	root = stx_parse(text, strlen(text), mode, expr_palloc, NULL, &err);
+	root = st_expr_parse_cached(text, strlen(text), mode, &err);
 	if (root == NULL)
 		report_parse_error(what, text, &err);
 	if (mode == STX_MODE_CONDITION)
