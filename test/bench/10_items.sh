@@ -52,12 +52,12 @@ for t in plain items; do
 done
 for f in "$work"/{get,put,query}_{ours,plain,items}.sql; do check_script -f "$f"; done
 
-compare "put_item vs upsert, plain table" ">= 1.05" "$work/put_ours.sql" "$work/put_plain.sql"
+CPU_LINE=1 compare "put_item vs upsert, plain table" ">= 1.05" "$work/put_ours.sql" "$work/put_plain.sql"
 compare "put_item vs upsert, create_table table" "" "$work/put_ours.sql" "$work/put_items.sql"
 # The puts above wrote bench_items three times as long as bench_plain (ours
 # in both comparisons, and the second's anchor): the reads find both
 # vacuumed, as autovacuum would leave them, not one with three times the
 # dead versions to step over.
 psql -q -X -v ON_ERROR_STOP=1 -c 'VACUUM bench_items, bench_plain' >/dev/null
-compare "get_item vs SELECT item, plain table" ">= 1.0" "$work/get_ours.sql" "$work/get_plain.sql"
+CPU_LINE=1 compare "get_item vs SELECT item, plain table" ">= 1.0" "$work/get_ours.sql" "$work/get_plain.sql"
 compare "query page (20) vs SELECT ... LIMIT 20, plain" ">= 0.9" "$work/query_ours.sql" "$work/query_plain.sql"

@@ -9,7 +9,13 @@
 #       faster) and the lowest and highest ratio of a single round.
 #       LABEL_OURS and LABEL_ANCHOR name the two sides in the tps line;
 #       RUN_SIDE names a function to run a side instead of pgbench_tx (same
-#       arguments, prints the transactions).
+#       arguments, prints the transactions).  With CPU_LINE=1 a second line
+#       follows, "NAME, CPU per transaction": the machine's busy CPU time
+#       (/proc/stat: user, nice, system, irq, softirq; every process, pgbench
+#       included) per transaction, anchor's over ours (above 1, ours costs
+#       the machine less), summed over the rounds the same way.  It is far
+#       less moved than throughput by the scheduling of a small VM, and it
+#       is what throughput follows when the machine is CPU-bound.
 #   report NAME TARGET OURS_SUM ANCHOR_SUM "R1 R2 ..." [UNIT_OURS UNIT_ANCHOR]
 #       prints one such line from sums and per-round ratios measured some
 #       other way (decoding times, latencies).
@@ -55,16 +61,40 @@ compare() {
 	psql -X -q -c CHECKPOINT >/dev/null
 	T=${BENCH_WARMUP:-$T} ${RUN_SIDE:-pgbench_tx} "$ours" "$clients" "$@" >/dev/null
 	T=${BENCH_WARMUP:-$T} ${RUN_SIDE:-pgbench_tx} "$anchor" "$clients" "$@" >/dev/null
+	local t0 t1 t2 o_ticks a_ticks o_cpu=0 a_cpu=0 cpu_rounds=""
 	for round in $(seq 1 "$ROUNDS"); do
+		t0=$(busy_ticks)
 		o=$(${RUN_SIDE:-pgbench_tx} "$ours" "$clients" "$@")
+		t1=$(busy_ticks)
 		a=$(${RUN_SIDE:-pgbench_tx} "$anchor" "$clients" "$@")
+		t2=$(busy_ticks)
 		o_sum=$((o_sum + o)); a_sum=$((a_sum + a))
 		rounds="$rounds $(awk -v o="$o" -v a="$a" 'BEGIN { printf "%.4f", (a > 0 ? o / a : 0) }')"
+		o_ticks=$((t1 - t0)); a_ticks=$((t2 - t1))
+		o_cpu=$((o_cpu + o_ticks)); a_cpu=$((a_cpu + a_ticks))
+		cpu_rounds="$cpu_rounds $(awk -v o="$o" -v a="$a" -v ot="$o_ticks" -v at="$a_ticks" \
+			'BEGIN { printf "%.4f", (o > 0 && a > 0 && ot > 0 ? (at / a) / (ot / o) : 0) }')"
 	done
 	printf '%-48s %s %8.0f tps   %s %8.0f tps\n' "$name" "${LABEL_OURS:-ours}" \
 		"$(awk -v s="$o_sum" -v t="$T" -v n="$ROUNDS" 'BEGIN { print s / (t * n) }')" \
 		"${LABEL_ANCHOR:-anchor}" "$(awk -v s="$a_sum" -v t="$T" -v n="$ROUNDS" 'BEGIN { print s / (t * n) }')"
 	report "$name" "$target" "$o_sum" "$a_sum" "$rounds"
+	if [ -n "${CPU_LINE:-}" ]; then
+		local hz
+		hz=$(getconf CLK_TCK)
+		printf '%-48s %s %8.1f us   %s %8.1f us   (busy CPU per transaction)\n' "$name" "${LABEL_OURS:-ours}" \
+			"$(awk -v c="$o_cpu" -v n="$o_sum" -v hz="$hz" 'BEGIN { print (n > 0 ? c * 1e6 / hz / n : 0) }')" \
+			"${LABEL_ANCHOR:-anchor}" "$(awk -v c="$a_cpu" -v n="$a_sum" -v hz="$hz" 'BEGIN { print (n > 0 ? c * 1e6 / hz / n : 0) }')"
+		# the same ratio as tps: transactions per busy tick, ours over the anchor's
+		report "$name, CPU per transaction" "" \
+			"$(awk -v n="$o_sum" -v c="$o_cpu" 'BEGIN { print (c > 0 ? n / c : 0) }')" \
+			"$(awk -v n="$a_sum" -v c="$a_cpu" 'BEGIN { print (c > 0 ? n / c : 0) }')" "$cpu_rounds"
+	fi
+}
+
+# Busy CPU time of the whole machine so far, in clock ticks (/proc/stat).
+busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
 }
 
 # Check that a pgbench script runs, before timing it.
