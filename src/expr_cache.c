@@ -77,27 +77,31 @@ parse_palloc(void *arg, size_t size)
 	return palloc(size);
 }
 
-/* A copy of the tree at src, its names included, in the current context. */
+/*
+ * A copy of the tree at src, its names included, in cxt.  CurrentMemoryContext
+ * stays the caller's: an error on the way (cancel, out of memory) leaves
+ * nothing of the caller's allocated in the cache's context.
+ */
 static StxNode *
-copy_tree(const StxNode *src)
+copy_tree(const StxNode *src, MemoryContext cxt)
 {
-	StxNode    *n = palloc(sizeof(StxNode));
+	StxNode    *n = MemoryContextAlloc(cxt, sizeof(StxNode));
 
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
 	*n = *src;
 	n->resolved = NULL;
 	if (src->name)
-		n->name = pstrdup(src->name);
+		n->name = MemoryContextStrdup(cxt, src->name);
 	if (src->nelems > 0)
 	{
-		StxPathElem *elems = palloc(sizeof(StxPathElem) * src->nelems);
+		StxPathElem *elems = MemoryContextAlloc(cxt, sizeof(StxPathElem) * src->nelems);
 
 		for (int i = 0; i < src->nelems; i++)
 		{
 			elems[i] = src->elems[i];
 			if (elems[i].name)
-				elems[i].name = pstrdup(elems[i].name);
+				elems[i].name = MemoryContextStrdup(cxt, elems[i].name);
 			elems[i].resolved = NULL;
 			elems[i].resolved_len = 0;
 		}
@@ -105,9 +109,9 @@ copy_tree(const StxNode *src)
 	}
 	if (src->nargs > 0)
 	{
-		n->args = palloc(sizeof(StxNode *) * src->nargs);
+		n->args = MemoryContextAlloc(cxt, sizeof(StxNode *) * src->nargs);
 		for (int i = 0; i < src->nargs; i++)
-			n->args[i] = copy_tree(src->args[i]);
+			n->args[i] = copy_tree(src->args[i], cxt);
 	}
 	return n;
 }
@@ -148,27 +152,24 @@ st_expr_parse_cached(const char *text, size_t len, StxMode mode, StxError *err)
 	ExprCacheEntry *entry;
 	StxNode    *tree;
 	StxNode    *copy;
-	MemoryContext old;
 	bool		found;
 
 	prepare_cache();
 	entry = hash_search(expr_cache, &key, HASH_FIND, NULL);
 	if (entry != NULL)
-		return copy_tree(entry->tree);
+		return copy_tree(entry->tree, CurrentMemoryContext);
 
 	tree = stx_parse(text, len, mode, parse_palloc, NULL, err);
 	if (tree == NULL)
 		return NULL;
 
 	/*
-	 * Keep a copy.  An error on the way (out of memory) leaves at most an
-	 * unreachable copy in the cache's context, counted in its budget; the
-	 * entry is made last, so it is always complete.
+	 * Keep a copy.  An error on the way (cancel, out of memory) leaves at
+	 * most an unreachable copy in the cache's context, counted in its
+	 * budget; the entry is made last, so it is always complete.
 	 */
-	old = MemoryContextSwitchTo(expr_cache_context);
-	copy = copy_tree(tree);
-	key.text = memcpy(palloc(len > 0 ? len : 1), text, len);
-	MemoryContextSwitchTo(old);
+	copy = copy_tree(tree, expr_cache_context);
+	key.text = memcpy(MemoryContextAlloc(expr_cache_context, len > 0 ? len : 1), text, len);
 	entry = hash_search(expr_cache, &key, HASH_ENTER, &found);
 	entry->tree = copy;
 	return tree;
