@@ -90,7 +90,8 @@ count_requests(JsonbContainer *request_items, const char *keys_field)
 				continue;
 			c = keys->val.binary.data;
 		}
-		if (JsonContainerIsArray(c) && !JsonContainerIsScalar(c))
+		/* a nested container is never a raw scalar's pseudo-array */
+		if (JsonContainerIsArray(c))
 			total += JsonContainerSize(c);
 	}
 	return total;
