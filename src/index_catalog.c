@@ -531,8 +531,16 @@ create_index_sql(PG_FUNCTION_ARGS)
 	for (int i = 0; i < layout.ncols; i++)
 		appendStringInfo(&sql, "%s%s", i ? ", " : "", layout.column[i]);
 	appendStringInfoString(&sql, "))");
-	/* old images in the change stream (include_indexes) need the whole row */
-	appendStringInfo(&sql, "; ALTER TABLE %s REPLICA IDENTITY FULL", qualified);
+
+	/*
+	 * The replica identity stays the primary key (DEFAULT), unlike a base
+	 * table's FULL: an index table's changes are in the change stream only
+	 * with include_indexes, and there without OldImage (their Keys come from
+	 * the key columns, stream_decode.c).  FULL would log the whole old
+	 * entry, a copy of the item under projection ALL, with every update and
+	 * delete of it: a quarter of the WAL of a put on a table with two GSIs.
+	 * A user who wants the old images sets FULL on the index table.
+	 */
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -7,7 +7,8 @@
  *
  *	  Index tables are written with direct heap and btree calls, no SQL:
  *	  the trigger computes the entry, finds an existing one through the
- *	  index table's primary key and inserts, updates or deletes it.  The
+ *	  index table's primary key and inserts, updates (also when its keys
+ *	  change) or deletes it.  The
  *	  direct write path of a put (items_direct.c) does the same work through
  *	  st_index_maintain_row() right after its heap write, with the base row
  *	  still locked, and keeps the trigger from firing for that row.
@@ -353,11 +354,21 @@ maintain_index(Relation base, StTable *t, StIndex *ix, Jsonb *olditem, Datum opk
 	st_index_check_table(base, irel, ix, &layout);
 	ibtree = index_open(st_index_table_btree(irel), RowExclusiveLock);
 
-	if (has_old && has_new && entries_same_keys(&layout, &oldent, &newent))
+	if (has_old && st_index_find_entry(irel, ibtree, &layout, &oldent, &tid))
 	{
-		/* same keys, new projection: update in place (HOT when it fits) */
-		if (st_index_find_entry(irel, ibtree, &layout, &oldent, &tid))
+		if (has_new)
 		{
+			/*
+			 * Update the entry in place, whether or not its keys changed:
+			 * HOT when they did not and the page has room; otherwise the
+			 * new version still goes to the old one's page when it fits, so
+			 * a new GSI key costs one heap page and one WAL record rather
+			 * than a delete's and an insert's.  Vacuum removes the old
+			 * version's btree entry, as after a delete.  The change stream
+			 * shows an update that changed the keys as a REMOVE and an
+			 * INSERT (stream_decode.c), as it showed the delete and the
+			 * insert.
+			 */
 			HeapTuple	tup = heap_form_tuple(RelationGetDescr(irel), newent.values, newent.nulls);
 #if PG_VERSION_NUM >= 160000
 			TU_UpdateIndexes update_indexes;
@@ -370,15 +381,10 @@ maintain_index(Relation base, StTable *t, StIndex *ix, Jsonb *olditem, Datum opk
 				insert_index_tuple(irel, ibtree, &newent, &tup->t_self);
 		}
 		else
-			st_index_insert_entry(irel, ibtree, &layout, &newent);
-	}
-	else
-	{
-		if (has_old && st_index_find_entry(irel, ibtree, &layout, &oldent, &tid))
 			simple_heap_delete(irel, &tid);
-		if (has_new)
-			st_index_insert_entry(irel, ibtree, &layout, &newent);
 	}
+	else if (has_new)
+		st_index_insert_entry(irel, ibtree, &layout, &newent);
 	index_close(ibtree, NoLock);
 	table_close(irel, NoLock);
 }

@@ -181,8 +181,9 @@ typedef struct StreamRelEntry
 	int			key_lens[ST_STREAM_MAX_KEYS];	/* strlen(key_attrs[i]) */
 	StringInfoData key_names[ST_STREAM_MAX_KEYS];	/* "attr": as written */
 	StKeyType	key_types[ST_STREAM_MAX_KEYS];
-	int			nbase_keys;		/* of them, the first nbase_keys are the
-								 * item's identity (pk[, sk]) */
+	bool		key_columns;	/* the relation's columns 2 to nkeys + 1 are
+								 * the key attributes' values, in this order
+								 * (checked, see build_rel_entry) */
 } StreamRelEntry;
 
 /*
@@ -504,7 +505,7 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 	entry->emit = false;
 	entry->base_relid = InvalidOid;
 	entry->nkeys = 0;
-	entry->nbase_keys = 0;
+	entry->key_columns = false;
 	entry->index_name = NULL;
 	entry->dynamodb_name = NULL;
 	entry->view = VIEW_NEW_AND_OLD_IMAGES;
@@ -540,7 +541,7 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 		}
 		entry->kind = REL_TABLE;
 		entry->base_relid = relid;
-		entry->nbase_keys = entry->nkeys;
+		entry->key_columns = true;
 		entry->table_name = MemoryContextStrdup(entry_cxt(entry), get_rel_name(relid));
 		entry->schema_name = MemoryContextStrdup(entry_cxt(entry),
 												 get_namespace_name(get_rel_namespace(relid)));
@@ -552,7 +553,6 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 
 		if (base_name != NULL)
 		{
-			int			nindex_keys = entry->nkeys;
 			StreamRelEntry base_entry;
 
 			/* the base table's keys come after the index's */
@@ -567,7 +567,15 @@ build_rel_entry(StreamData *data, Relation rel, StreamRelEntry *entry)
 				entry->dynamodb_name = base_entry.dynamodb_name;
 				entry->kind = REL_INDEX;
 				entry->base_relid = base;
-				entry->nbase_keys = nindex_keys;
+
+				/*
+				 * create_index's layout (index_layout.c) puts the key columns
+				 * in the order of the Keys here: the index's keys, then the
+				 * base keys it lacks.  With a replica identity other than
+				 * FULL (the primary key, create_index's), an old tuple
+				 * carries only them.
+				 */
+				entry->key_columns = rel_layout_ok(rel, entry, true);
 				entry->table_name = MemoryContextStrdup(entry_cxt(entry), base_name);
 				entry->schema_name = MemoryContextStrdup(entry_cxt(entry),
 														 get_namespace_name(get_rel_namespace(base)));
@@ -1239,8 +1247,8 @@ find_item_keys(StreamRelEntry *entry, Jsonb *item, JsonbValue *bufs, JsonbValue 
 
 /*
  * Write "Keys": the key attributes taken from the item, or, when the old
- * image is not in the WAL (replica identity other than FULL), from a base
- * table's key columns.
+ * image is not in the WAL (replica identity other than FULL, as index
+ * tables have), from the relation's key columns.
  */
 static void
 append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item,
@@ -1259,9 +1267,8 @@ append_keys(StreamData *data, StringInfo out, StreamRelEntry *entry, Jsonb *item
 
 		if (item != NULL)
 			v = vals[i];
-		else if (tup != NULL && entry->kind == REL_TABLE)
-			v = key_from_column(tup, desc, i == 0 ? ST_ATTNUM_PK : ST_ATTNUM_SK,
-								entry->key_types[i], &bufs[i]);
+		else if (tup != NULL && entry->key_columns)
+			v = key_from_column(tup, desc, ST_ATTNUM_PK + i, entry->key_types[i], &bufs[i]);
 		if (v == NULL)
 			continue;
 		if (!first)
@@ -1741,17 +1748,41 @@ jsonb_values_equal(JsonbValue *a, JsonbValue *b)
 	}
 }
 
-/* Do two images of an item have the same identity (base table key)? */
+/*
+ * Do two images of a row have the same identity: a base table's key, or an
+ * index table's keys (the index's and the item's)?
+ */
 static bool
 same_key(StreamRelEntry *entry, Jsonb *a, Jsonb *b)
 {
-	for (int i = 0; i < entry->nbase_keys; i++)
+	for (int i = 0; i < entry->nkeys; i++)
 	{
 		JsonbValue	va,
 					vb;
 
 		if (!jsonb_values_equal(st_get_attr(a, entry->key_attrs[i], &va),
 								st_get_attr(b, entry->key_attrs[i], &vb)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The same for an update whose old tuple holds only the key columns (a
+ * replica identity other than FULL: PostgreSQL logs them when they changed,
+ * or when one was stored out of line).  The values are compared, not their
+ * bytes, which compression can change.
+ */
+static bool
+same_key_columns(StreamRelEntry *entry, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+{
+	for (int i = 0; i < entry->nkeys; i++)
+	{
+		JsonbValue	va,
+					vb;
+
+		if (!jsonb_values_equal(key_from_column(oldtup, desc, ST_ATTNUM_PK + i, entry->key_types[i], &va),
+								key_from_column(newtup, desc, ST_ATTNUM_PK + i, entry->key_types[i], &vb)))
 			return false;
 	}
 	return true;
@@ -1856,7 +1887,9 @@ st_stream_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 				if (old_item != NULL && VARSIZE(old_item) == VARSIZE(new_item) &&
 					memcmp(old_item, new_item, VARSIZE(old_item)) == 0)
 					break;
-				if (old_item != NULL && !same_key(entry, old_item, new_item))
+				if (old_item != NULL ? !same_key(entry, old_item, new_item) :
+					oldtup != NULL && entry->key_columns &&
+					!same_key_columns(entry, oldtup, newtup, desc))
 				{
 					/* a new key is a different item: REMOVE the old, INSERT the new */
 					build_record(ctx, data, txn, relation, entry, EVENT_REMOVE,
