@@ -44,10 +44,12 @@
  *	       item after the resume point makes the index ACTIVE.
  *
  *	  Why nothing is lost, stale or resurrected: the trigger of a write
- *	  committed after the creation deletes the entry of the item's old
- *	  version if it finds one and inserts the entry of the new one (or does
- *	  nothing when the two are equal), so for every item the index holds
- *	  either nothing or the entry of the item's latest committed version.
+ *	  committed after the creation replaces the entry of the item's old
+ *	  version with the new one's if it finds it (an update in place, or a
+ *	  delete when the new version has none), inserts the new one's if not,
+ *	  and does nothing when the two are equal, so for every item the index
+ *	  holds either nothing or the entry of the item's latest committed
+ *	  version.
  *	  While the batch holds the lock on that latest version no writer can
  *	  change the item, so inserting its entry when absent leaves the index
  *	  right; a writer that updates or deletes the item waits for the batch to
