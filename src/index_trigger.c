@@ -8,10 +8,10 @@
  *	  Index tables are written with direct heap and btree calls, no SQL:
  *	  the trigger computes the entry, finds an existing one through the
  *	  index table's primary key and inserts, updates (also when its keys
- *	  change) or deletes it.  The
- *	  direct write path of a put (items_direct.c) does the same work through
- *	  st_index_maintain_row() right after its heap write, with the base row
- *	  still locked, and keeps the trigger from firing for that row.
+ *	  change) or deletes it.  The direct write path of a put
+ *	  (items_direct.c) does the same work through st_index_maintain_row()
+ *	  right after its heap write, with the base row still locked, and keeps
+ *	  the trigger from firing for that row.
  *
  *	  Concurrency: every entry belongs to one base row, and every change of
  *	  an entry happens while its base row is locked by the writing
