@@ -462,16 +462,18 @@ tables_option_matches(StreamData *data, const char *schema, const char *name)
 
 /*
  * Does rel have the columns the catalog row read into entry promises: item
- * jsonb first, and for a base table pk (and sk) of the key types?  The
- * decoder interprets the columns' Datums by them, and a catalog row can be
- * written by any table's owner, so a table of another shape is not
- * streamed rather than crashing the decoding process.
+ * jsonb first, and with with_keys a column of its key type for each of
+ * entry's key attributes after it, in their order (a base table's pk and sk,
+ * an index table's key columns)?  The decoder interprets the columns'
+ * Datums by them, and a catalog row can be written by any table's owner, so
+ * a table of another shape is not streamed (or, for an index table's keys,
+ * not read) rather than crashing the decoding process.
  */
 static bool
-rel_layout_ok(Relation rel, StreamRelEntry *entry, bool is_table)
+rel_layout_ok(Relation rel, StreamRelEntry *entry, bool with_keys)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	int			ncols = is_table ? 1 + entry->nkeys : 1;
+	int			ncols = with_keys ? 1 + entry->nkeys : 1;
 
 	if (desc->natts < ncols)
 		return false;
@@ -1788,6 +1790,23 @@ same_key_columns(StreamRelEntry *entry, HeapTuple oldtup, HeapTuple newtup, Tupl
 	return true;
 }
 
+/*
+ * Did an update change the row's identity?  Told by the old and new items
+ * when the WAL has the old one (REPLICA IDENTITY FULL), else by the key
+ * columns when it has the old ones (they changed, under the primary key as
+ * identity); with neither (NOTHING, or keys left alone) it is taken as the
+ * same row.
+ */
+static bool
+key_changed(StreamRelEntry *entry, Jsonb *old_item, Jsonb *new_item,
+			HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+{
+	if (old_item != NULL)
+		return !same_key(entry, old_item, new_item);
+	return oldtup != NULL && entry->key_columns &&
+		!same_key_columns(entry, oldtup, newtup, desc);
+}
+
 static void
 st_stream_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 {
@@ -1887,9 +1906,7 @@ st_stream_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 				if (old_item != NULL && VARSIZE(old_item) == VARSIZE(new_item) &&
 					memcmp(old_item, new_item, VARSIZE(old_item)) == 0)
 					break;
-				if (old_item != NULL ? !same_key(entry, old_item, new_item) :
-					oldtup != NULL && entry->key_columns &&
-					!same_key_columns(entry, oldtup, newtup, desc))
+				if (key_changed(entry, old_item, new_item, oldtup, newtup, desc))
 				{
 					/* a new key is a different item: REMOVE the old, INSERT the new */
 					build_record(ctx, data, txn, relation, entry, EVENT_REMOVE,
