@@ -35,24 +35,29 @@
 #define MAX_UNITS PG_INT64_MAX
 
 /*
- * The table a request's TableName names, or NULL.  A table made from SQL
- * may have a name DynamoDB refuses ("ab"); naming it is not a violation.
+ * Whether a request's TableName needs no name check: a name DynamoDB
+ * accepts passes the checks anyway, so only another name costs a catalog
+ * lookup, which passes it when it names an existing table (a table made
+ * from SQL may have a name DynamoDB refuses, "ab"; naming it is not a
+ * violation).  False when TableName is absent or not a string.
  */
-static StTable *
-named_table(JsonbContainer *r)
+static bool
+table_name_acceptable(JsonbContainer *r)
 {
 	JsonbValue	name;
 
 	if (!st_field(r, "TableName", &name) || name.type != jbvString)
-		return NULL;
-	return st_table_by_name_if_exists(pnstrdup(name.val.string.val, name.val.string.len));
+		return false;
+	if (st_is_dynamodb_name(name.val.string.val, name.val.string.len))
+		return true;
+	return st_table_by_name_if_exists(pnstrdup(name.val.string.val, name.val.string.len)) != NULL;
 }
 
 /* The TableName of a request on an existing table: checked unless it exists */
 static void
 table_reference(StViolations *v, JsonbContainer *r)
 {
-	if (named_table(r) == NULL)
+	if (!table_name_acceptable(r))
 		st_check_name(v, r, "TableName", "", true);
 }
 
@@ -467,7 +472,7 @@ table_operation_name(JsonbContainer *r)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"TableName\": a value is required"),
 				 errdetail("ValidationException: The parameter 'TableName' is required but was not present in the request.")));
-	if (name.type != jbvString || named_table(r) != NULL)
+	if (name.type != jbvString || table_name_acceptable(r))
 		return;
 	len = pg_mbstrlen_with_len(name.val.string.val, name.val.string.len);
 	if (len < 3 || len > 255)

@@ -534,51 +534,69 @@ st_legacy_projection(StLegacy *lg, List *attrs)
 	return buf.data;
 }
 
+static const char *const legacy_params[] = {
+	"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter",
+	"ScanFilter", "ConditionalOperator", "KeyConditions", NULL
+};
+static const char *const expr_params[] = {
+	"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
+	"UpdateExpression", "ConditionExpression", NULL
+};
+
+/* Whether legacy parameter p of request r counts against expressions */
+static bool
+legacy_param_counts(JsonbContainer *r, const char *p)
+{
+	JsonbValue	v;
+
+	if (!st_field(r, p, &v))
+		return false;
+	/* an empty Expected or AttributeUpdates counts, as in DynamoDB */
+	if (v.type == jbvBinary && JsonContainerSize(v.val.binary.data) == 0 &&
+		strcmp(p, "Expected") != 0 && strcmp(p, "AttributeUpdates") != 0)
+		return false;
+	return strcmp(p, "KeyConditions") != 0 || st_field(r, "KeyConditionExpression", &v);
+}
+
 /*
  * Raise DynamoDB's ValidationException when a request mixes legacy and
  * expression parameters.  As in DynamoDB, KeyConditions goes with
  * FilterExpression and ProjectionExpression (only KeyConditionExpression
- * excludes it), and ExpressionAttributeNames needs an expression.
+ * excludes it), and ExpressionAttributeNames needs an expression.  Every
+ * request passes through here: the lists for the message are made only
+ * for the error.
  */
 void
 st_legacy_check_no_mix(JsonbContainer *r)
 {
-	static const char *const legacy_params[] = {
-		"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter",
-		"ScanFilter", "ConditionalOperator", "KeyConditions", NULL
-	};
-	static const char *const expr_params[] = {
-		"ProjectionExpression", "FilterExpression", "KeyConditionExpression",
-		"UpdateExpression", "ConditionExpression", NULL
-	};
-	StringInfoData legacy;
-	StringInfoData expr;
 	JsonbValue	v;
+	bool		any_expr = false;
+	bool		any_legacy = false;
 
-	initStringInfo(&legacy);
-	initStringInfo(&expr);
-	for (int i = 0; expr_params[i]; i++)
-		if (st_field(r, expr_params[i], &v))
-			appendStringInfo(&expr, "%s%s", expr.len ? ", " : "", expr_params[i]);
-	for (int i = 0; legacy_params[i]; i++)
+	for (int i = 0; expr_params[i] && !any_expr; i++)
+		any_expr = st_field(r, expr_params[i], &v);
+	for (int i = 0; legacy_params[i] && any_expr && !any_legacy; i++)
+		any_legacy = legacy_param_counts(r, legacy_params[i]);
+	if (any_legacy)
 	{
-		const char *p = legacy_params[i];
+		StringInfoData legacy;
+		StringInfoData expr;
 
-		/* an empty Expected or AttributeUpdates counts, as in DynamoDB */
-		if (!st_field(r, p, &v) ||
-			(v.type == jbvBinary && JsonContainerSize(v.val.binary.data) == 0 &&
-			 strcmp(p, "Expected") != 0 && strcmp(p, "AttributeUpdates") != 0) ||
-			(strcmp(p, "KeyConditions") == 0 && !st_field(r, "KeyConditionExpression", &v)))
-			continue;
-		appendStringInfo(&legacy, "%s%s", legacy.len ? ", " : "", p);
-	}
-	if (legacy.len && expr.len)
+		initStringInfo(&legacy);
+		initStringInfo(&expr);
+		for (int i = 0; expr_params[i]; i++)
+			if (st_field(r, expr_params[i], &v))
+				appendStringInfo(&expr, "%s%s", expr.len ? ", " : "", expr_params[i]);
+		for (int i = 0; legacy_params[i]; i++)
+			if (legacy_param_counts(r, legacy_params[i]))
+				appendStringInfo(&legacy, "%s%s", legacy.len ? ", " : "", legacy_params[i]);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot use both expression and legacy parameters in one request"),
 				 errdetail("ValidationException: Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}.",
 						   legacy.data, expr.data)));
-	if (expr.len == 0 && st_field(r, "ExpressionAttributeNames", &v))
+	}
+	if (!any_expr && st_field(r, "ExpressionAttributeNames", &v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request field \"ExpressionAttributeNames\": it needs an expression parameter"),
