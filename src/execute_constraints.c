@@ -35,22 +35,25 @@
 #define MAX_UNITS PG_INT64_MAX
 
 /*
- * Whether a request's TableName needs no name check: a name DynamoDB
- * accepts passes the checks anyway, so only another name costs a catalog
- * lookup, which passes it when it names an existing table (a table made
- * from SQL may have a name DynamoDB refuses, "ab"; naming it is not a
- * violation).  False when TableName is absent or not a string.
+ * Whether a table name needs no name check: a name DynamoDB accepts passes
+ * the checks anyway, so only another name costs a catalog lookup, which
+ * passes it when it names an existing table (a table made from SQL may
+ * have a name DynamoDB refuses, "ab"; naming it is not a violation).
  */
+static bool
+name_acceptable(const char *s, int len)
+{
+	return st_is_dynamodb_name(s, len) || st_table_by_name_if_exists(pnstrdup(s, len)) != NULL;
+}
+
+/* name_acceptable for a request's TableName: false when absent or not a string */
 static bool
 table_name_acceptable(JsonbContainer *r)
 {
 	JsonbValue	name;
 
-	if (!st_field(r, "TableName", &name) || name.type != jbvString)
-		return false;
-	if (st_is_dynamodb_name(name.val.string.val, name.val.string.len))
-		return true;
-	return st_table_by_name_if_exists(pnstrdup(name.val.string.val, name.val.string.len)) != NULL;
+	return st_field(r, "TableName", &name) && name.type == jbvString &&
+		name_acceptable(name.val.string.val, name.val.string.len);
 }
 
 /* The TableName of a request on an existing table: checked unless it exists */
@@ -242,7 +245,7 @@ request_items(StViolations *v, JsonbContainer *r, bool get)
 			continue;
 		(void) JsonbIteratorNext(&it, &val, true);
 		name = pnstrdup(k.val.string.val, k.val.string.len);
-		if (!st_is_dynamodb_name(name, k.val.string.len) && st_table_by_name_if_exists(name) == NULL)
+		if (!name_acceptable(name, k.val.string.len))
 			bad_name = true;
 		path = psprintf("requestItems.%s.member", name);
 		if (get && val.type == jbvBinary && JsonContainerIsObject(val.val.binary.data))
