@@ -29,10 +29,15 @@
  *	  is nothing to build).  Then each batch, in its own transaction:
  *
  *	    1. locks the base table ROW SHARE (as SELECT ... FOR SHARE does:
- *	       writers go on), its row in singletable.index_builds FOR UPDATE
- *	       (the resume point), then the index table ROW EXCLUSIVE: the order
- *	       in which drop_index takes them, so a drop waits for the batch and
- *	       the next batch finds the index gone;
+ *	       writers go on), the index's row in singletable.indexes FOR NO
+ *	       KEY UPDATE (the last batch updates it to ACTIVE), its row in
+ *	       singletable.index_builds FOR UPDATE (the resume point), then the
+ *	       index table ROW EXCLUSIVE: the order in which drop_index takes
+ *	       them (its DELETE of the catalog row cascades to the build row),
+ *	       so a drop waits for the whole batch and the next batch finds the
+ *	       index gone.  Without the catalog row first, a drop that deleted
+ *	       it while the last batch held the build row would wait for that
+ *	       batch, and the batch, making the index ACTIVE, for the drop;
  *	    2. walks the base table's primary key in key order from the resume
  *	       point, with a snapshot taken after those locks;
  *	    3. for an item whose version in the snapshot has an entry in the
@@ -358,6 +363,26 @@ lock_build_row(StTable *t, Oid index_relid, StBuildState *state)
 	return true;
 }
 
+/*
+ * Lock the index's row in singletable.indexes for the batch, which updates
+ * it when it makes the index ACTIVE: see step 1 of the protocol in the
+ * header comment.  Returns false when the index is gone or no longer
+ * CREATING (a drop committed while we waited).
+ */
+static bool
+lock_catalog_row(Oid index_relid)
+{
+	Datum		arg = ObjectIdGetDatum(index_relid);
+	Oid			argtype = REGCLASSOID;
+
+	if (SPI_execute_with_args("SELECT 1 FROM singletable.indexes "
+							  "WHERE index_relid OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'CREATING' "
+							  "FOR NO KEY UPDATE",
+							  1, &argtype, &arg, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the index's catalog row");
+	return SPI_processed > 0;
+}
+
 /* Record a batch's progress; when done, make the index ACTIVE. */
 static void
 save_build_row(Oid index_relid, StBuildState *state, bool done)
@@ -606,6 +631,8 @@ backfill_batch(StBuildArgs *args, int64 *items_total, int64 *items_done)
 	/* the lock accepted the invalidations of whatever it waited for */
 	t = st_table_lookup_for_index_relid(args->index_relid, &ix);
 	if (t == NULL || !ix->creating)
+		return ST_BATCH_GONE;
+	if (!lock_catalog_row(args->index_relid))
 		return ST_BATCH_GONE;
 	if (!lock_build_row(t, args->index_relid, &state))
 		return ST_BATCH_GONE;
