@@ -9,7 +9,8 @@ CREATE SCHEMA index_online_test;
 SET search_path = index_online_test, public;
 
 -- Wait (at most 60 s) until an index is ACTIVE, until no worker builds it,
--- or until no build worker runs in this database.
+-- or until no build worker runs in this database.  A transaction reads the
+-- server's activity once unless told to read it again.
 CREATE FUNCTION wait_active(tbl regclass, ix text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	FOR i IN 1..6000 LOOP
@@ -24,6 +25,7 @@ $$;
 CREATE FUNCTION wait_stopped(tbl regclass, ix text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	FOR i IN 1..6000 LOOP
+		PERFORM pg_stat_clear_snapshot();	-- read the server's activity anew
 		IF NOT EXISTS (SELECT FROM singletable.index_progress
 		               WHERE relid = tbl AND index_name = ix AND pid IS NOT NULL) THEN
 			RETURN 'stopped';
@@ -36,6 +38,7 @@ $$;
 CREATE FUNCTION wait_no_worker() RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	FOR i IN 1..6000 LOOP
+		PERFORM pg_stat_clear_snapshot();	-- read the server's activity anew
 		IF NOT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'singletable index build'
 		               AND datname = current_database()) THEN
 			RETURN 'no worker';
