@@ -381,7 +381,7 @@ st_batch_get(JsonbContainer *request_items, bool typed)
 
 		st_push_key(&state, gt->name);
 		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-		st_item_reader_init(&reader, gt->table);
+		st_item_reader_init(&reader, gt->table, true);
 		foreach(dc, gt->key_datums)
 		{
 			Jsonb	   *item = NULL;

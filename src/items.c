@@ -10,7 +10,9 @@
  *	  one transaction find them in the local lock table.  A call that reads
  *	  many keys of one table (batch_get) keeps one reader (StItemReader)
  *	  per table: the privilege check, the relations and the index scan are
- *	  set up at its first read and rescanned for every key.
+ *	  set up at its first read, and its keys are found with one cursor
+ *	  (key_cursor.c), which reads a run of keys in key order within a
+ *	  partition with one scan.
  *
  *	  An unconditional put (no condition, no return values) goes through
  *	  the direct write path of items_direct.c when the table has the shape
@@ -68,6 +70,7 @@
 #include "execute_errors.h"
 #include "expr.h"
 #include "items.h"
+#include "key_cursor.h"
 #include "citus.h"
 #include "keys.h"
 #include "plans.h"
@@ -159,16 +162,19 @@ st_spi_first_jsonb(MemoryContext outer)
  * Readers of items by key (StItemReader, items.h).  The first read checks
  * SELECT privilege and whether row-level security applies; without it
  * (and on a local table) the reader opens the table, its primary key and
- * one index scan, in the active snapshot, and every read rescans it;
- * otherwise every read runs the kept SPI plan, so policies are honoured.
+ * one index scan, in the active snapshot, and every read rescans it (or,
+ * for a reader of many keys, seeks its key cursor, which rescans only
+ * where a run of keys in key order breaks); otherwise every read runs the
+ * kept SPI plan, so policies are honoured.
  * The locks taken are kept to the end of the transaction, as a SELECT
  * keeps them.
  */
 void
-st_item_reader_init(StItemReader *r, StTable *t)
+st_item_reader_init(StItemReader *r, StTable *t, bool many)
 {
 	r->table = t;
 	r->started = false;
+	r->many = many;
 }
 
 /*
@@ -197,9 +203,25 @@ st_item_reader_fetch(StItemReader *r, Datum *keys)
 			r->heap = table_open(t->relid, AccessShareLock);
 			r->index = index_open(t->pkey_index, AccessShareLock);
 			r->slot = table_slot_create(r->heap, NULL);
-			r->scan = st_index_beginscan(r->heap, r->index, GetActiveSnapshot(), nkeys, 0);
+			if (r->many)
+			{
+				r->cursor = palloc(sizeof(StKeyCursor));
+				st_key_cursor_begin(r->cursor, t, r->heap, r->index, GetActiveSnapshot());
+			}
+			else
+				r->scan = st_index_beginscan(r->heap, r->index, GetActiveSnapshot(), nkeys, 0);
 		}
 		r->started = true;
+	}
+	if (r->direct && r->many)
+	{
+		bool		isnull;
+		Datum		d;
+
+		if (!st_key_cursor_seek(r->cursor, keys, r->slot))
+			return NULL;
+		d = slot_getattr(r->slot, ST_ATTNUM_ITEM, &isnull);
+		return isnull ? NULL : DatumGetJsonbPCopy(d);
 	}
 	if (r->direct)
 		return fetch_item_direct(r, keys);
@@ -219,7 +241,10 @@ st_item_reader_end(StItemReader *r)
 {
 	if (r->started && r->direct)
 	{
-		index_endscan(r->scan);
+		if (r->many)
+			st_key_cursor_end(r->cursor);
+		else
+			index_endscan(r->scan);
 		ExecDropSingleTupleTableSlot(r->slot);
 		/* keep the locks to the end of the transaction, as a SELECT does */
 		index_close(r->index, NoLock);
@@ -238,7 +263,7 @@ st_fetch_item(StTable *t, Datum *keys)
 	StItemReader r;
 	Jsonb	   *result;
 
-	st_item_reader_init(&r, t);
+	st_item_reader_init(&r, t, false);
 	result = st_item_reader_fetch(&r, keys);
 	st_item_reader_end(&r);
 	return result;

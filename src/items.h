@@ -74,10 +74,12 @@ typedef struct StItemReader
 	Relation	heap;
 	Relation	index;
 	TupleTableSlot *slot;
-	IndexScanDesc scan;
+	IndexScanDesc scan;			/* one key's lookup per read, or ... */
+	struct StKeyCursor *cursor; /* ... for many keys, runs of them at once */
+	bool		many;
 } StItemReader;
 
-extern void st_item_reader_init(StItemReader *r, StTable *t);
+extern void st_item_reader_init(StItemReader *r, StTable *t, bool many);
 extern Jsonb *st_item_reader_fetch(StItemReader *r, Datum *keys);
 extern void st_item_reader_end(StItemReader *r);
 extern void st_parse_key_arg(StTable *t, Jsonb *key, Datum *keys);

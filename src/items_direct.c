@@ -89,6 +89,7 @@
 #include "catalog.h"
 #include "index.h"
 #include "items.h"
+#include "key_cursor.h"
 #include "keys.h"
 #include "singletable.h"
 #include "table_state.h"
@@ -800,6 +801,29 @@ pkey_scan(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot snapshot)
 }
 
 /*
+ * When the version found in existing is being inserted or deleted by
+ * another transaction (the dirty snapshot's xmin or xmax), wait for it, as
+ * check_exclusion_or_unique_constraint waits (for a speculative
+ * insertion, for that insertion only), and return true: the caller looks
+ * again.  Returns false, having waited for nothing, otherwise.
+ */
+static bool
+waited_for_writer(DirectWrite *dw, Snapshot dirty, TupleTableSlot *existing)
+{
+	TransactionId xwait = TransactionIdIsValid(dirty->xmin) ? dirty->xmin : dirty->xmax;
+
+	if (!TransactionIdIsValid(xwait))
+		return false;
+	if (dirty->speculativeToken)
+		SpeculativeInsertionWait(dirty->xmin, dirty->speculativeToken);
+	else
+		XactLockTableWait(xwait, dw->rel, &existing->tts_tid, XLTW_InsertIndex);
+	ExecClearTuple(existing);
+	CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+/*
  * ON CONFLICT's arbiter check on the primary key, as ExecCheckIndexConstraints
  * makes it (check_exclusion_or_unique_constraint, waiting): look the key up
  * with the dirty snapshot, which sees in-progress writes too, and when the
@@ -822,21 +846,31 @@ find_existing(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot dirty,
 	{
 		IndexScanDesc scan = pkey_scan(dw, t, keys, dirty);
 		bool		found = index_getnext_slot(scan, ForwardScanDirection, existing);
-		TransactionId xwait;
 
 		index_endscan(scan);
 		if (!found)
 			return false;
-		xwait = TransactionIdIsValid(dirty->xmin) ? dirty->xmin : dirty->xmax;
-		if (!TransactionIdIsValid(xwait))
+		if (!waited_for_writer(dw, dirty, existing))
 			return true;
-		/* as check_exclusion_or_unique_constraint waits, then looks again */
-		if (dirty->speculativeToken)
-			SpeculativeInsertionWait(dirty->xmin, dirty->speculativeToken);
-		else
-			XactLockTableWait(xwait, dw->rel, &existing->tts_tid, XLTW_InsertIndex);
-		ExecClearTuple(existing);
-		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * find_existing for the next key of a batch, through the batch's cursor
+ * (key_cursor.c), which finds a run of keys in key order with one scan.
+ */
+static bool
+find_existing_in_batch(DirectWrite *dw, StKeyCursor *cursor, const Datum *keys,
+					   Snapshot dirty, TupleTableSlot *existing)
+{
+	for (;;)
+	{
+		if (!st_key_cursor_seek(cursor, keys, existing))
+			return false;
+		if (!waited_for_writer(dw, dirty, existing))
+			return true;
+		/* what the scan read before the wait may be stale */
+		st_key_cursor_forget(cursor);
 	}
 }
 
@@ -846,8 +880,11 @@ find_existing(DirectWrite *dw, StTable *t, const Datum *keys, Snapshot dirty,
  * would: one command, its AFTER ROW triggers fired at its end.  keys holds
  * each item's key column Datums at keys[2 * i] (and keys[2 * i + 1] for
  * the sort key), or is NULL: then they are computed here.  The keys must
- * be distinct.  Returns false, having changed nothing, when the direct
- * path does not apply: see the file header.
+ * be distinct.  More than one item are looked up with a key cursor
+ * (key_cursor.c): a run of keys in key order within a partition, as
+ * batch_write's canonical order gives, costs one descent of the primary
+ * key.  Returns false, having changed nothing, when the direct path does
+ * not apply: see the file header.
  */
 bool
 st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
@@ -856,12 +893,16 @@ st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 	TupleTableSlot *existing;
 	List	   *arbiters;
 	SnapshotData dirty;
+	StKeyCursor cursor;
+	bool		batch = n > 1;
 
 	if (!direct_begin(t, CMD_MERGE, &dw))
 		return false;
 	existing = table_slot_create(dw.rel, &dw.estate->es_tupleTable);
 	arbiters = list_make1_oid(t->pkey_index);
 	InitDirtySnapshot(dirty);
+	if (batch)
+		st_key_cursor_begin(&cursor, t, dw.rel, dw.pkey, &dirty);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -877,7 +918,8 @@ st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 
 			CHECK_FOR_INTERRUPTS();
 			store_row(dw.slot, t, items[i], k);
-			if (find_existing(&dw, t, k, &dirty, existing))
+			if (batch ? find_existing_in_batch(&dw, &cursor, k, &dirty, existing) :
+				find_existing(&dw, t, k, &dirty, existing))
 			{
 				conflict_tid = existing->tts_tid;
 				if (update_existing(dw.estate, dw.rri, &conflict_tid, existing, dw.slot, dw.gsi_table))
@@ -885,8 +927,13 @@ st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 			}
 			else if (insert_new(dw.estate, dw.rri, dw.slot, arbiters, dw.gsi_table))
 				break;
+			/* a concurrent write came first: look the key up afresh */
+			if (batch)
+				st_key_cursor_forget(&cursor);
 		}
 	}
+	if (batch)
+		st_key_cursor_end(&cursor);
 	direct_end(&dw);
 	return true;
 }

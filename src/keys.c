@@ -1038,6 +1038,22 @@ st_key_eq_proc(StKeyType type)
 	return InvalidOid;
 }
 
+/* The >= of a key type (the scan key that starts a range at a key). */
+RegProcedure
+st_key_ge_proc(StKeyType type)
+{
+	switch (type)
+	{
+		case ST_KEY_S:
+			return F_TEXT_GE;
+		case ST_KEY_N:
+			return F_NUMERIC_GE;
+		case ST_KEY_B:
+			return F_BYTEAGE;
+	}
+	return InvalidOid;
+}
+
 /*
  * The scan keys that find the row with the given key column Datums (as
  * st_item_key_datums computes them) in t's primary key, in skey (room for

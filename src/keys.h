@@ -46,6 +46,7 @@ extern Jsonb *st_item_key(struct StTable *table, Jsonb *item);
 extern Oid	st_key_type_oid(StKeyType type);
 extern Oid	st_key_collation(StKeyType type);
 extern RegProcedure st_key_eq_proc(StKeyType type);
+extern RegProcedure st_key_ge_proc(StKeyType type);
 extern int	st_key_scankeys(struct StTable *t, const Datum *keys, struct ScanKeyData *skey);
 extern RegProcedure st_key_cmp_proc(StKeyType type);
 extern StKeyType st_parse_key_type(const char *s, const char *what);
