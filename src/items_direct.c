@@ -867,10 +867,9 @@ find_existing_in_batch(DirectWrite *dw, StKeyCursor *cursor, const Datum *keys,
 	{
 		if (!st_key_cursor_seek(cursor, keys, existing))
 			return false;
+		/* the same key sought again is a fresh lookup (key_cursor.c) */
 		if (!waited_for_writer(dw, dirty, existing))
 			return true;
-		/* what the scan read before the wait may be stale */
-		st_key_cursor_forget(cursor);
 	}
 }
 
@@ -927,9 +926,7 @@ st_put_items_direct(StTable *t, int n, Jsonb *const *items, const Datum *keys)
 			}
 			else if (insert_new(dw.estate, dw.rri, dw.slot, arbiters, dw.gsi_table))
 				break;
-			/* a concurrent write came first: look the key up afresh */
-			if (batch)
-				st_key_cursor_forget(&cursor);
+			/* a concurrent write came first: look the key up again */
 		}
 	}
 	if (batch)

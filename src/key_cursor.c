@@ -30,9 +30,10 @@
  *	  puts) a row inserted by another transaction on a page already read is
  *	  not seen: the caller's write then finds it, as ON CONFLICT does (its
  *	  speculative insertion meets the key, or its update finds the row
- *	  changed), and the caller calls st_key_cursor_forget before it looks
- *	  again, which makes the next seek a fresh lookup.  Rows the caller
- *	  writes itself have keys the cursor has passed.
+ *	  changed), and it seeks the same key again: a seek that is not after the
+ *	  last one starts the scan again, so looking again (after a conflict,
+ *	  or after waiting for a writer) is always a fresh lookup.  Rows the
+ *	  caller writes itself have keys the cursor has passed.
  *
  *	  The key Datums of a seek must stay valid until the next seek.
  */
@@ -71,18 +72,6 @@ st_key_cursor_begin(StKeyCursor *c, StTable *t, Relation heap, Relation pkey, Sn
 	}
 }
 
-/*
- * The next seek starts the scan again: after a write found the cursor's
- * reading stale (see the header comment) or after waiting for a writer.
- */
-void
-st_key_cursor_forget(StKeyCursor *c)
-{
-	c->positioned = false;
-	c->have_entry = false;
-	c->exhausted = false;
-}
-
 void
 st_key_cursor_end(StKeyCursor *c)
 {
@@ -100,7 +89,7 @@ restart(StKeyCursor *c, const Datum *keys)
 
 	if (t->sk_attr)
 		ScanKeyEntryInitialize(&skey[1], 0, 2, BTGreaterEqualStrategyNumber,
-							   InvalidOid, st_key_collation(t->sk_type),
+							   InvalidOid, c->sk_collation,
 							   st_key_ge_proc(t->sk_type), keys[1]);
 	index_rescan(c->scan, skey, nkeys, NULL, 0);
 	c->positioned = t->sk_attr != NULL;
@@ -167,12 +156,12 @@ st_key_cursor_seek(StKeyCursor *c, const Datum *keys, TupleTableSlot *slot)
 			}
 			continue;
 		}
-		/* only this entry's version chain: the next entry is a new tid */
-		scan->xs_heap_continue = false;
+		/*
+		 * The first version of this entry's chain the snapshot sees, as a
+		 * lookup returns (index_getnext_tid and index_rescan clear
+		 * xs_heap_continue, so a fetch always starts at its entry).
+		 */
 		if (index_fetch_heap(scan, slot))
-		{
-			scan->xs_heap_continue = false;
 			return true;
-		}
 	}
 }

@@ -38,7 +38,6 @@ typedef struct StKeyCursor
 extern void st_key_cursor_begin(StKeyCursor *c, StTable *t, Relation heap, Relation pkey,
 								Snapshot snapshot);
 extern bool st_key_cursor_seek(StKeyCursor *c, const Datum *keys, TupleTableSlot *slot);
-extern void st_key_cursor_forget(StKeyCursor *c);
 extern void st_key_cursor_end(StKeyCursor *c);
 
 #endif							/* SINGLETABLE_KEY_CURSOR_H */
