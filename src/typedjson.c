@@ -1076,7 +1076,20 @@ st_typed_value_to_plain(JsonbValue *typed, const char *path)
 {
 	StringInfoData p;
 	JsonbValue	tmp;
+	JsonbValue *res = palloc(sizeof(JsonbValue));
 
+	/*
+	 * {"S": "text"}, the commonest value (every string key), is its string:
+	 * no path, no parse state.  Anything else, well formed or not, takes
+	 * the general path.
+	 */
+	if (typed->type == jbvBinary &&
+		JsonContainerIsObject(typed->val.binary.data) &&
+		JsonContainerSize(typed->val.binary.data) == 1 &&
+		getKeyJsonValueFromContainer(typed->val.binary.data, "S", 1, res) != NULL &&
+		res->type == jbvString)
+		return res;
+	pfree(res);
 	init_path(&p, path);
 	return typed_to_plain(as_binary(typed, &tmp), &p);
 }
