@@ -24,6 +24,7 @@
  */
 #include "pg_fuzz.h"
 
+#include "../../src/item_types.h"
 #include "../../src/keys.h"
 #include "../../src/settings.h"
 

@@ -22,7 +22,9 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "../../src/keys.h"
 #include "../../src/singletable.h"
+#include "../../src/typedjson.h"
 
 /* The generator's input: bytes read in turn, zeros once they run out. */
 typedef struct Gen
