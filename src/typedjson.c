@@ -1076,7 +1076,7 @@ st_typed_value_to_plain(JsonbValue *typed, const char *path)
 {
 	StringInfoData p;
 	JsonbValue	tmp;
-	JsonbValue *res = palloc(sizeof(JsonbValue));
+	JsonbValue	s;
 
 	/*
 	 * {"S": "text"}, the commonest value (every string key), is its string:
@@ -1086,10 +1086,9 @@ st_typed_value_to_plain(JsonbValue *typed, const char *path)
 	if (typed->type == jbvBinary &&
 		JsonContainerIsObject(typed->val.binary.data) &&
 		JsonContainerSize(typed->val.binary.data) == 1 &&
-		getKeyJsonValueFromContainer(typed->val.binary.data, "S", 1, res) != NULL &&
-		res->type == jbvString)
-		return res;
-	pfree(res);
+		getKeyJsonValueFromContainer(typed->val.binary.data, "S", 1, &s) != NULL &&
+		s.type == jbvString)
+		return memcpy(palloc(sizeof(JsonbValue)), &s, sizeof(JsonbValue));
 	init_path(&p, path);
 	return typed_to_plain(as_binary(typed, &tmp), &p);
 }
