@@ -23,6 +23,7 @@
 
 #include "common/base64.h"
 
+#include "../../src/item_types.h"
 #include "../../src/keys.h"
 #include "../../src/typedjson.h"
 
