@@ -265,7 +265,7 @@ value_size(JsonbValue *v)
 		CHECK_FOR_INTERRUPTS();
 		if (tok == WJB_KEY)
 			size += e.val.string.len;
-		else if (tag == ST_TAG_BS && tok == WJB_ELEM)
+		else if (tag == ST_TAG_BS && tok == WJB_ELEM && e.type == jbvString)
 			size += b64_decoded_len(e.val.string.val, e.val.string.len);
 		else if (tok == WJB_VALUE || tok == WJB_ELEM)
 		{
